@@ -1,1 +1,2 @@
+//! `latchgate-mock` binary.
 fn main() {}

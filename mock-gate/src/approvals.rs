@@ -1,0 +1,224 @@
+//! Approval records, as the gate's SQLite store keeps them: pending TTL 300 s, claims valid
+//! 120 s, rows claimable up to one extra TTL (created + 600 s), reads never filtered by expiry.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::manifest::{EgressProfile, RiskLevel, VerifierKind};
+
+/// Pending lifetime (s).
+pub const APPROVAL_TTL_SECS: i64 = 300;
+/// Claim lifetime (s).
+pub const CLAIM_TTL_SECS: i64 = 120;
+
+/// Approval lifecycle state (variant order = the gate's, for query-string errors).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApprovalState {
+    /// Awaiting an operator.
+    Pending,
+    /// An operator is executing it.
+    Claimed,
+    /// Executed.
+    Approved,
+    /// Refused.
+    Denied,
+    /// Approved but execution failed.
+    Failed,
+}
+
+/// The immutable plan stored with a pending approval.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Targets the policy approved (domains).
+    pub approved_targets: Vec<String>,
+    /// Egress profile.
+    pub approved_egress: EgressProfile,
+    /// Verifier.
+    pub verifier_kind: VerifierKind,
+    /// Provider digest.
+    pub provider_module_digest: String,
+    /// Hash over the plan.
+    pub plan_hash: String,
+    /// Budget snapshot at the time of the call.
+    pub calls_remaining: i64,
+    /// What the policy expected after the debit.
+    pub calls_after: i64,
+    /// Whether the lease had budgets (debit at approve time).
+    pub had_budgets: bool,
+}
+
+/// One approval.
+#[derive(Debug, Clone)]
+pub struct ApprovalRecord {
+    /// Id (UUIDv7).
+    pub approval_id: String,
+    /// Trace of the original call.
+    pub trace_id: String,
+    /// Action.
+    pub action_id: String,
+    /// Action version.
+    pub action_version: String,
+    /// Risk.
+    pub risk_level: RiskLevel,
+    /// Caller principal.
+    pub principal: String,
+    /// Caller session.
+    pub session_id: String,
+    /// Owner from the identity mapping.
+    pub owner: Option<String>,
+    /// `sha256:` JCS hash of the body.
+    pub request_hash: String,
+    /// The original body (never returned).
+    pub request_body: Value,
+    /// Policy version.
+    pub policy_version: Option<String>,
+    /// Creation (Unix ms).
+    pub created_ms: i64,
+    /// State.
+    pub state: ApprovalState,
+    /// Claiming operator.
+    pub claimed_by: Option<String>,
+    /// Claim time (Unix ms).
+    pub claimed_ms: Option<i64>,
+    /// Completion time (Unix ms).
+    pub completed_ms: Option<i64>,
+    /// Receipt of the approved execution.
+    pub receipt_id: Option<String>,
+    /// Operator reason.
+    pub deny_reason: Option<String>,
+    /// Failure text.
+    pub error_code: Option<String>,
+    /// Domains not in the allowlist.
+    pub unresolved_domains: Vec<String>,
+    /// Paths not in the allowlist.
+    pub unresolved_paths: Vec<String>,
+    /// Stored plan.
+    pub plan: Plan,
+}
+
+impl ApprovalRecord {
+    /// Plan expiry (Unix ms).
+    pub fn expires_ms(&self) -> i64 {
+        self.created_ms + APPROVAL_TTL_SECS * 1000
+    }
+}
+
+/// Result of a claim attempt.
+#[derive(Debug, Clone)]
+pub enum Claim {
+    /// Claimed: execute it.
+    Claimed(Box<ApprovalRecord>),
+    /// Unknown or past created + 600 s.
+    NotFound,
+    /// Another claim younger than 120 s.
+    AlreadyClaimed,
+    /// Terminal already.
+    Completed(Box<ApprovalRecord>),
+}
+
+/// All approvals, newest last.
+#[derive(Debug, Default)]
+pub struct ApprovalStore {
+    inner: Mutex<(HashMap<String, ApprovalRecord>, Vec<String>)>,
+}
+
+impl ApprovalStore {
+    /// Stores a new pending record.
+    pub fn insert(&self, rec: ApprovalRecord) {
+        let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        g.1.push(rec.approval_id.clone());
+        g.0.insert(rec.approval_id.clone(), rec);
+    }
+
+    /// Reads a record (no expiry filter).
+    pub fn get(&self, id: &str) -> Option<ApprovalRecord> {
+        self.inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .0
+            .get(id)
+            .cloned()
+    }
+
+    /// Newest first, optionally filtered by state, at most `limit`.
+    pub fn list(&self, state: Option<ApprovalState>, limit: usize) -> Vec<ApprovalRecord> {
+        let g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        g.1.iter()
+            .rev()
+            .filter_map(|id| g.0.get(id))
+            .filter(|r| state.is_none_or(|s| r.state == s))
+            .take(limit)
+            .cloned()
+            .collect()
+    }
+
+    /// Atomic claim at virtual time `now_ms`.
+    pub fn claim(&self, id: &str, operator: &str, now_ms: i64) -> Claim {
+        let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(rec) = g.0.get_mut(id) else {
+            return Claim::NotFound;
+        };
+        match rec.state {
+            ApprovalState::Approved | ApprovalState::Denied | ApprovalState::Failed => {
+                return Claim::Completed(Box::new(rec.clone()))
+            }
+            ApprovalState::Claimed
+                if rec.claimed_ms.is_some_and(|c| now_ms - c < CLAIM_TTL_SECS * 1000) =>
+            {
+                return Claim::AlreadyClaimed
+            }
+            _ => {}
+        }
+        if now_ms > rec.created_ms + 2 * APPROVAL_TTL_SECS * 1000 {
+            return Claim::NotFound;
+        }
+        rec.state = ApprovalState::Claimed;
+        rec.claimed_by = Some(operator.to_string());
+        rec.claimed_ms = Some(now_ms);
+        Claim::Claimed(Box::new(rec.clone()))
+    }
+
+    /// Records the outcome of a claimed approval.
+    pub fn finish(&self, id: &str, state: ApprovalState, detail: &str, now_ms: i64) {
+        let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(rec) = g.0.get_mut(id) {
+            rec.state = state;
+            rec.completed_ms = Some(now_ms);
+            match state {
+                ApprovalState::Approved => rec.receipt_id = Some(detail.to_string()),
+                ApprovalState::Denied => rec.deny_reason = Some(detail.to_string()),
+                ApprovalState::Failed => rec.error_code = Some(detail.to_string()),
+                _ => {}
+            }
+        }
+    }
+
+    /// Number of records in `state`.
+    pub fn count(&self, state: ApprovalState) -> usize {
+        self.inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .0
+            .values()
+            .filter(|r| r.state == state)
+            .count()
+    }
+
+    /// Forgets everything.
+    pub fn clear(&self) {
+        let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        g.0.clear();
+        g.1.clear();
+    }
+}
+
+/// chrono `to_rfc3339()` form (`+00:00`, automatic fraction) of a Unix-ms instant.
+pub fn rfc3339(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .to_rfc3339()
+}

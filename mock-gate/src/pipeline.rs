@@ -1,0 +1,303 @@
+//! `POST /v1/actions/{id}/execute` in the gate's order: rate limit, drain, auth, lookup,
+//! body/schema/hash, prechecks, budget snapshot, policy, approval branch, dispatch.
+
+use std::sync::Arc;
+
+use axum::http::HeaderMap;
+use serde_json::{json, Value};
+
+use crate::approvals::{ApprovalRecord, ApprovalState, Plan};
+use crate::auth::{authenticate_agent, header_str, AgentAuth};
+use crate::dispatch::{self, Dispatch, ExecutionResponse};
+use crate::errors::PipelineError;
+use crate::manifest::{CompiledAction, EgressProfile};
+use crate::mutants::Mutant;
+use crate::policy::{self, Decision, PolicyInput};
+use crate::server::Peer;
+use crate::state::GateState;
+
+/// Runs one execute request.
+pub async fn execute(
+    state: &Arc<GateState>,
+    action_id: &str,
+    headers: &HeaderMap,
+    peer: &Peer,
+    body: &[u8],
+) -> Result<ExecutionResponse, PipelineError> {
+    let sw = &state.settings.switches;
+    let allowed = match crate::ratelimit::session_hint(header_str(headers, "authorization")) {
+        Some(session) => state.limiters.execute_session.check(&session),
+        None => state.limiters.execute_peer.check(&peer.limiter_key()),
+    };
+    if !allowed {
+        state.metrics.call(action_id, "rate_limited");
+        return Err(PipelineError::RateLimited);
+    }
+    let trace_id = uuid::Uuid::now_v7().to_string();
+    if state.is_draining() {
+        return Err(PipelineError::Draining);
+    }
+    let htu = state.htu(&format!("/v1/actions/{action_id}/execute"));
+    let auth = authenticate_agent(state, headers, "POST", &htu).map_err(PipelineError::Auth)?;
+    let entry = state.action(action_id).ok_or(PipelineError::ActionNotFound)?;
+    let action = Arc::clone(&entry.action);
+
+    let params = parse_and_validate(&action, body, sw.has(Mutant::SkipSchemaValidation))?;
+    let mut request_hash = crate::crypto::request_hash(&params)
+        .ok_or_else(|| PipelineError::Internal("request canonicalization failed".into()))?;
+    let canonical_len = serde_json_canonicalizer::to_string(&params).map(|s| s.len()).unwrap_or(0);
+    if canonical_len > action.spec.io.max_request_bytes {
+        return Err(PipelineError::Internal("request canonicalization: too large".into()));
+    }
+    if sw.has(Mutant::WrongRequestHash) {
+        request_hash = crate::crypto::request_hash(&json!({"wrong": request_hash})).unwrap_or_default();
+    }
+
+    let unresolved_domains = domain_precheck(state, &action, &params);
+    let (fs_path, unresolved_paths) = path_precheck(state, &action, &params);
+
+    let budgets_on = auth.budgets.is_some() && !sw.has(Mutant::IgnoreBudgets);
+    let calls_remaining = if budgets_on {
+        state
+            .budgets
+            .snapshot(&auth.session_id, state.now_ms())
+            .map_err(|_| PipelineError::BudgetSessionNotFound)?
+    } else {
+        i64::MAX
+    };
+
+    let policy_data = state.policy.read().unwrap_or_else(|e| e.into_inner()).clone();
+    let mut data_for_eval = policy_data.clone();
+    if sw.has(Mutant::SkipAcl) {
+        data_for_eval.grant(&auth.principal, &[action_id], &[]);
+        let sinks: Vec<&str> = action.spec.declared_side_effects.iter().map(String::as_str).collect();
+        data_for_eval.grant(&auth.principal, &[], &sinks);
+    }
+    let decision = policy::evaluate(
+        &data_for_eval,
+        &PolicyInput {
+            principal: &auth.principal,
+            action_id,
+            scopes: &auth.scopes,
+            required_scopes: &action.spec.required_scopes,
+            calls_remaining,
+            requested_sinks: &action.spec.declared_side_effects,
+            risk: action.spec.risk_level,
+            is_fs: action.spec.is_fs(),
+            fs_path: fs_path.as_deref(),
+            unresolved_paths: &unresolved_paths,
+            unresolved_domains: &unresolved_domains,
+        },
+    );
+    match decision {
+        Decision::Deny(reason) => {
+            state.metrics.decision("deny");
+            state.metrics.call(action_id, "deny");
+            Err(PipelineError::PolicyDenied {
+                reason,
+                principal: auth.principal.clone(),
+                action_id: action_id.to_string(),
+            })
+        }
+        Decision::RequireApproval if !sw.has(Mutant::SkipApprovalGate) => {
+            state.metrics.decision("pending_approval");
+            state.metrics.call(action_id, "pending_approval");
+            let approval_id = uuid::Uuid::now_v7().to_string();
+            let rec = approval_record(
+                state,
+                &auth,
+                &action,
+                ApprovalParts {
+                    approval_id: approval_id.clone(),
+                    trace_id: trace_id.clone(),
+                    request_hash: request_hash.clone(),
+                    params,
+                    policy_version: policy_data.policy_version.clone(),
+                    calls_remaining,
+                    had_budgets: budgets_on,
+                    unresolved_domains,
+                    unresolved_paths,
+                },
+            );
+            state.approvals.insert(rec);
+            Err(PipelineError::Approval {
+                approval_id,
+                request_hash,
+                trace_id,
+            })
+        }
+        _ => {
+            state.metrics.decision("allow");
+            let result = dispatch::run(
+                state,
+                Dispatch {
+                    entry,
+                    params,
+                    session_id: auth.session_id.clone(),
+                    debit: budgets_on,
+                    trace_id,
+                    approval: None,
+                },
+            )
+            .await;
+            state
+                .metrics
+                .call(action_id, if result.is_ok() { "allow" } else { "error" });
+            result
+        }
+    }
+}
+
+/// Body → JSON (empty = `{}`), limits, schema.
+pub fn parse_and_validate(action: &CompiledAction, body: &[u8], skip_schema: bool) -> Result<Value, PipelineError> {
+    let params: Value = if body.is_empty() {
+        json!({})
+    } else {
+        serde_json::from_slice(body)
+            .map_err(|e| PipelineError::Schema(format!("request body is not valid JSON: {e}")))?
+    };
+    crate::verify::check_limits(&params, action.spec.io.max_request_bytes).map_err(PipelineError::Schema)?;
+    if !skip_schema {
+        if let Some(v) = &action.request_validator {
+            let errors: Vec<String> = v.iter_errors(&params).take(5).map(|e| e.to_string()).collect();
+            if !errors.is_empty() {
+                return Err(PipelineError::Schema(errors.join("; ")));
+            }
+        }
+    }
+    Ok(params)
+}
+
+/// Host of the templated target URL when it is neither allowlisted nor learned.
+pub fn domain_precheck(state: &GateState, action: &CompiledAction, params: &Value) -> Vec<String> {
+    let Ok(EgressProfile::ProxyAllowlist { allowed_domains }) = action.spec.egress_profile() else {
+        return Vec::new();
+    };
+    let url = match &action.spec.template {
+        Some(t) => crate::providers::resolve_template(t, params).url,
+        None => match params.get("url").or_else(|| params.get("target")).and_then(Value::as_str) {
+            Some(u) => u.to_string(),
+            None => return Vec::new(),
+        },
+    };
+    let Some(host) = parse_host(&url) else {
+        return Vec::new();
+    };
+    if domain_in(&host, &allowed_domains) || domain_in(&host, &state.learned_domains_of(&action.spec.action_id)) {
+        Vec::new()
+    } else {
+        vec![host]
+    }
+}
+
+/// The gate's host extraction: URL host, else email domain, else a bare dotted name.
+pub fn parse_host(target: &str) -> Option<String> {
+    if let Ok(u) = url::Url::parse(target) {
+        if let Some(h) = u.host_str() {
+            return Some(h.to_ascii_lowercase());
+        }
+    }
+    if let Some(at) = target.rfind('@') {
+        let d = &target[at + 1..];
+        let d = d.split(':').next().unwrap_or(d);
+        if !d.is_empty() {
+            return Some(d.to_ascii_lowercase());
+        }
+    }
+    let bare = target.split(':').next().unwrap_or(target);
+    (!bare.is_empty() && bare.contains('.') && !bare.contains('@') && !bare.contains('/'))
+        .then(|| bare.to_ascii_lowercase())
+}
+
+/// Exact (case-insensitive) or `*.suffix` (at least one label before the suffix).
+pub fn domain_in(host: &str, list: &[String]) -> bool {
+    let host = host.to_ascii_lowercase();
+    list.iter().any(|entry| {
+        let e = entry.to_ascii_lowercase();
+        match e.strip_prefix("*.") {
+            Some(suffix) => host.len() > suffix.len() + 1 && host.ends_with(&format!(".{suffix}")),
+            None => host == e,
+        }
+    })
+}
+
+/// fs actions: the body `path`, and it again when it matches no allowed/learned/denied glob.
+pub fn path_precheck(state: &GateState, action: &CompiledAction, params: &Value) -> (Option<String>, Vec<String>) {
+    if action.spec.fs.is_none() {
+        return (None, Vec::new());
+    }
+    let Some(path) = params.get("path").and_then(Value::as_str) else {
+        return (None, Vec::new());
+    };
+    let denied = action.denied_globs.as_ref().is_some_and(|g| g.is_match(path));
+    let learned = crate::globs::compile(&state.learned_paths_of(&action.spec.action_id)).ok();
+    let allowed = action.allowed_globs.as_ref().is_some_and(|g| g.is_match(path))
+        || learned.is_some_and(|g| g.is_match(path));
+    let unresolved = if denied || allowed { Vec::new() } else { vec![path.to_string()] };
+    (Some(path.to_string()), unresolved)
+}
+
+struct ApprovalParts {
+    approval_id: String,
+    trace_id: String,
+    request_hash: String,
+    params: Value,
+    policy_version: String,
+    calls_remaining: i64,
+    had_budgets: bool,
+    unresolved_domains: Vec<String>,
+    unresolved_paths: Vec<String>,
+}
+
+fn approval_record(state: &GateState, auth: &AgentAuth, action: &CompiledAction, p: ApprovalParts) -> ApprovalRecord {
+    let egress = action.spec.egress_profile().unwrap_or(EgressProfile::None);
+    let targets = match &egress {
+        EgressProfile::ProxyAllowlist { allowed_domains } => allowed_domains.clone(),
+        EgressProfile::None => Vec::new(),
+    };
+    let created_ms = state.now_ms();
+    let plan_input = json!({
+        "action_id": action.spec.action_id,
+        "provider_module_digest": action.spec.provider_module_digest,
+        "request_hash": p.request_hash,
+        "approved_targets": targets,
+        "policy_version": p.policy_version,
+        "expires_at": crate::approvals::rfc3339(created_ms + crate::approvals::APPROVAL_TTL_SECS * 1000),
+    });
+    let plan_hash = crate::crypto::sha256_hex(
+        serde_json_canonicalizer::to_string(&plan_input).unwrap_or_default().as_bytes(),
+    );
+    ApprovalRecord {
+        approval_id: p.approval_id,
+        trace_id: p.trace_id,
+        action_id: action.spec.action_id.clone(),
+        action_version: action.spec.version.clone(),
+        risk_level: action.spec.risk_level,
+        principal: auth.principal.clone(),
+        session_id: auth.session_id.clone(),
+        owner: auth.owner.clone(),
+        request_hash: p.request_hash,
+        request_body: p.params,
+        policy_version: Some(p.policy_version),
+        created_ms,
+        state: ApprovalState::Pending,
+        claimed_by: None,
+        claimed_ms: None,
+        completed_ms: None,
+        receipt_id: None,
+        deny_reason: None,
+        error_code: None,
+        unresolved_domains: p.unresolved_domains,
+        unresolved_paths: p.unresolved_paths,
+        plan: Plan {
+            approved_targets: targets,
+            approved_egress: egress,
+            verifier_kind: action.spec.verifier_kind,
+            provider_module_digest: action.spec.provider_module_digest.clone(),
+            plan_hash,
+            calls_remaining: p.calls_remaining,
+            calls_after: p.calls_remaining.saturating_sub(1),
+            had_budgets: p.had_budgets,
+        },
+    }
+}

@@ -1,0 +1,128 @@
+//! Operator admin routes: receipts, receipt keys, status, drain, revoke-all, epoch, reload,
+//! metrics. Every auth failure collapses to 401 `{"error":"unauthorized"}`.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::auth::{authenticate_operator, OperatorAuth};
+use crate::body::{json as json_resp, GateBody};
+use crate::state::GateState;
+
+fn guard(st: &GateState, headers: &HeaderMap, method: &str, path: &str) -> Result<OperatorAuth, Response> {
+    authenticate_operator(st, headers, method, path)
+        .map_err(|_| GateBody::error(StatusCode::UNAUTHORIZED, "unauthorized").into_response())
+}
+
+/// `GET /v1/receipts/{id}` on the admin listener.
+pub async fn receipt(State(st): State<Arc<GateState>>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    if let Err(r) = guard(&st, &headers, "GET", &format!("/v1/receipts/{id}")) {
+        return r;
+    }
+    super::client::lookup_receipt(&st, &id)
+}
+
+/// `GET /v1/receipt-keys`.
+pub async fn receipt_keys(State(st): State<Arc<GateState>>, headers: HeaderMap) -> Response {
+    if let Err(r) = guard(&st, &headers, "GET", "/v1/receipt-keys") {
+        return r;
+    }
+    json_resp(StatusCode::OK, &json!({"keys": [st.signer.key_entry()]}))
+}
+
+/// `GET /v1/admin/status`.
+pub async fn status(State(st): State<Arc<GateState>>, headers: HeaderMap) -> Response {
+    if let Err(r) = guard(&st, &headers, "GET", "/v1/admin/status") {
+        return r;
+    }
+    let draining = st.is_draining();
+    json_resp(
+        StatusCode::OK,
+        &json!({
+            "status": if draining { "draining" } else { "ok" },
+            "version": st.settings.version,
+            "uptime_seconds": st.started.elapsed().as_secs(),
+            "actions_registered": st.registry.read().unwrap_or_else(|e| e.into_inner()).len(),
+            "pending_approvals": st.approvals.count(crate::approvals::ApprovalState::Pending).min(1000),
+            "revocation_epoch": st.epoch.load(Ordering::Acquire),
+            "draining": draining,
+            "in_flight_executions": st.in_flight.load(Ordering::Acquire),
+            "dependencies": {"redis": true, "opa": true},
+            "webhooks": {"active": false, "pending_deliveries": 0},
+        }),
+    )
+}
+
+/// `POST /v1/admin/drain` (irreversible).
+pub async fn drain(State(st): State<Arc<GateState>>, headers: HeaderMap) -> Response {
+    if let Err(r) = guard(&st, &headers, "POST", "/v1/admin/drain") {
+        return r;
+    }
+    let was_draining = st.draining.swap(true, Ordering::AcqRel);
+    json_resp(
+        StatusCode::OK,
+        &json!({
+            "draining": true,
+            "already_draining": was_draining,
+            "in_flight_executions": st.in_flight.load(Ordering::Acquire),
+        }),
+    )
+}
+
+/// `POST /v1/admin/revoke-all` (bumps the grant epoch; leases are unaffected).
+pub async fn revoke_all(State(st): State<Arc<GateState>>, headers: HeaderMap) -> Response {
+    if let Err(r) = guard(&st, &headers, "POST", "/v1/admin/revoke-all") {
+        return r;
+    }
+    let old = st.epoch.fetch_add(1, Ordering::AcqRel);
+    json_resp(StatusCode::OK, &json!({"previous_epoch": old, "current_epoch": old + 1}))
+}
+
+/// `GET /v1/admin/epoch`.
+pub async fn epoch(State(st): State<Arc<GateState>>, headers: HeaderMap) -> Response {
+    if let Err(r) = guard(&st, &headers, "GET", "/v1/admin/epoch") {
+        return r;
+    }
+    json_resp(StatusCode::OK, &json!({"current_epoch": st.epoch.load(Ordering::Acquire)}))
+}
+
+/// `POST /v1/admin/reload`: re-reads the actions dir and policy file the gate was started
+/// with (in-memory registrations stay when there is no dir).
+pub async fn reload(State(st): State<Arc<GateState>>, headers: HeaderMap) -> Response {
+    if let Err(r) = guard(&st, &headers, "POST", "/v1/admin/reload") {
+        return r;
+    }
+    if let Err(e) = crate::gate::reload_from_sources(&st) {
+        return GateBody::error(StatusCode::INTERNAL_SERVER_ERROR, "reload_failed")
+            .field("detail", &e)
+            .into_response();
+    }
+    let actions = st.registry.read().unwrap_or_else(|e| e.into_inner()).len();
+    let policy_version = st.policy.read().unwrap_or_else(|e| e.into_inner()).policy_version.clone();
+    json_resp(
+        StatusCode::OK,
+        &json!({
+            "ok": true,
+            "actions": actions,
+            "policy_version": policy_version,
+            "reloaded_at": st.clock.now_utc().to_rfc3339(),
+        }),
+    )
+}
+
+/// `GET /metrics` (OpenMetrics text).
+pub async fn metrics(State(st): State<Arc<GateState>>, headers: HeaderMap) -> Response {
+    if let Err(r) = guard(&st, &headers, "GET", "/metrics") {
+        return r;
+    }
+    let mut resp = (StatusCode::OK, st.metrics.render()).into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),
+    );
+    resp
+}

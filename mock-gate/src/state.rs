@@ -1,0 +1,192 @@
+//! Shared state of one mock gate.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Instant;
+
+use crate::approvals::ApprovalStore;
+use crate::budgets::BudgetStore;
+use crate::clock::VirtualClock;
+use crate::dpop::KeyCache;
+use crate::faults::Faults;
+use crate::journal::Journal;
+use crate::lease::LeaseIssuer;
+use crate::manifest::CompiledAction;
+use crate::metrics::Metrics;
+use crate::policy::PolicyData;
+use crate::providers::{self, Provider};
+use crate::ratelimit::RateLimiter;
+use crate::receipts::{ReceiptSigner, ReceiptStore};
+use crate::replay::ReplayCache;
+use crate::settings::GateSettings;
+
+/// A registered action and the provider that runs it.
+#[derive(Clone)]
+pub struct ActionEntry {
+    /// Compiled manifest.
+    pub action: Arc<CompiledAction>,
+    /// Provider.
+    pub provider: Arc<dyn Provider>,
+}
+
+impl std::fmt::Debug for ActionEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ActionEntry")
+            .field("action_id", &self.action.spec.action_id)
+            .finish()
+    }
+}
+
+/// Action id → entry.
+pub type Registry = BTreeMap<String, ActionEntry>;
+
+/// Builds a registry entry with the default provider of the manifest's digest.
+pub fn entry_with_default_provider(action: Arc<CompiledAction>) -> ActionEntry {
+    let provider = providers::default_for(&action.spec.provider_module_digest);
+    ActionEntry { action, provider }
+}
+
+/// Rate limiters.
+#[derive(Debug)]
+pub struct Limiters {
+    /// Global lease bucket (key "").
+    pub lease: RateLimiter,
+    /// Execute per session.
+    pub execute_session: RateLimiter,
+    /// Execute per peer.
+    pub execute_peer: RateLimiter,
+}
+
+/// Everything one gate holds.
+#[derive(Debug)]
+pub struct GateState {
+    /// Fixed settings.
+    pub settings: GateSettings,
+    /// Virtual clock.
+    pub clock: Arc<VirtualClock>,
+    /// Lease signer/verifier.
+    pub issuer: LeaseIssuer,
+    /// Replay cache shared by agents and operators.
+    pub replay: ReplayCache,
+    /// Key cache (only with the lax switch).
+    pub key_cache: KeyCache,
+    /// Registered actions.
+    pub registry: RwLock<Registry>,
+    /// Registry at start (for reset/reload).
+    pub initial_registry: Registry,
+    /// Policy data.
+    pub policy: RwLock<PolicyData>,
+    /// Policy data at start.
+    pub initial_policy: PolicyData,
+    /// Learned domains per action.
+    pub learned_domains: Mutex<HashMap<String, Vec<String>>>,
+    /// Learned path globs per action.
+    pub learned_paths: Mutex<HashMap<String, Vec<String>>>,
+    /// Budgets.
+    pub budgets: BudgetStore,
+    /// Approvals.
+    pub approvals: ApprovalStore,
+    /// Receipts.
+    pub receipts: ReceiptStore,
+    /// Receipt signing key.
+    pub signer: ReceiptSigner,
+    /// Drain flag (irreversible except by the control API's reset).
+    pub draining: AtomicBool,
+    /// Revocation epoch.
+    pub epoch: AtomicU64,
+    /// Start time.
+    pub started: Instant,
+    /// Accepted per-lease fs roots.
+    pub session_fs_roots: Mutex<HashMap<String, PathBuf>>,
+    /// Rate limiters.
+    pub limiters: Limiters,
+    /// Request journal.
+    pub journal: Journal,
+    /// Faults.
+    pub faults: Faults,
+    /// Metrics.
+    pub metrics: Metrics,
+    /// Executions in flight.
+    pub in_flight: AtomicU64,
+}
+
+impl GateState {
+    /// Current virtual time (Unix ms).
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_unix_ms()
+    }
+
+    /// Looks up an action.
+    pub fn action(&self, id: &str) -> Option<ActionEntry> {
+        self.registry
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(id)
+            .cloned()
+    }
+
+    /// Whether the gate drains.
+    pub fn is_draining(&self) -> bool {
+        self.draining.load(Ordering::Acquire)
+    }
+
+    /// `public_base_url` without trailing slashes, + `path`.
+    pub fn htu(&self, path: &str) -> String {
+        format!("{}{}", self.settings.public_base_url.trim_end_matches('/'), path)
+    }
+
+    /// fs root for a session: the lease's `fs_root`, else the gate's.
+    pub fn fs_root_for(&self, session_id: &str) -> Option<PathBuf> {
+        self.session_fs_roots
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(session_id)
+            .cloned()
+            .or_else(|| self.settings.fs_root.clone())
+    }
+
+    /// Learned path globs of an action.
+    pub fn learned_paths_of(&self, action_id: &str) -> Vec<String> {
+        self.learned_paths
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(action_id)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Learned domains of an action.
+    pub fn learned_domains_of(&self, action_id: &str) -> Vec<String> {
+        self.learned_domains
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(action_id)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Back to the state at start (keys, listeners and settings stay).
+    pub fn reset(&self) {
+        *self.registry.write().unwrap_or_else(|e| e.into_inner()) = self.initial_registry.clone();
+        *self.policy.write().unwrap_or_else(|e| e.into_inner()) = self.initial_policy.clone();
+        self.learned_domains.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.learned_paths.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.session_fs_roots.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.replay.clear();
+        self.key_cache.clear();
+        self.budgets.clear();
+        self.approvals.clear();
+        self.receipts.clear();
+        self.draining.store(false, Ordering::Release);
+        self.epoch.store(0, Ordering::Release);
+        self.limiters.lease.clear();
+        self.limiters.execute_session.clear();
+        self.limiters.execute_peer.clear();
+        self.journal.clear();
+        self.faults.clear();
+        self.metrics.clear();
+        self.clock.reset();
+    }
+}
