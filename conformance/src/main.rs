@@ -1,1 +1,5 @@
-fn main() {}
+//! The `latchgate-conformance` binary; see the library's `cli` module.
+
+fn main() {
+    std::process::exit(latchgate_conformance::cli::main());
+}

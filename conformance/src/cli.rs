@@ -1,0 +1,276 @@
+//! The command line: `run` and `list`, exit codes 0 (every MUST passed), 1 (a MUST failed),
+//! 2 (usage or environment error).
+
+use crate::catalogue::{Catalogue, Selection, Shard, Suite};
+use crate::driver::{self, DriverOptions, DriverSpec};
+use crate::expected::ExpectedFailures;
+use crate::http::Endpoint;
+use crate::report::{self, RunInfo, RunReport, SdkInfo, Terminal};
+use crate::runner::Runner;
+use crate::target::{self, RemoteOptions, TargetSpec};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// Exit code: every MUST scenario passed (or is an expected failure).
+pub const EXIT_OK: i32 = 0;
+/// Exit code: a MUST scenario failed.
+pub const EXIT_FAILED: i32 = 1;
+/// Exit code: bad arguments or an unusable environment.
+pub const EXIT_USAGE: i32 = 2;
+
+/// Conformance runner for LatchGate SDKs and gates.
+#[derive(Parser, Debug)]
+#[command(name = "latchgate-conformance", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run scenarios against a target, through an SDK driver.
+    Run(RunArgs),
+    /// Print the catalogue: id, level, suite, requirement refs, needs.
+    List(ListArgs),
+}
+
+/// Which suites to run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum SuiteArg {
+    All,
+    Gate,
+    Sdk,
+}
+
+#[derive(Args, Debug)]
+struct Filters {
+    /// Only scenarios whose id matches this glob (repeatable, or comma-separated).
+    #[arg(long = "only", value_name = "GLOB")]
+    only: Vec<String>,
+    /// Skip scenarios whose id matches this glob (repeatable, or comma-separated).
+    #[arg(long = "skip", value_name = "GLOB")]
+    skip: Vec<String>,
+    /// Run the i-th of n shards (1-based), e.g. 2/4.
+    #[arg(long, value_name = "I/N")]
+    shard: Option<String>,
+    /// Which suites: all, gate (checks the gate), sdk (checks the SDK).
+    #[arg(long, value_enum, default_value = "all")]
+    suite: SuiteArg,
+}
+
+#[derive(Args, Debug)]
+struct RunArgs {
+    /// SDK under test: rust, python, cmd:PROGRAM.
+    #[arg(long, default_value = "rust")]
+    sdk: String,
+    /// Gate: mock, url:URL, socket:PATH, docker:IMAGE.
+    #[arg(long, default_value = "mock")]
+    target: String,
+    /// Admin listener of a url:/socket: target (http://HOST:PORT or unix:PATH).
+    #[arg(long)]
+    admin: Option<String>,
+    /// Admin Unix socket of a socket: target.
+    #[arg(long = "admin-socket")]
+    admin_socket: Option<PathBuf>,
+    /// The gate's public_base_url (htu base); default: the target URL, or http://localhost:3000 on a socket.
+    #[arg(long = "public-base-url")]
+    public_base_url: Option<String>,
+    /// Operator api key.
+    #[arg(long = "operator-token")]
+    operator_token: Option<String>,
+    /// Operator P-256 private key: a PEM file (or PEM text).
+    #[arg(long = "operator-key")]
+    operator_key: Option<String>,
+    /// Interpreter of a venv with the PyPI latchgate package (python driver).
+    #[arg(long)]
+    python: Option<PathBuf>,
+    /// PyPI latchgate version for the venv the runner creates (python driver).
+    #[arg(long = "python-sdk-version", default_value = "0.2.0")]
+    python_sdk_version: String,
+    #[command(flatten)]
+    filters: Filters,
+    /// Known failures: one `<id or glob>  # <comment>` per line; the comment is mandatory.
+    #[arg(long = "expected-failures", value_name = "FILE")]
+    expected_failures: Option<PathBuf>,
+    /// Write the JSON report here.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Write a JUnit XML report here.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// Scenarios run at once.
+    #[arg(long, default_value_t = 4)]
+    jobs: usize,
+    /// Per-command driver timeout in milliseconds.
+    #[arg(long = "driver-timeout-ms", default_value_t = 20_000)]
+    driver_timeout_ms: u64,
+    /// Show expected-failure details too.
+    #[arg(long, short)]
+    verbose: bool,
+}
+
+#[derive(Args, Debug)]
+struct ListArgs {
+    #[command(flatten)]
+    filters: Filters,
+    /// Print the catalogue as JSON.
+    #[arg(long = "format-json")]
+    format_json: bool,
+}
+
+/// Parses arguments and runs; returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("latchgate-conformance: cannot start the async runtime: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let result = match cli.command {
+        Command::List(args) => list(&args),
+        Command::Run(args) => rt.block_on(run(args)),
+    };
+    match result {
+        Ok(code) => code,
+        Err(msg) => {
+            eprintln!("latchgate-conformance: {msg}");
+            EXIT_USAGE
+        }
+    }
+}
+
+fn selection(f: &Filters) -> Result<Selection, String> {
+    let shard = f.shard.as_deref().map(str::parse::<Shard>).transpose().map_err(|e| e.to_string())?;
+    Selection::new(&f.only, &f.skip, shard).map_err(|e| e.to_string())
+}
+
+fn selected<'a>(catalogue: &'a Catalogue, f: &Filters) -> Result<Vec<&'a crate::catalogue::Scenario>, String> {
+    let sel = selection(f)?;
+    let wanted = |s: Suite| match f.suite {
+        SuiteArg::All => true,
+        SuiteArg::Gate => s == Suite::Gate,
+        SuiteArg::Sdk => s == Suite::Sdk,
+    };
+    let pool: Vec<_> = catalogue.scenarios().iter().filter(|s| wanted(s.suite)).cloned().collect();
+    let ids: Vec<String> = sel.apply(&pool).into_iter().map(|s| s.id.clone()).collect();
+    Ok(catalogue.scenarios().iter().filter(|s| ids.contains(&s.id)).collect())
+}
+
+fn list(args: &ListArgs) -> Result<i32, String> {
+    let catalogue = Catalogue::builtin();
+    let scenarios = selected(&catalogue, &args.filters)?;
+    if args.format_json {
+        println!("{}", serde_json::to_string_pretty(&scenarios).map_err(|e| e.to_string())?);
+        return Ok(EXIT_OK);
+    }
+    for s in &scenarios {
+        let needs = if s.needs.is_empty() { "-".to_string() } else { s.needs.iter().map(ToString::to_string).collect::<Vec<_>>().join(",") };
+        println!("{:<48} {:<6} {:<4} {:<40} {}", s.id, s.level.as_str(), s.suite.as_str(), s.refs.join(", "), needs);
+    }
+    eprintln!("{} scenarios", scenarios.len());
+    Ok(EXIT_OK)
+}
+
+fn endpoint_arg(flag: &str, v: &str) -> Result<Endpoint, String> {
+    if let Some(p) = v.strip_prefix("unix:") {
+        return Ok(Endpoint::Unix(p.into()));
+    }
+    let u = url::Url::parse(v).map_err(|e| format!("{flag} {v}: {e}"))?;
+    if u.scheme() != "http" || u.host().is_none() {
+        return Err(format!("{flag} {v}: expected http://HOST:PORT or unix:PATH"));
+    }
+    Ok(Endpoint::Tcp(v.trim_end_matches('/').to_string()))
+}
+
+async fn run(args: RunArgs) -> Result<i32, String> {
+    let catalogue = Catalogue::builtin();
+    let scenarios = selected(&catalogue, &args.filters)?;
+    if scenarios.is_empty() {
+        return Err("no scenario matches the selection (--only/--skip/--shard/--suite)".into());
+    }
+    let expected = match &args.expected_failures {
+        Some(p) => ExpectedFailures::load(p)?,
+        None => ExpectedFailures::default(),
+    };
+    let all_ids: Vec<&str> = catalogue.scenarios().iter().map(|s| s.id.as_str()).collect();
+    for stale in expected.unmatched(&all_ids) {
+        eprintln!("warning: --expected-failures entry '{stale}' matches no scenario");
+    }
+    let spec = TargetSpec::parse(&args.target)?;
+    let admin = match (&args.admin, &args.admin_socket) {
+        (Some(_), Some(_)) => return Err("give either --admin or --admin-socket, not both".into()),
+        (Some(a), None) => Some(endpoint_arg("--admin", a)?),
+        (None, Some(p)) => Some(Endpoint::Unix(p.clone())),
+        (None, None) => None,
+    };
+    let operator = match (&args.operator_token, &args.operator_key) {
+        (Some(t), Some(k)) => Some((t.clone(), k.clone())),
+        (None, None) => None,
+        _ => return Err("--operator-token and --operator-key go together".into()),
+    };
+    if spec == TargetSpec::Mock && (admin.is_some() || operator.is_some() || args.public_base_url.is_some()) {
+        return Err("--admin, --admin-socket, --operator-* and --public-base-url apply to url:/socket: targets only".into());
+    }
+    let opts = RemoteOptions { admin, public_base: args.public_base_url.clone(), operator };
+    let provider = target::provider(&spec, &opts)?;
+
+    let needs_driver = scenarios.iter().any(|s| s.suite == Suite::Sdk);
+    let driver = if needs_driver {
+        let dspec = DriverSpec::parse(&args.sdk)?;
+        let dopts = DriverOptions {
+            python: args.python.clone(),
+            python_sdk_version: args.python_sdk_version.clone(),
+            command_timeout: Duration::from_millis(args.driver_timeout_ms),
+        };
+        let factory = driver::factory(&dspec, &dopts)?;
+        let session = factory.start().await.map_err(|e| format!("--sdk {}: {e}", args.sdk))?;
+        let hello = session.hello().clone();
+        session.shutdown().await;
+        Some((factory, hello))
+    } else {
+        None
+    };
+
+    let run_info = RunInfo {
+        runner_version: env!("CARGO_PKG_VERSION").into(),
+        target: provider.describe(),
+        sdk: driver.as_ref().map(|(f, h)| SdkInfo {
+            driver: f.spec(),
+            name: h.sdk.name.clone(),
+            version: h.sdk.version.clone(),
+            capabilities: h.capabilities.clone(),
+        }),
+        started_at: chrono::Utc::now().to_rfc3339(),
+        shard: args.filters.shard.clone(),
+    };
+    let mut term = Terminal::new(scenarios.len(), args.verbose);
+    term.header(&format!(
+        "latchgate-conformance {}: {} scenarios, target {}{}",
+        run_info.runner_version,
+        scenarios.len(),
+        run_info.target,
+        run_info.sdk.as_ref().map(|s| format!(", sdk {} {} ({})", s.name, s.version, s.driver)).unwrap_or_default()
+    ));
+    let runner = Runner { target: provider, driver, expected, jobs: args.jobs.max(1), scenario_timeout: Duration::from_secs(60) };
+    let start = Instant::now();
+    let results = runner.run(&scenarios, &mut term).await;
+    let report = RunReport::new(run_info, results, start.elapsed().as_millis() as u64);
+    eprintln!("{}", report::summary_text(&report));
+    if let Some(p) = &args.json {
+        std::fs::write(p, report::to_json(&report)).map_err(|e| format!("--json {}: {e}", p.display()))?;
+    }
+    if let Some(p) = &args.junit {
+        std::fs::write(p, report::to_junit(&report)).map_err(|e| format!("--junit {}: {e}", p.display()))?;
+    }
+    Ok(if report.conformant { EXIT_OK } else { EXIT_FAILED })
+}

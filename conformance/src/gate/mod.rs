@@ -1,0 +1,240 @@
+//! The gate suite: crafted requests judged against PROTOCOL.md.
+//!
+//! Probe scenarios (those with `probe` in the catalogue) are interpreted by [`probe`]; the others
+//! are functions registered in [`implementation`].
+
+/// Defines a scenario function from an async block.
+macro_rules! scenario_fn {
+    ($name:ident, |$ctx:ident| $body:block) => {
+        fn $name($ctx: &mut $crate::gate::GateCtx) -> futures::future::BoxFuture<'_, $crate::check::Check> {
+            Box::pin(async move $body)
+        }
+    };
+}
+
+mod approvals;
+pub mod craft;
+mod flows;
+mod misc;
+mod probe;
+mod replay;
+
+use crate::catalogue::Scenario;
+use crate::check::{Check, Failure};
+use crate::http::{self, Endpoint, Exchange, RawRequest, RawResponse};
+use crate::target::GateEnv;
+use craft::Proof;
+use futures::future::BoxFuture;
+use latchgate::crypto::dpop::DpopKey;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+/// A scenario implementation.
+pub type GateFn = for<'a> fn(&'a mut GateCtx) -> BoxFuture<'a, Check>;
+
+/// What a gate scenario works with: the gate, its own metadata, and the exchanges so far.
+pub struct GateCtx {
+    /// The gate.
+    pub env: GateEnv,
+    /// The scenario being run.
+    pub scenario: Scenario,
+    /// Every exchange, for failure reports.
+    pub log: Vec<Exchange>,
+}
+
+/// A lease as issued to the suite.
+#[derive(Debug)]
+pub struct Lease {
+    /// The JWT.
+    pub jwt: String,
+    /// The key bound to it.
+    pub key: DpopKey,
+    /// The whole 200 body.
+    pub body: Value,
+}
+
+impl Lease {
+    /// `session_id` of the lease.
+    pub fn session_id(&self) -> &str {
+        self.body["session_id"].as_str().unwrap_or_default()
+    }
+}
+
+/// Which listener a request goes to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Listener {
+    /// The client listener.
+    Client,
+    /// The admin listener.
+    Admin,
+}
+
+impl GateCtx {
+    /// A context for one scenario.
+    pub fn new(env: GateEnv, scenario: Scenario) -> Self {
+        if let Some(c) = &env.clock {
+            c.freeze();
+        }
+        GateCtx { env, scenario, log: Vec::new() }
+    }
+
+    /// Adds the last exchanges to a failure, so the report shows what was sent and answered.
+    pub fn annotate(&self, f: Failure) -> Failure {
+        let n = self.log.len();
+        self.log[n.saturating_sub(3)..].iter().fold(f, |f, ex| f.with_exchange(ex))
+    }
+
+    fn endpoint(&self, l: Listener) -> Check<Endpoint> {
+        match l {
+            Listener::Client => Ok(self.env.client.clone()),
+            Listener::Admin => self.env.admin.clone().ok_or_else(|| Failure::skip("needs the admin listener (--admin)")),
+        }
+    }
+
+    /// Sends a request and records the exchange; a transport error fails the scenario.
+    pub async fn send(&mut self, to: Listener, req: RawRequest) -> Check<RawResponse> {
+        let endpoint = self.endpoint(to)?;
+        let response = http::send(&endpoint, &req, Duration::from_secs(10)).await;
+        self.log.push(Exchange { endpoint: endpoint.to_string(), request: req, response: response.clone() });
+        response.map_err(|e| Failure::fail(format!("no HTTP answer from the gate: {e}")))
+    }
+
+    /// Requests a lease with a fresh key; `extra` members are merged into the body.
+    pub async fn lease_with(&mut self, extra: Value) -> Check<Lease> {
+        let key = DpopKey::generate();
+        let mut body = json!({"scopes": ["tools:call"], "dpop_jwk": key.public_jwk()});
+        if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+            b.extend(e.clone());
+        }
+        let resp = self.send(Listener::Client, RawRequest::new("POST", "/v1/leases").json(&body)).await?;
+        expect_status(&resp, 200, "lease issuance")?;
+        let body = resp.json().ok_or_else(|| Failure::fail("lease 200 body is not JSON"))?;
+        let jwt = body["lease_jwt"].as_str().ok_or_else(|| Failure::fail("lease 200 body has no lease_jwt"))?.to_string();
+        Ok(Lease { jwt, key, body })
+    }
+
+    /// A lease with default parameters.
+    pub async fn lease(&mut self) -> Check<Lease> {
+        self.lease_with(json!({})).await
+    }
+
+    /// A standard proof for the gate's public base + `path`.
+    pub fn proof_for(&self, key: &DpopKey, method: &str, path: &str, token: &str) -> Proof {
+        Proof::standard(key, method, &format!("{}{}", self.env.public_base, path), self.env.now(), token)
+    }
+
+    /// An agent request with a correct proof.
+    pub fn agent_request(&self, lease: &Lease, method: &str, path: &str) -> (RawRequest, Proof) {
+        let proof = self.proof_for(&lease.key, method, path, &lease.jwt);
+        (self.with_proof(lease, method, path, &proof), proof)
+    }
+
+    /// An agent request carrying `proof`.
+    pub fn with_proof(&self, lease: &Lease, method: &str, path: &str, proof: &Proof) -> RawRequest {
+        RawRequest::new(method, path)
+            .header("authorization", &format!("DPoP {}", lease.jwt))
+            .header("dpop", &proof.compact(&lease.key, &DpopKey::generate()))
+    }
+
+    /// Executes `action` with `params` under `lease` (correct proof).
+    pub async fn execute(&mut self, lease: &Lease, action: &str, params: &Value) -> Check<RawResponse> {
+        let path = format!("/v1/actions/{action}/execute");
+        let (req, _) = self.agent_request(lease, "POST", &path);
+        self.send(Listener::Client, req.json(params)).await
+    }
+
+    /// An operator request with a correct proof (needs operator credentials).
+    pub fn operator_request(&self, method: &str, path: &str) -> Check<RawRequest> {
+        let op = self.env.operator.clone().ok_or_else(|| Failure::skip("needs operator credentials"))?;
+        let htu_path = path.split('?').next().unwrap_or(path);
+        let proof = self.proof_for(&op.key, method, htu_path, &op.api_key);
+        Ok(RawRequest::new(method, path)
+            .header("authorization", &format!("DPoP {}", op.api_key))
+            .header("dpop", &proof.compact(&op.key, &DpopKey::generate())))
+    }
+
+    /// Sends an operator request to the admin listener.
+    pub async fn operator(&mut self, method: &str, path: &str) -> Check<RawResponse> {
+        let req = self.operator_request(method, path)?;
+        self.send(Listener::Admin, req).await
+    }
+}
+
+/// Fails unless the status is `want`.
+pub fn expect_status(resp: &RawResponse, want: u16, what: &str) -> Check {
+    if resp.status == want {
+        Ok(())
+    } else {
+        Err(Failure::mismatch(format!("{what}: unexpected status"), want, format!("{} {}", resp.status, http::cut(&resp.text(), 200))))
+    }
+}
+
+/// Fails unless the answer is a gate-built JSON error `{"error":code,…}` with that status: JSON
+/// content type, `error` first, every value a string.
+pub fn expect_error(resp: &RawResponse, status: u16, code: &str) -> Check<Value> {
+    expect_status(resp, status, &format!("expected {status} {code}"))?;
+    let body = resp.json().filter(Value::is_object).ok_or_else(|| {
+        Failure::mismatch("error body is not a JSON object", format!("{{\"error\":\"{code}\"}}"), http::cut(&resp.text(), 200))
+    })?;
+    if body["error"] != json!(code) {
+        return Err(Failure::mismatch("wrong error code", code, body["error"].to_string()));
+    }
+    let text = resp.text();
+    if !text.trim_start().starts_with("{\"error\"") {
+        return Err(Failure::mismatch("`error` must be the first member", "{\"error\":…", http::cut(&text, 120)));
+    }
+    if let Some((k, _)) = body.as_object().into_iter().flatten().find(|(_, v)| !v.is_string()) {
+        return Err(Failure::fail(format!("member '{k}' of an error body is not a string")));
+    }
+    let ct = resp.header("content-type").unwrap_or("");
+    if !ct.starts_with("application/json") {
+        return Err(Failure::mismatch("error body content type", "application/json", ct));
+    }
+    Ok(body)
+}
+
+/// Fails unless the answer has that status and an empty body.
+pub fn expect_empty(resp: &RawResponse, status: u16) -> Check {
+    expect_status(resp, status, &format!("expected an empty {status}"))?;
+    if resp.body.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::mismatch("body must be empty", "<empty>", http::cut(&resp.text(), 200)))
+    }
+}
+
+/// Fails unless the answer has that status and a text/plain body (framework rejection).
+pub fn expect_text(resp: &RawResponse, status: u16) -> Check {
+    expect_status(resp, status, &format!("expected a text/plain {status}"))?;
+    let ct = resp.header("content-type").unwrap_or("");
+    if ct.starts_with("text/plain") {
+        Ok(())
+    } else {
+        Err(Failure::mismatch("content type of a framework rejection", "text/plain", ct))
+    }
+}
+
+/// The runnable action of the quickstart preset used by flow scenarios, and its parameters.
+pub const EXEC_ACTION: &str = "fs_read";
+/// Parameters that run without approval (an allowlisted path).
+pub fn exec_params() -> Value {
+    json!({"operation": "read", "path": "README.md"})
+}
+/// Parameters that need approval (a path outside the allowlist).
+pub fn approval_params() -> Value {
+    json!({"operation": "read", "path": "notes/plan.txt"})
+}
+/// An action the quickstart ACL denies to `dev:anonymous`.
+pub const DENIED_ACTION: &str = "http_post";
+
+/// The implementation of a gate scenario.
+pub fn implementation(s: &Scenario) -> Option<GateFn> {
+    if s.probe.is_some() {
+        return Some(probe::run);
+    }
+    flows::lookup(&s.id)
+        .or_else(|| replay::lookup(&s.id))
+        .or_else(|| approvals::lookup(&s.id))
+        .or_else(|| misc::lookup(&s.id))
+}
+

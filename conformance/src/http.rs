@@ -1,0 +1,206 @@
+//! A raw HTTP/1.1 client for crafted requests: one connection per request over TCP or a Unix
+//! socket, headers sent exactly as given (duplicates, odd Host values), the whole body read back.
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use serde_json::Value;
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Where a listener is reachable.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Endpoint {
+    /// `http://host:port` (no trailing slash).
+    Tcp(String),
+    /// A Unix domain socket; requests use `Host: localhost`.
+    Unix(PathBuf),
+}
+
+impl Endpoint {
+    /// The base URL an SDK would be given for this endpoint (`http://localhost` for a socket).
+    pub fn base_url(&self) -> String {
+        match self {
+            Endpoint::Tcp(u) => u.clone(),
+            Endpoint::Unix(_) => "http://localhost".into(),
+        }
+    }
+
+    fn authority(&self) -> String {
+        match self {
+            Endpoint::Tcp(u) => u.split("://").nth(1).unwrap_or(u).trim_end_matches('/').to_string(),
+            Endpoint::Unix(_) => "localhost".into(),
+        }
+    }
+}
+
+impl fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Endpoint::Tcp(u) => f.write_str(u),
+            Endpoint::Unix(p) => write!(f, "unix:{}", p.display()),
+        }
+    }
+}
+
+/// A request as it goes on the wire.
+#[derive(Clone, Debug, Default)]
+pub struct RawRequest {
+    /// Method, e.g. `POST`.
+    pub method: String,
+    /// Path and query, e.g. `/v1/leases`.
+    pub target: String,
+    /// Headers in order; a `host` entry replaces the default Host.
+    pub headers: Vec<(String, String)>,
+    /// Body bytes (empty for none).
+    pub body: Vec<u8>,
+}
+
+impl RawRequest {
+    /// A request without headers or body.
+    pub fn new(method: &str, target: &str) -> Self {
+        RawRequest { method: method.into(), target: target.into(), ..Default::default() }
+    }
+
+    /// Adds a header.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    /// Sets a JSON body and `Content-Type: application/json`.
+    pub fn json(mut self, body: &Value) -> Self {
+        self.body = serde_json::to_vec(body).unwrap_or_default();
+        self.header("content-type", "application/json")
+    }
+}
+
+/// A response as it came back.
+#[derive(Clone, Debug)]
+pub struct RawResponse {
+    /// Status code.
+    pub status: u16,
+    /// Headers (names lower-case).
+    pub headers: Vec<(String, String)>,
+    /// Body bytes.
+    pub body: Vec<u8>,
+}
+
+impl RawResponse {
+    /// First value of a header, by lower-case name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    /// The body parsed as JSON, if it is JSON.
+    pub fn json(&self) -> Option<Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+
+    /// The body as text (lossy).
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// `error` member of a JSON object body, if it is a string.
+    pub fn code(&self) -> Option<String> {
+        self.json()?.get("error")?.as_str().map(str::to_string)
+    }
+}
+
+/// One request and what came back, kept for failure reports.
+#[derive(Clone, Debug)]
+pub struct Exchange {
+    /// Where it was sent.
+    pub endpoint: String,
+    /// The request.
+    pub request: RawRequest,
+    /// The response, or the transport error.
+    pub response: Result<RawResponse, String>,
+}
+
+impl Exchange {
+    /// A short human excerpt: request line, interesting headers, bodies cut at 300 bytes.
+    pub fn excerpt(&self) -> String {
+        let mut s = format!("→ {} {} ({})", self.request.method, self.request.target, self.endpoint);
+        for (n, v) in &self.request.headers {
+            s.push_str(&format!("\n   {n}: {}", cut(v, 120)));
+        }
+        if !self.request.body.is_empty() {
+            s.push_str(&format!("\n   {}", cut(&String::from_utf8_lossy(&self.request.body), 300)));
+        }
+        match &self.response {
+            Ok(r) => {
+                s.push_str(&format!("\n← {}", r.status));
+                if let Some(ct) = r.header("content-type") {
+                    s.push_str(&format!(" ({ct})"));
+                }
+                let body = if r.body.is_empty() { "<empty body>".to_string() } else { r.text() };
+                s.push_str(&format!("\n   {}", cut(&body, 300)));
+            }
+            Err(e) => s.push_str(&format!("\n← transport error: {e}")),
+        }
+        s
+    }
+}
+
+/// Shortens `s` to `n` characters with an ellipsis.
+pub fn cut(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(n).collect::<String>())
+    }
+}
+
+/// Sends one request on a fresh connection; the deadline covers connect, send and the whole body.
+pub async fn send(endpoint: &Endpoint, req: &RawRequest, timeout: Duration) -> Result<RawResponse, String> {
+    match tokio::time::timeout(timeout, send_inner(endpoint, req)).await {
+        Ok(r) => r,
+        Err(_) => Err(format!("no complete answer within {} ms", timeout.as_millis())),
+    }
+}
+
+async fn send_inner(endpoint: &Endpoint, req: &RawRequest) -> Result<RawResponse, String> {
+    let mut builder = http::Request::builder().method(req.method.as_str()).uri(req.target.as_str());
+    if !req.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
+        builder = builder.header("host", endpoint.authority());
+    }
+    for (n, v) in &req.headers {
+        builder = builder.header(n.as_str(), v.as_str());
+    }
+    let request = builder.body(Full::new(Bytes::from(req.body.clone()))).map_err(|e| format!("bad request: {e}"))?;
+    let response = match endpoint {
+        Endpoint::Tcp(url) => {
+            let addr = endpoint.authority();
+            let stream = tokio::net::TcpStream::connect(&addr).await.map_err(|e| format!("connect {url}: {e}"))?;
+            exchange(hyper_util::rt::TokioIo::new(stream), request).await?
+        }
+        Endpoint::Unix(path) => {
+            let stream = tokio::net::UnixStream::connect(path)
+                .await
+                .map_err(|e| format!("connect {}: {e}", path.display()))?;
+            exchange(hyper_util::rt::TokioIo::new(stream), request).await?
+        }
+    };
+    Ok(response)
+}
+
+async fn exchange<T>(io: T, request: http::Request<Full<Bytes>>) -> Result<RawResponse, String>
+where
+    T: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(io).await.map_err(|e| e.to_string())?;
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    let resp = sender.send_request(request).await.map_err(|e| e.to_string())?;
+    let status = resp.status().as_u16();
+    let headers = resp
+        .headers()
+        .iter()
+        .map(|(n, v)| (n.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .collect();
+    let body = resp.into_body().collect().await.map_err(|e| e.to_string())?.to_bytes().to_vec();
+    Ok(RawResponse { status, headers, body })
+}

@@ -1,0 +1,122 @@
+//! Runs selected scenarios: acquires a gate per scenario, checks needs, runs the implementation
+//! under a deadline, applies expected failures, and reports each result as it finishes.
+
+use crate::catalogue::{Need, Scenario, Suite};
+use crate::check::{Evidence, Failure};
+use crate::driver::{DriverFactory, Hello};
+use crate::expected::ExpectedFailures;
+use crate::report::{EvidenceReport, ScenarioResult, Terminal, Verdict};
+use crate::target::TargetProvider;
+use crate::{gate, sdk};
+use futures::StreamExt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Everything a run needs.
+pub struct Runner {
+    /// The gate.
+    pub target: Arc<dyn TargetProvider>,
+    /// The SDK driver, and its hello (read once at start).
+    pub driver: Option<(Arc<dyn DriverFactory>, Hello)>,
+    /// Known failures.
+    pub expected: ExpectedFailures,
+    /// Scenarios run at once.
+    pub jobs: usize,
+    /// Deadline per scenario.
+    pub scenario_timeout: Duration,
+}
+
+impl Runner {
+    /// Runs the scenarios (catalogue order kept in the results) and prints each as it finishes.
+    pub async fn run(&self, scenarios: &[&Scenario], term: &mut Terminal) -> Vec<ScenarioResult> {
+        let mut stream = futures::stream::iter(scenarios.iter().map(|s| self.run_one(s))).buffered(self.jobs.max(1));
+        let mut results = Vec::with_capacity(scenarios.len());
+        while let Some(r) = stream.next().await {
+            term.scenario(&r);
+            results.push(r);
+        }
+        results
+    }
+
+    /// Runs one scenario.
+    pub async fn run_one(&self, s: &Scenario) -> ScenarioResult {
+        let start = Instant::now();
+        let outcome = match tokio::time::timeout(self.scenario_timeout, self.execute(s)).await {
+            Ok(o) => o,
+            Err(_) => Err(Failure::fail(format!("scenario did not finish within {} s", self.scenario_timeout.as_secs()))),
+        };
+        let duration_ms = start.elapsed().as_millis() as u64;
+        let (mut verdict, reason, evidence) = match outcome {
+            Ok(()) => (Verdict::Pass, None, None),
+            Err(Failure::Skip(r)) => (Verdict::Skip, Some(r), None),
+            Err(Failure::Fail(e)) => {
+                let Evidence { message, .. } = &e;
+                (Verdict::Fail, Some(message.clone()), Some(EvidenceReport::from(e)))
+            }
+        };
+        let mut comment = None;
+        if let Some(xf) = self.expected.lookup(&s.id) {
+            match verdict {
+                Verdict::Fail => {
+                    verdict = Verdict::ExpectedFail;
+                    comment = Some(xf.comment.clone());
+                }
+                Verdict::Pass => {
+                    verdict = Verdict::UnexpectedPass;
+                    comment = Some(xf.comment.clone());
+                }
+                _ => {}
+            }
+        }
+        ScenarioResult {
+            id: s.id.clone(),
+            level: s.level,
+            suite: s.suite,
+            refs: s.refs.clone(),
+            description: s.description.clone(),
+            verdict,
+            duration_ms,
+            reason,
+            evidence,
+            expected_failure_comment: comment,
+        }
+    }
+
+    async fn execute(&self, s: &Scenario) -> Result<(), Failure> {
+        if s.suite == Suite::Sdk {
+            let Some((factory, hello)) = &self.driver else {
+                return Err(Failure::skip("no SDK driver for this run (--sdk)"));
+            };
+            for need in &s.needs {
+                if let Need::Driver(cap) = need {
+                    if !hello.capabilities.iter().any(|c| c == cap) {
+                        return Err(Failure::skip(format!("the driver does not declare capability '{cap}'")));
+                    }
+                }
+            }
+            let acquired = self.target.acquire().await.map_err(|e| Failure::fail(format!("target unavailable: {e}")))?;
+            check_needs(s, &acquired.env)?;
+            let result = sdk::run(s, acquired.env.clone(), factory.as_ref()).await;
+            drop(acquired);
+            result
+        } else {
+            let imp = gate::implementation(s).ok_or_else(|| Failure::fail("no implementation for this scenario"))?;
+            let acquired = self.target.acquire().await.map_err(|e| Failure::fail(format!("target unavailable: {e}")))?;
+            check_needs(s, &acquired.env)?;
+            let mut ctx = gate::GateCtx::new(acquired.env.clone(), s.clone());
+            let result = imp(&mut ctx).await;
+            let result = result.map_err(|f| ctx.annotate(f));
+            drop(acquired);
+            result
+        }
+    }
+}
+
+fn check_needs(s: &Scenario, env: &crate::target::GateEnv) -> Result<(), Failure> {
+    for need in &s.needs {
+        if let Some(reason) = env.lacks(need) {
+            return Err(Failure::skip(reason));
+        }
+    }
+    Ok(())
+}

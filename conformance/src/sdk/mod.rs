@@ -1,0 +1,196 @@
+//! The SDK suite: the runner drives the SDK through its driver, with the wire tap between SDK and
+//! gate, and judges what the SDK sent (the tap's journal) and the outcome the driver reports.
+
+/// Defines an SDK scenario function from an async block.
+macro_rules! sdk_fn {
+    ($name:ident, |$ctx:ident| $body:block) => {
+        fn $name($ctx: &mut $crate::sdk::SdkCtx) -> futures::future::BoxFuture<'_, $crate::check::Check> {
+            Box::pin(async move $body)
+        }
+    };
+}
+
+mod approvals;
+mod errors;
+mod lease;
+mod operator;
+mod proofs;
+pub mod tap;
+mod verify;
+
+use crate::catalogue::{Need, Scenario};
+use crate::check::{Check, Failure};
+use crate::driver::{DriverFactory, DriverSession, ErrorOutcome, Hello, Reply};
+use crate::target::GateEnv;
+use futures::future::BoxFuture;
+use serde_json::{json, Value};
+use tap::{Entry, Tap};
+
+/// An SDK scenario implementation.
+pub type SdkFn = for<'a> fn(&'a mut SdkCtx) -> BoxFuture<'a, Check>;
+
+/// What an SDK scenario works with.
+pub struct SdkCtx {
+    /// The gate behind the tap.
+    pub env: GateEnv,
+    /// The tap in front of the client listener.
+    pub tap: Tap,
+    /// The tap in front of the admin listener (scenarios needing the operator).
+    pub admin_tap: Option<Tap>,
+    /// The driver's hello.
+    pub hello: Hello,
+    driver: Box<dyn DriverSession>,
+    transcript: Vec<String>,
+}
+
+/// The implementation of an SDK scenario.
+pub fn implementation(id: &str) -> Option<SdkFn> {
+    lease::lookup(id)
+        .or_else(|| proofs::lookup(id))
+        .or_else(|| errors::lookup(id))
+        .or_else(|| approvals::lookup(id))
+        .or_else(|| operator::lookup(id))
+        .or_else(|| verify::lookup(id))
+}
+
+/// Runs one SDK scenario: taps, driver session, implementation, teardown.
+pub async fn run(s: &Scenario, env: GateEnv, factory: &dyn DriverFactory) -> Check {
+    let imp = implementation(&s.id).ok_or_else(|| Failure::fail("no implementation for this scenario"))?;
+    let tap = Tap::start(env.client.clone(), true).await.map_err(|e| Failure::fail(format!("wire tap: {e}")))?;
+    let admin_tap = match (&env.admin, s.needs.contains(&Need::Operator)) {
+        (Some(a), true) => Some(Tap::start(a.clone(), false).await.map_err(|e| Failure::fail(format!("admin tap: {e}")))?),
+        _ => None,
+    };
+    let driver = factory.start().await.map_err(|e| Failure::fail(format!("driver did not start: {e}")))?;
+    let hello = driver.hello().clone();
+    let mut ctx = SdkCtx { env, tap, admin_tap, hello, driver, transcript: Vec::new() };
+    let result = imp(&mut ctx).await.map_err(|f| ctx.annotate(f));
+    let SdkCtx { driver, .. } = ctx;
+    driver.shutdown().await;
+    result
+}
+
+impl SdkCtx {
+    fn annotate(&self, f: Failure) -> Failure {
+        let calls = self.transcript.iter().rev().take(4).rev().cloned().collect::<Vec<_>>().join("\n");
+        let journal = self.tap.journal();
+        let wire = journal.iter().rev().take(6).rev().map(Entry::line).collect::<Vec<_>>().join("\n");
+        let f = if calls.is_empty() { f } else { f.with_excerpt(format!("driver:\n{calls}")) };
+        if wire.is_empty() {
+            f.with_excerpt("wire: nothing reached the tap")
+        } else {
+            f.with_excerpt(format!("wire (what the SDK sent):\n{wire}"))
+        }
+    }
+
+    /// Sends a driver command; a driver failure fails the scenario.
+    pub async fn cmd(&mut self, cmd: Value) -> Check<Reply> {
+        let name = cmd["cmd"].as_str().unwrap_or("?").to_string();
+        let shown = crate::http::cut(&cmd.to_string(), 200);
+        let reply = self.driver.call(cmd).await.map_err(Failure::fail)?;
+        if let Reply::Err(e) = &reply {
+            if e.kind == "Unsupported" {
+                return Err(Failure::skip(format!("the driver does not support `{name}`")));
+            }
+        }
+        self.transcript.push(format!("{shown} → {}", reply.describe()));
+        Ok(reply)
+    }
+
+    /// Sends a command that must succeed.
+    pub async fn ok(&mut self, cmd: Value) -> Check<Value> {
+        let what = cmd["cmd"].as_str().unwrap_or("?").to_string();
+        match self.cmd(cmd).await? {
+            Reply::Ok(v) => Ok(v),
+            Reply::Err(e) => Err(Failure::mismatch(format!("`{what}` failed"), "ok", describe(&e))),
+        }
+    }
+
+    /// Sends a command that must fail with `kind`.
+    pub async fn err(&mut self, cmd: Value, kind: &str) -> Check<ErrorOutcome> {
+        let what = cmd["cmd"].as_str().unwrap_or("?").to_string();
+        match self.cmd(cmd).await? {
+            Reply::Err(e) if e.kind == kind => Ok(e),
+            Reply::Err(e) => Err(Failure::mismatch(format!("`{what}` outcome"), kind, describe(&e))),
+            Reply::Ok(v) => Err(Failure::mismatch(format!("`{what}` outcome"), kind, format!("ok {}", crate::http::cut(&v.to_string(), 200)))),
+        }
+    }
+
+    /// Creates a client through the tap (TCP) with the gate's public base; `extra` overrides.
+    pub async fn client(&mut self, extra: Value) -> Check<String> {
+        let mut cmd = json!({"cmd": "new_client", "base_url": self.tap.url(), "public_base_url": self.env.public_base});
+        if let (Some(c), Some(e)) = (cmd.as_object_mut(), extra.as_object()) {
+            for (k, v) in e {
+                if v.is_null() {
+                    c.remove(k);
+                } else {
+                    c.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        let v = self.ok(cmd).await?;
+        v["client"].as_str().map(str::to_string).ok_or_else(|| Failure::fail("new_client answered without a client handle"))
+    }
+
+    /// A client that has connected with default options.
+    pub async fn connected(&mut self) -> Check<String> {
+        let c = self.client(json!({})).await?;
+        self.ok(json!({"cmd": "connect", "client": c})).await?;
+        Ok(c)
+    }
+
+    /// Everything the SDK sent so far.
+    pub fn journal(&self) -> Vec<Entry> {
+        self.tap.journal()
+    }
+
+    /// The requests whose path contains `fragment`.
+    pub fn sent(&self, fragment: &str) -> Vec<Entry> {
+        self.tap.journal().into_iter().filter(|e| e.path().contains(fragment)).collect()
+    }
+
+    /// Lease requests so far.
+    pub fn leases(&self) -> Vec<Entry> {
+        self.sent("/v1/leases")
+    }
+
+    /// Fails unless nothing reached the tap since `before` connections (pre-I/O check).
+    pub fn no_io_since(&self, before: usize, what: &str) -> Check {
+        let now = self.tap.connections();
+        if now == before {
+            Ok(())
+        } else {
+            Err(Failure::mismatch(format!("{what} must fail before any I/O"), "no connection to the gate", format!("{} new connection(s)", now - before)))
+        }
+    }
+}
+
+/// One line describing an error outcome.
+pub fn describe(e: &ErrorOutcome) -> String {
+    format!(
+        "{} (status {:?}, code {:?}, reason {:?}, transient {:?}, may_have_executed {:?}{})",
+        e.kind,
+        e.status,
+        e.code,
+        e.reason.as_deref().map(|r| crate::http::cut(r, 80)),
+        e.transient,
+        e.may_have_executed,
+        e.native.as_deref().map(|n| format!(", native {}", crate::http::cut(n, 120))).unwrap_or_default()
+    )
+}
+
+/// Executes the allowed action on client `c`; it must succeed.
+pub async fn exec(ctx: &mut SdkCtx, c: &str) -> Check<Value> {
+    ctx.ok(json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": params()})).await
+}
+
+/// The quickstart action the SDK scenarios run, and its parameters.
+pub const ACTION: &str = "fs_read";
+/// Parameters that run without approval.
+pub fn params() -> Value {
+    json!({"operation": "read", "path": "README.md"})
+}
+/// Parameters that need approval.
+pub fn approval_params() -> Value {
+    json!({"operation": "read", "path": "notes/plan.txt"})
+}
