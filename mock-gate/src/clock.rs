@@ -159,3 +159,18 @@ mod tests {
         assert!((1_000_000..1_000_002).contains(&now), "now = {now}");
     }
 }
+
+impl latchgate::Clock for VirtualClock {
+    fn now(&self) -> SystemTime {
+        VirtualClock::now(self)
+    }
+
+    fn sleep(&self, d: Duration) -> latchgate::clock::Sleep {
+        if self.auto_advance.load(Ordering::Acquire) {
+            self.advance(d);
+            Box::pin(tokio::task::yield_now())
+        } else {
+            Box::pin(tokio::time::sleep(d))
+        }
+    }
+}

@@ -490,6 +490,21 @@ impl MockGate {
         &self.state.settings.operators[0]
     }
 
+    /// An operator client with working credentials (admin TCP listener, else admin socket).
+    pub fn operator(&self) -> Result<latchgate::OperatorClient, latchgate::Error> {
+        let cred = self.operator_credentials();
+        let mut b = latchgate::OperatorClient::builder()
+            .public_base_url(self.public_base_url())
+            .api_key(cred.api_key.clone())
+            .key_pem(cred.private_key_pem.clone().unwrap_or_default());
+        b = match (&self.admin_url, &self.admin_socket) {
+            (Some(url), _) => b.base_url(url.clone()),
+            (None, Some(sock)) => b.socket(sock.clone()),
+            (None, None) => b,
+        };
+        b.build()
+    }
+
     /// The request journal.
     pub fn journal(&self) -> &Journal {
         &self.state.journal

@@ -15,7 +15,10 @@ pub mod approvals;
 pub mod auth;
 pub mod body;
 pub mod budgets;
+pub mod cli;
 pub mod clock;
+pub mod config;
+pub mod control_client;
 pub mod crypto;
 pub mod dispatch;
 pub mod dpop;
@@ -44,6 +47,7 @@ pub mod state;
 pub mod verify;
 
 pub use clock::VirtualClock;
+pub use control_client::{ControlClient, ControlError, ControlTarget, GateControl};
 pub use faults::{Endpoint, FaultAction, FaultRule, Faults};
 pub use gate::{Bind, MockGate, MockGateBuilder, StartError};
 pub use journal::{Journal, JournalEntry};

@@ -1,2 +1,51 @@
-//! `latchgate-mock` binary.
-fn main() {}
+//! `latchgate-mock serve`: the mock gate as a process. Prints one JSON ready line on stdout,
+//! logs on stderr, stops on SIGTERM/SIGINT; a bad flag or config exits 2.
+
+use clap::Parser;
+use latchgate_mock::cli::{builder_from, ready_line, Cli, Command, LogFormat};
+
+fn init_logs(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let b = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => b.json().init(),
+        LogFormat::Pretty => b.init(),
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let cli = Cli::parse();
+    let Command::Serve(args) = cli.command;
+    init_logs(args.log_format);
+    let builder = match builder_from(&args) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("latchgate-mock: {e}");
+            std::process::exit(2);
+        }
+    };
+    let gate = match builder.start().await {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!("latchgate-mock: {e}");
+            std::process::exit(2);
+        }
+    };
+    println!("{}", ready_line(&gate));
+    tracing::info!(url = ?gate.url(), admin_url = ?gate.admin_url(), public_base_url = gate.public_base_url(), "mock gate ready");
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("latchgate-mock: cannot install SIGTERM handler: {e}");
+            std::process::exit(1);
+        }
+    };
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    tracing::info!("shutting down");
+    gate.shutdown().await;
+}

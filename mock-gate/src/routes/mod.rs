@@ -207,6 +207,7 @@ struct Entry {
 async fn record(st: &GateState, resp: Response, e: Entry) -> Response {
     let (parts, body) = resp.into_parts();
     let bytes: Bytes = body.collect().await.map(|c| c.to_bytes()).unwrap_or_default();
+    tracing::info!(listener = %e.listener, method = %e.method, path = %e.path, status = parts.status.as_u16(), "request");
     let parsed: Option<serde_json::Value> = serde_json::from_slice(&bytes).ok();
     let field = |k: &str| {
         parsed
