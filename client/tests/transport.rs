@@ -1,0 +1,200 @@
+//! Transports: a real Unix socket server, TCP failures below HTTP, whole-request deadlines,
+//! one connection pool per client (C-URL-04, C-NET-01/02, C-ERR-07, C-LIFE-01).
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use latchgate::{Client, ConnectOptions, ErrorKind, OperatorClient};
+use serde_json::json;
+use support::gate::{Handler, Reply, ScriptedGate};
+use support::{LeaseResponder, T0};
+
+fn gate_handler() -> Handler {
+    let leases = Arc::new(LeaseResponder::fixed(T0, 300));
+    Arc::new(move |req| {
+        let leases = Arc::clone(&leases);
+        Box::pin(async move {
+            match req.target.as_str() {
+                "/v1/leases" => Reply::json(200, leases.body()),
+                "/v1/actions/fs_read/execute" => Reply::json(
+                    200,
+                    json!({"decision": "executed", "trace_id": "t", "grant_id": "g", "receipt_id": "r"}),
+                ),
+                "/v1/receipts/never" | "/v1/actions/slow/execute" => std::future::pending().await,
+                _ => Reply {
+                    status: 404,
+                    headers: vec![],
+                    body: vec![],
+                },
+            }
+        })
+    })
+}
+
+#[tokio::test]
+async fn unix_socket_requests_target_localhost_and_sign_the_default_public_base() {
+    let gate = ScriptedGate::unix(gate_handler()).await;
+    let c = Client::builder()
+        .socket(gate.socket.clone().unwrap())
+        .agent_id("a")
+        .clock(support::manual_clock())
+        .environment(latchgate::transport::Env::from_pairs(&[]))
+        .build()
+        .unwrap();
+    assert_eq!(c.htu_base(), "http://localhost:3000");
+    assert_eq!(c.request_base_url(), "http://localhost");
+    c.execute("fs_read", json!({"path": "README.md"}))
+        .await
+        .unwrap();
+    let recorded = gate.recorded();
+    let lease = &recorded[0];
+    let exec = &recorded[1];
+    assert_eq!(
+        (lease.target.as_str(), lease.header("host")),
+        ("/v1/leases", Some("localhost"))
+    );
+    assert_eq!(exec.header("host"), Some("localhost"));
+    support::check_proof(
+        &exec.headers,
+        &lease.json()["dpop_jwk"],
+        "jwt-1",
+        "POST",
+        "http://localhost:3000/v1/actions/fs_read/execute",
+    );
+}
+
+#[tokio::test]
+async fn one_pool_per_client_reuses_the_connection() {
+    let gate = ScriptedGate::unix(gate_handler()).await;
+    let c = Client::builder()
+        .socket(gate.socket.clone().unwrap())
+        .agent_id("a")
+        .build()
+        .unwrap();
+    for _ in 0..5 {
+        c.execute("fs_read", json!({})).await.unwrap();
+    }
+    assert_eq!(
+        gate.connection_count(),
+        1,
+        "six sequential requests, one connection"
+    );
+}
+
+#[tokio::test]
+async fn a_missing_socket_is_a_transport_error_that_was_not_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = Client::builder()
+        .socket(dir.path().join("gate.sock"))
+        .agent_id("a")
+        .build()
+        .unwrap();
+    let err = c.execute("fs_read", json!({})).await.unwrap_err();
+    assert_eq!(
+        (err.kind(), err.sent(), err.may_have_executed()),
+        (ErrorKind::TransportError, false, false)
+    );
+    assert!(err.transient());
+}
+
+#[tokio::test]
+async fn a_refused_tcp_connection_is_a_transport_error_that_was_not_sent() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let c = Client::builder().base_url(url).build().unwrap();
+    let err = c.healthz().await.unwrap_err();
+    assert_eq!((err.kind(), err.sent()), (ErrorKind::TransportError, false));
+}
+
+#[tokio::test]
+async fn an_execute_deadline_after_sending_may_have_executed() {
+    let gate = ScriptedGate::tcp(gate_handler()).await;
+    let c = Client::builder()
+        .base_url(gate.url.clone().unwrap())
+        .agent_id("a")
+        .execute_timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    let err = c.execute("slow", json!({})).await.unwrap_err();
+    assert_eq!(
+        (err.kind(), err.sent(), err.may_have_executed()),
+        (ErrorKind::TransportError, true, true)
+    );
+    assert_eq!(
+        gate.count("POST", "/v1/actions/slow/execute"),
+        1,
+        "never retried"
+    );
+}
+
+#[tokio::test]
+async fn a_deadline_on_a_read_is_retry_safe() {
+    let gate = ScriptedGate::tcp(gate_handler()).await;
+    let c = Client::builder()
+        .base_url(gate.url.clone().unwrap())
+        .agent_id("a")
+        .timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    let err = c.get_receipt("never").await.unwrap_err();
+    assert_eq!(
+        (err.kind(), err.sent(), err.may_have_executed()),
+        (ErrorKind::TransportError, true, false)
+    );
+}
+
+#[tokio::test]
+async fn calls_after_close_are_closed_before_any_io() {
+    let gate = ScriptedGate::tcp(gate_handler()).await;
+    let c = Client::builder()
+        .base_url(gate.url.clone().unwrap())
+        .agent_id("a")
+        .build()
+        .unwrap();
+    c.execute("fs_read", json!({})).await.unwrap();
+    c.close();
+    c.close();
+    let before = gate.recorded().len();
+    assert_eq!(
+        c.execute("fs_read", json!({})).await.unwrap_err().kind(),
+        ErrorKind::Closed
+    );
+    assert_eq!(
+        c.connect(ConnectOptions::new()).await.unwrap_err().kind(),
+        ErrorKind::Closed
+    );
+    assert_eq!(
+        c.get_approval_status("a").await.unwrap_err().kind(),
+        ErrorKind::Closed
+    );
+    assert_eq!(
+        c.list_actions().await.unwrap_err().kind(),
+        ErrorKind::Closed
+    );
+    assert_eq!(gate.recorded().len(), before);
+    assert!(c.session_id().is_none());
+}
+
+#[tokio::test]
+async fn operator_client_defaults_to_the_admin_socket_next_to_the_client_socket() {
+    let env = latchgate::transport::Env::from_pairs(&[
+        ("XDG_RUNTIME_DIR", "/run/user/7"),
+        ("LATCHGATE_URL", "http://x:1"),
+    ]);
+    let operator = OperatorClient::builder()
+        .api_key("k")
+        .key(latchgate::crypto::dpop::DpopKey::generate())
+        .environment(env)
+        .build()
+        .unwrap();
+    assert_eq!(
+        operator.target(),
+        &latchgate::Target::Unix {
+            path: "/run/user/7/latchgate/gate-admin.sock".into()
+        }
+    );
+    assert_eq!(operator.htu_base(), "http://localhost:3000");
+}
