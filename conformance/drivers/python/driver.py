@@ -48,6 +48,16 @@ KINDS = [
 ]
 
 
+def as_text(value):
+    """An attribute as the SDK exposes it; a non-string value is shown as its JSON text."""
+    if value is None or isinstance(value, str):
+        return value
+    try:
+        return json.dumps(value)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
 def error_outcome(exc):
     """The canonical outcome of an exception, with only what the SDK exposes."""
     kind = None
@@ -63,8 +73,8 @@ def error_outcome(exc):
     out = {
         "kind": kind,
         "status": None,
-        "code": getattr(exc, "code", None),
-        "reason": getattr(exc, "reason", None),
+        "code": as_text(getattr(exc, "code", None)),
+        "reason": as_text(getattr(exc, "reason", None)),
         "transient": None,
         "may_have_executed": None,
         "retry_after": None,
@@ -213,7 +223,7 @@ class Driver:
 async def main():
     driver = Driver()
     loop = asyncio.get_running_loop()
-    reader = asyncio.StreamReader()
+    reader = asyncio.StreamReader(limit=64 * 1024 * 1024)
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
     while True:
         line = await reader.readline()

@@ -147,14 +147,14 @@ sdk_fn!(poll_error_bodies, |ctx| {
 });
 
 sdk_fn!(stale_session, |ctx| {
-    super::lease::lease_ttl(ctx, 600);
-    let c = ctx.connected().await?;
-    let id = needs_approval(ctx, &c).await?.approval_id.unwrap_or_default();
-    ctx.tap.clear_rules();
-    super::lease::lease_ttl(ctx, 30);
+    let gate_clock = ctx.env.clock.clone().ok_or_else(|| Failure::skip("needs the gate's clock"))?;
+    let c = ctx.client(json!({"manual_clock": true})).await?;
     ctx.ok(json!({"cmd": "connect", "client": c})).await?;
-    ctx.tap.rule(Rule::on("/poll", respond_raw(404, None, b"")).times(1));
+    let id = needs_approval(ctx, &c).await?.approval_id.unwrap_or_default();
+    gate_clock.advance(301);
+    ctx.ok(json!({"cmd": "advance_clock", "client": c, "secs": 301})).await?;
     let e = ctx.err(poll_cmd(&c, &id), "NotFound").await?;
+    ensure_eq("lease requests (the creating lease expired, so the poll re-leased)", 2, ctx.leases().len())?;
     ensure_eq("stale_session", Some(true), e.stale_session)
 });
 
@@ -248,7 +248,10 @@ sdk_fn!(egr_shapes, |ctx| {
         (json!({"profile": "proxy_allowlist", "allowed_domains": []}), "unknown", Value::Null),
     ];
     for (egress, kind, domains) in cases {
-        let body = json!({"action_id": "x", "version": "1", "provider_module_digest": "builtin:fs", "risk_level": "low", "egress": egress});
+        let body = json!({"action_id": "x", "version": "1", "provider_module_digest": "builtin:fs", "risk_level": "low",
+            "resource_limits": {"fuel": 1000000, "memory_mb": 64, "timeout_seconds": 30, "max_io_calls": 10, "max_host_response_bytes": 10485760},
+            "io": {"max_request_bytes": 65536, "max_response_bytes": 1048576, "has_request_schema": false, "has_response_schema": false},
+            "egress": egress, "declared_side_effects": []});
         ctx.tap.rule(Rule::on("/v1/actions/", respond_json(200, body)).method("GET").times(1));
         let got = ctx.ok(json!({"cmd": "get_action", "client": c, "action_id": "x"})).await?;
         if got["egress"]["kind"] != json!(kind) || (!domains.is_null() && got["egress"]["domains"] != domains) {
