@@ -145,6 +145,13 @@ impl Agent {
         sign(&self.key, &self.header(), &Self::claims(htm, htu, token))
     }
 
+    /// A proof whose `iat` is the gate's virtual now.
+    pub fn proof_at(&self, g: &MockGate, htm: &str, htu: &str, token: &str) -> String {
+        let mut c = Self::claims(htm, htu, token);
+        c["iat"] = json!(g.clock().now_unix());
+        sign(&self.key, &self.header(), &c)
+    }
+
     pub async fn lease_with(&self, g: &MockGate, extra: Value) -> Lease {
         let mut body = json!({"scopes": ["tools:call"], "dpop_jwk": self.jwk()});
         if let (Some(o), Some(e)) = (body.as_object_mut(), extra.as_object()) {
@@ -169,14 +176,14 @@ impl Agent {
     /// POST execute with a fresh proof.
     pub async fn execute(&self, g: &MockGate, lease: &Lease, action: &str, body: &Value) -> Resp {
         let path = format!("/v1/actions/{action}/execute");
-        let proof = self.proof("POST", &format!("{}{path}", g.public_base_url()), &lease.token);
+        let proof = self.proof_at(g, "POST", &format!("{}{path}", g.public_base_url()), &lease.token);
         let authz = format!("DPoP {}", lease.token);
         send(&Target::client(g), "POST", &path, &[("authorization", &authz), ("dpop", &proof)], body.to_string().as_bytes()).await
     }
 
     /// GET with agent auth on the client listener.
     pub async fn get(&self, g: &MockGate, lease: &Lease, path: &str) -> Resp {
-        let proof = self.proof("GET", &format!("{}{path}", g.public_base_url()), &lease.token);
+        let proof = self.proof_at(g, "GET", &format!("{}{path}", g.public_base_url()), &lease.token);
         let authz = format!("DPoP {}", lease.token);
         send(&Target::client(g), "GET", path, &[("authorization", &authz), ("dpop", &proof)], b"").await
     }
@@ -200,7 +207,7 @@ impl Op {
 
     pub fn proof(&self, g: &MockGate, method: &str, path: &str) -> String {
         let a = Agent { key: self.key.clone() };
-        a.proof(method, &format!("{}{path}", g.public_base_url()), &self.api_key)
+        a.proof_at(g, method, &format!("{}{path}", g.public_base_url()), &self.api_key)
     }
 
     pub async fn call(&self, g: &MockGate, method: &str, path: &str, body: &[u8], extra: &[(&str, &str)]) -> Resp {
