@@ -1,0 +1,239 @@
+//! Each test-only mutant disables exactly the rule it names: the faithful gate refuses, the
+//! mutant accepts (or misbehaves as documented).
+
+mod support;
+
+use std::time::Duration;
+
+use latchgate_mock::{MockGate, Mutant};
+use serde_json::{json, Value};
+use support::{ath, send, sign, Agent, Op, Target};
+
+const PATH: &str = "/v1/actions/http_fetch/execute";
+const BODY: &str = r#"{"url":"https://httpbin.org/get"}"#;
+
+/// Status of one execute with a proof built by `tweak` (header, claims) on `mutant` and on
+/// the faithful gate.
+async fn both(mutant: Mutant, tweak: impl Fn(&mut Value, &mut Value), before: impl Fn(&MockGate)) -> (u16, u16) {
+    let mut out = vec![];
+    for m in [None, Some(mutant)] {
+        let mut b = MockGate::builder();
+        if let Some(m) = m {
+            b = b.mutant(m);
+        }
+        let g = b.start().await.unwrap();
+        let a = Agent::new();
+        let l = a.lease(&g).await;
+        before(&g);
+        let mut h = a.header();
+        let mut c = Agent::claims("POST", &format!("{}{PATH}", g.public_base_url()), &l.token);
+        c["iat"] = json!(g.clock().now_unix());
+        tweak(&mut h, &mut c);
+        let p = sign(&a.key, &h, &c);
+        let r = send(&Target::client(&g), "POST", PATH, &[("authorization", &format!("DPoP {}", l.token)), ("dpop", &p)], BODY.as_bytes()).await;
+        out.push(r.status);
+    }
+    (out[0], out[1])
+}
+
+#[tokio::test]
+async fn proof_mutants_accept_what_the_gate_refuses() {
+    let cases: Vec<(Mutant, Box<dyn Fn(&mut Value, &mut Value)>)> = vec![
+        (Mutant::SkipAth, Box::new(|_, c| c["ath"] = json!(ath("x")))),
+        (Mutant::SkipHtu, Box::new(|_, c| c["htu"] = json!("http://elsewhere/x"))),
+        (Mutant::SkipHtm, Box::new(|_, c| c["htm"] = json!("GET"))),
+        (Mutant::SkipIatWindow, Box::new(|_, c| c["iat"] = json!(c["iat"].as_i64().unwrap() - 3600))),
+        (Mutant::SkipTypCheck, Box::new(|h, _| h["typ"] = json!("JWT"))),
+    ];
+    for (m, tweak) in cases {
+        assert_eq!(both(m, tweak, |_| {}).await, (401, 200), "{m:?}");
+    }
+}
+
+#[tokio::test]
+async fn skip_cnf_binding_and_skip_signature_accept_foreign_keys() {
+    for m in [Mutant::SkipCnfBinding, Mutant::SkipSignatureCheck] {
+        let mut out = vec![];
+        for mutant in [None, Some(m)] {
+            let mut b = MockGate::builder();
+            if let Some(m) = mutant {
+                b = b.mutant(m);
+            }
+            let g = b.start().await.unwrap();
+            let a = Agent::new();
+            let l = a.lease(&g).await;
+            let other = Agent::new();
+            let c = Agent::claims("POST", &format!("{}{PATH}", g.public_base_url()), &l.token);
+            let p = if m == Mutant::SkipCnfBinding {
+                sign(&other.key, &other.header(), &c)
+            } else {
+                sign(&other.key, &a.header(), &c)
+            };
+            let r = send(&Target::client(&g), "POST", PATH, &[("authorization", &format!("DPoP {}", l.token)), ("dpop", &p)], BODY.as_bytes()).await;
+            out.push(r.status);
+        }
+        assert_eq!(out, vec![401, 200], "{m:?}");
+    }
+}
+
+#[tokio::test]
+async fn accept_expired_leases_and_forget_replays() {
+    let expired = both(Mutant::AcceptExpiredLeases, |_, _| {}, |g| {
+        g.clock().freeze();
+        g.clock().advance(Duration::from_secs(301));
+    })
+    .await;
+    assert_eq!(expired, (401, 200));
+    for (m, want) in [(None, 401), (Some(Mutant::ForgetReplays), 200)] {
+        let mut b = MockGate::builder();
+        if let Some(m) = m {
+            b = b.mutant(m);
+        }
+        let g = b.start().await.unwrap();
+        let a = Agent::new();
+        let l = a.lease(&g).await;
+        let p = a.proof_at(&g, "POST", &format!("{}{PATH}", g.public_base_url()), &l.token);
+        let h = [("authorization", format!("DPoP {}", l.token)), ("dpop", p)];
+        let h: Vec<(&str, &str)> = h.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        send(&Target::client(&g), "POST", PATH, &h, BODY.as_bytes()).await;
+        let r = send(&Target::client(&g), "POST", PATH, &h, BODY.as_bytes()).await;
+        assert_eq!(r.status, want, "{m:?}");
+    }
+}
+
+async fn gate_with(m: Option<Mutant>) -> MockGate {
+    let mut b = MockGate::builder();
+    if let Some(m) = m {
+        b = b.mutant(m);
+    }
+    b.start().await.unwrap()
+}
+
+#[tokio::test]
+async fn ignore_budgets_lets_an_exhausted_lease_call() {
+    for (m, want) in [(None, 403), (Some(Mutant::IgnoreBudgets), 200)] {
+        let g = gate_with(m).await;
+        let a = Agent::new();
+        let l = a.lease_with(&g, json!({"budgets": {"max_calls": 0}})).await;
+        assert_eq!(a.execute(&g, &l, "http_fetch", &json!({"url": "https://httpbin.org/get"})).await.status, want, "{m:?}");
+    }
+}
+
+#[tokio::test]
+async fn acl_approval_and_schema_mutants() {
+    for (m, action, body, faithful, mutated) in [
+        (Mutant::SkipAcl, "http_post", json!({"url": "https://httpbin.org/post", "body": ""}), 403, 200),
+        (Mutant::SkipApprovalGate, "http_fetch", json!({"url": "https://unknown.example/x"}), 202, 200),
+        (Mutant::SkipSchemaValidation, "http_fetch", json!({"url": "https://httpbin.org/get", "extra": 1}), 422, 200),
+    ] {
+        for (mm, want) in [(None, faithful), (Some(m), mutated)] {
+            let g = gate_with(mm).await;
+            let a = Agent::new();
+            let l = a.lease(&g).await;
+            assert_eq!(a.execute(&g, &l, action, &body).await.status, want, "{m:?} {mm:?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn skip_poll_session_scope_shows_other_sessions_approvals() {
+    for (m, want) in [(None, 404), (Some(Mutant::SkipPollSessionScope), 200)] {
+        let g = gate_with(m).await;
+        let a = Agent::new();
+        let l = a.lease(&g).await;
+        let r = a.execute(&g, &l, "http_fetch", &json!({"url": "https://unknown.example/x"})).await;
+        let id = r.json()["approval_id"].as_str().unwrap().to_string();
+        let b = Agent::new();
+        let lb = b.lease(&g).await;
+        assert_eq!(b.get(&g, &lb, &format!("/v1/approvals/{id}/poll")).await.status, want);
+    }
+}
+
+async fn receipt_of(m: Option<Mutant>) -> Value {
+    let g = gate_with(m).await;
+    let a = Agent::new();
+    let l = a.lease(&g).await;
+    let r = a.execute(&g, &l, "http_fetch", &json!({"url": "https://httpbin.org/get"})).await;
+    let id = r.json()["receipt_id"].as_str().unwrap().to_string();
+    a.get(&g, &l, &format!("/v1/receipts/{id}")).await.json()
+}
+
+fn recomputed_hash(r: &Value) -> String {
+    let mut m = serde_json::Map::new();
+    for k in ["receipt_id", "grant_id", "provider_module_digest", "provider_receipt", "normalized_result", "verification_outcome", "effect_evidence", "started_at", "finished_at", "failure_class"] {
+        let mut v = r[k].clone();
+        if k.ends_with("_at") {
+            v = json!(v.as_str().unwrap().replace('Z', "+00:00"));
+        }
+        m.insert(k.into(), v);
+    }
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(serde_json_canonicalizer::to_string(&Value::Object(m)).unwrap().as_bytes()))
+}
+
+#[tokio::test]
+async fn receipt_mutants_break_signature_hash_or_shape() {
+    let good = receipt_of(None).await;
+    assert_eq!(good["signature_status"], "valid");
+    assert_eq!(good["result_hash"], json!(recomputed_hash(&good)));
+    let unsigned = receipt_of(Some(Mutant::UnsignedReceipts)).await;
+    assert_eq!((unsigned.get("receipt_signature"), unsigned["signature_status"].as_str()), (None, Some("missing_signature")));
+    let garbled = receipt_of(Some(Mutant::GarbledReceiptSignature)).await;
+    assert_eq!(garbled["signature_status"], "invalid");
+    for m in [Mutant::WrongResultHash, Mutant::ResultHashWithZTimestamps] {
+        let r = receipt_of(Some(m)).await;
+        assert_ne!(r["result_hash"], json!(recomputed_hash(&r)), "{m:?}");
+        assert_eq!(r["signature_status"], "valid", "signed over its own (wrong) hash");
+    }
+    let s = receipt_of(Some(Mutant::ReceiptOutcomeAsString)).await;
+    assert_eq!(s["verification_outcome"], json!("verified"));
+}
+
+#[tokio::test]
+async fn wrong_request_hash_and_operator_and_lease_mutants() {
+    let g = gate_with(Some(Mutant::WrongRequestHash)).await;
+    let a = Agent::new();
+    let l = a.lease(&g).await;
+    let body = json!({"url": "https://unknown.example/x"});
+    let r = a.execute(&g, &l, "http_fetch", &body).await;
+    let jcs = serde_json_canonicalizer::to_string(&body).unwrap();
+    use sha2::Digest;
+    assert_ne!(r.json()["request_hash"], json!(format!("sha256:{}", hex::encode(sha2::Sha256::digest(jcs.as_bytes())))));
+
+    let g = gate_with(Some(Mutant::SkipOperatorAuth)).await;
+    let r = send(&Target::admin(&g), "GET", "/v1/admin/status", &[], b"").await;
+    assert_eq!(r.status, 200);
+    let faithful = gate_with(None).await;
+    assert_eq!(send(&Target::admin(&faithful), "GET", "/v1/admin/status", &[], b"").await.status, 401);
+    let _ = Op::of(&faithful);
+
+    for (m, want) in [(None, 422), (Some(Mutant::AcceptUnknownLeaseFields), 200)] {
+        let g = gate_with(m).await;
+        let body = json!({"scopes": ["tools:call"], "dpop_jwk": Agent::new().jwk(), "session_id": "mine"}).to_string();
+        let r = send(&Target::client(&g), "POST", "/v1/leases", &[("content-type", "application/json")], body.as_bytes()).await;
+        assert_eq!(r.status, want, "{m:?}");
+    }
+}
+
+#[tokio::test]
+async fn skip_lease_signature_accepts_a_forged_lease() {
+    for (m, want) in [(None, 401), (Some(Mutant::SkipLeaseSignature), 200)] {
+        let g = gate_with(m).await;
+        let a = Agent::new();
+        let l = a.lease(&g).await;
+        let mut parts: Vec<String> = l.token.split('.').map(str::to_string).collect();
+        parts[2] = support::b64(&[7u8; 64]);
+        let forged = parts.join(".");
+        let p = a.proof_at(&g, "POST", &format!("{}{PATH}", g.public_base_url()), &forged);
+        let r = send(&Target::client(&g), "POST", PATH, &[("authorization", &format!("DPoP {forged}")), ("dpop", &p)], BODY.as_bytes()).await;
+        assert_eq!(r.status, want, "{m:?}: {}", r.text());
+    }
+}
+
+#[test]
+fn every_mutant_has_a_snake_case_name() {
+    for m in Mutant::ALL {
+        let n = m.name();
+        assert!(!n.is_empty() && n.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{m:?} -> {n}");
+    }
+}
