@@ -35,6 +35,16 @@ pub enum LogFormat {
 pub enum Command {
     /// Serve the mock gate until SIGTERM/SIGINT.
     Serve(ServeArgs),
+    /// GET a URL; exit 0 on 200, else 1 (for container HEALTHCHECKs; the image has no curl).
+    Healthcheck(HealthcheckArgs),
+}
+
+/// `healthcheck` flags.
+#[derive(Debug, clap::Args)]
+pub struct HealthcheckArgs {
+    /// The URL to GET, e.g. http://127.0.0.1:3000/readyz.
+    #[arg(long, value_name = "URL")]
+    pub url: String,
 }
 
 /// `serve` flags (each also readable from the environment).

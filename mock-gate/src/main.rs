@@ -1,8 +1,11 @@
 //! `latchgate-mock serve`: the mock gate as a process. Prints one JSON ready line on stdout,
 //! logs on stderr, stops on SIGTERM/SIGINT; a bad flag or config exits 2.
+//! `latchgate-mock healthcheck --url URL` is a probe for container HEALTHCHECKs.
 
 use clap::Parser;
 use latchgate_mock::cli::{builder_from, ready_line, Cli, Command, LogFormat};
+
+mod healthcheck;
 
 fn init_logs(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
@@ -17,7 +20,16 @@ fn init_logs(format: LogFormat) {
 #[tokio::main]
 async fn main() {
     let cli = Cli::parse();
-    let Command::Serve(args) = cli.command;
+    let args = match cli.command {
+        Command::Serve(args) => args,
+        Command::Healthcheck(h) => match healthcheck::check(&h.url) {
+            Ok(()) => std::process::exit(0),
+            Err(e) => {
+                eprintln!("latchgate-mock healthcheck: {e}");
+                std::process::exit(1);
+            }
+        },
+    };
     init_logs(args.log_format);
     let builder = match builder_from(&args) {
         Ok(b) => b,
