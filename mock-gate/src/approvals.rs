@@ -167,7 +167,9 @@ impl ApprovalStore {
                 return Claim::Completed(Box::new(rec.clone()))
             }
             ApprovalState::Claimed
-                if rec.claimed_ms.is_some_and(|c| now_ms - c < CLAIM_TTL_SECS * 1000) =>
+                if rec
+                    .claimed_ms
+                    .is_some_and(|c| now_ms - c < CLAIM_TTL_SECS * 1000) =>
             {
                 return Claim::AlreadyClaimed
             }

@@ -69,7 +69,9 @@ pub fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 fn proof_header<'a>(state: &GateState, headers: &'a HeaderMap) -> Result<Option<&'a str>, Reject> {
-    if headers.get_all("dpop").iter().count() > 1 && !state.settings.switches.lax(Lax::MultipleDpopHeaders) {
+    if headers.get_all("dpop").iter().count() > 1
+        && !state.settings.switches.lax(Lax::MultipleDpopHeaders)
+    {
         return Err(Reject {
             kind: RejectKind::Malformed,
             reason: "multiple DPoP headers in request".into(),
@@ -99,10 +101,14 @@ pub fn authenticate_agent(
     let sw = &state.settings.switches;
     let authz = header_str(headers, "authorization").ok_or(AuthFailure::MissingHeader)?;
     let token = authz.strip_prefix("DPoP ").ok_or_else(|| {
-        AuthFailure::InvalidLease("Authorization header must use 'DPoP' scheme, not 'Bearer'".into())
+        AuthFailure::InvalidLease(
+            "Authorization header must use 'DPoP' scheme, not 'Bearer'".into(),
+        )
     })?;
     if token.is_empty() {
-        return Err(AuthFailure::InvalidLease("empty token in Authorization header".into()));
+        return Err(AuthFailure::InvalidLease(
+            "empty token in Authorization header".into(),
+        ));
     }
     let proof_result = proof_header(state, headers);
     let proof = match &proof_result {
@@ -158,19 +164,29 @@ pub fn authenticate_operator(
     let sw = &state.settings.switches;
     if sw.has(Mutant::SkipOperatorAuth) {
         return Ok(OperatorAuth {
-            operator_id: state.settings.operators.first().map(|o| o.id.clone()).unwrap_or_default(),
+            operator_id: state
+                .settings
+                .operators
+                .first()
+                .map(|o| o.id.clone())
+                .unwrap_or_default(),
             sender_binding: String::new(),
         });
     }
     let authz = header_str(headers, "authorization").ok_or(AuthFailure::MissingHeader)?;
-    let token = authz.strip_prefix("DPoP ").ok_or(AuthFailure::InvalidAuthScheme)?;
+    let token = authz
+        .strip_prefix("DPoP ")
+        .ok_or(AuthFailure::InvalidAuthScheme)?;
     let proof = match proof_header(state, headers) {
         Ok(Some(p)) => p,
         Ok(None) => return Err(AuthFailure::MissingDpopHeader),
         Err(r) => return Err(AuthFailure::InvalidDpop(r)),
     };
     let cred: &OperatorCredential = find_operator(&state.settings.operators, token)?;
-    let jkt = cred.dpop_jkt.as_deref().ok_or(AuthFailure::KeyBindingFailed)?;
+    let jkt = cred
+        .dpop_jkt
+        .as_deref()
+        .ok_or(AuthFailure::KeyBindingFailed)?;
     let htu = state.htu(path);
     let expected = Expected {
         htm,
@@ -178,7 +194,14 @@ pub fn authenticate_operator(
         token,
         jkt,
     };
-    let claims = dpop::verify(proof, expected, state.clock.now_unix(), sw, &state.key_cache).map_err(|r| {
+    let claims = dpop::verify(
+        proof,
+        expected,
+        state.clock.now_unix(),
+        sw,
+        &state.key_cache,
+    )
+    .map_err(|r| {
         state.metrics.dpop_reject(kind_label(r.kind));
         if r.kind == RejectKind::BadKey {
             AuthFailure::KeyBindingFailed
@@ -193,7 +216,10 @@ pub fn authenticate_operator(
     })
 }
 
-fn find_operator<'a>(ops: &'a [OperatorCredential], token: &str) -> Result<&'a OperatorCredential, AuthFailure> {
+fn find_operator<'a>(
+    ops: &'a [OperatorCredential],
+    token: &str,
+) -> Result<&'a OperatorCredential, AuthFailure> {
     let mut found = None;
     for op in ops {
         if ct_eq(token.as_bytes(), op.api_key.as_bytes()) && found.is_none() {

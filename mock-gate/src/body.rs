@@ -127,7 +127,9 @@ pub fn json<T: serde::Serialize>(status: StatusCode, value: &T) -> Response {
             );
             resp
         }
-        Err(_) => GateBody::error(StatusCode::INTERNAL_SERVER_ERROR, "internal_error").into_response(),
+        Err(_) => {
+            GateBody::error(StatusCode::INTERNAL_SERVER_ERROR, "internal_error").into_response()
+        }
     }
 }
 

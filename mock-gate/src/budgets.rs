@@ -30,11 +30,15 @@ impl BudgetStore {
     /// Creates the row of a new lease.
     pub fn init(&self, session_id: &str, max_calls: Option<u64>, ttl_secs: u64, now_ms: i64) {
         let remaining = max_calls.unwrap_or(u64::MAX) as i64;
-        let expires_ms = now_ms.saturating_add((ttl_secs.saturating_add(60) as i64).saturating_mul(1000));
-        self.rows
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(session_id.to_string(), Row { remaining, expires_ms });
+        let expires_ms =
+            now_ms.saturating_add((ttl_secs.saturating_add(60) as i64).saturating_mul(1000));
+        self.rows.lock().unwrap_or_else(|e| e.into_inner()).insert(
+            session_id.to_string(),
+            Row {
+                remaining,
+                expires_ms,
+            },
+        );
     }
 
     /// Current remaining calls, or `SessionNotFound` when the row is missing/expired.

@@ -14,7 +14,11 @@ use crate::MockGate;
 
 /// Command line.
 #[derive(Debug, Parser)]
-#[command(name = "latchgate-mock", version, about = "A mock LatchGate gate, faithful on the wire")]
+#[command(
+    name = "latchgate-mock",
+    version,
+    about = "A mock LatchGate gate, faithful on the wire"
+)]
 pub struct Cli {
     /// Subcommand.
     #[command(subcommand)]
@@ -32,6 +36,7 @@ pub enum LogFormat {
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant)]
 pub enum Command {
     /// Serve the mock gate until SIGTERM/SIGINT.
     Serve(ServeArgs),
@@ -81,7 +86,12 @@ pub struct ServeArgs {
     #[arg(long, env = "LATCHGATE_LEASE_TTL_SECONDS", value_name = "SECS")]
     pub lease_ttl: Option<u64>,
     /// Operator API key (operator `platform`; with --operator-key-file or LATCHGATE_OPERATOR_DPOP_JKT).
-    #[arg(long, env = "LATCHGATE_OPERATOR_API_KEY", value_name = "KEY", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "LATCHGATE_OPERATOR_API_KEY",
+        value_name = "KEY",
+        hide_env_values = true
+    )]
     pub operator_api_key: Option<String>,
     /// Thumbprint of the operator key.
     #[arg(long, env = "LATCHGATE_OPERATOR_DPOP_JKT", value_name = "JKT")]
@@ -93,7 +103,12 @@ pub struct ServeArgs {
     #[arg(long, env = "LATCHGATE_MOCK_NO_RATE_LIMITS")]
     pub no_rate_limits: bool,
     /// Log format on stderr.
-    #[arg(long, env = "LATCHGATE_MOCK_LOG_FORMAT", value_enum, default_value = "pretty")]
+    #[arg(
+        long,
+        env = "LATCHGATE_MOCK_LOG_FORMAT",
+        value_enum,
+        default_value = "pretty"
+    )]
     pub log_format: LogFormat,
     /// Reproduce every real-gate laxness (exact v0.2.0 behaviour).
     #[arg(long, env = "LATCHGATE_MOCK_LAX")]
@@ -145,17 +160,27 @@ pub fn ready_line(g: &MockGate) -> String {
 }
 
 fn parse_addr(s: &str, what: &str) -> Result<SocketAddr, String> {
-    s.parse().map_err(|_| format!("{what}: '{s}' is not an IP:PORT address"))
+    s.parse()
+        .map_err(|_| format!("{what}: '{s}' is not an IP:PORT address"))
 }
 
-fn operator_from(id: &str, api_key: String, jkt: Option<String>, pem: Option<String>) -> Result<OperatorCredential, String> {
+fn operator_from(
+    id: &str,
+    api_key: String,
+    jkt: Option<String>,
+    pem: Option<String>,
+) -> Result<OperatorCredential, String> {
     let derived = match &pem {
-        Some(p) => Some(crate::operator_key::jkt_of_pem(p).map_err(|e| format!("operator '{id}': {e}"))?),
+        Some(p) => {
+            Some(crate::operator_key::jkt_of_pem(p).map_err(|e| format!("operator '{id}': {e}"))?)
+        }
         None => None,
     };
     if let (Some(j), Some(d)) = (&jkt, &derived) {
         if j != d {
-            return Err(format!("operator '{id}': dpop_jkt does not match the private key's thumbprint"));
+            return Err(format!(
+                "operator '{id}': dpop_jkt does not match the private key's thumbprint"
+            ));
         }
     }
     Ok(OperatorCredential {
@@ -167,7 +192,8 @@ fn operator_from(id: &str, api_key: String, jkt: Option<String>, pem: Option<Str
 }
 
 fn read_pem(path: &std::path::Path) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|e| format!("cannot read operator key {}: {e}", path.display()))
+    std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read operator key {}: {e}", path.display()))
 }
 
 /// Flags > env > config file > defaults, as a builder. Errors name the problem (exit 2).
@@ -188,8 +214,13 @@ pub fn builder_from(args: &ServeArgs) -> Result<MockGateBuilder, String> {
     };
     let socket = args.socket.clone().or(file.socket.clone());
     let admin_socket = args.admin_socket.clone().or(file.admin_socket.clone());
-    let none_given = http.is_none() && admin_http.is_none() && socket.is_none() && admin_socket.is_none();
-    let http = if none_given { Some(parse_addr("127.0.0.1:3000", "http")?) } else { http };
+    let none_given =
+        http.is_none() && admin_http.is_none() && socket.is_none() && admin_socket.is_none();
+    let http = if none_given {
+        Some(parse_addr("127.0.0.1:3000", "http")?)
+    } else {
+        http
+    };
     let admin_http = admin_http.or_else(|| http.map(|_| SocketAddr::from(([127, 0, 0, 1], 3001))));
 
     let mut client = Vec::new();
@@ -198,11 +229,19 @@ pub fn builder_from(args: &ServeArgs) -> Result<MockGateBuilder, String> {
     client.extend(socket.map(Bind::Unix));
     admin.extend(admin_http.map(Bind::Tcp));
     admin.extend(admin_socket.map(Bind::Unix));
-    let mut b = MockGate::builder().client_listeners(client).admin_listeners(admin);
+    let mut b = MockGate::builder()
+        .client_listeners(client)
+        .admin_listeners(admin);
 
-    if let Some(u) = args.public_base_url.clone().or(file.public_base_url.clone()) {
+    if let Some(u) = args
+        .public_base_url
+        .clone()
+        .or(file.public_base_url.clone())
+    {
         if !u.contains("://") {
-            return Err(format!("public base URL '{u}' must look like http://host:port"));
+            return Err(format!(
+                "public base URL '{u}' must look like http://host:port"
+            ));
         }
         b = b.public_base_url(u);
     }
@@ -213,7 +252,12 @@ pub fn builder_from(args: &ServeArgs) -> Result<MockGateBuilder, String> {
         b = b.fs_root(r);
     }
     if let Ok(v) = std::env::var("LATCHGATE_FS_ROOT_ALLOWED_PREFIXES") {
-        b = b.fs_root_allowed_prefixes(v.split(':').filter(|s| !s.is_empty()).map(PathBuf::from).collect());
+        b = b.fs_root_allowed_prefixes(
+            v.split(':')
+                .filter(|s| !s.is_empty())
+                .map(PathBuf::from)
+                .collect(),
+        );
     } else if let Some(p) = file.fs_root_allowed_prefixes.clone() {
         b = b.fs_root_allowed_prefixes(p);
     }
@@ -222,7 +266,8 @@ pub fn builder_from(args: &ServeArgs) -> Result<MockGateBuilder, String> {
         b = b.actions_dir(d);
     }
     if let Some(p) = args.policy.clone().or(file.policy_file.clone()) {
-        let text = std::fs::read_to_string(&p).map_err(|e| format!("cannot read policy {}: {e}", p.display()))?;
+        let text = std::fs::read_to_string(&p)
+            .map_err(|e| format!("cannot read policy {}: {e}", p.display()))?;
         crate::policy::PolicyData::from_json(&text).map_err(|e| format!("{}: {e}", p.display()))?;
         b = b.policy_file(p);
     }
@@ -250,21 +295,42 @@ pub fn builder_from(args: &ServeArgs) -> Result<MockGateBuilder, String> {
             (None, Some(f)) => Some(read_pem(f)?),
             (None, None) => None,
         };
-        ops.push(operator_from(id, e.api_key.clone(), e.dpop_jkt.clone(), pem)?);
+        ops.push(operator_from(
+            id,
+            e.api_key.clone(),
+            e.dpop_jkt.clone(),
+            pem,
+        )?);
     }
     if let Some(key) = args.operator_api_key.clone() {
-        let pem = args.operator_key_file.as_deref().map(read_pem).transpose()?;
+        let pem = args
+            .operator_key_file
+            .as_deref()
+            .map(read_pem)
+            .transpose()?;
         if pem.is_none() && args.operator_dpop_jkt.is_none() {
             return Err("LATCHGATE_OPERATOR_API_KEY needs LATCHGATE_OPERATOR_DPOP_JKT or --operator-key-file".into());
         }
         ops.retain(|o| o.id != "platform");
-        ops.insert(0, operator_from("platform", key, args.operator_dpop_jkt.clone(), pem)?);
+        ops.insert(
+            0,
+            operator_from("platform", key, args.operator_dpop_jkt.clone(), pem)?,
+        );
     }
     b = b.operators(ops);
     let mut mutants: Vec<Mutant> = file.mutants.clone();
     for name in &args.mutants {
-        let m: Mutant = serde_json::from_value(serde_json::Value::String(name.clone()))
-            .map_err(|_| format!("unknown mutant '{name}' (known: {})", Mutant::ALL.iter().map(|m| m.name()).collect::<Vec<_>>().join(", ")))?;
+        let m: Mutant =
+            serde_json::from_value(serde_json::Value::String(name.clone())).map_err(|_| {
+                format!(
+                    "unknown mutant '{name}' (known: {})",
+                    Mutant::ALL
+                        .iter()
+                        .map(|m| m.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })?;
         mutants.push(m);
     }
     for m in mutants {

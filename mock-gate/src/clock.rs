@@ -80,7 +80,8 @@ impl VirtualClock {
         if self.frozen.load(Ordering::Acquire) {
             self.frozen_at_ms.store(target, Ordering::Release);
         } else {
-            self.offset_ms.store(target - system_ms(), Ordering::Release);
+            self.offset_ms
+                .store(target - system_ms(), Ordering::Release);
         }
     }
 
@@ -138,6 +139,21 @@ fn unix_ms(t: SystemTime) -> i64 {
     }
 }
 
+impl latchgate::Clock for VirtualClock {
+    fn now(&self) -> SystemTime {
+        VirtualClock::now(self)
+    }
+
+    fn sleep(&self, d: Duration) -> latchgate::clock::Sleep {
+        if self.auto_advance.load(Ordering::Acquire) {
+            self.advance(d);
+            Box::pin(tokio::task::yield_now())
+        } else {
+            Box::pin(tokio::time::sleep(d))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,20 +173,5 @@ mod tests {
         c.set(UNIX_EPOCH + Duration::from_secs(1_000_000));
         let now = c.now_unix();
         assert!((1_000_000..1_000_002).contains(&now), "now = {now}");
-    }
-}
-
-impl latchgate::Clock for VirtualClock {
-    fn now(&self) -> SystemTime {
-        VirtualClock::now(self)
-    }
-
-    fn sleep(&self, d: Duration) -> latchgate::clock::Sleep {
-        if self.auto_advance.load(Ordering::Acquire) {
-            self.advance(d);
-            Box::pin(tokio::task::yield_now())
-        } else {
-            Box::pin(tokio::time::sleep(d))
-        }
     }
 }

@@ -69,7 +69,8 @@ pub struct FileConfig {
 impl FileConfig {
     /// Reads and parses a config file; the error names the file and the problem.
     pub fn load(path: &std::path::Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read config {}: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read config {}: {e}", path.display()))?;
         toml::from_str(&text).map_err(|e| format!("invalid config {}: {e}", path.display()))
     }
 }

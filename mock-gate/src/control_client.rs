@@ -52,7 +52,11 @@ pub trait GateControl: Send + Sync {
     /// Disarms every fault and lease-TTL override.
     fn clear_faults(&self) -> BoxFuture<'_, Result<(), ControlError>>;
     /// The next `count` leases get this TTL.
-    fn set_next_lease_ttl(&self, ttl: Duration, count: u32) -> BoxFuture<'_, Result<(), ControlError>>;
+    fn set_next_lease_ttl(
+        &self,
+        ttl: Duration,
+        count: u32,
+    ) -> BoxFuture<'_, Result<(), ControlError>>;
     /// Back to the state at start.
     fn reset(&self) -> BoxFuture<'_, Result<(), ControlError>>;
 }
@@ -78,7 +82,8 @@ impl GateControl for MockGate {
     }
     fn set_clock(&self, unix_ms: i64) -> BoxFuture<'_, Result<(), ControlError>> {
         Box::pin(async move {
-            self.clock().set(std::time::UNIX_EPOCH + Duration::from_millis(unix_ms.max(0) as u64));
+            self.clock()
+                .set(std::time::UNIX_EPOCH + Duration::from_millis(unix_ms.max(0) as u64));
             Ok(())
         })
     }
@@ -96,7 +101,10 @@ impl GateControl for MockGate {
         Box::pin(async move {
             self.faults()
                 .inject(rule)
-                .map_err(|e| ControlError::Refused { status: 400, body: e })
+                .map_err(|e| ControlError::Refused {
+                    status: 400,
+                    body: e,
+                })
         })
     }
     fn clear_faults(&self) -> BoxFuture<'_, Result<(), ControlError>> {
@@ -105,7 +113,11 @@ impl GateControl for MockGate {
             Ok(())
         })
     }
-    fn set_next_lease_ttl(&self, ttl: Duration, count: u32) -> BoxFuture<'_, Result<(), ControlError>> {
+    fn set_next_lease_ttl(
+        &self,
+        ttl: Duration,
+        count: u32,
+    ) -> BoxFuture<'_, Result<(), ControlError>> {
         Box::pin(async move {
             self.faults().set_next_lease_ttl(ttl.as_secs(), count);
             Ok(())
@@ -151,7 +163,12 @@ impl ControlClient {
     }
 
     /// Sends one control request and returns the JSON answer (`null` for 204).
-    pub async fn call(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value, ControlError> {
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value, ControlError> {
         let t = |e: &dyn std::fmt::Display| ControlError::Transport(e.to_string());
         let payload = body.map(|b| b.to_string()).unwrap_or_default();
         let req = http::Request::builder()
@@ -164,11 +181,15 @@ impl ControlClient {
         let (status, bytes) = match &self.target {
             ControlTarget::Tcp(url) => {
                 let addr = url.trim_start_matches("http://").trim_end_matches('/');
-                let s = tokio::net::TcpStream::connect(addr).await.map_err(|e| t(&e))?;
+                let s = tokio::net::TcpStream::connect(addr)
+                    .await
+                    .map_err(|e| t(&e))?;
                 exchange(s, req).await?
             }
             ControlTarget::Unix(p) => {
-                let s = tokio::net::UnixStream::connect(p).await.map_err(|e| t(&e))?;
+                let s = tokio::net::UnixStream::connect(p)
+                    .await
+                    .map_err(|e| t(&e))?;
                 exchange(s, req).await?
             }
         };
@@ -185,17 +206,34 @@ impl ControlClient {
     }
 
     /// Registers an action from manifest YAML with a canned output (or the built-in provider).
-    pub async fn add_action_yaml(&self, yaml: &str, output: Option<Value>) -> Result<(), ControlError> {
-        self.call("POST", "/_mock/actions", Some(json!({"manifest_yaml": yaml, "output": output})))
-            .await
-            .map(|_| ())
+    pub async fn add_action_yaml(
+        &self,
+        yaml: &str,
+        output: Option<Value>,
+    ) -> Result<(), ControlError> {
+        self.call(
+            "POST",
+            "/_mock/actions",
+            Some(json!({"manifest_yaml": yaml, "output": output})),
+        )
+        .await
+        .map(|_| ())
     }
 
     /// Grants actions and sinks to a principal.
-    pub async fn grant(&self, principal: &str, actions: &[&str], sinks: &[&str]) -> Result<(), ControlError> {
-        self.call("POST", "/_mock/policy/grant", Some(json!({"principal": principal, "actions": actions, "sinks": sinks})))
-            .await
-            .map(|_| ())
+    pub async fn grant(
+        &self,
+        principal: &str,
+        actions: &[&str],
+        sinks: &[&str],
+    ) -> Result<(), ControlError> {
+        self.call(
+            "POST",
+            "/_mock/policy/grant",
+            Some(json!({"principal": principal, "actions": actions, "sinks": sinks})),
+        )
+        .await
+        .map(|_| ())
     }
 }
 
@@ -204,11 +242,18 @@ where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
     let t = |e: &dyn std::fmt::Display| ControlError::Transport(e.to_string());
-    let (mut send, conn) = hyper::client::conn::http1::handshake(TokioIo::new(s)).await.map_err(|e| t(&e))?;
+    let (mut send, conn) = hyper::client::conn::http1::handshake(TokioIo::new(s))
+        .await
+        .map_err(|e| t(&e))?;
     tokio::spawn(conn);
     let resp = send.send_request(req).await.map_err(|e| t(&e))?;
     let status = resp.status().as_u16();
-    let bytes = resp.into_body().collect().await.map_err(|e| t(&e))?.to_bytes();
+    let bytes = resp
+        .into_body()
+        .collect()
+        .await
+        .map_err(|e| t(&e))?
+        .to_bytes();
     Ok((status, bytes))
 }
 
@@ -216,44 +261,75 @@ impl GateControl for ControlClient {
     fn journal_entries(&self) -> BoxFuture<'_, Result<Vec<JournalEntry>, ControlError>> {
         Box::pin(async move {
             let v = self.call("GET", "/_mock/journal", None).await?;
-            serde_json::from_value(v["entries"].clone()).map_err(|e| ControlError::Decode(e.to_string()))
+            serde_json::from_value(v["entries"].clone())
+                .map_err(|e| ControlError::Decode(e.to_string()))
         })
     }
     fn clear_journal(&self) -> BoxFuture<'_, Result<(), ControlError>> {
-        Box::pin(async move { self.call("DELETE", "/_mock/journal", None).await.map(|_| ()) })
+        Box::pin(async move {
+            self.call("DELETE", "/_mock/journal", None)
+                .await
+                .map(|_| ())
+        })
     }
     fn now_unix_ms(&self) -> BoxFuture<'_, Result<i64, ControlError>> {
         Box::pin(async move {
             let v = self.call("GET", "/_mock/clock", None).await?;
-            v["now_unix_ms"].as_i64().ok_or_else(|| ControlError::Decode("now_unix_ms".into()))
+            v["now_unix_ms"]
+                .as_i64()
+                .ok_or_else(|| ControlError::Decode("now_unix_ms".into()))
         })
     }
     fn advance_clock(&self, by: Duration) -> BoxFuture<'_, Result<(), ControlError>> {
         Box::pin(async move {
             let ms = by.as_millis().min(i64::MAX as u128) as i64;
-            self.call("POST", "/_mock/clock", Some(json!({"advance_ms": ms}))).await.map(|_| ())
+            self.call("POST", "/_mock/clock", Some(json!({"advance_ms": ms})))
+                .await
+                .map(|_| ())
         })
     }
     fn set_clock(&self, unix_ms: i64) -> BoxFuture<'_, Result<(), ControlError>> {
-        Box::pin(async move { self.call("POST", "/_mock/clock", Some(json!({"set_unix_ms": unix_ms}))).await.map(|_| ()) })
+        Box::pin(async move {
+            self.call(
+                "POST",
+                "/_mock/clock",
+                Some(json!({"set_unix_ms": unix_ms})),
+            )
+            .await
+            .map(|_| ())
+        })
     }
     fn freeze_clock(&self, frozen: bool) -> BoxFuture<'_, Result<(), ControlError>> {
-        Box::pin(async move { self.call("POST", "/_mock/clock", Some(json!({"freeze": frozen}))).await.map(|_| ()) })
+        Box::pin(async move {
+            self.call("POST", "/_mock/clock", Some(json!({"freeze": frozen})))
+                .await
+                .map(|_| ())
+        })
     }
     fn inject_fault(&self, rule: FaultRule) -> BoxFuture<'_, Result<(), ControlError>> {
         Box::pin(async move {
             let v = serde_json::to_value(&rule).map_err(|e| ControlError::Decode(e.to_string()))?;
-            self.call("POST", "/_mock/faults", Some(v)).await.map(|_| ())
+            self.call("POST", "/_mock/faults", Some(v))
+                .await
+                .map(|_| ())
         })
     }
     fn clear_faults(&self) -> BoxFuture<'_, Result<(), ControlError>> {
         Box::pin(async move { self.call("DELETE", "/_mock/faults", None).await.map(|_| ()) })
     }
-    fn set_next_lease_ttl(&self, ttl: Duration, count: u32) -> BoxFuture<'_, Result<(), ControlError>> {
+    fn set_next_lease_ttl(
+        &self,
+        ttl: Duration,
+        count: u32,
+    ) -> BoxFuture<'_, Result<(), ControlError>> {
         Box::pin(async move {
-            self.call("POST", "/_mock/lease-ttl", Some(json!({"ttl_secs": ttl.as_secs(), "count": count})))
-                .await
-                .map(|_| ())
+            self.call(
+                "POST",
+                "/_mock/lease-ttl",
+                Some(json!({"ttl_secs": ttl.as_secs(), "count": count})),
+            )
+            .await
+            .map(|_| ())
         })
     }
     fn reset(&self) -> BoxFuture<'_, Result<(), ControlError>> {

@@ -76,8 +76,14 @@ mod tests {
     #[test]
     fn htu_normalization_matches_the_upstream_pairs() {
         let cases = [
-            ("https://gate.example.com/v1/x?a=1#f", "https://gate.example.com/v1/x"),
-            ("HTTPS://Gate.Example.COM/V1/X", "https://gate.example.com/V1/X"),
+            (
+                "https://gate.example.com/v1/x?a=1#f",
+                "https://gate.example.com/v1/x",
+            ),
+            (
+                "HTTPS://Gate.Example.COM/V1/X",
+                "https://gate.example.com/V1/X",
+            ),
             ("https://h:443/p", "https://h/p"),
             ("http://h:80/p", "http://h/p"),
             ("https://h:8443/p", "https://h:8443/p"),

@@ -106,10 +106,15 @@ pub struct Dispatch {
 pub async fn run(state: &Arc<GateState>, d: Dispatch) -> Result<ExecutionResponse, PipelineError> {
     let debit = d.debit && !state.settings.switches.has(Mutant::IgnoreBudgets);
     if debit {
-        state.budgets.debit(&d.session_id, state.now_ms()).map_err(|e| match e {
-            crate::budgets::BudgetError::Exhausted => PipelineError::BudgetExhausted,
-            crate::budgets::BudgetError::SessionNotFound => PipelineError::BudgetSessionNotFound,
-        })?;
+        state
+            .budgets
+            .debit(&d.session_id, state.now_ms())
+            .map_err(|e| match e {
+                crate::budgets::BudgetError::Exhausted => PipelineError::BudgetExhausted,
+                crate::budgets::BudgetError::SessionNotFound => {
+                    PipelineError::BudgetSessionNotFound
+                }
+            })?;
     }
     let action = Arc::clone(&d.entry.action);
     let grant_id = uuid::Uuid::now_v7().to_string();

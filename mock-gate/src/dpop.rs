@@ -108,7 +108,10 @@ impl KeyCache {
 
     /// Forgets every key.
     pub fn clear(&self) {
-        self.entries.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
     }
 }
 
@@ -155,7 +158,10 @@ pub fn verify(
     }
 
     let payload = b64_decode(payload_b64).ok_or_else(|| {
-        reject(RejectKind::Malformed, "invalid base64url encoding in JWT payload")
+        reject(
+            RejectKind::Malformed,
+            "invalid base64url encoding in JWT payload",
+        )
     })?;
     let claims: ProofClaims = serde_json::from_slice(&payload).map_err(|e| {
         reject(
@@ -174,10 +180,16 @@ pub fn verify(
 
     if !sw.has(Mutant::SkipHtu) {
         let want = normalize_htu(expected.htu).map_err(|e| {
-            reject(RejectKind::BadHtu, format!("expected_htu normalisation failed: {e}"))
+            reject(
+                RejectKind::BadHtu,
+                format!("expected_htu normalisation failed: {e}"),
+            )
         })?;
         let got = normalize_htu(&claims.htu).map_err(|e| {
-            reject(RejectKind::BadHtu, format!("proof htu normalisation failed: {e}"))
+            reject(
+                RejectKind::BadHtu,
+                format!("proof htu normalisation failed: {e}"),
+            )
         })?;
         if got != want {
             return Err(reject(
@@ -198,7 +210,9 @@ pub fn verify(
         if (iat as i128) > (now as i128) + IAT_CLOCK_SKEW_SECS as i128 {
             return Err(reject(
                 RejectKind::BadIat,
-                format!("iat too far in future: {iat} (now={now}, allowed_skew={IAT_CLOCK_SKEW_SECS}s)"),
+                format!(
+                    "iat too far in future: {iat} (now={now}, allowed_skew={IAT_CLOCK_SKEW_SECS}s)"
+                ),
             ));
         }
     }
@@ -216,7 +230,10 @@ pub fn verify(
 /// when the key cannot be built).
 fn bound_key(header_b64: &str, jkt: &str, sw: &Switches) -> Result<Option<VerifyingKey>, Reject> {
     let bytes = b64_decode(header_b64).ok_or_else(|| {
-        reject(RejectKind::Malformed, "invalid base64url encoding in JWT header")
+        reject(
+            RejectKind::Malformed,
+            "invalid base64url encoding in JWT header",
+        )
     })?;
     let header: serde_json::Value = serde_json::from_slice(&bytes)
         .map_err(|_| reject(RejectKind::Malformed, "JWT header is not valid JSON"))?;
@@ -268,10 +285,10 @@ fn bound_key(header_b64: &str, jkt: &str, sw: &Switches) -> Result<Option<Verify
             "jwk must not contain private key members ('d')",
         ));
     }
-    let xb = b64_decode(x)
-        .ok_or_else(|| reject(RejectKind::BadHeader, "invalid base64url in jwk.x"))?;
-    let yb = b64_decode(y)
-        .ok_or_else(|| reject(RejectKind::BadHeader, "invalid base64url in jwk.y"))?;
+    let xb =
+        b64_decode(x).ok_or_else(|| reject(RejectKind::BadHeader, "invalid base64url in jwk.x"))?;
+    let yb =
+        b64_decode(y).ok_or_else(|| reject(RejectKind::BadHeader, "invalid base64url in jwk.y"))?;
     if xb.len() != 32 || yb.len() != 32 {
         return Err(reject(
             RejectKind::BadKey,
@@ -316,5 +333,6 @@ fn verify_signature(
     let failed = || reject(RejectKind::BadSig, "signature verification failed");
     let signature = Signature::from_slice(sig).map_err(|_| failed())?;
     let input = format!("{header_b64}.{payload_b64}");
-    key.verify(input.as_bytes(), &signature).map_err(|_| failed())
+    key.verify(input.as_bytes(), &signature)
+        .map_err(|_| failed())
 }

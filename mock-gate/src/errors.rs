@@ -71,7 +71,9 @@ impl std::fmt::Display for PipelineError {
             Self::Provider(m) => write!(f, "provider: {m}"),
             Self::Internal(m) => write!(f, "internal: {m}"),
             Self::PlanIntegrity(r) => write!(f, "plan integrity: {r}"),
-            Self::Conflict => f.write_str("conflict: approval already claimed — execution in progress"),
+            Self::Conflict => {
+                f.write_str("conflict: approval already claimed — execution in progress")
+            }
             Self::BadRequest(r) => write!(f, "bad request: {r}"),
             Self::StoreUnavailable => f.write_str("store unavailable"),
         }
@@ -111,7 +113,9 @@ impl PipelineError {
                 .header("retry-after", "1"),
             Self::Draining => GateBody::error(StatusCode::SERVICE_UNAVAILABLE, "draining"),
             Self::ActionNotFound => GateBody::error(StatusCode::NOT_FOUND, "action_not_found"),
-            Self::Schema(_) => GateBody::error(StatusCode::UNPROCESSABLE_ENTITY, "schema_violation"),
+            Self::Schema(_) => {
+                GateBody::error(StatusCode::UNPROCESSABLE_ENTITY, "schema_violation")
+            }
             Self::PolicyDenied {
                 reason,
                 principal,
@@ -136,7 +140,9 @@ impl PipelineError {
             Self::BudgetSessionNotFound => {
                 GateBody::error(StatusCode::FORBIDDEN, "budget_session_not_found")
             }
-            Self::Provider(_) => GateBody::error(StatusCode::BAD_GATEWAY, "action_execution_failed"),
+            Self::Provider(_) => {
+                GateBody::error(StatusCode::BAD_GATEWAY, "action_execution_failed")
+            }
             Self::Internal(_) | Self::PlanIntegrity(_) => {
                 GateBody::error(StatusCode::INTERNAL_SERVER_ERROR, "internal_error")
             }

@@ -48,11 +48,17 @@ impl Endpoint {
         match self {
             Endpoint::Leases => method == "POST" && path == "/v1/leases",
             Endpoint::Jwks => path == "/.well-known/jwks.json",
-            Endpoint::Actions => method == "GET" && seg.first() == Some(&"v1") && seg.get(1) == Some(&"actions"),
-            Endpoint::Execute => method == "POST" && seg.len() == 4 && seg[1] == "actions" && seg[3] == "execute",
+            Endpoint::Actions => {
+                method == "GET" && seg.first() == Some(&"v1") && seg.get(1) == Some(&"actions")
+            }
+            Endpoint::Execute => {
+                method == "POST" && seg.len() == 4 && seg[1] == "actions" && seg[3] == "execute"
+            }
             Endpoint::Poll => seg.len() == 4 && seg[1] == "approvals" && seg[3] == "poll",
             Endpoint::Receipt => seg.len() == 3 && seg[1] == "receipts",
-            Endpoint::Approvals => method == "GET" && seg.get(1) == Some(&"approvals") && seg.len() <= 3,
+            Endpoint::Approvals => {
+                method == "GET" && seg.get(1) == Some(&"approvals") && seg.len() <= 3
+            }
             Endpoint::Approve => seg.len() == 4 && seg[1] == "approvals" && seg[3] == "approve",
             Endpoint::Deny => seg.len() == 4 && seg[1] == "approvals" && seg[3] == "deny",
             Endpoint::ReceiptKeys => path == "/v1/receipt-keys",
@@ -66,7 +72,9 @@ impl Endpoint {
     /// Whether the real gate answers this endpoint's errors with empty bodies.
     pub fn empty_error_bodies(method: &str, path: &str) -> bool {
         Endpoint::Poll.matches(method, path)
-            || (method == "GET" && path.starts_with("/v1/approvals/") && !Endpoint::Poll.matches(method, path))
+            || (method == "GET"
+                && path.starts_with("/v1/approvals/")
+                && !Endpoint::Poll.matches(method, path))
     }
 }
 
@@ -130,13 +138,22 @@ impl FaultRule {
     }
 
     /// The next `times` calls to `endpoint` answer raw bytes.
-    pub fn raw(endpoint: Endpoint, times: u32, status: u16, headers: &[(&str, &str)], body: &str) -> Self {
+    pub fn raw(
+        endpoint: Endpoint,
+        times: u32,
+        status: u16,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Self {
         Self {
             endpoint,
             times,
             action: FaultAction::Raw {
                 status,
-                headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+                headers: headers
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
                 body: body.into(),
             },
         }
@@ -144,20 +161,38 @@ impl FaultRule {
 
     /// Any action.
     pub fn new(endpoint: Endpoint, times: u32, action: FaultAction) -> Self {
-        Self { endpoint, times, action }
+        Self {
+            endpoint,
+            times,
+            action,
+        }
     }
 }
 
 /// Status and extra headers of a real gate error code.
 pub fn error_status(code: &str) -> Option<(u16, Option<(&'static str, &'static str)>)> {
     let s = match code {
-        "bad_request" | "invalid_request" | "invalid_fs_root" | "invalid_action_id" | "invalid_domain"
-        | "invalid_path_glob" => 400,
-        "lease_expired" | "invalid_lease" | "replay_detected" | "missing_auth_header"
-        | "invalid_auth_scheme" | "invalid_operator_token" | "missing_dpop_header" | "invalid_dpop"
-        | "key_binding_failed" | "unauthorized" | "identity_unauthenticated" => 401,
-        "policy_denied" | "action_not_registered" | "action_digest_mismatch" | "budget_exhausted"
-        | "budget_session_not_found" | "scope_not_permitted" | "identity_forbidden" | "fs_root_denied" => 403,
+        "bad_request" | "invalid_request" | "invalid_fs_root" | "invalid_action_id"
+        | "invalid_domain" | "invalid_path_glob" => 400,
+        "lease_expired"
+        | "invalid_lease"
+        | "replay_detected"
+        | "missing_auth_header"
+        | "invalid_auth_scheme"
+        | "invalid_operator_token"
+        | "missing_dpop_header"
+        | "invalid_dpop"
+        | "key_binding_failed"
+        | "unauthorized"
+        | "identity_unauthenticated" => 401,
+        "policy_denied"
+        | "action_not_registered"
+        | "action_digest_mismatch"
+        | "budget_exhausted"
+        | "budget_session_not_found"
+        | "scope_not_permitted"
+        | "identity_forbidden"
+        | "fs_root_denied" => 403,
         "action_not_found" | "not_found" | "principal_not_found" => 404,
         "grant_consumed" | "conflict" | "budget_already_initialised" => 409,
         "schema_violation" => 422,
@@ -166,9 +201,16 @@ pub fn error_status(code: &str) -> Option<(u16, Option<(&'static str, &'static s
         "rate_limit_exceeded" => 429,
         "internal_error" | "evidence_persistence_failed" | "reload_failed" => 500,
         "action_execution_failed" => 502,
-        "clock_error" | "replay_cache_unavailable" | "policy_engine_unavailable" | "policy_engine_timeout"
-        | "policy_engine_invalid_response" | "budget_store_unavailable" | "store_unavailable" | "draining"
-        | "identity_provider_unavailable" | "approval_store_unavailable" => 503,
+        "clock_error"
+        | "replay_cache_unavailable"
+        | "policy_engine_unavailable"
+        | "policy_engine_timeout"
+        | "policy_engine_invalid_response"
+        | "budget_store_unavailable"
+        | "store_unavailable"
+        | "draining"
+        | "identity_provider_unavailable"
+        | "approval_store_unavailable" => 503,
         _ => return None,
     };
     Some((s, None))
@@ -189,7 +231,10 @@ impl Faults {
                 return Err(format!("unknown gate error code '{code}'"));
             }
         }
-        self.rules.lock().unwrap_or_else(|e| e.into_inner()).push(rule);
+        self.rules
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(rule);
         Ok(())
     }
 
@@ -228,12 +273,18 @@ impl Faults {
 
     /// Consumes one lease TTL override.
     pub fn take_lease_ttl(&self) -> Option<u64> {
-        self.lease_ttls.lock().unwrap_or_else(|e| e.into_inner()).pop_front()
+        self.lease_ttls
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop_front()
     }
 
     /// Disarms everything.
     pub fn clear(&self) {
         self.rules.lock().unwrap_or_else(|e| e.into_inner()).clear();
-        self.lease_ttls.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.lease_ttls
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
     }
 }

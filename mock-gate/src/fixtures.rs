@@ -43,10 +43,7 @@ pub fn load_actions_dir(dir: &std::path::Path) -> Result<Vec<Arc<CompiledAction>
         .map_err(|e| format!("cannot read actions dir {}: {e}", dir.display()))?;
     let mut paths: Vec<_> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.extension()
-                .is_some_and(|x| x == "yaml" || x == "yml")
-        })
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
         .collect();
     paths.sort();
     let mut out = Vec::new();

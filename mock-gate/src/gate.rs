@@ -271,13 +271,16 @@ impl MockGateBuilder {
                 .tempdir()
                 .map_err(|e| StartError::Config(format!("cannot create socket dir: {e}")))?;
             self.client.push(Bind::Unix(dir.path().join("gate.sock")));
-            self.admin.push(Bind::Unix(dir.path().join("gate-admin.sock")));
+            self.admin
+                .push(Bind::Unix(dir.path().join("gate-admin.sock")));
             Some(dir)
         } else {
             None
         };
         if self.settings.operators.is_empty() {
-            self.settings.operators.push(crate::operator_key::generate("default"));
+            self.settings
+                .operators
+                .push(crate::operator_key::generate("default"));
         }
         let (client_bound, client_url, client_sock) = bind_all(&self.client, "client").await?;
         let (admin_bound, admin_url, admin_sock) = bind_all(&self.admin, "admin").await?;
@@ -292,10 +295,20 @@ impl MockGateBuilder {
         let client_router = crate::routes::client_router(Arc::clone(&state));
         let admin_router = crate::routes::admin_router(Arc::clone(&state));
         for b in client_bound {
-            tasks.push(tokio::spawn(server::serve(b, ListenerKind::Client, client_router.clone(), rx.clone())));
+            tasks.push(tokio::spawn(server::serve(
+                b,
+                ListenerKind::Client,
+                client_router.clone(),
+                rx.clone(),
+            )));
         }
         for b in admin_bound {
-            tasks.push(tokio::spawn(server::serve(b, ListenerKind::Admin, admin_router.clone(), rx.clone())));
+            tasks.push(tokio::spawn(server::serve(
+                b,
+                ListenerKind::Admin,
+                admin_router.clone(),
+                rx.clone(),
+            )));
         }
         Ok(MockGate {
             state,
@@ -310,17 +323,25 @@ impl MockGateBuilder {
     }
 }
 
-async fn bind_all(binds: &[Bind], what: &str) -> Result<(Vec<Bound>, Option<String>, Option<PathBuf>), StartError> {
+async fn bind_all(
+    binds: &[Bind],
+    what: &str,
+) -> Result<(Vec<Bound>, Option<String>, Option<PathBuf>), StartError> {
     let mut out = Vec::new();
     let (mut url, mut sock) = (None, None);
     for b in binds {
         match b {
             Bind::Tcp(addr) => {
-                let l = tokio::net::TcpListener::bind(addr).await.map_err(|source| StartError::Bind {
-                    what: format!("{what} {addr}"),
+                let l = tokio::net::TcpListener::bind(addr)
+                    .await
+                    .map_err(|source| StartError::Bind {
+                        what: format!("{what} {addr}"),
+                        source,
+                    })?;
+                let local = l.local_addr().map_err(|source| StartError::Bind {
+                    what: what.into(),
                     source,
                 })?;
-                let local = l.local_addr().map_err(|source| StartError::Bind { what: what.into(), source })?;
                 url.get_or_insert(format!("http://{local}"));
                 out.push(Bound::Tcp(l));
             }
@@ -369,14 +390,15 @@ fn load_policy(b: &MockGateBuilder) -> Result<PolicyData, StartError> {
 }
 
 fn read_policy(f: &Path) -> Result<PolicyData, String> {
-    let text = std::fs::read_to_string(f).map_err(|e| format!("cannot read policy file {}: {e}", f.display()))?;
+    let text = std::fs::read_to_string(f)
+        .map_err(|e| format!("cannot read policy file {}: {e}", f.display()))?;
     PolicyData::from_json(&text).map_err(|e| format!("{}: {e}", f.display()))
 }
 
 fn build_state(b: &MockGateBuilder) -> Result<GateState, StartError> {
     let registry = load_registry(b)?;
     let policy = load_policy(b)?;
-    let clock = b.clock.clone().unwrap_or_else(VirtualClock::new);
+    let clock = b.clock.clone().unwrap_or_default();
     let rl = b.settings.rate_limits;
     Ok(GateState {
         issuer: LeaseIssuer::generate().map_err(StartError::Config)?,
@@ -533,7 +555,8 @@ impl MockGate {
     /// Stops the listeners, waits for open connections to finish, removes the sockets.
     pub async fn shutdown(self) {
         let _ = self.shutdown.send(true);
-        let tasks: Vec<JoinHandle<()>> = std::mem::take(&mut *self.tasks.lock().unwrap_or_else(|e| e.into_inner()));
+        let tasks: Vec<JoinHandle<()>> =
+            std::mem::take(&mut *self.tasks.lock().unwrap_or_else(|e| e.into_inner()));
         for t in tasks {
             let _ = t.await;
         }

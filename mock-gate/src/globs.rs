@@ -54,7 +54,9 @@ pub fn rego_glob_match(pattern: &[u8], text: &[u8]) -> bool {
             }
             false
         }
-        Some(b'?') => !text.is_empty() && text[0] != b'.' && rego_glob_match(&pattern[1..], &text[1..]),
+        Some(b'?') => {
+            !text.is_empty() && text[0] != b'.' && rego_glob_match(&pattern[1..], &text[1..])
+        }
         Some(&c) => !text.is_empty() && text[0] == c && rego_glob_match(&pattern[1..], &text[1..]),
     }
 }

@@ -83,7 +83,10 @@ impl Journal {
 
     /// A copy of every entry.
     pub fn entries(&self) -> Vec<JournalEntry> {
-        self.entries.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Entries whose path starts with `prefix`.
@@ -106,6 +109,9 @@ impl Journal {
 
     /// Forgets everything.
     pub fn clear(&self) {
-        self.entries.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
     }
 }

@@ -27,7 +27,9 @@ pub fn validate_domain(domain: &str) -> Result<String, String> {
             return Err("invalid wildcard: only a leading '*.' is permitted; mid-string wildcards are not supported".into());
         }
         if suffix.is_empty() {
-            return Err("invalid wildcard: wildcard '*.' must be followed by a domain suffix".into());
+            return Err(
+                "invalid wildcard: wildcard '*.' must be followed by a domain suffix".into(),
+            );
         }
         if !suffix.contains('.') {
             return Err(format!("wildcard suffix too short: '{n}' — suffix after '*.' must contain at least one dot (e.g. '*.example.com', not '*.com')"));
@@ -44,10 +46,15 @@ pub fn validate_domain(domain: &str) -> Result<String, String> {
     if n == "localhost" {
         return Err("'localhost' is not permitted as a learned domain".into());
     }
-    let ip = n.strip_prefix('[').and_then(|s| s.strip_suffix(']')).unwrap_or(&n);
+    let ip = n
+        .strip_prefix('[')
+        .and_then(|s| s.strip_suffix(']'))
+        .unwrap_or(&n);
     if let Ok(ip) = ip.parse::<IpAddr>() {
         if is_private(ip) {
-            return Err(format!("'{n}' is a private/reserved IP address — learned domains must be public"));
+            return Err(format!(
+                "'{n}' is a private/reserved IP address — learned domains must be public"
+            ));
         }
         return Ok(n);
     }
@@ -69,7 +76,10 @@ fn labels(d: &str) -> Result<(), String> {
         if label.len() > 63 {
             return Err(format!("domain label '{label}' exceeds 63 characters"));
         }
-        if let Some(ch) = label.chars().find(|c| !c.is_ascii_alphanumeric() && *c != '-') {
+        if let Some(ch) = label
+            .chars()
+            .find(|c| !c.is_ascii_alphanumeric() && *c != '-')
+        {
             return Err(format!("domain contains invalid character '{ch}' — only ASCII alphanumerics, hyphens, and dots are allowed"));
         }
     }
@@ -79,11 +89,18 @@ fn labels(d: &str) -> Result<(), String> {
 fn is_private(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v) => {
-            v.is_private() || v.is_loopback() || v.is_link_local() || v.is_unspecified() || v.is_broadcast()
-                || v.is_documentation() || v.octets()[0] == 100 && (64..128).contains(&v.octets()[1])
+            v.is_private()
+                || v.is_loopback()
+                || v.is_link_local()
+                || v.is_unspecified()
+                || v.is_broadcast()
+                || v.is_documentation()
+                || v.octets()[0] == 100 && (64..128).contains(&v.octets()[1])
         }
         IpAddr::V6(v) => {
-            v.is_loopback() || v.is_unspecified() || (v.segments()[0] & 0xfe00) == 0xfc00
+            v.is_loopback()
+                || v.is_unspecified()
+                || (v.segments()[0] & 0xfe00) == 0xfc00
                 || (v.segments()[0] & 0xffc0) == 0xfe80
         }
     }
@@ -98,7 +115,9 @@ pub fn validate_path_glob(glob: &str) -> Result<(), String> {
         return Err("path glob must be relative (no leading '/')".into());
     }
     if matches!(glob.trim_matches('/'), "*" | "**" | "**/*") {
-        return Err(format!("catch-all pattern '{glob}' is too broad — use a scoped pattern like 'src/**' instead"));
+        return Err(format!(
+            "catch-all pattern '{glob}' is too broad — use a scoped pattern like 'src/**' instead"
+        ));
     }
     for (i, b) in glob.bytes().enumerate() {
         if b == 0 {
@@ -112,9 +131,21 @@ pub fn validate_path_glob(glob: &str) -> Result<(), String> {
         return Err("parent traversal ('..') is not allowed in learned paths".into());
     }
     let first = glob.split('/').next().unwrap_or(glob);
-    for s in [".env", ".ssh", ".git", ".latchgate", ".aws", ".gnupg", ".pgpass", ".netrc", ".docker", ".kube"] {
+    for s in [
+        ".env",
+        ".ssh",
+        ".git",
+        ".latchgate",
+        ".aws",
+        ".gnupg",
+        ".pgpass",
+        ".netrc",
+        ".docker",
+        ".kube",
+    ] {
         let hit = first == s
-            || (first.starts_with(s) && matches!(first.as_bytes().get(s.len()), Some(b'.') | Some(b'*')));
+            || (first.starts_with(s)
+                && matches!(first.as_bytes().get(s.len()), Some(b'.') | Some(b'*')));
         if hit {
             return Err(format!("glob targets sensitive location '{s}' — these are covered by the runtime deny list and must not be learned as allow patterns"));
         }
@@ -127,13 +158,19 @@ pub fn validate_path_glob(glob: &str) -> Result<(), String> {
 
 /// Explicit `learn_path`, else the first unresolved path; absolute paths are made relative to
 /// the session root; the result is validated (400 `bad_request` after the claim).
-pub fn resolve_path(explicit: Option<&str>, fallback: Option<&str>, root: Option<&Path>) -> Result<Option<String>, PipelineError> {
+pub fn resolve_path(
+    explicit: Option<&str>,
+    fallback: Option<&str>,
+    root: Option<&Path>,
+) -> Result<Option<String>, PipelineError> {
     let Some(raw) = explicit.or(fallback) else {
         return Ok(None);
     };
     let rel = if Path::new(raw).is_absolute() {
         let root = root.ok_or_else(|| {
-            PipelineError::BadRequest(format!("learn_path '{raw}' is absolute but no session fs_root is configured"))
+            PipelineError::BadRequest(format!(
+                "learn_path '{raw}' is absolute but no session fs_root is configured"
+            ))
         })?;
         Path::new(raw)
             .strip_prefix(root)
@@ -142,12 +179,16 @@ pub fn resolve_path(explicit: Option<&str>, fallback: Option<&str>, root: Option
             .filter(|s| !s.is_empty())
             .map(str::to_string)
             .ok_or_else(|| {
-                PipelineError::BadRequest(format!("learn_path '{raw}' is not under session fs_root '{}'", root.display()))
+                PipelineError::BadRequest(format!(
+                    "learn_path '{raw}' is not under session fs_root '{}'",
+                    root.display()
+                ))
             })?
     } else {
         raw.to_string()
     };
-    validate_path_glob(&rel).map_err(|e| PipelineError::BadRequest(format!("invalid learn_path '{rel}': {e}")))?;
+    validate_path_glob(&rel)
+        .map_err(|e| PipelineError::BadRequest(format!("invalid learn_path '{rel}': {e}")))?;
     Ok(Some(rel))
 }
 

@@ -96,7 +96,9 @@ pub struct LeaseIssuer {
 
 impl std::fmt::Debug for LeaseIssuer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LeaseIssuer").field("kid", &self.kid).finish()
+        f.debug_struct("LeaseIssuer")
+            .field("kid", &self.kid)
+            .finish()
     }
 }
 
@@ -105,17 +107,19 @@ impl LeaseIssuer {
     pub fn generate() -> Result<Self, String> {
         let sk = SigningKey::random(&mut rand::rngs::OsRng);
         let pk = p256::PublicKey::from(sk.verifying_key());
-        let private_pem = sk
-            .to_pkcs8_pem(LineEnding::LF)
+        let private_pem = sk.to_pkcs8_pem(LineEnding::LF).map_err(|e| e.to_string())?;
+        let public_pem = pk
+            .to_public_key_pem(LineEnding::LF)
             .map_err(|e| e.to_string())?;
-        let public_pem = pk.to_public_key_pem(LineEnding::LF).map_err(|e| e.to_string())?;
         let der = pk.to_public_key_der().map_err(|e| e.to_string())?;
         let kid = hex::encode(&Sha256::digest(der.as_bytes())[..8]);
         let point = sk.verifying_key().to_encoded_point(false);
         let x = crate::crypto::b64(point.x().ok_or("missing x")?);
         let y = crate::crypto::b64(point.y().ok_or("missing y")?);
-        let encoding = EncodingKey::from_ec_pem(private_pem.as_bytes()).map_err(|e| e.to_string())?;
-        let decoding = DecodingKey::from_ec_pem(public_pem.as_bytes()).map_err(|e| e.to_string())?;
+        let encoding =
+            EncodingKey::from_ec_pem(private_pem.as_bytes()).map_err(|e| e.to_string())?;
+        let decoding =
+            DecodingKey::from_ec_pem(public_pem.as_bytes()).map_err(|e| e.to_string())?;
         Ok(Self {
             jwks: Jwks {
                 keys: vec![JwkEntry {
@@ -183,14 +187,19 @@ impl LeaseIssuer {
         let claims = data.claims;
         for name in ["exp", "nbf", "iat", "iss", "sub", "aud", "jti"] {
             if claims.get(name).is_none() {
-                return Err(LeaseError::Invalid(format!("Missing required claim: {name}")));
+                return Err(LeaseError::Invalid(format!(
+                    "Missing required claim: {name}"
+                )));
             }
         }
         let exp = claims["exp"].as_u64();
         if !accept_expired && exp.is_some_and(|e| (e as i128) < now as i128) {
             return Err(LeaseError::Expired);
         }
-        if claims["nbf"].as_u64().is_some_and(|n| (n as i128) > now as i128) {
+        if claims["nbf"]
+            .as_u64()
+            .is_some_and(|n| (n as i128) > now as i128)
+        {
             return Err(LeaseError::Invalid("lease not yet valid (nbf)".into()));
         }
         if claims["iss"] != ISSUER || claims["aud"] != ISSUER {
@@ -233,7 +242,10 @@ mod tests {
         let issuer = LeaseIssuer::generate().unwrap();
         let token = issuer.sign(&claims(1_000, 300)).unwrap();
         assert!(issuer.verify(&token, 1_300, false, false).is_ok());
-        assert_eq!(issuer.verify(&token, 1_301, false, false), Err(LeaseError::Expired));
+        assert_eq!(
+            issuer.verify(&token, 1_301, false, false),
+            Err(LeaseError::Expired)
+        );
     }
 
     #[test]
@@ -241,7 +253,10 @@ mod tests {
         let a = LeaseIssuer::generate().unwrap();
         let b = LeaseIssuer::generate().unwrap();
         let token = a.sign(&claims(1_000, 300)).unwrap();
-        assert!(matches!(b.verify(&token, 1_000, false, false), Err(LeaseError::Invalid(_))));
+        assert!(matches!(
+            b.verify(&token, 1_000, false, false),
+            Err(LeaseError::Invalid(_))
+        ));
     }
 
     #[test]

@@ -256,8 +256,9 @@ impl ActionSpec {
             .into_iter()
             .flatten()
         {
-            jsonschema::validator_for(schema)
-                .map_err(|e| format!("action '{}': schema does not compile: {e}", self.action_id))?;
+            jsonschema::validator_for(schema).map_err(|e| {
+                format!("action '{}': schema does not compile: {e}", self.action_id)
+            })?;
         }
         if let Some(fs) = &self.fs {
             crate::globs::compile(&fs.allowed_paths)?;

@@ -12,7 +12,10 @@ pub struct Metrics {
 }
 
 fn bump<K: Ord>(m: &Mutex<BTreeMap<K, u64>>, k: K) {
-    *m.lock().unwrap_or_else(|e| e.into_inner()).entry(k).or_insert(0) += 1;
+    *m.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .entry(k)
+        .or_insert(0) += 1;
 }
 
 impl Metrics {
@@ -34,17 +37,35 @@ impl Metrics {
     /// OpenMetrics exposition.
     pub fn render(&self) -> String {
         let mut s = String::new();
-        s.push_str("# TYPE latchgate_calls counter\n# HELP latchgate_calls Action calls by outcome.\n");
+        s.push_str(
+            "# TYPE latchgate_calls counter\n# HELP latchgate_calls Action calls by outcome.\n",
+        );
         for ((a, o), n) in self.calls.lock().unwrap_or_else(|e| e.into_inner()).iter() {
-            s.push_str(&format!("latchgate_calls_total{{action_id=\"{a}\",outcome=\"{o}\"}} {n}\n"));
+            s.push_str(&format!(
+                "latchgate_calls_total{{action_id=\"{a}\",outcome=\"{o}\"}} {n}\n"
+            ));
         }
         s.push_str("# TYPE latchgate_dpop_rejects counter\n# HELP latchgate_dpop_rejects Refused DPoP proofs by kind.\n");
-        for (k, n) in self.dpop_rejects.lock().unwrap_or_else(|e| e.into_inner()).iter() {
-            s.push_str(&format!("latchgate_dpop_rejects_total{{kind=\"{k}\"}} {n}\n"));
+        for (k, n) in self
+            .dpop_rejects
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+        {
+            s.push_str(&format!(
+                "latchgate_dpop_rejects_total{{kind=\"{k}\"}} {n}\n"
+            ));
         }
         s.push_str("# TYPE latchgate_policy_decisions counter\n# HELP latchgate_policy_decisions Policy decisions.\n");
-        for (d, n) in self.decisions.lock().unwrap_or_else(|e| e.into_inner()).iter() {
-            s.push_str(&format!("latchgate_policy_decisions_total{{decision=\"{d}\"}} {n}\n"));
+        for (d, n) in self
+            .decisions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+        {
+            s.push_str(&format!(
+                "latchgate_policy_decisions_total{{decision=\"{d}\"}} {n}\n"
+            ));
         }
         s.push_str("# EOF\n");
         s
@@ -53,7 +74,13 @@ impl Metrics {
     /// Zeroes everything.
     pub fn clear(&self) {
         self.calls.lock().unwrap_or_else(|e| e.into_inner()).clear();
-        self.dpop_rejects.lock().unwrap_or_else(|e| e.into_inner()).clear();
-        self.decisions.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.dpop_rejects
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+        self.decisions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
     }
 }

@@ -117,7 +117,11 @@ pub enum Lax {
 
 impl Lax {
     /// Every lax switch (= the real gate's exact behaviour).
-    pub const ALL: [Lax; 3] = [Lax::DpopKeyCache, Lax::MultipleDpopHeaders, Lax::PrivateJwkMembers];
+    pub const ALL: [Lax; 3] = [
+        Lax::DpopKeyCache,
+        Lax::MultipleDpopHeaders,
+        Lax::PrivateJwkMembers,
+    ];
 }
 
 /// The switches in force on one gate.

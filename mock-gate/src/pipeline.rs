@@ -39,18 +39,25 @@ pub async fn execute(
     }
     let htu = state.htu(&format!("/v1/actions/{action_id}/execute"));
     let auth = authenticate_agent(state, headers, "POST", &htu).map_err(PipelineError::Auth)?;
-    let entry = state.action(action_id).ok_or(PipelineError::ActionNotFound)?;
+    let entry = state
+        .action(action_id)
+        .ok_or(PipelineError::ActionNotFound)?;
     let action = Arc::clone(&entry.action);
 
     let params = parse_and_validate(&action, body, sw.has(Mutant::SkipSchemaValidation))?;
     let mut request_hash = crate::crypto::request_hash(&params)
         .ok_or_else(|| PipelineError::Internal("request canonicalization failed".into()))?;
-    let canonical_len = serde_json_canonicalizer::to_string(&params).map(|s| s.len()).unwrap_or(0);
+    let canonical_len = serde_json_canonicalizer::to_string(&params)
+        .map(|s| s.len())
+        .unwrap_or(0);
     if canonical_len > action.spec.io.max_request_bytes {
-        return Err(PipelineError::Internal("request canonicalization: too large".into()));
+        return Err(PipelineError::Internal(
+            "request canonicalization: too large".into(),
+        ));
     }
     if sw.has(Mutant::WrongRequestHash) {
-        request_hash = crate::crypto::request_hash(&json!({"wrong": request_hash})).unwrap_or_default();
+        request_hash =
+            crate::crypto::request_hash(&json!({"wrong": request_hash})).unwrap_or_default();
     }
 
     let unresolved_domains = domain_precheck(state, &action, &params);
@@ -66,11 +73,20 @@ pub async fn execute(
         i64::MAX
     };
 
-    let policy_data = state.policy.read().unwrap_or_else(|e| e.into_inner()).clone();
+    let policy_data = state
+        .policy
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
     let mut data_for_eval = policy_data.clone();
     if sw.has(Mutant::SkipAcl) {
         data_for_eval.grant(&auth.principal, &[action_id], &[]);
-        let sinks: Vec<&str> = action.spec.declared_side_effects.iter().map(String::as_str).collect();
+        let sinks: Vec<&str> = action
+            .spec
+            .declared_side_effects
+            .iter()
+            .map(String::as_str)
+            .collect();
         data_for_eval.grant(&auth.principal, &[], &sinks);
     }
     let decision = policy::evaluate(
@@ -149,17 +165,26 @@ pub async fn execute(
 }
 
 /// Body → JSON (empty = `{}`), limits, schema.
-pub fn parse_and_validate(action: &CompiledAction, body: &[u8], skip_schema: bool) -> Result<Value, PipelineError> {
+pub fn parse_and_validate(
+    action: &CompiledAction,
+    body: &[u8],
+    skip_schema: bool,
+) -> Result<Value, PipelineError> {
     let params: Value = if body.is_empty() {
         json!({})
     } else {
         serde_json::from_slice(body)
             .map_err(|e| PipelineError::Schema(format!("request body is not valid JSON: {e}")))?
     };
-    crate::verify::check_limits(&params, action.spec.io.max_request_bytes).map_err(PipelineError::Schema)?;
+    crate::verify::check_limits(&params, action.spec.io.max_request_bytes)
+        .map_err(PipelineError::Schema)?;
     if !skip_schema {
         if let Some(v) = &action.request_validator {
-            let errors: Vec<String> = v.iter_errors(&params).take(5).map(|e| e.to_string()).collect();
+            let errors: Vec<String> = v
+                .iter_errors(&params)
+                .take(5)
+                .map(|e| e.to_string())
+                .collect();
             if !errors.is_empty() {
                 return Err(PipelineError::Schema(errors.join("; ")));
             }
@@ -175,7 +200,11 @@ pub fn domain_precheck(state: &GateState, action: &CompiledAction, params: &Valu
     };
     let url = match &action.spec.template {
         Some(t) => crate::providers::resolve_template(t, params).url,
-        None => match params.get("url").or_else(|| params.get("target")).and_then(Value::as_str) {
+        None => match params
+            .get("url")
+            .or_else(|| params.get("target"))
+            .and_then(Value::as_str)
+        {
             Some(u) => u.to_string(),
             None => return Vec::new(),
         },
@@ -183,7 +212,9 @@ pub fn domain_precheck(state: &GateState, action: &CompiledAction, params: &Valu
     let Some(host) = parse_host(&url) else {
         return Vec::new();
     };
-    if domain_in(&host, &allowed_domains) || domain_in(&host, &state.learned_domains_of(&action.spec.action_id)) {
+    if domain_in(&host, &allowed_domains)
+        || domain_in(&host, &state.learned_domains_of(&action.spec.action_id))
+    {
         Vec::new()
     } else {
         vec![host]
@@ -222,18 +253,32 @@ pub fn domain_in(host: &str, list: &[String]) -> bool {
 }
 
 /// fs actions: the body `path`, and it again when it matches no allowed/learned/denied glob.
-pub fn path_precheck(state: &GateState, action: &CompiledAction, params: &Value) -> (Option<String>, Vec<String>) {
+pub fn path_precheck(
+    state: &GateState,
+    action: &CompiledAction,
+    params: &Value,
+) -> (Option<String>, Vec<String>) {
     if action.spec.fs.is_none() {
         return (None, Vec::new());
     }
     let Some(path) = params.get("path").and_then(Value::as_str) else {
         return (None, Vec::new());
     };
-    let denied = action.denied_globs.as_ref().is_some_and(|g| g.is_match(path));
+    let denied = action
+        .denied_globs
+        .as_ref()
+        .is_some_and(|g| g.is_match(path));
     let learned = crate::globs::compile(&state.learned_paths_of(&action.spec.action_id)).ok();
-    let allowed = action.allowed_globs.as_ref().is_some_and(|g| g.is_match(path))
+    let allowed = action
+        .allowed_globs
+        .as_ref()
+        .is_some_and(|g| g.is_match(path))
         || learned.is_some_and(|g| g.is_match(path));
-    let unresolved = if denied || allowed { Vec::new() } else { vec![path.to_string()] };
+    let unresolved = if denied || allowed {
+        Vec::new()
+    } else {
+        vec![path.to_string()]
+    };
     (Some(path.to_string()), unresolved)
 }
 
@@ -249,7 +294,12 @@ struct ApprovalParts {
     unresolved_paths: Vec<String>,
 }
 
-fn approval_record(state: &GateState, auth: &AgentAuth, action: &CompiledAction, p: ApprovalParts) -> ApprovalRecord {
+fn approval_record(
+    state: &GateState,
+    auth: &AgentAuth,
+    action: &CompiledAction,
+    p: ApprovalParts,
+) -> ApprovalRecord {
     let egress = action.spec.egress_profile().unwrap_or(EgressProfile::None);
     let targets = match &egress {
         EgressProfile::ProxyAllowlist { allowed_domains } => allowed_domains.clone(),
@@ -265,7 +315,9 @@ fn approval_record(state: &GateState, auth: &AgentAuth, action: &CompiledAction,
         "expires_at": crate::approvals::rfc3339(created_ms + crate::approvals::APPROVAL_TTL_SECS * 1000),
     });
     let plan_hash = crate::crypto::sha256_hex(
-        serde_json_canonicalizer::to_string(&plan_input).unwrap_or_default().as_bytes(),
+        serde_json_canonicalizer::to_string(&plan_input)
+            .unwrap_or_default()
+            .as_bytes(),
     );
     ApprovalRecord {
         approval_id: p.approval_id,

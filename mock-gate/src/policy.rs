@@ -191,7 +191,9 @@ fn sink_allowed(data: &PolicyData, principal: &str, sink: &str) -> bool {
             .is_some_and(|w| w.allowed_sinks.iter().any(|s| s == sink))
     };
     match data.acl.get(principal) {
-        Some(e) => e.allowed_sinks.iter().any(|s| s == sink) || (e.inherits_wildcard && wildcard_has()),
+        Some(e) => {
+            e.allowed_sinks.iter().any(|s| s == sink) || (e.inherits_wildcard && wildcard_has())
+        }
         None => wildcard_has(),
     }
 }
@@ -231,7 +233,9 @@ mod tests {
         let d = evaluate(&quickstart(), &input("http_post", &scopes, &[]));
         assert_eq!(
             d,
-            Decision::Deny("principal 'dev:anonymous' is not authorised for action 'http_post'".into())
+            Decision::Deny(
+                "principal 'dev:anonymous' is not authorised for action 'http_post'".into()
+            )
         );
     }
 

@@ -48,7 +48,10 @@ impl RateLimiter {
 
     /// Refills every bucket.
     pub fn clear(&self) {
-        self.buckets.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.buckets
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
     }
 }
 

@@ -19,7 +19,9 @@ pub struct ReceiptSigner {
 
 impl std::fmt::Debug for ReceiptSigner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ReceiptSigner").field("kid", &self.kid).finish()
+        f.debug_struct("ReceiptSigner")
+            .field("kid", &self.kid)
+            .finish()
     }
 }
 
@@ -107,10 +109,16 @@ pub fn build(input: &ReceiptInput, signer: &ReceiptSigner, sw: &Switches) -> Val
     let mut r = Map::new();
     r.insert("receipt_id".into(), json!(input.receipt_id));
     r.insert("grant_id".into(), json!(input.grant_id));
-    r.insert("provider_module_digest".into(), json!(input.provider_module_digest));
+    r.insert(
+        "provider_module_digest".into(),
+        json!(input.provider_module_digest),
+    );
     r.insert("provider_receipt".into(), input.output.clone());
     r.insert("normalized_result".into(), normalized);
-    r.insert("verification_outcome".into(), input.verification_outcome.clone());
+    r.insert(
+        "verification_outcome".into(),
+        input.verification_outcome.clone(),
+    );
     r.insert("effect_evidence".into(), json!([]));
     r.insert("started_at".into(), json!(serde_ts(&input.started_at)));
     r.insert("finished_at".into(), json!(serde_ts(&input.finished_at)));
@@ -122,7 +130,10 @@ pub fn build(input: &ReceiptInput, signer: &ReceiptSigner, sw: &Switches) -> Val
         } else {
             hash.clone()
         };
-        r.insert("receipt_signature".into(), json!(signer.sign_hex(&signed_over)));
+        r.insert(
+            "receipt_signature".into(),
+            json!(signer.sign_hex(&signed_over)),
+        );
         r.insert("signing_key_id".into(), json!(signer.kid()));
     }
     r.insert("result_hash".into(), json!(hash));
@@ -170,12 +181,18 @@ pub fn signature_status(r: &Value, signer: &ReceiptSigner) -> &'static str {
     if kid != signer.kid() {
         return "unknown_key_id";
     }
-    let Some(bytes) = hex::decode(sig).ok().and_then(|b| <[u8; 64]>::try_from(b).ok()) else {
+    let Some(bytes) = hex::decode(sig)
+        .ok()
+        .and_then(|b| <[u8; 64]>::try_from(b).ok())
+    else {
         return "malformed_signature";
     };
     let hash = r.get("result_hash").and_then(Value::as_str).unwrap_or("");
     let signature = ed25519_dalek::Signature::from_bytes(&bytes);
-    match signer.verifying_key().verify_strict(hash.as_bytes(), &signature) {
+    match signer
+        .verifying_key()
+        .verify_strict(hash.as_bytes(), &signature)
+    {
         Ok(()) => "valid",
         Err(_) => "invalid",
     }
@@ -209,6 +226,9 @@ impl ReceiptStore {
 
     /// Forgets everything.
     pub fn clear(&self) {
-        self.receipts.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.receipts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
     }
 }

@@ -60,7 +60,10 @@ impl ReplayCache {
 
     /// Forgets everything.
     pub fn clear(&self) {
-        self.entries.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
     }
 
     /// Number of stored jtis.

@@ -79,7 +79,10 @@ pub fn bind_unix(path: &Path) -> std::io::Result<UnixListener> {
     use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
     if let Some(parent) = path.parent() {
         if !parent.as_os_str().is_empty() && !parent.exists() {
-            std::fs::DirBuilder::new().recursive(true).mode(0o700).create(parent)?;
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(parent)?;
         }
     }
     if path.exists() {
@@ -91,7 +94,12 @@ pub fn bind_unix(path: &Path) -> std::io::Result<UnixListener> {
 }
 
 /// Serves `router` on `bound` until `shutdown` flips to true.
-pub async fn serve(bound: Bound, kind: ListenerKind, router: Router, mut shutdown: watch::Receiver<bool>) {
+pub async fn serve(
+    bound: Bound,
+    kind: ListenerKind,
+    router: Router,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let mut conns = JoinSet::new();
     match bound {
         Bound::Tcp(l) => loop {

@@ -152,7 +152,10 @@ impl Default for GateSettings {
             identity: Identity::default(),
             rate_limits: RateLimits::default(),
             fs_root: None,
-            fs_root_allowed_prefixes: std::env::var_os("HOME").map(PathBuf::from).into_iter().collect(),
+            fs_root_allowed_prefixes: std::env::var_os("HOME")
+                .map(PathBuf::from)
+                .into_iter()
+                .collect(),
             replay_capacity: crate::replay::DEFAULT_CAPACITY,
             operators: Vec::new(),
             switches: Switches::default(),

@@ -134,7 +134,11 @@ impl GateState {
 
     /// `public_base_url` without trailing slashes, + `path`.
     pub fn htu(&self, path: &str) -> String {
-        format!("{}{}", self.settings.public_base_url.trim_end_matches('/'), path)
+        format!(
+            "{}{}",
+            self.settings.public_base_url.trim_end_matches('/'),
+            path
+        )
     }
 
     /// fs root for a session: the lease's `fs_root`, else the gate's.
@@ -171,9 +175,18 @@ impl GateState {
     pub fn reset(&self) {
         *self.registry.write().unwrap_or_else(|e| e.into_inner()) = self.initial_registry.clone();
         *self.policy.write().unwrap_or_else(|e| e.into_inner()) = self.initial_policy.clone();
-        self.learned_domains.lock().unwrap_or_else(|e| e.into_inner()).clear();
-        self.learned_paths.lock().unwrap_or_else(|e| e.into_inner()).clear();
-        self.session_fs_roots.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.learned_domains
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+        self.learned_paths
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+        self.session_fs_roots
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
         self.replay.clear();
         self.key_cache.clear();
         self.budgets.clear();

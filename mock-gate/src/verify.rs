@@ -78,7 +78,10 @@ fn http_status(action: &CompiledAction, out: &ProviderOutput) -> Outcome {
     if !ok {
         return Outcome::failed(format!("HTTP status {status} is not in the accepted set"));
     }
-    if let Some(fields) = cfg.and_then(|c| c.get("required_fields")).and_then(Value::as_array) {
+    if let Some(fields) = cfg
+        .and_then(|c| c.get("required_fields"))
+        .and_then(Value::as_array)
+    {
         let body = o.get("body").unwrap_or(o);
         for f in fields.iter().filter_map(Value::as_str) {
             if body.get(f).is_none() {
@@ -110,7 +113,10 @@ fn fs_hash(out: &ProviderOutput) -> Outcome {
         after_hash,
         bytes_before,
         bytes_after,
-    }) = out.observed.iter().find(|e| matches!(e, Observed::Fs { .. }))
+    }) = out
+        .observed
+        .iter()
+        .find(|e| matches!(e, Observed::Fs { .. }))
     else {
         return Outcome::failed("no host-observed filesystem evidence");
     };
@@ -160,13 +166,19 @@ pub fn shape(v: &Value) -> (usize, u32, usize) {
 pub fn check_limits(v: &Value, max_bytes: usize) -> Result<(), String> {
     let (size, depth, items) = shape(v);
     if size > max_bytes {
-        return Err(format!("request exceeds size limit ({size} > {max_bytes} bytes)"));
+        return Err(format!(
+            "request exceeds size limit ({size} > {max_bytes} bytes)"
+        ));
     }
     if depth > 10 {
-        return Err(format!("request exceeds nesting depth limit ({depth} > 10)"));
+        return Err(format!(
+            "request exceeds nesting depth limit ({depth} > 10)"
+        ));
     }
     if items > 100 {
-        return Err(format!("request exceeds array size limit ({items} items > 100)"));
+        return Err(format!(
+            "request exceeds array size limit ({items} items > 100)"
+        ));
     }
     Ok(())
 }

@@ -25,7 +25,14 @@ async fn exec_with(g: &MockGate, authz: Option<&str>, proof: Option<&str>) -> St
     if let Some(p) = proof {
         h.push(("dpop", p));
     }
-    let r = send(&Target::client(g), "POST", PATH, &h, br#"{"url":"https://httpbin.org/get"}"#).await;
+    let r = send(
+        &Target::client(g),
+        "POST",
+        PATH,
+        &h,
+        br#"{"url":"https://httpbin.org/get"}"#,
+    )
+    .await;
     format!("{} {}", r.status, r.text())
 }
 
@@ -45,9 +52,15 @@ fn deny(reason: &str) -> String {
 #[tokio::test]
 async fn missing_authorization_or_dpop_header_is_missing_auth_header() {
     let (g, a, l) = setup().await;
-    assert_eq!(exec_with(&g, None, None).await, r#"401 {"error":"missing_auth_header"}"#);
+    assert_eq!(
+        exec_with(&g, None, None).await,
+        r#"401 {"error":"missing_auth_header"}"#
+    );
     let authz = format!("DPoP {}", l.token);
-    assert_eq!(exec_with(&g, Some(&authz), None).await, r#"401 {"error":"missing_auth_header"}"#);
+    assert_eq!(
+        exec_with(&g, Some(&authz), None).await,
+        r#"401 {"error":"missing_auth_header"}"#
+    );
     let _ = a;
 }
 
@@ -55,8 +68,16 @@ async fn missing_authorization_or_dpop_header_is_missing_auth_header() {
 async fn bearer_lowercase_scheme_and_empty_token_are_invalid_lease() {
     let (g, a, l) = setup().await;
     let p = a.proof("POST", &htu(&g), &l.token);
-    for authz in [format!("Bearer {}", l.token), format!("dpop {}", l.token), "DPoP ".to_string()] {
-        assert_eq!(exec_with(&g, Some(&authz), Some(&p)).await, r#"401 {"error":"invalid_lease"}"#, "{authz}");
+    for authz in [
+        format!("Bearer {}", l.token),
+        format!("dpop {}", l.token),
+        "DPoP ".to_string(),
+    ] {
+        assert_eq!(
+            exec_with(&g, Some(&authz), Some(&p)).await,
+            r#"401 {"error":"invalid_lease"}"#,
+            "{authz}"
+        );
     }
 }
 
@@ -65,7 +86,10 @@ async fn expired_lease_is_lease_expired_before_any_proof_check() {
     let (g, _a, l) = setup().await;
     g.clock().advance(Duration::from_secs(301));
     let authz = format!("DPoP {}", l.token);
-    assert_eq!(exec_with(&g, Some(&authz), Some("garbage")).await, r#"401 {"error":"lease_expired"}"#);
+    assert_eq!(
+        exec_with(&g, Some(&authz), Some("garbage")).await,
+        r#"401 {"error":"lease_expired"}"#
+    );
 }
 
 #[tokio::test]
@@ -75,8 +99,12 @@ async fn lease_is_still_valid_at_its_exact_expiry_second() {
     c.freeze();
     let exp: i64 = {
         use base64::Engine;
-        let p = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(l.token.split('.').nth(1).unwrap()).unwrap();
-        serde_json::from_slice::<Value>(&p).unwrap()["exp"].as_i64().unwrap()
+        let p = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(l.token.split('.').nth(1).unwrap())
+            .unwrap();
+        serde_json::from_slice::<Value>(&p).unwrap()["exp"]
+            .as_i64()
+            .unwrap()
     };
     c.set(std::time::UNIX_EPOCH + Duration::from_secs(exp as u64));
     let mut claims = Agent::claims("POST", &htu(&g), &l.token);
@@ -91,7 +119,10 @@ async fn tampered_lease_is_invalid_lease() {
     let mut t = l.token.clone();
     t.push('x');
     let p = a.proof("POST", &htu(&g), &t);
-    assert_eq!(exec_with(&g, Some(&format!("DPoP {t}")), Some(&p)).await, r#"401 {"error":"invalid_lease"}"#);
+    assert_eq!(
+        exec_with(&g, Some(&format!("DPoP {t}")), Some(&p)).await,
+        r#"401 {"error":"invalid_lease"}"#
+    );
 }
 
 #[tokio::test]
@@ -141,9 +172,21 @@ async fn iat_window_accepts_minus_60_and_plus_5_and_rejects_beyond() {
         if ok {
             assert!(r.starts_with("200 "), "iat {off}: {r}");
         } else if off < 0 {
-            assert_eq!(r, deny(&format!("iat too old: {} (now={now}, max_age=60s)", now + off)));
+            assert_eq!(
+                r,
+                deny(&format!(
+                    "iat too old: {} (now={now}, max_age=60s)",
+                    now + off
+                ))
+            );
         } else {
-            assert_eq!(r, deny(&format!("iat too far in future: {} (now={now}, allowed_skew=5s)", now + off)));
+            assert_eq!(
+                r,
+                deny(&format!(
+                    "iat too far in future: {} (now={now}, allowed_skew=5s)",
+                    now + off
+                ))
+            );
         }
     }
 }
@@ -152,15 +195,28 @@ async fn iat_window_accepts_minus_60_and_plus_5_and_rejects_beyond() {
 async fn segment_signature_and_encoding_failures() {
     let (g, a, l) = setup().await;
     let authz = format!("DPoP {}", l.token);
-    assert_eq!(exec_with(&g, Some(&authz), Some("a.b")).await, deny("malformed JWT: expected exactly 3 dot-separated segments"));
+    assert_eq!(
+        exec_with(&g, Some(&authz), Some("a.b")).await,
+        deny("malformed JWT: expected exactly 3 dot-separated segments")
+    );
     let good = a.proof("POST", &htu(&g), &l.token);
     let mut parts: Vec<String> = good.split('.').map(str::to_string).collect();
     let tampered = format!("{}.{}x.{}", parts[0], parts[1], parts[2]);
     let r = exec_with(&g, Some(&authz), Some(&tampered)).await;
-    assert!(r == deny("signature verification failed") || r == deny("invalid base64url encoding in JWT payload"), "{r}");
+    assert!(
+        r == deny("signature verification failed")
+            || r == deny("invalid base64url encoding in JWT payload"),
+        "{r}"
+    );
     parts[2] = b64(&[0u8; 63]);
-    assert_eq!(exec_with(&g, Some(&authz), Some(&parts.join("."))).await, deny("signature is not a valid ES256 (P-256) signature (expected 64 bytes)"));
-    assert_eq!(exec_with(&g, Some(&authz), Some("!!.e30.AA")).await, deny("invalid base64url encoding in JWT header"));
+    assert_eq!(
+        exec_with(&g, Some(&authz), Some(&parts.join("."))).await,
+        deny("signature is not a valid ES256 (P-256) signature (expected 64 bytes)")
+    );
+    assert_eq!(
+        exec_with(&g, Some(&authz), Some("!!.e30.AA")).await,
+        deny("invalid base64url encoding in JWT header")
+    );
 }
 
 #[tokio::test]
@@ -169,10 +225,17 @@ async fn replay_is_detected_last_and_an_old_replay_is_invalid_dpop() {
     g.clock().freeze();
     let p = a.proof("POST", &htu(&g), &l.token);
     let authz = format!("DPoP {}", l.token);
-    assert!(exec_with(&g, Some(&authz), Some(&p)).await.starts_with("200 "));
-    assert_eq!(exec_with(&g, Some(&authz), Some(&p)).await, r#"401 {"error":"replay_detected"}"#);
+    assert!(exec_with(&g, Some(&authz), Some(&p))
+        .await
+        .starts_with("200 "));
+    assert_eq!(
+        exec_with(&g, Some(&authz), Some(&p)).await,
+        r#"401 {"error":"replay_detected"}"#
+    );
     g.clock().advance(Duration::from_secs(61));
-    assert!(exec_with(&g, Some(&authz), Some(&p)).await.contains("iat too old"));
+    assert!(exec_with(&g, Some(&authz), Some(&p))
+        .await
+        .contains("iat too old"));
 }
 
 #[tokio::test]
@@ -180,23 +243,63 @@ async fn replay_cache_is_shared_between_endpoints() {
     let (g, a, l) = setup().await;
     let mut c = Agent::claims("POST", &htu(&g), &l.token);
     c["jti"] = json!("shared-jti");
-    assert!(proof_case(&g, &a, &l, a.header(), c.clone()).await.starts_with("200"));
+    assert!(proof_case(&g, &a, &l, a.header(), c.clone())
+        .await
+        .starts_with("200"));
     let poll = "/v1/approvals/none/poll";
     let mut pc = Agent::claims("GET", &format!("{}{poll}", g.public_base_url()), &l.token);
     pc["jti"] = json!("shared-jti");
     let p = sign(&a.key, &a.header(), &pc);
-    let r = send(&Target::client(&g), "GET", poll, &[("authorization", &format!("DPoP {}", l.token)), ("dpop", &p)], b"").await;
-    assert_eq!((r.status, r.body.len()), (401, 0), "poll errors are empty bodies");
+    let r = send(
+        &Target::client(&g),
+        "GET",
+        poll,
+        &[
+            ("authorization", &format!("DPoP {}", l.token)),
+            ("dpop", &p),
+        ],
+        b"",
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.body.len()),
+        (401, 0),
+        "poll errors are empty bodies"
+    );
 }
 
 #[tokio::test]
 async fn full_replay_cache_fails_closed_with_503() {
-    let g = MockGate::builder().replay_capacity(1).start().await.unwrap();
+    let g = MockGate::builder()
+        .replay_capacity(1)
+        .start()
+        .await
+        .unwrap();
     let a = Agent::new();
     let l = a.lease(&g).await;
-    assert!(a.execute(&g, &l, "http_fetch", &json!({"url": "https://httpbin.org/get"})).await.status == 200);
-    let r = a.execute(&g, &l, "http_fetch", &json!({"url": "https://httpbin.org/get"})).await;
-    assert_eq!((r.status, r.text().as_str()), (503, r#"{"error":"replay_cache_unavailable"}"#));
+    assert!(
+        a.execute(
+            &g,
+            &l,
+            "http_fetch",
+            &json!({"url": "https://httpbin.org/get"})
+        )
+        .await
+        .status
+            == 200
+    );
+    let r = a
+        .execute(
+            &g,
+            &l,
+            "http_fetch",
+            &json!({"url": "https://httpbin.org/get"}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.text().as_str()),
+        (503, r#"{"error":"replay_cache_unavailable"}"#)
+    );
 }
 
 #[tokio::test]
@@ -212,11 +315,21 @@ async fn multiple_dpop_headers_are_rejected_unless_lax() {
         let p1 = a.proof("POST", &htu(&g), &l.token);
         let p2 = a.proof("POST", &htu(&g), &l.token);
         let authz = format!("DPoP {}", l.token);
-        let r = send(&Target::client(&g), "POST", PATH, &[("authorization", &authz), ("dpop", &p1), ("dpop", &p2)], br#"{"url":"https://httpbin.org/get"}"#).await;
+        let r = send(
+            &Target::client(&g),
+            "POST",
+            PATH,
+            &[("authorization", &authz), ("dpop", &p1), ("dpop", &p2)],
+            br#"{"url":"https://httpbin.org/get"}"#,
+        )
+        .await;
         if lax {
             assert_eq!(r.status, 200, "{}", r.text());
         } else {
-            assert_eq!(r.text(), r#"{"error":"invalid_dpop","deny_reason":"multiple DPoP headers in request"}"#);
+            assert_eq!(
+                r.text(),
+                r#"{"error":"invalid_dpop","deny_reason":"multiple DPoP headers in request"}"#
+            );
         }
     }
 }
@@ -231,7 +344,17 @@ async fn lax_key_cache_skips_header_checks_after_the_first_valid_proof() {
         let g = b.start().await.unwrap();
         let a = Agent::new();
         let l = a.lease(&g).await;
-        assert_eq!(a.execute(&g, &l, "http_fetch", &json!({"url": "https://httpbin.org/get"})).await.status, 200);
+        assert_eq!(
+            a.execute(
+                &g,
+                &l,
+                "http_fetch",
+                &json!({"url": "https://httpbin.org/get"})
+            )
+            .await
+            .status,
+            200
+        );
         let mut h = a.header();
         h["typ"] = json!("JWT");
         let r = proof_case(&g, &a, &l, h, Agent::claims("POST", &htu(&g), &l.token)).await;
@@ -250,18 +373,42 @@ async fn client_receipts_omit_deny_reason_for_invalid_dpop() {
     let mut c = Agent::claims("GET", &format!("{}{path}", g.public_base_url()), &l.token);
     c["htm"] = json!("POST");
     let p = sign(&a.key, &a.header(), &c);
-    let r = send(&Target::client(&g), "GET", path, &[("authorization", &format!("DPoP {}", l.token)), ("dpop", &p)], b"").await;
-    assert_eq!((r.status, r.text().as_str()), (401, r#"{"error":"invalid_dpop"}"#));
+    let r = send(
+        &Target::client(&g),
+        "GET",
+        path,
+        &[
+            ("authorization", &format!("DPoP {}", l.token)),
+            ("dpop", &p),
+        ],
+        b"",
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.text().as_str()),
+        (401, r#"{"error":"invalid_dpop"}"#)
+    );
     let ok = a.get(&g, &l, path).await;
-    assert_eq!((ok.status, ok.text().as_str()), (404, r#"{"error":"not_found"}"#));
+    assert_eq!(
+        (ok.status, ok.text().as_str()),
+        (404, r#"{"error":"not_found"}"#)
+    );
 }
 
 #[tokio::test]
 async fn htu_uses_the_public_base_not_the_host_header() {
-    let g = MockGate::builder().public_base_url("https://gate.example:443/").start().await.unwrap();
+    let g = MockGate::builder()
+        .public_base_url("https://gate.example:443/")
+        .start()
+        .await
+        .unwrap();
     let a = Agent::new();
     let l = a.lease(&g).await;
-    let c = Agent::claims("POST", "HTTPS://GATE.example/v1/actions/http_fetch/execute?x=1#f", &l.token);
+    let c = Agent::claims(
+        "POST",
+        "HTTPS://GATE.example/v1/actions/http_fetch/execute?x=1#f",
+        &l.token,
+    );
     let r = proof_case(&g, &a, &l, a.header(), c).await;
     assert!(r.starts_with("200 "), "normalized htu accepted: {r}");
 }

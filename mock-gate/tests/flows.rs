@@ -4,14 +4,18 @@ mod support;
 
 use std::time::Duration;
 
-use latchgate_mock::{ControlClient, Endpoint, FaultAction, FaultRule, GateControl, MockGate, RateLimits};
+use latchgate_mock::{
+    ControlClient, Endpoint, FaultAction, FaultRule, GateControl, MockGate, RateLimits,
+};
 use serde_json::json;
 use support::{redact, send, try_send, Agent, Op, Target};
 
 const FETCH_UNKNOWN: &str = "https://example.org/data";
 
 async fn pending(g: &MockGate, a: &Agent, l: &support::Lease) -> String {
-    let r = a.execute(g, l, "http_fetch", &json!({"url": FETCH_UNKNOWN})).await;
+    let r = a
+        .execute(g, l, "http_fetch", &json!({"url": FETCH_UNKNOWN}))
+        .await;
     assert_eq!(r.status, 202, "{}", r.text());
     r.json()["approval_id"].as_str().unwrap().to_string()
 }
@@ -21,31 +25,55 @@ async fn unknown_domain_is_held_and_approval_runs_the_stored_plan() {
     let g = MockGate::builder().start().await.unwrap();
     let a = Agent::new();
     let l = a.lease(&g).await;
-    let r = a.execute(&g, &l, "http_fetch", &json!({"url": FETCH_UNKNOWN})).await;
+    let r = a
+        .execute(&g, &l, "http_fetch", &json!({"url": FETCH_UNKNOWN}))
+        .await;
     insta::assert_snapshot!(redact(&r.text()), @r#"{"decision":"pending_approval","approval_id":"<approval_id>","request_hash":"<request_hash>","trace_id":"<trace_id>"}"#);
     let v = r.json();
     let id = v["approval_id"].as_str().unwrap();
     let jcs = serde_json_canonicalizer::to_string(&json!({"url": FETCH_UNKNOWN})).unwrap();
     use sha2::Digest;
-    assert_eq!(v["request_hash"], json!(format!("sha256:{}", hex::encode(sha2::Sha256::digest(jcs.as_bytes())))));
+    assert_eq!(
+        v["request_hash"],
+        json!(format!(
+            "sha256:{}",
+            hex::encode(sha2::Sha256::digest(jcs.as_bytes()))
+        ))
+    );
     let poll = a.get(&g, &l, &format!("/v1/approvals/{id}/poll")).await;
-    assert_eq!(poll.text(), r#"{"status":"pending","retry_after_seconds":2}"#);
+    assert_eq!(
+        poll.text(),
+        r#"{"status":"pending","retry_after_seconds":2}"#
+    );
     let op = Op::of(&g);
-    let list = op.call(&g, "GET", "/v1/approvals?status=pending", b"", &[]).await;
+    let list = op
+        .call(&g, "GET", "/v1/approvals?status=pending", b"", &[])
+        .await;
     assert_eq!(list.json()["count"], json!(1));
-    let detail = op.call(&g, "GET", &format!("/v1/approvals/{id}"), b"", &[]).await;
+    let detail = op
+        .call(&g, "GET", &format!("/v1/approvals/{id}"), b"", &[])
+        .await;
     assert_eq!(detail.json()["unresolved_domains"], json!(["example.org"]));
     assert!(detail.json().get("request_body").is_none());
-    let ok = op.call(&g, "POST", &format!("/v1/approvals/{id}/approve"), b"", &[]).await;
+    let ok = op
+        .call(&g, "POST", &format!("/v1/approvals/{id}/approve"), b"", &[])
+        .await;
     assert_eq!(ok.status, 200, "{}", ok.text());
     insta::assert_snapshot!(redact(&ok.text()), @r#"{"action_id":"http_fetch","approval":{"approval_hash":"<approval_hash>","approval_id":"<approval_id>","approved_by":"default","decision":"allow","operator_authn_method":"operator_dpop","operator_sender_binding":"<operator_sender_binding>"},"decision":"executed","grant_id":"<grant_id>","learned_domain":"example.org","output":{"data":{"body":"","headers":{},"status_code":200,"url":"https://example.org/data"},"ok":true},"receipt_id":"<receipt_id>","runtime":{"duration_ms":0,"exit_code":0,"fuel_consumed":0},"trace_id":"<trace_id>","verification":{"is_fully_successful":true,"outcome":"verified"},"verification_outcome":"verified"}"#);
     let rid = ok.json()["receipt_id"].as_str().unwrap().to_string();
     let poll = a.get(&g, &l, &format!("/v1/approvals/{id}/poll")).await;
-    assert_eq!(poll.text(), format!(r#"{{"status":"approved","receipt_id":"{rid}"}}"#));
-    let again = op.call(&g, "POST", &format!("/v1/approvals/{id}/approve"), b"", &[]).await;
+    assert_eq!(
+        poll.text(),
+        format!(r#"{{"status":"approved","receipt_id":"{rid}"}}"#)
+    );
+    let again = op
+        .call(&g, "POST", &format!("/v1/approvals/{id}/approve"), b"", &[])
+        .await;
     assert_eq!(again.json()["decision"], json!("already_approved"));
     assert_eq!(again.json()["receipt_id"], json!(rid));
-    let r2 = a.execute(&g, &l, "http_fetch", &json!({"url": FETCH_UNKNOWN})).await;
+    let r2 = a
+        .execute(&g, &l, "http_fetch", &json!({"url": FETCH_UNKNOWN}))
+        .await;
     assert_eq!(r2.status, 200, "the learned domain is now allowed");
 }
 
@@ -56,11 +84,18 @@ async fn deny_defaults_to_operator_denied_and_poll_reports_it() {
     let l = a.lease(&g).await;
     let id = pending(&g, &a, &l).await;
     let op = Op::of(&g);
-    let d = op.call(&g, "POST", &format!("/v1/approvals/{id}/deny"), b"", &[]).await;
+    let d = op
+        .call(&g, "POST", &format!("/v1/approvals/{id}/deny"), b"", &[])
+        .await;
     insta::assert_snapshot!(redact(&d.text()), @r#"{"action_id":"http_fetch","approval_id":"<approval_id>","decision":"deny","denied_by":"default","deny_reason":"operator_denied","trace_id":"<trace_id>"}"#);
     let poll = a.get(&g, &l, &format!("/v1/approvals/{id}/poll")).await;
-    assert_eq!(poll.text(), r#"{"status":"denied","reason":"operator_denied"}"#);
-    let again = op.call(&g, "POST", &format!("/v1/approvals/{id}/approve"), b"", &[]).await;
+    assert_eq!(
+        poll.text(),
+        r#"{"status":"denied","reason":"operator_denied"}"#
+    );
+    let again = op
+        .call(&g, "POST", &format!("/v1/approvals/{id}/approve"), b"", &[])
+        .await;
     assert_eq!(again.json()["decision"], json!("already_denied"));
 }
 
@@ -71,21 +106,59 @@ async fn deny_reason_is_read_only_with_a_json_content_type() {
     let l = a.lease(&g).await;
     let op = Op::of(&g);
     let id = pending(&g, &a, &l).await;
-    let d = op.call(&g, "POST", &format!("/v1/approvals/{id}/deny"), br#"{"reason":"no"}"#, &[("content-type", "application/json")]).await;
+    let d = op
+        .call(
+            &g,
+            "POST",
+            &format!("/v1/approvals/{id}/deny"),
+            br#"{"reason":"no"}"#,
+            &[("content-type", "application/json")],
+        )
+        .await;
     assert_eq!(d.json()["deny_reason"], json!("no"));
     let id2 = pending(&g, &a, &l).await;
-    let d2 = op.call(&g, "POST", &format!("/v1/approvals/{id2}/deny"), br#"{"reason":"no"}"#, &[]).await;
-    assert_eq!(d2.json()["deny_reason"], json!("operator_denied"), "no content-type: body ignored");
-    let e = op.call(&g, "POST", &format!("/v1/approvals/{id2}/deny"), b"", &[("content-type", "application/json")]).await;
-    assert_eq!(e.status, 400, "empty JSON body fails before auth: {}", e.text());
+    let d2 = op
+        .call(
+            &g,
+            "POST",
+            &format!("/v1/approvals/{id2}/deny"),
+            br#"{"reason":"no"}"#,
+            &[],
+        )
+        .await;
+    assert_eq!(
+        d2.json()["deny_reason"],
+        json!("operator_denied"),
+        "no content-type: body ignored"
+    );
+    let e = op
+        .call(
+            &g,
+            "POST",
+            &format!("/v1/approvals/{id2}/deny"),
+            b"",
+            &[("content-type", "application/json")],
+        )
+        .await;
+    assert_eq!(
+        e.status,
+        400,
+        "empty JSON body fails before auth: {}",
+        e.text()
+    );
 }
 
 #[tokio::test]
 async fn unknown_approval_is_action_not_found_and_other_sessions_get_404() {
     let g = MockGate::builder().start().await.unwrap();
     let op = Op::of(&g);
-    let r = op.call(&g, "POST", "/v1/approvals/nope/approve", b"", &[]).await;
-    assert_eq!((r.status, r.text().as_str()), (404, r#"{"error":"action_not_found"}"#));
+    let r = op
+        .call(&g, "POST", "/v1/approvals/nope/approve", b"", &[])
+        .await;
+    assert_eq!(
+        (r.status, r.text().as_str()),
+        (404, r#"{"error":"action_not_found"}"#)
+    );
     let a = Agent::new();
     let l = a.lease(&g).await;
     let id = pending(&g, &a, &l).await;
@@ -102,35 +175,77 @@ async fn bad_learn_path_after_claim_leaves_the_approval_claimed_so_retries_confl
     let l = a.lease(&g).await;
     let id = pending(&g, &a, &l).await;
     let op = Op::of(&g);
-    let r = op.call(&g, "POST", &format!("/v1/approvals/{id}/approve?learn_path=../x"), b"", &[]).await;
-    assert_eq!(r.text(), r#"{"error":"bad_request","deny_reason":"invalid learn_path '../x': parent traversal ('..') is not allowed in learned paths"}"#);
-    let again = op.call(&g, "POST", &format!("/v1/approvals/{id}/approve"), b"", &[]).await;
-    assert_eq!((again.status, again.text().as_str()), (409, r#"{"error":"conflict"}"#));
+    let r = op
+        .call(
+            &g,
+            "POST",
+            &format!("/v1/approvals/{id}/approve?learn_path=../x"),
+            b"",
+            &[],
+        )
+        .await;
+    assert_eq!(
+        r.text(),
+        r#"{"error":"bad_request","deny_reason":"invalid learn_path '../x': parent traversal ('..') is not allowed in learned paths"}"#
+    );
+    let again = op
+        .call(&g, "POST", &format!("/v1/approvals/{id}/approve"), b"", &[])
+        .await;
+    assert_eq!(
+        (again.status, again.text().as_str()),
+        (409, r#"{"error":"conflict"}"#)
+    );
     let poll = a.get(&g, &l, &format!("/v1/approvals/{id}/poll")).await;
-    assert_eq!(poll.text(), r#"{"status":"pending","retry_after_seconds":1}"#);
+    assert_eq!(
+        poll.text(),
+        r#"{"status":"pending","retry_after_seconds":1}"#
+    );
     g.clock().advance(Duration::from_secs(121));
-    let retry = op.call(&g, "POST", &format!("/v1/approvals/{id}/approve"), b"", &[]).await;
+    let retry = op
+        .call(&g, "POST", &format!("/v1/approvals/{id}/approve"), b"", &[])
+        .await;
     assert_eq!(retry.status, 200, "claim TTL lapsed: {}", retry.text());
 }
 
 #[tokio::test]
 async fn approving_an_expired_plan_fails_with_internal_error_and_records_failed() {
-    let g = MockGate::builder().lease_ttl(Duration::from_secs(3600)).start().await.unwrap();
+    let g = MockGate::builder()
+        .lease_ttl(Duration::from_secs(3600))
+        .start()
+        .await
+        .unwrap();
     let a = Agent::new();
     let l = a.lease(&g).await;
     let id = pending(&g, &a, &l).await;
     g.clock().advance(Duration::from_secs(301));
     let op = Op::of(&g);
-    let r = op.call(&g, "POST", &format!("/v1/approvals/{id}/approve"), b"", &[]).await;
-    assert_eq!((r.status, r.text().as_str()), (500, r#"{"error":"internal_error"}"#));
+    let r = op
+        .call(&g, "POST", &format!("/v1/approvals/{id}/approve"), b"", &[])
+        .await;
+    assert_eq!(
+        (r.status, r.text().as_str()),
+        (500, r#"{"error":"internal_error"}"#)
+    );
     let poll = a.get(&g, &l, &format!("/v1/approvals/{id}/poll")).await;
-    assert_eq!(poll.text(), r#"{"status":"failed","reason":"plan integrity: execution plan expired before approval"}"#);
+    assert_eq!(
+        poll.text(),
+        r#"{"status":"failed","reason":"plan integrity: execution plan expired before approval"}"#
+    );
     // the failed approval still learned example.org (persisted before execution), so hold another domain
-    let r2 = a.execute(&g, &l, "http_fetch", &json!({"url": "https://other.example.net/x"})).await;
+    let r2 = a
+        .execute(
+            &g,
+            &l,
+            "http_fetch",
+            &json!({"url": "https://other.example.net/x"}),
+        )
+        .await;
     assert_eq!(r2.status, 202);
     let id2 = r2.json()["approval_id"].as_str().unwrap().to_string();
     g.clock().advance(Duration::from_secs(601));
-    let gone = op.call(&g, "POST", &format!("/v1/approvals/{id2}/deny"), b"", &[]).await;
+    let gone = op
+        .call(&g, "POST", &format!("/v1/approvals/{id2}/deny"), b"", &[])
+        .await;
     assert_eq!(gone.status, 404, "past created + 600 s");
 }
 
@@ -143,17 +258,36 @@ async fn budget_allows_max_calls_then_policy_denies_exhaustion() {
     assert_eq!(a.execute(&g, &l, "http_fetch", &body).await.status, 200);
     assert_eq!(a.execute(&g, &l, "http_fetch", &body).await.status, 200);
     let r = a.execute(&g, &l, "http_fetch", &body).await;
-    assert_eq!(r.text(), r#"{"error":"policy_denied","deny_reason":"budget exhausted: no calls remaining","principal":"dev:anonymous","action_id":"http_fetch","remediation":"Run: latchgate policy grant dev:anonymous http_fetch"}"#);
+    assert_eq!(
+        r.text(),
+        r#"{"error":"policy_denied","deny_reason":"budget exhausted: no calls remaining","principal":"dev:anonymous","action_id":"http_fetch","remediation":"Run: latchgate policy grant dev:anonymous http_fetch"}"#
+    );
 }
 
 #[tokio::test]
 async fn budgets_without_max_calls_are_born_exhausted() {
     let g = MockGate::builder().start().await.unwrap();
-    for budgets in [json!({}), json!({"max_calls": null}), json!({"max_cost_usd_cents": 100}), json!({"max_calls": 0})] {
+    for budgets in [
+        json!({}),
+        json!({"max_calls": null}),
+        json!({"max_cost_usd_cents": 100}),
+        json!({"max_calls": 0}),
+    ] {
         let a = Agent::new();
         let l = a.lease_with(&g, json!({"budgets": budgets})).await;
-        let r = a.execute(&g, &l, "http_fetch", &json!({"url": "https://httpbin.org/get"})).await;
-        assert_eq!(r.json()["deny_reason"], json!("budget exhausted: no calls remaining"), "budgets {budgets}");
+        let r = a
+            .execute(
+                &g,
+                &l,
+                "http_fetch",
+                &json!({"url": "https://httpbin.org/get"}),
+            )
+            .await;
+        assert_eq!(
+            r.json()["deny_reason"],
+            json!("budget exhausted: no calls remaining"),
+            "budgets {budgets}"
+        );
     }
 }
 
@@ -164,9 +298,24 @@ async fn pending_approval_does_not_debit_and_approval_debits_the_original_sessio
     let l = a.lease_with(&g, json!({"budgets": {"max_calls": 1}})).await;
     let id = pending(&g, &a, &l).await;
     let op = Op::of(&g);
-    assert_eq!(op.call(&g, "POST", &format!("/v1/approvals/{id}/approve"), b"", &[]).await.status, 200);
-    let r = a.execute(&g, &l, "http_fetch", &json!({"url": "https://httpbin.org/get"})).await;
-    assert_eq!(r.json()["deny_reason"], json!("budget exhausted: no calls remaining"));
+    assert_eq!(
+        op.call(&g, "POST", &format!("/v1/approvals/{id}/approve"), b"", &[])
+            .await
+            .status,
+        200
+    );
+    let r = a
+        .execute(
+            &g,
+            &l,
+            "http_fetch",
+            &json!({"url": "https://httpbin.org/get"}),
+        )
+        .await;
+    assert_eq!(
+        r.json()["deny_reason"],
+        json!("budget exhausted: no calls remaining")
+    );
 }
 
 #[tokio::test]
@@ -178,23 +327,45 @@ async fn provider_failure_is_502_and_not_refunded() {
     let provider = std::sync::Arc::new(latchgate_mock::providers::FnProvider(|_c| {
         Err(latchgate_mock::providers::ProviderError::runtime("boom"))
     }));
-    let g = MockGate::builder().action_with_provider(spec, provider).grant("*", &["flaky"], &[]).start().await.unwrap();
+    let g = MockGate::builder()
+        .action_with_provider(spec, provider)
+        .grant("*", &["flaky"], &[])
+        .start()
+        .await
+        .unwrap();
     let a = Agent::new();
     let l = a.lease_with(&g, json!({"budgets": {"max_calls": 1}})).await;
     let r = a.execute(&g, &l, "flaky", &json!({})).await;
-    assert_eq!((r.status, r.text().as_str()), (502, r#"{"error":"action_execution_failed"}"#));
+    assert_eq!(
+        (r.status, r.text().as_str()),
+        (502, r#"{"error":"action_execution_failed"}"#)
+    );
     let r = a.execute(&g, &l, "flaky", &json!({})).await;
-    assert_eq!(r.json()["deny_reason"], json!("budget exhausted: no calls remaining"));
+    assert_eq!(
+        r.json()["deny_reason"],
+        json!("budget exhausted: no calls remaining")
+    );
 }
 
 #[tokio::test]
 async fn output_without_boolean_ok_is_422_schema_violation() {
-    let spec = latchgate_mock::ActionSpec::from_yaml("action_id: odd\nversion: '1'\nprovider_module_digest: 'builtin:custom'\n").unwrap();
-    let g = MockGate::builder().action_with_output(spec, json!({"ok": "yes"})).grant("*", &["odd"], &[]).start().await.unwrap();
+    let spec = latchgate_mock::ActionSpec::from_yaml(
+        "action_id: odd\nversion: '1'\nprovider_module_digest: 'builtin:custom'\n",
+    )
+    .unwrap();
+    let g = MockGate::builder()
+        .action_with_output(spec, json!({"ok": "yes"}))
+        .grant("*", &["odd"], &[])
+        .start()
+        .await
+        .unwrap();
     let a = Agent::new();
     let l = a.lease(&g).await;
     let r = a.execute(&g, &l, "odd", &json!({})).await;
-    assert_eq!((r.status, r.text().as_str()), (422, r#"{"error":"schema_violation"}"#));
+    assert_eq!(
+        (r.status, r.text().as_str()),
+        (422, r#"{"error":"schema_violation"}"#)
+    );
 }
 
 #[tokio::test]
@@ -205,23 +376,63 @@ async fn drain_blocks_leases_execute_and_approve_but_not_deny() {
     let id = pending(&g, &a, &l).await;
     let op = Op::of(&g);
     let d = op.call(&g, "POST", "/v1/admin/drain", b"", &[]).await;
-    assert_eq!(d.text(), r#"{"already_draining":false,"draining":true,"in_flight_executions":0}"#);
+    assert_eq!(
+        d.text(),
+        r#"{"already_draining":false,"draining":true,"in_flight_executions":0}"#
+    );
     let draining = r#"{"error":"draining"}"#;
-    let lease = send(&Target::client(&g), "POST", "/v1/leases", &[("content-type", "application/json")], json!({"scopes":["tools:call"],"dpop_jwk":a.jwk()}).to_string().as_bytes()).await;
+    let lease = send(
+        &Target::client(&g),
+        "POST",
+        "/v1/leases",
+        &[("content-type", "application/json")],
+        json!({"scopes":["tools:call"],"dpop_jwk":a.jwk()})
+            .to_string()
+            .as_bytes(),
+    )
+    .await;
     assert_eq!((lease.status, lease.text().as_str()), (503, draining));
-    assert_eq!(a.execute(&g, &l, "http_fetch", &json!({})).await.text(), draining);
-    assert_eq!(op.call(&g, "POST", &format!("/v1/approvals/{id}/approve"), b"", &[]).await.text(), draining);
-    assert_eq!(op.call(&g, "POST", &format!("/v1/approvals/{id}/deny"), b"", &[]).await.status, 200);
+    assert_eq!(
+        a.execute(&g, &l, "http_fetch", &json!({})).await.text(),
+        draining
+    );
+    assert_eq!(
+        op.call(&g, "POST", &format!("/v1/approvals/{id}/approve"), b"", &[])
+            .await
+            .text(),
+        draining
+    );
+    assert_eq!(
+        op.call(&g, "POST", &format!("/v1/approvals/{id}/deny"), b"", &[])
+            .await
+            .status,
+        200
+    );
 }
 
 #[tokio::test]
 async fn execute_rate_limit_is_per_session_with_retry_after() {
-    let g = MockGate::builder().rate_limits(RateLimits { lease_rps: 50, execute_session_rps: 2, execute_peer_rps: 5 }).start().await.unwrap();
+    let g = MockGate::builder()
+        .rate_limits(RateLimits {
+            lease_rps: 50,
+            execute_session_rps: 2,
+            execute_peer_rps: 5,
+        })
+        .start()
+        .await
+        .unwrap();
     let a = Agent::new();
     let l = a.lease(&g).await;
     let mut statuses = vec![];
     for _ in 0..3 {
-        let r = a.execute(&g, &l, "http_fetch", &json!({"url": "https://httpbin.org/get"})).await;
+        let r = a
+            .execute(
+                &g,
+                &l,
+                "http_fetch",
+                &json!({"url": "https://httpbin.org/get"}),
+            )
+            .await;
         statuses.push(r.status);
         if r.status == 429 {
             assert_eq!(r.text(), r#"{"error":"rate_limited"}"#);
@@ -236,40 +447,94 @@ async fn fs_read_returns_content_and_hash_evidence() {
     let root = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(root.path().join("src")).unwrap();
     std::fs::write(root.path().join("src/a.rs"), "fn main() {}\n").unwrap();
-    let g = MockGate::builder().fs_root(root.path()).start().await.unwrap();
+    let g = MockGate::builder()
+        .fs_root(root.path())
+        .start()
+        .await
+        .unwrap();
     let a = Agent::new();
     let l = a.lease(&g).await;
-    let r = a.execute(&g, &l, "fs_read", &json!({"operation": "read", "path": "src/a.rs"})).await;
+    let r = a
+        .execute(
+            &g,
+            &l,
+            "fs_read",
+            &json!({"operation": "read", "path": "src/a.rs"}),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.text());
     let v = r.json();
-    assert_eq!(v["output"]["data"]["content_base64"], json!("Zm4gbWFpbigpIHt9Cg=="));
+    assert_eq!(
+        v["output"]["data"]["content_base64"],
+        json!("Zm4gbWFpbigpIHt9Cg==")
+    );
     assert_eq!(v["verification_outcome"], json!("verified"));
-    let held = a.execute(&g, &l, "fs_read", &json!({"operation": "read", "path": "other/b.txt"})).await;
+    let held = a
+        .execute(
+            &g,
+            &l,
+            "fs_read",
+            &json!({"operation": "read", "path": "other/b.txt"}),
+        )
+        .await;
     assert_eq!(held.status, 202, "unlisted path is held for approval");
-    let denied = a.execute(&g, &l, "fs_read", &json!({"operation": "read", "path": "src/.env"})).await;
-    assert_eq!(denied.status, 202, "sensitive path needs approval: {}", denied.text());
+    let denied = a
+        .execute(
+            &g,
+            &l,
+            "fs_read",
+            &json!({"operation": "read", "path": "src/.env"}),
+        )
+        .await;
+    assert_eq!(
+        denied.status,
+        202,
+        "sensitive path needs approval: {}",
+        denied.text()
+    );
 }
 
 #[tokio::test]
 async fn fault_answers_the_next_call_with_a_real_error_then_stops() {
     let g = MockGate::builder().start().await.unwrap();
-    g.faults().fail_next(Endpoint::Execute, 1, "policy_engine_unavailable").unwrap();
+    g.faults()
+        .fail_next(Endpoint::Execute, 1, "policy_engine_unavailable")
+        .unwrap();
     let a = Agent::new();
     let l = a.lease(&g).await;
     let body = json!({"url": "https://httpbin.org/get"});
     let r = a.execute(&g, &l, "http_fetch", &body).await;
-    assert_eq!((r.status, r.text().as_str()), (503, r#"{"error":"policy_engine_unavailable"}"#));
+    assert_eq!(
+        (r.status, r.text().as_str()),
+        (503, r#"{"error":"policy_engine_unavailable"}"#)
+    );
     assert_eq!(a.execute(&g, &l, "http_fetch", &body).await.status, 200);
-    assert!(g.faults().fail_next(Endpoint::Execute, 1, "made_up").is_err());
+    assert!(g
+        .faults()
+        .fail_next(Endpoint::Execute, 1, "made_up")
+        .is_err());
 }
 
 #[tokio::test]
 async fn raw_fault_plays_arbitrary_bytes_and_poll_errors_stay_empty() {
     let g = MockGate::builder().start().await.unwrap();
-    g.faults().inject(FaultRule::raw(Endpoint::Leases, 1, 302, &[("location", "/elsewhere")], "")).unwrap();
+    g.faults()
+        .inject(FaultRule::raw(
+            Endpoint::Leases,
+            1,
+            302,
+            &[("location", "/elsewhere")],
+            "",
+        ))
+        .unwrap();
     let r = send(&Target::client(&g), "POST", "/v1/leases", &[], b"").await;
-    assert_eq!((r.status, r.header("location").as_deref()), (302, Some("/elsewhere")));
-    g.faults().fail_next(Endpoint::Poll, 1, "store_unavailable").unwrap();
+    assert_eq!(
+        (r.status, r.header("location").as_deref()),
+        (302, Some("/elsewhere"))
+    );
+    g.faults()
+        .fail_next(Endpoint::Poll, 1, "store_unavailable")
+        .unwrap();
     let p = send(&Target::client(&g), "GET", "/v1/approvals/x/poll", &[], b"").await;
     assert_eq!((p.status, p.body.len()), (503, 0));
 }
@@ -284,15 +549,46 @@ async fn dropped_connection_before_effect_does_not_debit_and_after_effect_does()
     let send_once = || async {
         let p = a.proof("POST", &format!("{}{path}", g.public_base_url()), &l.token);
         let authz = format!("DPoP {}", l.token);
-        try_send(&Target::client(&g), "POST", path, &[("authorization", &authz), ("dpop", &p)], body.to_string().as_bytes()).await
+        try_send(
+            &Target::client(&g),
+            "POST",
+            path,
+            &[("authorization", &authz), ("dpop", &p)],
+            body.to_string().as_bytes(),
+        )
+        .await
     };
-    g.faults().inject(FaultRule::new(Endpoint::Execute, 1, FaultAction::DropBeforeEffect)).unwrap();
+    g.faults()
+        .inject(FaultRule::new(
+            Endpoint::Execute,
+            1,
+            FaultAction::DropBeforeEffect,
+        ))
+        .unwrap();
     assert!(send_once().await.is_err(), "connection dropped");
-    g.faults().inject(FaultRule::new(Endpoint::Execute, 1, FaultAction::DropAfterEffect)).unwrap();
-    assert!(send_once().await.is_err(), "connection dropped after the effect");
+    g.faults()
+        .inject(FaultRule::new(
+            Endpoint::Execute,
+            1,
+            FaultAction::DropAfterEffect,
+        ))
+        .unwrap();
+    assert!(
+        send_once().await.is_err(),
+        "connection dropped after the effect"
+    );
     let r = send_once().await.unwrap();
-    assert_eq!(r.json()["deny_reason"], json!("budget exhausted: no calls remaining"), "the second call was debited");
-    let receipts = g.journal().matching("POST", path).iter().filter(|e| e.status == 200).count();
+    assert_eq!(
+        r.json()["deny_reason"],
+        json!("budget exhausted: no calls remaining"),
+        "the second call was debited"
+    );
+    let receipts = g
+        .journal()
+        .matching("POST", path)
+        .iter()
+        .filter(|e| e.status == 200)
+        .count();
     assert_eq!(receipts, 1, "exactly one effect");
 }
 
@@ -303,7 +599,11 @@ async fn short_lease_ttl_applies_to_the_next_lease_only() {
     let a = Agent::new();
     let l1 = a.lease(&g).await;
     let l2 = a.lease(&g).await;
-    let exp = |l: &support::Lease| chrono::DateTime::parse_from_rfc3339(l.body["expires_at"].as_str().unwrap()).unwrap().timestamp();
+    let exp = |l: &support::Lease| {
+        chrono::DateTime::parse_from_rfc3339(l.body["expires_at"].as_str().unwrap())
+            .unwrap()
+            .timestamp()
+    };
     let now = g.clock().now_unix();
     assert!((4..=6).contains(&(exp(&l1) - now)), "first lease 5 s");
     assert!((299..=301).contains(&(exp(&l2) - now)), "then 300 s");
@@ -314,7 +614,10 @@ async fn unix_sockets_serve_both_routers_with_mode_0600() {
     use std::os::unix::fs::PermissionsExt;
     let g = MockGate::builder().sockets_only().start().await.unwrap();
     let sock = g.socket_path().unwrap().to_path_buf();
-    assert_eq!(std::fs::metadata(&sock).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(
+        std::fs::metadata(&sock).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
     assert_eq!(g.public_base_url(), "http://localhost:3000");
     let h = send(&Target::Unix(sock.clone()), "GET", "/healthz", &[], b"").await;
     assert_eq!(h.text(), r#"{"status":"ok"}"#);
@@ -334,7 +637,12 @@ async fn stale_socket_file_is_replaced() {
         .start()
         .await
         .unwrap();
-    assert_eq!(send(&Target::Unix(path), "GET", "/healthz", &[], b"").await.status, 200);
+    assert_eq!(
+        send(&Target::Unix(path), "GET", "/healthz", &[], b"")
+            .await
+            .status,
+        200
+    );
     drop(g);
 }
 
@@ -346,7 +654,9 @@ async fn control_api_drives_journal_clock_faults_and_reset() {
     let t0 = c.now_unix_ms().await.unwrap();
     c.advance_clock(Duration::from_secs(10)).await.unwrap();
     assert_eq!(c.now_unix_ms().await.unwrap() - t0, 10_000);
-    c.inject_fault(FaultRule::error(Endpoint::Health, 1, "draining")).await.unwrap();
+    c.inject_fault(FaultRule::error(Endpoint::Health, 1, "draining"))
+        .await
+        .unwrap();
     let h = send(&Target::client(&g), "GET", "/healthz", &[], b"").await;
     assert_eq!(h.text(), r#"{"error":"draining"}"#);
     let j = c.journal_entries().await.unwrap();
@@ -363,9 +673,18 @@ async fn journal_records_decoded_proofs_and_verdicts() {
     let g = MockGate::builder().start().await.unwrap();
     let a = Agent::new();
     let l = a.lease(&g).await;
-    a.execute(&g, &l, "http_post", &json!({"url": "https://httpbin.org/post", "body": ""})).await;
+    a.execute(
+        &g,
+        &l,
+        "http_post",
+        &json!({"url": "https://httpbin.org/post", "body": ""}),
+    )
+    .await;
     let e = g.journal().entries().pop().unwrap();
-    assert_eq!((e.method.as_str(), e.status, e.error.as_deref()), ("POST", 403, Some("policy_denied")));
+    assert_eq!(
+        (e.method.as_str(), e.status, e.error.as_deref()),
+        ("POST", 403, Some("policy_denied"))
+    );
     let proof = e.dpop.unwrap();
     assert_eq!(proof.header["typ"], json!("dpop+jwt"));
     assert_eq!(proof.claims["htm"], json!("POST"));

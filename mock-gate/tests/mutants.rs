@@ -14,7 +14,11 @@ const BODY: &str = r#"{"url":"https://httpbin.org/get"}"#;
 
 /// Status of one execute with a proof built by `tweak` (header, claims) on `mutant` and on
 /// the faithful gate.
-async fn both(mutant: Mutant, tweak: impl Fn(&mut Value, &mut Value), before: impl Fn(&MockGate)) -> (u16, u16) {
+async fn both(
+    mutant: Mutant,
+    tweak: impl Fn(&mut Value, &mut Value),
+    before: impl Fn(&MockGate),
+) -> (u16, u16) {
     let mut out = vec![];
     for m in [None, Some(mutant)] {
         let mut b = MockGate::builder();
@@ -30,7 +34,17 @@ async fn both(mutant: Mutant, tweak: impl Fn(&mut Value, &mut Value), before: im
         c["iat"] = json!(g.clock().now_unix());
         tweak(&mut h, &mut c);
         let p = sign(&a.key, &h, &c);
-        let r = send(&Target::client(&g), "POST", PATH, &[("authorization", &format!("DPoP {}", l.token)), ("dpop", &p)], BODY.as_bytes()).await;
+        let r = send(
+            &Target::client(&g),
+            "POST",
+            PATH,
+            &[
+                ("authorization", &format!("DPoP {}", l.token)),
+                ("dpop", &p),
+            ],
+            BODY.as_bytes(),
+        )
+        .await;
         out.push(r.status);
     }
     (out[0], out[1])
@@ -38,12 +52,22 @@ async fn both(mutant: Mutant, tweak: impl Fn(&mut Value, &mut Value), before: im
 
 #[tokio::test]
 async fn proof_mutants_accept_what_the_gate_refuses() {
-    let cases: Vec<(Mutant, Box<dyn Fn(&mut Value, &mut Value)>)> = vec![
+    type Tweak = Box<dyn Fn(&mut Value, &mut Value)>;
+    let cases: Vec<(Mutant, Tweak)> = vec![
         (Mutant::SkipAth, Box::new(|_, c| c["ath"] = json!(ath("x")))),
-        (Mutant::SkipHtu, Box::new(|_, c| c["htu"] = json!("http://elsewhere/x"))),
+        (
+            Mutant::SkipHtu,
+            Box::new(|_, c| c["htu"] = json!("http://elsewhere/x")),
+        ),
         (Mutant::SkipHtm, Box::new(|_, c| c["htm"] = json!("GET"))),
-        (Mutant::SkipIatWindow, Box::new(|_, c| c["iat"] = json!(c["iat"].as_i64().unwrap() - 3600))),
-        (Mutant::SkipTypCheck, Box::new(|h, _| h["typ"] = json!("JWT"))),
+        (
+            Mutant::SkipIatWindow,
+            Box::new(|_, c| c["iat"] = json!(c["iat"].as_i64().unwrap() - 3600)),
+        ),
+        (
+            Mutant::SkipTypCheck,
+            Box::new(|h, _| h["typ"] = json!("JWT")),
+        ),
     ];
     for (m, tweak) in cases {
         assert_eq!(both(m, tweak, |_| {}).await, (401, 200), "{m:?}");
@@ -69,7 +93,17 @@ async fn skip_cnf_binding_and_skip_signature_accept_foreign_keys() {
             } else {
                 sign(&other.key, &a.header(), &c)
             };
-            let r = send(&Target::client(&g), "POST", PATH, &[("authorization", &format!("DPoP {}", l.token)), ("dpop", &p)], BODY.as_bytes()).await;
+            let r = send(
+                &Target::client(&g),
+                "POST",
+                PATH,
+                &[
+                    ("authorization", &format!("DPoP {}", l.token)),
+                    ("dpop", &p),
+                ],
+                BODY.as_bytes(),
+            )
+            .await;
             out.push(r.status);
         }
         assert_eq!(out, vec![401, 200], "{m:?}");
@@ -78,10 +112,14 @@ async fn skip_cnf_binding_and_skip_signature_accept_foreign_keys() {
 
 #[tokio::test]
 async fn accept_expired_leases_and_forget_replays() {
-    let expired = both(Mutant::AcceptExpiredLeases, |_, _| {}, |g| {
-        g.clock().freeze();
-        g.clock().advance(Duration::from_secs(301));
-    })
+    let expired = both(
+        Mutant::AcceptExpiredLeases,
+        |_, _| {},
+        |g| {
+            g.clock().freeze();
+            g.clock().advance(Duration::from_secs(301));
+        },
+    )
     .await;
     assert_eq!(expired, (401, 200));
     for (m, want) in [(None, 401), (Some(Mutant::ForgetReplays), 200)] {
@@ -92,7 +130,12 @@ async fn accept_expired_leases_and_forget_replays() {
         let g = b.start().await.unwrap();
         let a = Agent::new();
         let l = a.lease(&g).await;
-        let p = a.proof_at(&g, "POST", &format!("{}{PATH}", g.public_base_url()), &l.token);
+        let p = a.proof_at(
+            &g,
+            "POST",
+            &format!("{}{PATH}", g.public_base_url()),
+            &l.token,
+        );
         let h = [("authorization", format!("DPoP {}", l.token)), ("dpop", p)];
         let h: Vec<(&str, &str)> = h.iter().map(|(k, v)| (*k, v.as_str())).collect();
         send(&Target::client(&g), "POST", PATH, &h, BODY.as_bytes()).await;
@@ -115,22 +158,55 @@ async fn ignore_budgets_lets_an_exhausted_lease_call() {
         let g = gate_with(m).await;
         let a = Agent::new();
         let l = a.lease_with(&g, json!({"budgets": {"max_calls": 0}})).await;
-        assert_eq!(a.execute(&g, &l, "http_fetch", &json!({"url": "https://httpbin.org/get"})).await.status, want, "{m:?}");
+        assert_eq!(
+            a.execute(
+                &g,
+                &l,
+                "http_fetch",
+                &json!({"url": "https://httpbin.org/get"})
+            )
+            .await
+            .status,
+            want,
+            "{m:?}"
+        );
     }
 }
 
 #[tokio::test]
 async fn acl_approval_and_schema_mutants() {
     for (m, action, body, faithful, mutated) in [
-        (Mutant::SkipAcl, "http_post", json!({"url": "https://httpbin.org/post", "body": ""}), 403, 200),
-        (Mutant::SkipApprovalGate, "http_fetch", json!({"url": "https://unknown.example/x"}), 202, 200),
-        (Mutant::SkipSchemaValidation, "http_fetch", json!({"url": "https://httpbin.org/get", "extra": 1}), 422, 200),
+        (
+            Mutant::SkipAcl,
+            "http_post",
+            json!({"url": "https://httpbin.org/post", "body": ""}),
+            403,
+            200,
+        ),
+        (
+            Mutant::SkipApprovalGate,
+            "http_fetch",
+            json!({"url": "https://unknown.example/x"}),
+            202,
+            200,
+        ),
+        (
+            Mutant::SkipSchemaValidation,
+            "http_fetch",
+            json!({"url": "https://httpbin.org/get", "extra": 1}),
+            422,
+            200,
+        ),
     ] {
         for (mm, want) in [(None, faithful), (Some(m), mutated)] {
             let g = gate_with(mm).await;
             let a = Agent::new();
             let l = a.lease(&g).await;
-            assert_eq!(a.execute(&g, &l, action, &body).await.status, want, "{m:?} {mm:?}");
+            assert_eq!(
+                a.execute(&g, &l, action, &body).await.status,
+                want,
+                "{m:?} {mm:?}"
+            );
         }
     }
 }
@@ -141,11 +217,23 @@ async fn skip_poll_session_scope_shows_other_sessions_approvals() {
         let g = gate_with(m).await;
         let a = Agent::new();
         let l = a.lease(&g).await;
-        let r = a.execute(&g, &l, "http_fetch", &json!({"url": "https://unknown.example/x"})).await;
+        let r = a
+            .execute(
+                &g,
+                &l,
+                "http_fetch",
+                &json!({"url": "https://unknown.example/x"}),
+            )
+            .await;
         let id = r.json()["approval_id"].as_str().unwrap().to_string();
         let b = Agent::new();
         let lb = b.lease(&g).await;
-        assert_eq!(b.get(&g, &lb, &format!("/v1/approvals/{id}/poll")).await.status, want);
+        assert_eq!(
+            b.get(&g, &lb, &format!("/v1/approvals/{id}/poll"))
+                .await
+                .status,
+            want
+        );
     }
 }
 
@@ -153,14 +241,32 @@ async fn receipt_of(m: Option<Mutant>) -> Value {
     let g = gate_with(m).await;
     let a = Agent::new();
     let l = a.lease(&g).await;
-    let r = a.execute(&g, &l, "http_fetch", &json!({"url": "https://httpbin.org/get"})).await;
+    let r = a
+        .execute(
+            &g,
+            &l,
+            "http_fetch",
+            &json!({"url": "https://httpbin.org/get"}),
+        )
+        .await;
     let id = r.json()["receipt_id"].as_str().unwrap().to_string();
     a.get(&g, &l, &format!("/v1/receipts/{id}")).await.json()
 }
 
 fn recomputed_hash(r: &Value) -> String {
     let mut m = serde_json::Map::new();
-    for k in ["receipt_id", "grant_id", "provider_module_digest", "provider_receipt", "normalized_result", "verification_outcome", "effect_evidence", "started_at", "finished_at", "failure_class"] {
+    for k in [
+        "receipt_id",
+        "grant_id",
+        "provider_module_digest",
+        "provider_receipt",
+        "normalized_result",
+        "verification_outcome",
+        "effect_evidence",
+        "started_at",
+        "finished_at",
+        "failure_class",
+    ] {
         let mut v = r[k].clone();
         if k.ends_with("_at") {
             v = json!(v.as_str().unwrap().replace('Z', "+00:00"));
@@ -168,7 +274,11 @@ fn recomputed_hash(r: &Value) -> String {
         m.insert(k.into(), v);
     }
     use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(serde_json_canonicalizer::to_string(&Value::Object(m)).unwrap().as_bytes()))
+    hex::encode(sha2::Sha256::digest(
+        serde_json_canonicalizer::to_string(&Value::Object(m))
+            .unwrap()
+            .as_bytes(),
+    ))
 }
 
 #[tokio::test]
@@ -177,13 +287,22 @@ async fn receipt_mutants_break_signature_hash_or_shape() {
     assert_eq!(good["signature_status"], "valid");
     assert_eq!(good["result_hash"], json!(recomputed_hash(&good)));
     let unsigned = receipt_of(Some(Mutant::UnsignedReceipts)).await;
-    assert_eq!((unsigned.get("receipt_signature"), unsigned["signature_status"].as_str()), (None, Some("missing_signature")));
+    assert_eq!(
+        (
+            unsigned.get("receipt_signature"),
+            unsigned["signature_status"].as_str()
+        ),
+        (None, Some("missing_signature"))
+    );
     let garbled = receipt_of(Some(Mutant::GarbledReceiptSignature)).await;
     assert_eq!(garbled["signature_status"], "invalid");
     for m in [Mutant::WrongResultHash, Mutant::ResultHashWithZTimestamps] {
         let r = receipt_of(Some(m)).await;
         assert_ne!(r["result_hash"], json!(recomputed_hash(&r)), "{m:?}");
-        assert_eq!(r["signature_status"], "valid", "signed over its own (wrong) hash");
+        assert_eq!(
+            r["signature_status"], "valid",
+            "signed over its own (wrong) hash"
+        );
     }
     let s = receipt_of(Some(Mutant::ReceiptOutcomeAsString)).await;
     assert_eq!(s["verification_outcome"], json!("verified"));
@@ -198,19 +317,45 @@ async fn wrong_request_hash_and_operator_and_lease_mutants() {
     let r = a.execute(&g, &l, "http_fetch", &body).await;
     let jcs = serde_json_canonicalizer::to_string(&body).unwrap();
     use sha2::Digest;
-    assert_ne!(r.json()["request_hash"], json!(format!("sha256:{}", hex::encode(sha2::Sha256::digest(jcs.as_bytes())))));
+    assert_ne!(
+        r.json()["request_hash"],
+        json!(format!(
+            "sha256:{}",
+            hex::encode(sha2::Sha256::digest(jcs.as_bytes()))
+        ))
+    );
 
     let g = gate_with(Some(Mutant::SkipOperatorAuth)).await;
     let r = send(&Target::admin(&g), "GET", "/v1/admin/status", &[], b"").await;
     assert_eq!(r.status, 200);
     let faithful = gate_with(None).await;
-    assert_eq!(send(&Target::admin(&faithful), "GET", "/v1/admin/status", &[], b"").await.status, 401);
+    assert_eq!(
+        send(
+            &Target::admin(&faithful),
+            "GET",
+            "/v1/admin/status",
+            &[],
+            b""
+        )
+        .await
+        .status,
+        401
+    );
     let _ = Op::of(&faithful);
 
     for (m, want) in [(None, 422), (Some(Mutant::AcceptUnknownLeaseFields), 200)] {
         let g = gate_with(m).await;
-        let body = json!({"scopes": ["tools:call"], "dpop_jwk": Agent::new().jwk(), "session_id": "mine"}).to_string();
-        let r = send(&Target::client(&g), "POST", "/v1/leases", &[("content-type", "application/json")], body.as_bytes()).await;
+        let body =
+            json!({"scopes": ["tools:call"], "dpop_jwk": Agent::new().jwk(), "session_id": "mine"})
+                .to_string();
+        let r = send(
+            &Target::client(&g),
+            "POST",
+            "/v1/leases",
+            &[("content-type", "application/json")],
+            body.as_bytes(),
+        )
+        .await;
         assert_eq!(r.status, want, "{m:?}");
     }
 }
@@ -224,8 +369,20 @@ async fn skip_lease_signature_accepts_a_forged_lease() {
         let mut parts: Vec<String> = l.token.split('.').map(str::to_string).collect();
         parts[2] = support::b64(&[7u8; 64]);
         let forged = parts.join(".");
-        let p = a.proof_at(&g, "POST", &format!("{}{PATH}", g.public_base_url()), &forged);
-        let r = send(&Target::client(&g), "POST", PATH, &[("authorization", &format!("DPoP {forged}")), ("dpop", &p)], BODY.as_bytes()).await;
+        let p = a.proof_at(
+            &g,
+            "POST",
+            &format!("{}{PATH}", g.public_base_url()),
+            &forged,
+        );
+        let r = send(
+            &Target::client(&g),
+            "POST",
+            PATH,
+            &[("authorization", &format!("DPoP {forged}")), ("dpop", &p)],
+            BODY.as_bytes(),
+        )
+        .await;
         assert_eq!(r.status, want, "{m:?}: {}", r.text());
     }
 }
@@ -234,6 +391,9 @@ async fn skip_lease_signature_accepts_a_forged_lease() {
 fn every_mutant_has_a_snake_case_name() {
     for m in Mutant::ALL {
         let n = m.name();
-        assert!(!n.is_empty() && n.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{m:?} -> {n}");
+        assert!(
+            !n.is_empty() && n.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+            "{m:?} -> {n}"
+        );
     }
 }

@@ -13,7 +13,13 @@ use support::{send, try_send, Agent, Target};
 async fn concurrent_executes_under_max_calls_k_succeed_exactly_k_times() {
     const K: u64 = 7;
     const N: usize = 1000;
-    let g = Arc::new(MockGate::builder().rate_limits(RateLimits::unlimited()).start().await.unwrap());
+    let g = Arc::new(
+        MockGate::builder()
+            .rate_limits(RateLimits::unlimited())
+            .start()
+            .await
+            .unwrap(),
+    );
     let a = Arc::new(Agent::new());
     let l = Arc::new(a.lease_with(&g, json!({"budgets": {"max_calls": K}})).await);
     let sem = Arc::new(tokio::sync::Semaphore::new(64));
@@ -22,7 +28,14 @@ async fn concurrent_executes_under_max_calls_k_succeed_exactly_k_times() {
         let (g, a, l, sem) = (g.clone(), a.clone(), l.clone(), sem.clone());
         tasks.push(tokio::spawn(async move {
             let _p = sem.acquire().await.unwrap();
-            let r = a.execute(&g, &l, "http_fetch", &json!({"url": "https://httpbin.org/get"})).await;
+            let r = a
+                .execute(
+                    &g,
+                    &l,
+                    "http_fetch",
+                    &json!({"url": "https://httpbin.org/get"}),
+                )
+                .await;
             (r.status, r.text())
         }));
     }
@@ -32,7 +45,8 @@ async fn concurrent_executes_under_max_calls_k_succeed_exactly_k_times() {
         match status {
             200 => ok += 1,
             403 => assert!(
-                body == r#"{"error":"budget_exhausted"}"# || body.contains("budget exhausted: no calls remaining"),
+                body == r#"{"error":"budget_exhausted"}"#
+                    || body.contains("budget exhausted: no calls remaining"),
                 "exhaustion answer: {body}"
             ),
             other => panic!("unexpected {other}: {body}"),
@@ -43,17 +57,35 @@ async fn concurrent_executes_under_max_calls_k_succeed_exactly_k_times() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn one_proof_sent_100_times_concurrently_is_accepted_once() {
-    let g = Arc::new(MockGate::builder().rate_limits(RateLimits::unlimited()).start().await.unwrap());
+    let g = Arc::new(
+        MockGate::builder()
+            .rate_limits(RateLimits::unlimited())
+            .start()
+            .await
+            .unwrap(),
+    );
     let a = Agent::new();
     let l = a.lease(&g).await;
     let path = "/v1/actions/http_fetch/execute";
-    let proof = Arc::new(a.proof_at(&g, "POST", &format!("{}{path}", g.public_base_url()), &l.token));
+    let proof = Arc::new(a.proof_at(
+        &g,
+        "POST",
+        &format!("{}{path}", g.public_base_url()),
+        &l.token,
+    ));
     let authz = Arc::new(format!("DPoP {}", l.token));
     let mut tasks = Vec::new();
     for _ in 0..100 {
         let (g, proof, authz) = (g.clone(), proof.clone(), authz.clone());
         tasks.push(tokio::spawn(async move {
-            let r = send(&Target::client(&g), "POST", path, &[("authorization", &authz), ("dpop", &proof)], br#"{"url":"https://httpbin.org/get"}"#).await;
+            let r = send(
+                &Target::client(&g),
+                "POST",
+                path,
+                &[("authorization", &authz), ("dpop", &proof)],
+                br#"{"url":"https://httpbin.org/get"}"#,
+            )
+            .await;
             (r.status, r.text())
         }));
     }
@@ -70,7 +102,10 @@ async fn one_proof_sent_100_times_concurrently_is_accepted_once() {
 }
 
 fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
 }
 
 const ROUTES: [(&str, &str); 12] = [

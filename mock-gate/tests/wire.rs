@@ -34,7 +34,14 @@ async fn unknown_path_is_404_with_empty_body_and_wrong_method_is_405() {
 #[tokio::test]
 async fn jwks_has_one_es256_key_in_gate_field_order() {
     let g = gate().await;
-    let r = send(&Target::client(&g), "GET", "/.well-known/jwks.json", &[], b"").await;
+    let r = send(
+        &Target::client(&g),
+        "GET",
+        "/.well-known/jwks.json",
+        &[],
+        b"",
+    )
+    .await;
     insta::assert_snapshot!(redact(&r.text()), @r#"{"keys":[{"kty":"EC","crv":"P-256","kid":"<kid>","use":"sig","alg":"ES256","x":"<x>","y":"<y>"}]}"#);
 }
 
@@ -42,22 +49,61 @@ async fn jwks_has_one_es256_key_in_gate_field_order() {
 async fn lease_response_fields_and_jwt_claims_are_in_gate_order() {
     let g = gate().await;
     let a = Agent::new();
-    let l = a.lease_with(&g, json!({"budgets": {"max_calls": 3, "max_cost_usd_cents": 5}})).await;
+    let l = a
+        .lease_with(
+            &g,
+            json!({"budgets": {"max_calls": 3, "max_cost_usd_cents": 5}}),
+        )
+        .await;
     let raw = serde_json::to_string(&l.body).unwrap();
     assert!(l.body["expires_at"].as_str().unwrap().ends_with('Z'));
-    assert_eq!(l.body["expires_at"].as_str().unwrap().len(), 20, "whole seconds: {raw}");
+    assert_eq!(
+        l.body["expires_at"].as_str().unwrap().len(),
+        20,
+        "whole seconds: {raw}"
+    );
     let parts: Vec<&str> = l.token.split('.').collect();
     let header = String::from_utf8(support_b64d(parts[0])).unwrap();
-    assert!(header.starts_with(r#"{"typ":"JWT","alg":"ES256","kid":""#), "{header}");
+    assert!(
+        header.starts_with(r#"{"typ":"JWT","alg":"ES256","kid":""#),
+        "{header}"
+    );
     let claims = String::from_utf8(support_b64d(parts[1])).unwrap();
     let keys: Vec<String> = serde_json::from_str::<serde_json::Map<String, Value>>(&claims)
-        .map(|_| claims.split("\":").filter_map(|s| s.rsplit(['{', ',']).next()).map(|s| s.trim_matches('"').to_string()).collect())
+        .map(|_| {
+            claims
+                .split("\":")
+                .filter_map(|s| s.rsplit(['{', ',']).next())
+                .map(|s| s.trim_matches('"').to_string())
+                .collect()
+        })
         .unwrap();
-    let order: Vec<&str> = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti", "session_id", "scope", "budgets", "cnf"].to_vec();
-    let found: Vec<&str> = order.iter().copied().filter(|k| keys.iter().any(|x| x == k)).collect();
+    let order: Vec<&str> = [
+        "iss",
+        "sub",
+        "aud",
+        "exp",
+        "nbf",
+        "iat",
+        "jti",
+        "session_id",
+        "scope",
+        "budgets",
+        "cnf",
+    ]
+    .to_vec();
+    let found: Vec<&str> = order
+        .iter()
+        .copied()
+        .filter(|k| keys.iter().any(|x| x == k))
+        .collect();
     assert_eq!(found, order, "claims: {claims}");
     let c: Value = serde_json::from_str(&claims).unwrap();
-    assert_eq!(c["budgets"], json!({"max_calls": 3}), "max_cost_usd_cents is dropped");
+    assert_eq!(
+        c["budgets"],
+        json!({"max_calls": 3}),
+        "max_cost_usd_cents is dropped"
+    );
     assert_eq!(c["sub"], "dev:anonymous");
     assert_eq!(c["aud"], "latchgate");
     assert_eq!(c["exp"].as_i64().unwrap() - c["iat"].as_i64().unwrap(), 300);
@@ -65,7 +111,9 @@ async fn lease_response_fields_and_jwt_claims_are_in_gate_order() {
 
 fn support_b64d(s: &str) -> Vec<u8> {
     use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).unwrap()
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(s)
+        .unwrap()
 }
 
 #[tokio::test]
@@ -73,9 +121,19 @@ async fn lease_with_unknown_member_is_rejected_by_the_extractor_as_text() {
     let g = gate().await;
     let a = Agent::new();
     let body = json!({"scopes": ["tools:call"], "dpop_jwk": a.jwk(), "agent_id": "x"}).to_string();
-    let r = send(&Target::client(&g), "POST", "/v1/leases", &[("content-type", "application/json")], body.as_bytes()).await;
+    let r = send(
+        &Target::client(&g),
+        "POST",
+        "/v1/leases",
+        &[("content-type", "application/json")],
+        body.as_bytes(),
+    )
+    .await;
     assert_eq!(r.status, 422);
-    assert_eq!(r.header("content-type").as_deref(), Some("text/plain; charset=utf-8"));
+    assert_eq!(
+        r.header("content-type").as_deref(),
+        Some("text/plain; charset=utf-8")
+    );
     assert!(
         r.text().starts_with("Failed to deserialize the JSON body into the target type: agent_id: unknown field `agent_id`, expected one of `scopes`, `dpop_jwk`, `budgets`, `fs_root`"),
         "{}",
@@ -87,7 +145,13 @@ async fn lease_with_unknown_member_is_rejected_by_the_extractor_as_text() {
 async fn lease_without_json_content_type_is_415_text() {
     let g = gate().await;
     let r = send(&Target::client(&g), "POST", "/v1/leases", &[], b"{}").await;
-    assert_eq!((r.status, r.text().as_str()), (415, "Expected request with `Content-Type: application/json`"));
+    assert_eq!(
+        (r.status, r.text().as_str()),
+        (
+            415,
+            "Expected request with `Content-Type: application/json`"
+        )
+    );
 }
 
 #[tokio::test]
@@ -102,7 +166,14 @@ async fn lease_issuer_checks_give_invalid_request_with_the_gate_messages() {
          r#"{"error":"invalid_request","message":"invalid scope 'Bad': must be a known built-in scope ([\"tools:call\", \"audit:read\"]) or a custom scope in 'namespace:name' format with [a-z0-9:_-] characters (4–64 chars)"}"#.to_string()),
     ];
     for (body, want) in cases {
-        let r = send(&Target::client(&g), "POST", "/v1/leases", &[("content-type", "application/json")], body.to_string().as_bytes()).await;
+        let r = send(
+            &Target::client(&g),
+            "POST",
+            "/v1/leases",
+            &[("content-type", "application/json")],
+            body.to_string().as_bytes(),
+        )
+        .await;
         assert_eq!((r.status, r.text()), (400, want));
     }
 }
@@ -110,13 +181,31 @@ async fn lease_issuer_checks_give_invalid_request_with_the_gate_messages() {
 #[tokio::test]
 async fn fs_root_outside_allowed_prefixes_is_denied() {
     let dir = tempfile::tempdir().unwrap();
-    let g = MockGate::builder().fs_root_allowed_prefixes(vec!["/nonexistent-prefix".into()]).start().await.unwrap();
+    let g = MockGate::builder()
+        .fs_root_allowed_prefixes(vec!["/nonexistent-prefix".into()])
+        .start()
+        .await
+        .unwrap();
     let a = Agent::new();
-    let body = json!({"scopes": ["tools:call"], "dpop_jwk": a.jwk(), "fs_root": dir.path()}).to_string();
-    let r = send(&Target::client(&g), "POST", "/v1/leases", &[("content-type", "application/json")], body.as_bytes()).await;
+    let body =
+        json!({"scopes": ["tools:call"], "dpop_jwk": a.jwk(), "fs_root": dir.path()}).to_string();
+    let r = send(
+        &Target::client(&g),
+        "POST",
+        "/v1/leases",
+        &[("content-type", "application/json")],
+        body.as_bytes(),
+    )
+    .await;
     let canonical = dir.path().canonicalize().unwrap();
     assert_eq!(r.status, 403);
-    assert_eq!(r.text(), format!(r#"{{"error":"fs_root_denied","message":"outside allowed prefixes: {}"}}"#, canonical.display()));
+    assert_eq!(
+        r.text(),
+        format!(
+            r#"{{"error":"fs_root_denied","message":"outside allowed prefixes: {}"}}"#,
+            canonical.display()
+        )
+    );
 }
 
 #[tokio::test]
@@ -140,7 +229,14 @@ async fn execute_success_body_and_receipt_verify() {
     let g = gate().await;
     let a = Agent::new();
     let l = a.lease(&g).await;
-    let r = a.execute(&g, &l, "http_fetch", &json!({"url": "https://httpbin.org/get"})).await;
+    let r = a
+        .execute(
+            &g,
+            &l,
+            "http_fetch",
+            &json!({"url": "https://httpbin.org/get"}),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.text());
     insta::assert_snapshot!(redact(&r.text()), @r#"{"decision":"executed","trace_id":"<trace_id>","action_id":"http_fetch","grant_id":"<grant_id>","receipt_id":"<receipt_id>","output":{"data":{"body":"","headers":{},"status_code":200,"url":"https://httpbin.org/get"},"ok":true},"verification_outcome":"verified","verification":{"outcome":"verified","is_fully_successful":true},"runtime":{"duration_ms":0,"exit_code":0,"fuel_consumed":0}}"#);
     let rid = r.json()["receipt_id"].as_str().unwrap().to_string();
@@ -150,7 +246,18 @@ async fn execute_success_body_and_receipt_verify() {
     // independent recomputation of result_hash and the Ed25519 signature over its hex ASCII
     let rv = rc.json();
     let mut m = serde_json::Map::new();
-    for k in ["receipt_id", "grant_id", "provider_module_digest", "provider_receipt", "normalized_result", "verification_outcome", "effect_evidence", "started_at", "finished_at", "failure_class"] {
+    for k in [
+        "receipt_id",
+        "grant_id",
+        "provider_module_digest",
+        "provider_receipt",
+        "normalized_result",
+        "verification_outcome",
+        "effect_evidence",
+        "started_at",
+        "finished_at",
+        "failure_class",
+    ] {
         let mut v = rv[k].clone();
         if k.ends_with("_at") {
             v = json!(v.as_str().unwrap().replace('Z', "+00:00"));
@@ -161,13 +268,30 @@ async fn execute_success_body_and_receipt_verify() {
     use sha2::Digest;
     let hash = hex::encode(sha2::Sha256::digest(jcs.as_bytes()));
     assert_eq!(rv["result_hash"], json!(hash));
-    let keys = Op::of(&g).call(&g, "GET", "/v1/receipt-keys", b"", &[]).await;
+    let keys = Op::of(&g)
+        .call(&g, "GET", "/v1/receipt-keys", b"", &[])
+        .await;
     let k = &keys.json()["keys"][0];
     assert_eq!(k["kid"], rv["signing_key_id"]);
-    let pk = ed25519_dalek::VerifyingKey::from_bytes(&hex::decode(k["x_hex"].as_str().unwrap()).unwrap().try_into().unwrap()).unwrap();
-    let sig = ed25519_dalek::Signature::from_bytes(&hex::decode(rv["receipt_signature"].as_str().unwrap()).unwrap().try_into().unwrap());
-    pk.verify_strict(hash.as_bytes(), &sig).expect("signature over the hex ASCII");
-    assert!(k["added_at"].as_str().unwrap().len() == 24 && k["added_at"].as_str().unwrap().ends_with('Z'));
+    let pk = ed25519_dalek::VerifyingKey::from_bytes(
+        &hex::decode(k["x_hex"].as_str().unwrap())
+            .unwrap()
+            .try_into()
+            .unwrap(),
+    )
+    .unwrap();
+    let sig = ed25519_dalek::Signature::from_bytes(
+        &hex::decode(rv["receipt_signature"].as_str().unwrap())
+            .unwrap()
+            .try_into()
+            .unwrap(),
+    );
+    pk.verify_strict(hash.as_bytes(), &sig)
+        .expect("signature over the hex ASCII");
+    assert!(
+        k["added_at"].as_str().unwrap().len() == 24
+            && k["added_at"].as_str().unwrap().ends_with('Z')
+    );
     insta::assert_snapshot!(redact(&keys.text()), @r#"{"keys":[{"added_at":"<added_at>","alg":"EdDSA","crv":"Ed25519","kid":"<kid>","kty":"OKP","use":"sig","x_hex":"<x_hex>"}]}"#);
 }
 
@@ -176,9 +300,19 @@ async fn http_post_is_denied_by_the_wildcard_acl() {
     let g = gate().await;
     let a = Agent::new();
     let l = a.lease(&g).await;
-    let r = a.execute(&g, &l, "http_post", &json!({"url": "https://httpbin.org/post", "body": "{}"})).await;
+    let r = a
+        .execute(
+            &g,
+            &l,
+            "http_post",
+            &json!({"url": "https://httpbin.org/post", "body": "{}"}),
+        )
+        .await;
     assert_eq!(r.status, 403);
-    assert_eq!(r.text(), r#"{"error":"policy_denied","deny_reason":"principal 'dev:anonymous' is not authorised for action 'http_post'","principal":"dev:anonymous","action_id":"http_post","remediation":"Run: latchgate policy grant dev:anonymous http_post"}"#);
+    assert_eq!(
+        r.text(),
+        r#"{"error":"policy_denied","deny_reason":"principal 'dev:anonymous' is not authorised for action 'http_post'","principal":"dev:anonymous","action_id":"http_post","remediation":"Run: latchgate policy grant dev:anonymous http_post"}"#
+    );
 }
 
 #[tokio::test]
@@ -186,15 +320,31 @@ async fn schema_violations_and_bad_json_are_422_without_reason() {
     let g = gate().await;
     let a = Agent::new();
     let l = a.lease(&g).await;
-    for body in [json!({"url": 5}), json!({"url": "https://httpbin.org", "x": 1})] {
+    for body in [
+        json!({"url": 5}),
+        json!({"url": "https://httpbin.org", "x": 1}),
+    ] {
         let r = a.execute(&g, &l, "http_fetch", &body).await;
-        assert_eq!((r.status, r.text().as_str()), (422, r#"{"error":"schema_violation"}"#));
+        assert_eq!(
+            (r.status, r.text().as_str()),
+            (422, r#"{"error":"schema_violation"}"#)
+        );
     }
     let path = "/v1/actions/http_fetch/execute";
     let proof = a.proof("POST", &format!("{}{path}", g.public_base_url()), &l.token);
     let authz = format!("DPoP {}", l.token);
-    let r = send(&Target::client(&g), "POST", path, &[("authorization", &authz), ("dpop", &proof)], b"not json").await;
-    assert_eq!((r.status, r.text().as_str()), (422, r#"{"error":"schema_violation"}"#));
+    let r = send(
+        &Target::client(&g),
+        "POST",
+        path,
+        &[("authorization", &authz), ("dpop", &proof)],
+        b"not json",
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.text().as_str()),
+        (422, r#"{"error":"schema_violation"}"#)
+    );
 }
 
 #[tokio::test]
@@ -203,18 +353,42 @@ async fn unknown_action_is_404_action_not_found_after_auth() {
     let a = Agent::new();
     let l = a.lease(&g).await;
     let r = a.execute(&g, &l, "nope", &json!({})).await;
-    assert_eq!((r.status, r.text().as_str()), (404, r#"{"error":"action_not_found"}"#));
-    let r = send(&Target::client(&g), "POST", "/v1/actions/nope/execute", &[], b"").await;
-    assert_eq!(r.text(), r#"{"error":"missing_auth_header"}"#, "auth comes before lookup");
+    assert_eq!(
+        (r.status, r.text().as_str()),
+        (404, r#"{"error":"action_not_found"}"#)
+    );
+    let r = send(
+        &Target::client(&g),
+        "POST",
+        "/v1/actions/nope/execute",
+        &[],
+        b"",
+    )
+    .await;
+    assert_eq!(
+        r.text(),
+        r#"{"error":"missing_auth_header"}"#,
+        "auth comes before lookup"
+    );
 }
 
 #[tokio::test]
 async fn admin_routes_collapse_auth_failures_to_unauthorized() {
     let g = gate().await;
     let t = Target::admin(&g);
-    for (m, p) in [("GET", "/v1/admin/status"), ("POST", "/v1/admin/drain"), ("GET", "/v1/receipt-keys"), ("GET", "/metrics"), ("GET", "/v1/approvals")] {
+    for (m, p) in [
+        ("GET", "/v1/admin/status"),
+        ("POST", "/v1/admin/drain"),
+        ("GET", "/v1/receipt-keys"),
+        ("GET", "/metrics"),
+        ("GET", "/v1/approvals"),
+    ] {
         let r = send(&t, m, p, &[("authorization", "DPoP wrong")], b"").await;
-        assert_eq!((r.status, r.text().as_str()), (401, r#"{"error":"unauthorized"}"#), "{m} {p}");
+        assert_eq!(
+            (r.status, r.text().as_str()),
+            (401, r#"{"error":"unauthorized"}"#),
+            "{m} {p}"
+        );
     }
     let r = send(&t, "GET", "/v1/approvals/x", &[], b"").await;
     assert_eq!((r.status, r.body.len()), (401, 0));
@@ -223,7 +397,12 @@ async fn admin_routes_collapse_auth_failures_to_unauthorized() {
 #[tokio::test]
 async fn operator_routes_are_absent_from_the_client_listener() {
     let g = gate().await;
-    for p in ["/v1/approvals", "/v1/admin/status", "/v1/receipt-keys", "/_mock/journal"] {
+    for p in [
+        "/v1/approvals",
+        "/v1/admin/status",
+        "/v1/receipt-keys",
+        "/_mock/journal",
+    ] {
         let r = send(&Target::client(&g), "GET", p, &[], b"").await;
         assert_eq!(r.status, 404, "{p}");
     }
@@ -232,18 +411,30 @@ async fn operator_routes_are_absent_from_the_client_listener() {
 #[tokio::test]
 async fn admin_status_reports_quickstart_counts() {
     let g = gate().await;
-    let r = Op::of(&g).call(&g, "GET", "/v1/admin/status", b"", &[]).await;
+    let r = Op::of(&g)
+        .call(&g, "GET", "/v1/admin/status", b"", &[])
+        .await;
     let mut v = r.json();
     v["uptime_seconds"] = json!(0);
-    assert_eq!(v, json!({"actions_registered":4,"dependencies":{"opa":true,"redis":true},"draining":false,"in_flight_executions":0,"pending_approvals":0,"revocation_epoch":0,"status":"ok","uptime_seconds":0,"version":"0.2.0","webhooks":{"active":false,"pending_deliveries":0}}));
-    assert!(r.text().starts_with(r#"{"actions_registered":4,"#), "sorted keys: {}", r.text());
+    assert_eq!(
+        v,
+        json!({"actions_registered":4,"dependencies":{"opa":true,"redis":true},"draining":false,"in_flight_executions":0,"pending_approvals":0,"revocation_epoch":0,"status":"ok","uptime_seconds":0,"version":"0.2.0","webhooks":{"active":false,"pending_deliveries":0}})
+    );
+    assert!(
+        r.text().starts_with(r#"{"actions_registered":4,"#),
+        "sorted keys: {}",
+        r.text()
+    );
 }
 
 #[tokio::test]
 async fn metrics_are_openmetrics_text() {
     let g = gate().await;
     let r = Op::of(&g).call(&g, "GET", "/metrics", b"", &[]).await;
-    assert_eq!(r.header("content-type").as_deref(), Some("application/openmetrics-text; version=1.0.0; charset=utf-8"));
+    assert_eq!(
+        r.header("content-type").as_deref(),
+        Some("application/openmetrics-text; version=1.0.0; charset=utf-8")
+    );
     assert!(r.text().ends_with("# EOF\n"));
 }
 
@@ -254,8 +445,22 @@ async fn a_proof_signed_by_another_key_is_key_binding_failure_text() {
     let l = a.lease(&g).await;
     let other = Agent::new();
     let path = "/v1/actions/http_fetch/execute";
-    let proof = sign(&other.key, &other.header(), &Agent::claims("POST", &format!("{}{path}", g.public_base_url()), &l.token));
+    let proof = sign(
+        &other.key,
+        &other.header(),
+        &Agent::claims("POST", &format!("{}{path}", g.public_base_url()), &l.token),
+    );
     let authz = format!("DPoP {}", l.token);
-    let r = send(&Target::client(&g), "POST", path, &[("authorization", &authz), ("dpop", &proof)], b"{}").await;
-    assert_eq!(r.text(), r#"{"error":"invalid_dpop","deny_reason":"DPoP key thumbprint does not match lease cnf.jkt (key binding failure)"}"#);
+    let r = send(
+        &Target::client(&g),
+        "POST",
+        path,
+        &[("authorization", &authz), ("dpop", &proof)],
+        b"{}",
+    )
+    .await;
+    assert_eq!(
+        r.text(),
+        r#"{"error":"invalid_dpop","deny_reason":"DPoP key thumbprint does not match lease cnf.jkt (key binding failure)"}"#
+    );
 }

@@ -44,14 +44,24 @@ fn run(call: &ProviderCall) -> ProviderOutput {
     };
     let rel_str = rel.to_string_lossy().into_owned();
     let spec = &call.spec;
-    if spec.denied_globs.as_ref().is_some_and(|g| g.is_match(&rel_str)) {
+    if spec
+        .denied_globs
+        .as_ref()
+        .is_some_and(|g| g.is_match(&rel_str))
+    {
         return fail("path_denied", format!("path matched denied_paths: {path}"));
     }
     let learned = crate::globs::compile(&call.learned_paths).ok();
-    let allowed = spec.allowed_globs.as_ref().is_some_and(|g| g.is_match(&rel_str))
+    let allowed = spec
+        .allowed_globs
+        .as_ref()
+        .is_some_and(|g| g.is_match(&rel_str))
         || learned.is_some_and(|g| g.is_match(&rel_str));
     if !allowed {
-        return fail("path_not_allowed", format!("path not covered by allowed_paths: {path}"));
+        return fail(
+            "path_not_allowed",
+            format!("path not covered by allowed_paths: {path}"),
+        );
     }
     let fs = spec.spec.fs.clone().unwrap_or(crate::manifest::FsConfig {
         allowed_operations: vec![],
@@ -98,17 +108,26 @@ fn digest(bytes: &[u8]) -> [u8; 32] {
 
 fn read(path: &str, full: &Path, fs: &crate::manifest::FsConfig, rel: &str) -> ProviderOutput {
     if !fs.allowed_operations.iter().any(|o| o == "read") {
-        return fail("operation_not_allowed", format!("operation not permitted by allowed_operations for: {path}"));
+        return fail(
+            "operation_not_allowed",
+            format!("operation not permitted by allowed_operations for: {path}"),
+        );
     }
     let meta = match std::fs::symlink_metadata(full) {
         Ok(m) => m,
         Err(_) => return fail("path_not_found", format!("file not found: {path}")),
     };
     if !meta.is_file() {
-        return fail("special_file", format!("target is not a regular file: {path}"));
+        return fail(
+            "special_file",
+            format!("target is not a regular file: {path}"),
+        );
     }
     if meta.len() > fs.max_file_bytes {
-        return fail("too_large", format!("content exceeds max_file_bytes: {path}"));
+        return fail(
+            "too_large",
+            format!("content exceeds max_file_bytes: {path}"),
+        );
     }
     let content = match std::fs::read(full) {
         Ok(c) => c,
@@ -134,9 +153,18 @@ fn read(path: &str, full: &Path, fs: &crate::manifest::FsConfig, rel: &str) -> P
     }
 }
 
-fn write(p: &Value, path: &str, full: &Path, fs: &crate::manifest::FsConfig, rel: &str) -> ProviderOutput {
+fn write(
+    p: &Value,
+    path: &str,
+    full: &Path,
+    fs: &crate::manifest::FsConfig,
+    rel: &str,
+) -> ProviderOutput {
     let Some(b64) = p.get("content_base64").and_then(Value::as_str) else {
-        return fail("invalid_content", "write operation requires content_base64".into());
+        return fail(
+            "invalid_content",
+            "write operation requires content_base64".into(),
+        );
     };
     let content = match STANDARD.decode(b64) {
         Ok(c) => c,
@@ -147,19 +175,30 @@ fn write(p: &Value, path: &str, full: &Path, fs: &crate::manifest::FsConfig, rel
         return fail("invalid_operation", format!("unknown write mode: {mode}"));
     }
     if !fs.allowed_operations.iter().any(|o| o == mode) {
-        return fail("operation_not_allowed", format!("operation not permitted by allowed_operations for: {path}"));
+        return fail(
+            "operation_not_allowed",
+            format!("operation not permitted by allowed_operations for: {path}"),
+        );
     }
     if content.len() as u64 > fs.max_file_bytes {
-        return fail("too_large", format!("content exceeds max_file_bytes: {path}"));
+        return fail(
+            "too_large",
+            format!("content exceeds max_file_bytes: {path}"),
+        );
     }
     let before = std::fs::read(full).ok();
     if mode == "create" && before.is_some() {
         return fail("already_exists", format!("file already exists: {path}"));
     }
     if let Some(expected) = p.get("expected_before_hash").and_then(Value::as_str) {
-        let actual = before.as_deref().map(|b| format!("sha256:{}", hex::encode(digest(b))));
+        let actual = before
+            .as_deref()
+            .map(|b| format!("sha256:{}", hex::encode(digest(b))));
         if actual.as_deref() != Some(expected) {
-            return fail("conflict", format!("expected_before_hash mismatch (concurrent modification): {path}"));
+            return fail(
+                "conflict",
+                format!("expected_before_hash mismatch (concurrent modification): {path}"),
+            );
         }
     }
     if let Some(parent) = full.parent() {
@@ -185,7 +224,11 @@ fn write(p: &Value, path: &str, full: &Path, fs: &crate::manifest::FsConfig, rel
         output: json!({"ok": true, "data": data}),
         exit_code: 0,
         observed: vec![Observed::Fs {
-            operation: if before.is_some() { "overwrite" } else { "create" },
+            operation: if before.is_some() {
+                "overwrite"
+            } else {
+                "create"
+            },
             path: rel.to_string(),
             before_hash,
             after_hash: Some(after),

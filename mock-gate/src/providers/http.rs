@@ -6,7 +6,9 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use serde_json::{json, Value};
 
-use super::{error_output, Observed, Provider, ProviderCall, ProviderError, ProviderFuture, ProviderOutput};
+use super::{
+    error_output, Observed, Provider, ProviderCall, ProviderError, ProviderFuture, ProviderOutput,
+};
 use crate::manifest::TemplateConfig;
 
 /// Resolved request of an http action.
@@ -53,7 +55,11 @@ pub fn resolve_template(t: &TemplateConfig, params: &Value) -> ResolvedRequest {
     ResolvedRequest {
         method: t.method.to_ascii_uppercase(),
         url: fill(&t.url_template, params),
-        headers: t.headers.iter().map(|(k, v)| (k.clone(), fill(v, params))).collect(),
+        headers: t
+            .headers
+            .iter()
+            .map(|(k, v)| (k.clone(), fill(v, params)))
+            .collect(),
         body: t.body_template.as_ref().map(|b| match b {
             Value::String(s) => fill(s, params),
             other => fill(&other.to_string(), params),
@@ -108,7 +114,9 @@ async fn perform(req: ResolvedRequest) -> ProviderOutput {
     use hyper_util::client::legacy::Client;
     use hyper_util::rt::TokioExecutor;
     let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
-    let mut builder = http::Request::builder().method(req.method.as_str()).uri(req.url.as_str());
+    let mut builder = http::Request::builder()
+        .method(req.method.as_str())
+        .uri(req.url.as_str());
     for (k, v) in &req.headers {
         builder = builder.header(k, v);
     }
@@ -125,7 +133,12 @@ async fn perform(req: ResolvedRequest) -> ProviderOutput {
     let headers: BTreeMap<String, String> = resp
         .headers()
         .iter()
-        .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .map(|(k, v)| {
+            (
+                k.to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
         .collect();
     let body = match resp.into_body().collect().await {
         Ok(b) => String::from_utf8_lossy(&b.to_bytes()).into_owned(),

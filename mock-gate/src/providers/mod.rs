@@ -96,7 +96,8 @@ impl ProviderError {
 }
 
 /// Boxed future of a provider.
-pub type ProviderFuture = Pin<Box<dyn Future<Output = Result<ProviderOutput, ProviderError>> + Send>>;
+pub type ProviderFuture =
+    Pin<Box<dyn Future<Output = Result<ProviderOutput, ProviderError>> + Send>>;
 
 /// Runs an action.
 pub trait Provider: Send + Sync + 'static {

@@ -13,13 +13,23 @@ use crate::auth::{authenticate_operator, OperatorAuth};
 use crate::body::{json as json_resp, GateBody};
 use crate::state::GateState;
 
-fn guard(st: &GateState, headers: &HeaderMap, method: &str, path: &str) -> Result<OperatorAuth, Response> {
+#[allow(clippy::result_large_err)]
+fn guard(
+    st: &GateState,
+    headers: &HeaderMap,
+    method: &str,
+    path: &str,
+) -> Result<OperatorAuth, Response> {
     authenticate_operator(st, headers, method, path)
         .map_err(|_| GateBody::error(StatusCode::UNAUTHORIZED, "unauthorized").into_response())
 }
 
 /// `GET /v1/receipts/{id}` on the admin listener.
-pub async fn receipt(State(st): State<Arc<GateState>>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+pub async fn receipt(
+    State(st): State<Arc<GateState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
     if let Err(r) = guard(&st, &headers, "GET", &format!("/v1/receipts/{id}")) {
         return r;
     }
@@ -79,7 +89,10 @@ pub async fn revoke_all(State(st): State<Arc<GateState>>, headers: HeaderMap) ->
         return r;
     }
     let old = st.epoch.fetch_add(1, Ordering::AcqRel);
-    json_resp(StatusCode::OK, &json!({"previous_epoch": old, "current_epoch": old + 1}))
+    json_resp(
+        StatusCode::OK,
+        &json!({"previous_epoch": old, "current_epoch": old + 1}),
+    )
 }
 
 /// `GET /v1/admin/epoch`.
@@ -87,7 +100,10 @@ pub async fn epoch(State(st): State<Arc<GateState>>, headers: HeaderMap) -> Resp
     if let Err(r) = guard(&st, &headers, "GET", "/v1/admin/epoch") {
         return r;
     }
-    json_resp(StatusCode::OK, &json!({"current_epoch": st.epoch.load(Ordering::Acquire)}))
+    json_resp(
+        StatusCode::OK,
+        &json!({"current_epoch": st.epoch.load(Ordering::Acquire)}),
+    )
 }
 
 /// `POST /v1/admin/reload`: re-reads the actions dir and policy file the gate was started
@@ -102,7 +118,12 @@ pub async fn reload(State(st): State<Arc<GateState>>, headers: HeaderMap) -> Res
             .into_response();
     }
     let actions = st.registry.read().unwrap_or_else(|e| e.into_inner()).len();
-    let policy_version = st.policy.read().unwrap_or_else(|e| e.into_inner()).policy_version.clone();
+    let policy_version = st
+        .policy
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .policy_version
+        .clone();
     json_resp(
         StatusCode::OK,
         &json!({

@@ -54,7 +54,11 @@ struct ListBody {
 }
 
 /// `GET /v1/approvals?status=&limit=`.
-pub async fn list(State(st): State<Arc<GateState>>, headers: HeaderMap, Query(q): Query<ListQuery>) -> Response {
+pub async fn list(
+    State(st): State<Arc<GateState>>,
+    headers: HeaderMap,
+    Query(q): Query<ListQuery>,
+) -> Response {
     if authenticate_operator(&st, &headers, "GET", "/v1/approvals").is_err() {
         return unauthorized();
     }
@@ -111,20 +115,39 @@ fn detail_value(r: &ApprovalRecord) -> Value {
             obj.insert(k.into(), val);
         }
     };
-    opt("policy_version", r.policy_version.clone().map(Value::String));
+    opt(
+        "policy_version",
+        r.policy_version.clone().map(Value::String),
+    );
     opt("claimed_by", r.claimed_by.clone().map(Value::String));
-    opt("claimed_at", r.claimed_ms.map(|m| Value::String(rfc3339(m))));
-    opt("completed_at", r.completed_ms.map(|m| Value::String(rfc3339(m))));
+    opt(
+        "claimed_at",
+        r.claimed_ms.map(|m| Value::String(rfc3339(m))),
+    );
+    opt(
+        "completed_at",
+        r.completed_ms.map(|m| Value::String(rfc3339(m))),
+    );
     opt("receipt_id", r.receipt_id.clone().map(Value::String));
     opt("deny_reason", r.deny_reason.clone().map(Value::String));
     opt("error_code", r.error_code.clone().map(Value::String));
-    opt("unresolved_domains", (!r.unresolved_domains.is_empty()).then(|| json!(r.unresolved_domains)));
-    opt("unresolved_paths", (!r.unresolved_paths.is_empty()).then(|| json!(r.unresolved_paths)));
+    opt(
+        "unresolved_domains",
+        (!r.unresolved_domains.is_empty()).then(|| json!(r.unresolved_domains)),
+    );
+    opt(
+        "unresolved_paths",
+        (!r.unresolved_paths.is_empty()).then(|| json!(r.unresolved_paths)),
+    );
     v
 }
 
 /// `GET /v1/approvals/{id}` (every failure is a bare status).
-pub async fn detail(State(st): State<Arc<GateState>>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+pub async fn detail(
+    State(st): State<Arc<GateState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
     if authenticate_operator(&st, &headers, "GET", &format!("/v1/approvals/{id}")).is_err() {
         return empty(StatusCode::UNAUTHORIZED);
     }
@@ -183,7 +206,12 @@ pub async fn approve(
     Path(id): Path<String>,
     Query(q): Query<ApproveQuery>,
 ) -> Response {
-    let op = match authenticate_operator(&st, &headers, "POST", &format!("/v1/approvals/{id}/approve")) {
+    let op = match authenticate_operator(
+        &st,
+        &headers,
+        "POST",
+        &format!("/v1/approvals/{id}/approve"),
+    ) {
         Ok(op) => op,
         Err(a) => return PipelineError::Auth(a).into_response(),
     };
@@ -192,14 +220,18 @@ pub async fn approve(
     }
     if let Some(d) = &q.learn_domain {
         if let Err(e) = crate::learn::validate_domain(d) {
-            return PipelineError::BadRequest(format!("invalid learn_domain '{d}': {e}")).into_response();
+            return PipelineError::BadRequest(format!("invalid learn_domain '{d}': {e}"))
+                .into_response();
         }
     }
     let rec = match claim(&st, &id, &op) {
         Claimed::Go(r) => r,
         Claimed::Answer(resp) => return resp,
     };
-    let domain = q.learn_domain.clone().or_else(|| rec.unresolved_domains.first().cloned());
+    let domain = q
+        .learn_domain
+        .clone()
+        .or_else(|| rec.unresolved_domains.first().cloned());
     let path = match crate::learn::resolve_path(
         q.learn_path.as_deref(),
         rec.unresolved_paths.first().map(String::as_str),
@@ -214,14 +246,16 @@ pub async fn approve(
     let result = run_approved(&st, &rec, &op, trace_id).await;
     match result {
         Ok(mut resp) => {
-            st.approvals.finish(&id, ApprovalState::Approved, &resp.receipt_id, st.now_ms());
+            st.approvals
+                .finish(&id, ApprovalState::Approved, &resp.receipt_id, st.now_ms());
             resp.learned_domain = learned_domain;
             resp.learned_path = learned_path;
             let v = serde_json::to_value(&resp).unwrap_or(Value::Null);
             json_resp(StatusCode::OK, &v)
         }
         Err(e) => {
-            st.approvals.finish(&id, ApprovalState::Failed, &e.to_string(), st.now_ms());
+            st.approvals
+                .finish(&id, ApprovalState::Failed, &e.to_string(), st.now_ms());
             e.into_response()
         }
     }
@@ -234,9 +268,13 @@ async fn run_approved(
     trace_id: String,
 ) -> Result<dispatch::ExecutionResponse, PipelineError> {
     if st.now_ms() > rec.expires_ms() {
-        return Err(PipelineError::PlanIntegrity("execution plan expired before approval"));
+        return Err(PipelineError::PlanIntegrity(
+            "execution plan expired before approval",
+        ));
     }
-    let entry = st.action(&rec.action_id).ok_or(PipelineError::ActionNotFound)?;
+    let entry = st
+        .action(&rec.action_id)
+        .ok_or(PipelineError::ActionNotFound)?;
     dispatch::run(
         st,
         Dispatch {
@@ -272,7 +310,8 @@ pub async fn deny(
     Path(id): Path<String>,
     body: Option<Json<DenyBody>>,
 ) -> Response {
-    let op = match authenticate_operator(&st, &headers, "POST", &format!("/v1/approvals/{id}/deny")) {
+    let op = match authenticate_operator(&st, &headers, "POST", &format!("/v1/approvals/{id}/deny"))
+    {
         Ok(op) => op,
         Err(a) => return PipelineError::Auth(a).into_response(),
     };
@@ -283,7 +322,8 @@ pub async fn deny(
     let reason = body
         .and_then(|b| b.0.reason)
         .unwrap_or_else(|| "operator_denied".into());
-    st.approvals.finish(&id, ApprovalState::Denied, &reason, st.now_ms());
+    st.approvals
+        .finish(&id, ApprovalState::Denied, &reason, st.now_ms());
     st.metrics.call(&rec.action_id, "deny");
     let v = json!({
         "decision": "deny",

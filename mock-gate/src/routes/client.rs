@@ -44,7 +44,11 @@ pub async fn readyz(State(st): State<Arc<GateState>>) -> Response {
     let n = st.registry.read().unwrap_or_else(|e| e.into_inner()).len();
     let ready = n > 0;
     json(
-        if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE },
+        if ready {
+            StatusCode::OK
+        } else {
+            StatusCode::SERVICE_UNAVAILABLE
+        },
         &Ready {
             status: if ready { "ready" } else { "not_ready" },
             redis: true,
@@ -131,7 +135,10 @@ pub async fn get_action(State(st): State<Arc<GateState>>, Path(id): Path<String>
 
 /// `GET /v1/actions/{id}/schema/request` (404 empty when unknown or schemaless).
 pub async fn get_schema(State(st): State<Arc<GateState>>, Path(id): Path<String>) -> Response {
-    match st.action(&id).and_then(|e| e.action.spec.io.request_schema.clone()) {
+    match st
+        .action(&id)
+        .and_then(|e| e.action.spec.io.request_schema.clone())
+    {
         Some(schema) => json(StatusCode::OK, &schema),
         None => empty(StatusCode::NOT_FOUND),
     }
@@ -163,7 +170,11 @@ struct Poll {
 }
 
 /// `GET /v1/approvals/{id}/poll` (errors are bare statuses with empty bodies).
-pub async fn poll(State(st): State<Arc<GateState>>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+pub async fn poll(
+    State(st): State<Arc<GateState>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     let htu = st.htu(&format!("/v1/approvals/{id}/poll"));
     let auth = match authenticate_agent(&st, &headers, "GET", &htu) {
         Ok(a) => a,
@@ -172,7 +183,8 @@ pub async fn poll(State(st): State<Arc<GateState>>, Path(id): Path<String>, head
     let Some(rec) = st.approvals.get(&id) else {
         return empty(StatusCode::NOT_FOUND);
     };
-    if auth.session_id != rec.session_id && !st.settings.switches.has(Mutant::SkipPollSessionScope) {
+    if auth.session_id != rec.session_id && !st.settings.switches.has(Mutant::SkipPollSessionScope)
+    {
         return empty(StatusCode::NOT_FOUND);
     }
     let p = |status, receipt_id, reason, retry| Poll {
@@ -188,7 +200,10 @@ pub async fn poll(State(st): State<Arc<GateState>>, Path(id): Path<String>, head
         ApprovalState::Denied => p(
             "denied",
             None,
-            Some(rec.deny_reason.unwrap_or_else(|| "no reason provided".into())),
+            Some(
+                rec.deny_reason
+                    .unwrap_or_else(|| "no reason provided".into()),
+            ),
             None,
         ),
         ApprovalState::Failed => p(
@@ -222,7 +237,11 @@ pub fn lookup_receipt(st: &GateState, id: &str) -> Response {
 }
 
 /// `GET /v1/receipts/{id}` on the client listener (agent auth, no `deny_reason`).
-pub async fn receipt_agent(State(st): State<Arc<GateState>>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+pub async fn receipt_agent(
+    State(st): State<Arc<GateState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
     let htu = st.htu(&format!("/v1/receipts/{id}"));
     if let Err(e) = authenticate_agent(&st, &headers, "GET", &htu) {
         let u = StatusCode::UNAUTHORIZED;

@@ -68,7 +68,10 @@ pub struct ClockCommand {
 }
 
 /// `POST /_mock/clock`.
-pub async fn set_clock(State(st): State<Arc<GateState>>, Json(cmd): Json<ClockCommand>) -> Response {
+pub async fn set_clock(
+    State(st): State<Arc<GateState>>,
+    Json(cmd): Json<ClockCommand>,
+) -> Response {
     if let Some(f) = cmd.freeze {
         if f {
             st.clock.freeze();
@@ -77,7 +80,8 @@ pub async fn set_clock(State(st): State<Arc<GateState>>, Json(cmd): Json<ClockCo
         }
     }
     if let Some(ms) = cmd.set_unix_ms {
-        st.clock.set(std::time::UNIX_EPOCH + Duration::from_millis(ms.max(0) as u64));
+        st.clock
+            .set(std::time::UNIX_EPOCH + Duration::from_millis(ms.max(0) as u64));
     }
     if let Some(d) = cmd.advance_ms {
         st.clock.shift_ms(d);
@@ -119,7 +123,10 @@ fn one() -> u32 {
 }
 
 /// `POST /_mock/lease-ttl`.
-pub async fn lease_ttl(State(st): State<Arc<GateState>>, Json(cmd): Json<LeaseTtlCommand>) -> Response {
+pub async fn lease_ttl(
+    State(st): State<Arc<GateState>>,
+    Json(cmd): Json<LeaseTtlCommand>,
+) -> Response {
     st.faults.set_next_lease_ttl(cmd.ttl_secs, cmd.count);
     StatusCode::NO_CONTENT.into_response()
 }
@@ -155,10 +162,15 @@ pub struct ActionCommand {
 }
 
 /// `POST /_mock/actions` (adds or replaces).
-pub async fn add_action(State(st): State<Arc<GateState>>, Json(cmd): Json<ActionCommand>) -> Response {
+pub async fn add_action(
+    State(st): State<Arc<GateState>>,
+    Json(cmd): Json<ActionCommand>,
+) -> Response {
     let spec = match (&cmd.manifest_yaml, &cmd.manifest) {
         (Some(y), _) => ActionSpec::from_yaml(y),
-        (None, Some(v)) => serde_json::from_value::<ActionSpec>(v.clone()).map_err(|e| e.to_string()),
+        (None, Some(v)) => {
+            serde_json::from_value::<ActionSpec>(v.clone()).map_err(|e| e.to_string())
+        }
         (None, None) => Err("manifest_yaml or manifest is required".to_string()),
     };
     let compiled = match spec.and_then(CompiledAction::compile) {
@@ -186,7 +198,12 @@ pub async fn add_action(State(st): State<Arc<GateState>>, Json(cmd): Json<Action
 
 /// `DELETE /_mock/actions/{id}`.
 pub async fn remove_action(State(st): State<Arc<GateState>>, Path(id): Path<String>) -> Response {
-    let removed = st.registry.write().unwrap_or_else(|e| e.into_inner()).remove(&id).is_some();
+    let removed = st
+        .registry
+        .write()
+        .unwrap_or_else(|e| e.into_inner())
+        .remove(&id)
+        .is_some();
     if removed {
         StatusCode::NO_CONTENT.into_response()
     } else {

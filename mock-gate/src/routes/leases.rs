@@ -60,8 +60,8 @@ pub struct LeaseResponse {
 
 const BUILTIN_SCOPES: [&str; 2] = ["tools:call", "audit:read"];
 const FS_ROOT_BLOCKED: [&str; 20] = [
-    "/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib64", "/media", "/mnt", "/opt", "/proc",
-    "/root", "/run", "/sbin", "/snap", "/srv", "/sys", "/tmp", "/usr",
+    "/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib64", "/media", "/mnt", "/opt",
+    "/proc", "/root", "/run", "/sbin", "/snap", "/srv", "/sys", "/tmp", "/usr",
 ];
 const FS_ROOT_BLOCKED_VAR: &str = "/var";
 
@@ -71,17 +71,41 @@ fn scope_ok(s: &str) -> bool {
             && s.starts_with(|c: char| c.is_ascii_lowercase())
             && !s.ends_with(':')
             && s.contains(':')
-            && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, ':' | '_' | '-')))
+            && s.chars().all(|c| {
+                c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, ':' | '_' | '-')
+            }))
 }
 
 /// Strict handler.
-pub async fn issue(State(st): State<Arc<GateState>>, Extension(peer): Extension<Peer>, Json(body): Json<LeaseRequest>) -> Response {
-    issue_lease(&st, &peer, body.scopes, body.dpop_jwk, body.budgets, body.fs_root)
+pub async fn issue(
+    State(st): State<Arc<GateState>>,
+    Extension(peer): Extension<Peer>,
+    Json(body): Json<LeaseRequest>,
+) -> Response {
+    issue_lease(
+        &st,
+        &peer,
+        body.scopes,
+        body.dpop_jwk,
+        body.budgets,
+        body.fs_root,
+    )
 }
 
 /// Mutant handler (unknown members accepted).
-pub async fn issue_lax(State(st): State<Arc<GateState>>, Extension(peer): Extension<Peer>, Json(body): Json<LaxLeaseRequest>) -> Response {
-    issue_lease(&st, &peer, body.scopes, body.dpop_jwk, body.budgets, body.fs_root)
+pub async fn issue_lax(
+    State(st): State<Arc<GateState>>,
+    Extension(peer): Extension<Peer>,
+    Json(body): Json<LaxLeaseRequest>,
+) -> Response {
+    issue_lease(
+        &st,
+        &peer,
+        body.scopes,
+        body.dpop_jwk,
+        body.budgets,
+        body.fs_root,
+    )
 }
 
 struct Verified {
@@ -92,14 +116,24 @@ struct Verified {
 
 fn identify(st: &GateState, peer: &Peer) -> Result<Verified, GateBody> {
     match &st.settings.identity {
-        Identity::None { principal, max_scopes, owner } => Ok(Verified {
+        Identity::None {
+            principal,
+            max_scopes,
+            owner,
+        } => Ok(Verified {
             principal: principal.clone(),
             max_scopes: max_scopes.clone(),
             owner: owner.clone(),
         }),
-        Identity::Peercred { principals, allow_unmapped } => {
+        Identity::Peercred {
+            principals,
+            allow_unmapped,
+        } => {
             let Some(uid) = peer.uid else {
-                return Err(GateBody::error(StatusCode::UNAUTHORIZED, "identity_unauthenticated"));
+                return Err(GateBody::error(
+                    StatusCode::UNAUTHORIZED,
+                    "identity_unauthenticated",
+                ));
             };
             match principals.get(&uid) {
                 Some(p) => Ok(Verified {
@@ -119,8 +153,11 @@ fn identify(st: &GateState, peer: &Peer) -> Result<Verified, GateBody> {
 }
 
 fn validate_fs_root(requested: &str, prefixes: &[PathBuf]) -> Result<PathBuf, GateBody> {
-    let invalid = |m: String| GateBody::error(StatusCode::BAD_REQUEST, "invalid_fs_root").field("message", &m);
-    let denied = |m: String| GateBody::error(StatusCode::FORBIDDEN, "fs_root_denied").field("message", &m);
+    let invalid = |m: String| {
+        GateBody::error(StatusCode::BAD_REQUEST, "invalid_fs_root").field("message", &m)
+    };
+    let denied =
+        |m: String| GateBody::error(StatusCode::FORBIDDEN, "fs_root_denied").field("message", &m);
     if requested.is_empty() {
         return Err(invalid("empty path".into()));
     }
@@ -128,19 +165,31 @@ fn validate_fs_root(requested: &str, prefixes: &[PathBuf]) -> Result<PathBuf, Ga
     if !path.is_absolute() {
         return Err(invalid(format!("must be absolute, got: {requested}")));
     }
-    let meta = std::fs::metadata(path).map_err(|e| invalid(format!("does not exist or not accessible: {e}")))?;
+    let meta = std::fs::metadata(path)
+        .map_err(|e| invalid(format!("does not exist or not accessible: {e}")))?;
     if !meta.is_dir() {
         return Err(invalid(format!("not a directory: {requested}")));
     }
-    let canonical = path.canonicalize().map_err(|e| invalid(format!("canonicalization failed: {e}")))?;
-    if FS_ROOT_BLOCKED.iter().chain([&FS_ROOT_BLOCKED_VAR]).any(|b| canonical == Path::new(b)) {
+    let canonical = path
+        .canonicalize()
+        .map_err(|e| invalid(format!("canonicalization failed: {e}")))?;
+    if FS_ROOT_BLOCKED
+        .iter()
+        .chain([&FS_ROOT_BLOCKED_VAR])
+        .any(|b| canonical == Path::new(b))
+    {
         return Err(denied(format!("system directory: {}", canonical.display())));
     }
     if prefixes.is_empty() {
-        return Err(denied("per-session fs_root is disabled (fs_root_allowed_prefixes is empty)".into()));
+        return Err(denied(
+            "per-session fs_root is disabled (fs_root_allowed_prefixes is empty)".into(),
+        ));
     }
     if !prefixes.iter().any(|p| canonical.starts_with(p)) {
-        return Err(denied(format!("outside allowed prefixes: {}", canonical.display())));
+        return Err(denied(format!(
+            "outside allowed prefixes: {}",
+            canonical.display()
+        )));
     }
     Ok(canonical)
 }
@@ -154,7 +203,8 @@ fn issue_lease(
     fs_root: Option<String>,
 ) -> Response {
     if !st.limiters.lease.check("") {
-        return GateBody::error(StatusCode::TOO_MANY_REQUESTS, "rate_limit_exceeded").into_response();
+        return GateBody::error(StatusCode::TOO_MANY_REQUESTS, "rate_limit_exceeded")
+            .into_response();
     }
     if st.is_draining() {
         return GateBody::error(StatusCode::SERVICE_UNAVAILABLE, "draining").into_response();
@@ -166,7 +216,10 @@ fn issue_lease(
     let scopes: Vec<String> = if who.max_scopes.is_empty() {
         scopes
     } else {
-        let eff: Vec<String> = scopes.into_iter().filter(|s| who.max_scopes.contains(s)).collect();
+        let eff: Vec<String> = scopes
+            .into_iter()
+            .filter(|s| who.max_scopes.contains(s))
+            .collect();
         if eff.is_empty() {
             return GateBody::error(StatusCode::FORBIDDEN, "scope_not_permitted").into_response();
         }
@@ -224,10 +277,14 @@ fn issue_lease(
     };
     let token = match st.issuer.sign(&claims) {
         Ok(t) => t,
-        Err(_) => return GateBody::error(StatusCode::INTERNAL_SERVER_ERROR, "internal_error").into_response(),
+        Err(_) => {
+            return GateBody::error(StatusCode::INTERNAL_SERVER_ERROR, "internal_error")
+                .into_response()
+        }
     };
     if let Some(b) = &budgets {
-        st.budgets.init(&session_id, b.max_calls, st.settings.lease_ttl_secs, now_ms);
+        st.budgets
+            .init(&session_id, b.max_calls, st.settings.lease_ttl_secs, now_ms);
     }
     if let Some(root) = &canonical_root {
         st.session_fs_roots

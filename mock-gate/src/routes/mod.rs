@@ -42,7 +42,10 @@ fn shared_routes(st: &Arc<GateState>) -> Router<Arc<GateState>> {
         .route("/.well-known/jwks.json", get(leases::jwks))
         .route("/v1/actions", get(client::list_actions))
         .route("/v1/actions/{action_id}", get(client::get_action))
-        .route("/v1/actions/{action_id}/schema/request", get(client::get_schema))
+        .route(
+            "/v1/actions/{action_id}/schema/request",
+            get(client::get_schema),
+        )
         .route("/v1/actions/{action_id}/execute", post(client::execute))
         .route("/v1/approvals/{approval_id}/poll", get(client::poll))
 }
@@ -59,7 +62,10 @@ pub fn admin_router(st: Arc<GateState>) -> Router {
         .route("/v1/receipts/{receipt_id}", get(admin::receipt))
         .route("/v1/approvals", get(approvals::list))
         .route("/v1/approvals/{approval_id}", get(approvals::detail))
-        .route("/v1/approvals/{approval_id}/approve", post(approvals::approve))
+        .route(
+            "/v1/approvals/{approval_id}/approve",
+            post(approvals::approve),
+        )
         .route("/v1/approvals/{approval_id}/deny", post(approvals::deny))
         .route("/metrics", get(admin::metrics))
         .route("/v1/admin/revoke-all", post(admin::revoke_all))
@@ -68,15 +74,26 @@ pub fn admin_router(st: Arc<GateState>) -> Router {
         .route("/v1/admin/drain", post(admin::drain))
         .route("/v1/admin/reload", post(admin::reload))
         .route("/v1/receipt-keys", get(admin::receipt_keys))
-        .route("/_mock/journal", get(control::journal).delete(control::clear_journal))
-        .route("/_mock/clock", get(control::get_clock).post(control::set_clock))
+        .route(
+            "/_mock/journal",
+            get(control::journal).delete(control::clear_journal),
+        )
+        .route(
+            "/_mock/clock",
+            get(control::get_clock).post(control::set_clock),
+        )
         .route(
             "/_mock/faults",
-            get(control::get_faults).post(control::add_fault).delete(control::clear_faults),
+            get(control::get_faults)
+                .post(control::add_fault)
+                .delete(control::clear_faults),
         )
         .route("/_mock/lease-ttl", post(control::lease_ttl))
         .route("/_mock/reset", post(control::reset))
-        .route("/_mock/actions", get(control::list_actions).post(control::add_action))
+        .route(
+            "/_mock/actions",
+            get(control::list_actions).post(control::add_action),
+        )
         .route("/_mock/actions/{action_id}", delete(control::remove_action))
         .route("/_mock/policy/grant", post(control::grant))
         .route("/_mock/operator", get(control::operator));
@@ -106,11 +123,19 @@ fn fault_response(action: &FaultAction, method: &str, path: &str) -> Option<Resp
             }
             Some(b.into_response())
         }
-        FaultAction::Raw { status, headers, body } => {
+        FaultAction::Raw {
+            status,
+            headers,
+            body,
+        } => {
             let mut resp = Response::new(Body::from(body.clone()));
-            *resp.status_mut() = StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            *resp.status_mut() =
+                StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             for (k, v) in headers {
-                if let (Ok(k), Ok(v)) = (HeaderName::try_from(k.as_str()), HeaderValue::try_from(v.as_str())) {
+                if let (Ok(k), Ok(v)) = (
+                    HeaderName::try_from(k.as_str()),
+                    HeaderValue::try_from(v.as_str()),
+                ) {
                     resp.headers_mut().append(k, v);
                 }
             }
@@ -126,7 +151,11 @@ async fn observe(State(st): State<Arc<GateState>>, req: Request, next: Next) -> 
         return next.run(req).await;
     }
     let method = req.method().as_str().to_string();
-    let path_q = req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or(path.clone());
+    let path_q = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or(path.clone());
     let listener = req
         .extensions()
         .get::<Peer>()
@@ -143,7 +172,10 @@ async fn observe(State(st): State<Arc<GateState>>, req: Request, next: Next) -> 
     let bytes = if declared.is_some_and(|n| n > MAX_REQUEST_BODY_BYTES as u64) {
         None
     } else {
-        match http_body_util::Limited::new(body, MAX_REQUEST_BODY_BYTES).collect().await {
+        match http_body_util::Limited::new(body, MAX_REQUEST_BODY_BYTES)
+            .collect()
+            .await
+        {
             Ok(c) => Some(c.to_bytes()),
             Err(_) => None,
         }
@@ -151,16 +183,45 @@ async fn observe(State(st): State<Arc<GateState>>, req: Request, next: Next) -> 
     let headers: Vec<(String, String)> = parts
         .headers
         .iter()
-        .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .map(|(k, v)| {
+            (
+                k.to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
         .collect();
-    let dpop = parts.headers.get("dpop").and_then(|v| v.to_str().ok()).and_then(decode_proof);
-    let body_text = bytes.as_ref().map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default();
+    let dpop = parts
+        .headers
+        .get("dpop")
+        .and_then(|v| v.to_str().ok())
+        .and_then(decode_proof);
+    let body_text = bytes
+        .as_ref()
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+        .unwrap_or_default();
     let rebuilt = match &bytes {
         Some(b) => Request::from_parts(parts, Body::from(b.clone())),
         None => {
-            let resp = (StatusCode::PAYLOAD_TOO_LARGE, "Failed to buffer the request body: length limit exceeded")
+            let resp = (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Failed to buffer the request body: length limit exceeded",
+            )
                 .into_response();
-            return record(&st, resp, Entry { listener, method, path: path_q, headers, body: body_text, dpop, at, fault: None }).await;
+            return record(
+                &st,
+                resp,
+                Entry {
+                    listener,
+                    method,
+                    path: path_q,
+                    headers,
+                    body: body_text,
+                    dpop,
+                    at,
+                    fault: None,
+                },
+            )
+            .await;
         }
     };
 
@@ -168,7 +229,7 @@ async fn observe(State(st): State<Arc<GateState>>, req: Request, next: Next) -> 
     let fault_name = fault.as_ref().map(|f| format!("{f:?}"));
     let resp = match &fault {
         Some(a @ (FaultAction::Error { .. } | FaultAction::Raw { .. })) => {
-            fault_response(a, &method, &path).unwrap_or_else(|| next_placeholder())
+            fault_response(a, &method, &path).unwrap_or_else(next_placeholder)
         }
         Some(FaultAction::Delay { ms }) => {
             tokio::time::sleep(Duration::from_millis(*ms)).await;
@@ -186,7 +247,21 @@ async fn observe(State(st): State<Arc<GateState>>, req: Request, next: Next) -> 
         }
         None => next.run(rebuilt).await,
     };
-    record(&st, resp, Entry { listener, method, path: path_q, headers, body: body_text, dpop, at, fault: fault_name }).await
+    record(
+        &st,
+        resp,
+        Entry {
+            listener,
+            method,
+            path: path_q,
+            headers,
+            body: body_text,
+            dpop,
+            at,
+            fault: fault_name,
+        },
+    )
+    .await
 }
 
 fn next_placeholder() -> Response {
@@ -206,7 +281,11 @@ struct Entry {
 
 async fn record(st: &GateState, resp: Response, e: Entry) -> Response {
     let (parts, body) = resp.into_parts();
-    let bytes: Bytes = body.collect().await.map(|c| c.to_bytes()).unwrap_or_default();
+    let bytes: Bytes = body
+        .collect()
+        .await
+        .map(|c| c.to_bytes())
+        .unwrap_or_default();
     tracing::info!(listener = %e.listener, method = %e.method, path = %e.path, status = parts.status.as_u16(), "request");
     let parsed: Option<serde_json::Value> = serde_json::from_slice(&bytes).ok();
     let field = |k: &str| {

@@ -29,7 +29,12 @@ impl Target {
         Target::Tcp(g.url().unwrap().trim_start_matches("http://").to_string())
     }
     pub fn admin(g: &MockGate) -> Self {
-        Target::Tcp(g.admin_url().unwrap().trim_start_matches("http://").to_string())
+        Target::Tcp(
+            g.admin_url()
+                .unwrap()
+                .trim_start_matches("http://")
+                .to_string(),
+        )
     }
 }
 
@@ -46,27 +51,43 @@ impl Resp {
         String::from_utf8_lossy(&self.body).into_owned()
     }
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
     }
     pub fn header(&self, name: &str) -> Option<String> {
-        self.headers.get(name).map(|v| v.to_str().unwrap().to_string())
+        self.headers
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_string())
     }
 }
 
 /// Sends one request; `Err` when the connection closes without a response.
-pub async fn try_send(t: &Target, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Result<Resp, String> {
-    let mut b = http::Request::builder().method(method).uri(path).header("host", "localhost");
+pub async fn try_send(
+    t: &Target,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Result<Resp, String> {
+    let mut b = http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", "localhost");
     for (k, v) in headers {
         b = b.header(*k, *v);
     }
     let req = b.body(Full::new(Bytes::copy_from_slice(body))).unwrap();
     let resp = match t {
         Target::Tcp(addr) => {
-            let s = tokio::net::TcpStream::connect(addr).await.map_err(|e| e.to_string())?;
+            let s = tokio::net::TcpStream::connect(addr)
+                .await
+                .map_err(|e| e.to_string())?;
             exchange(s, req).await?
         }
         Target::Unix(p) => {
-            let s = tokio::net::UnixStream::connect(p).await.map_err(|e| e.to_string())?;
+            let s = tokio::net::UnixStream::connect(p)
+                .await
+                .map_err(|e| e.to_string())?;
             exchange(s, req).await?
         }
     };
@@ -77,18 +98,38 @@ async fn exchange<S>(s: S, req: http::Request<Full<Bytes>>) -> Result<Resp, Stri
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
-    let (mut send, conn) = hyper::client::conn::http1::handshake(TokioIo::new(s)).await.map_err(|e| e.to_string())?;
+    let (mut send, conn) = hyper::client::conn::http1::handshake(TokioIo::new(s))
+        .await
+        .map_err(|e| e.to_string())?;
     tokio::spawn(conn);
     let resp = send.send_request(req).await.map_err(|e| e.to_string())?;
     let status = resp.status().as_u16();
     let headers = resp.headers().clone();
-    let body = resp.into_body().collect().await.map_err(|e| e.to_string())?.to_bytes().to_vec();
-    Ok(Resp { status, headers, body })
+    let body = resp
+        .into_body()
+        .collect()
+        .await
+        .map_err(|e| e.to_string())?
+        .to_bytes()
+        .to_vec();
+    Ok(Resp {
+        status,
+        headers,
+        body,
+    })
 }
 
 /// Sends one request and expects a response.
-pub async fn send(t: &Target, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Resp {
-    try_send(t, method, path, headers, body).await.expect("a response")
+pub async fn send(
+    t: &Target,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Resp {
+    try_send(t, method, path, headers, body)
+        .await
+        .expect("a response")
 }
 
 pub fn b64(b: &[u8]) -> String {
@@ -100,7 +141,10 @@ pub fn ath(token: &str) -> String {
 }
 
 pub fn now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
 }
 
 /// Compact JWS over arbitrary header/claims.
@@ -125,7 +169,9 @@ pub struct Lease {
 
 impl Agent {
     pub fn new() -> Self {
-        Self { key: SigningKey::random(&mut rand::rngs::OsRng) }
+        Self {
+            key: SigningKey::random(&mut rand::rngs::OsRng),
+        }
     }
 
     pub fn jwk(&self) -> Value {
@@ -159,7 +205,14 @@ impl Agent {
                 o.insert(k.clone(), v.clone());
             }
         }
-        let r = send(&Target::client(g), "POST", "/v1/leases", &[("content-type", "application/json")], body.to_string().as_bytes()).await;
+        let r = send(
+            &Target::client(g),
+            "POST",
+            "/v1/leases",
+            &[("content-type", "application/json")],
+            body.to_string().as_bytes(),
+        )
+        .await;
         assert_eq!(r.status, 200, "lease: {}", r.text());
         let v = r.json();
         Lease {
@@ -176,16 +229,40 @@ impl Agent {
     /// POST execute with a fresh proof.
     pub async fn execute(&self, g: &MockGate, lease: &Lease, action: &str, body: &Value) -> Resp {
         let path = format!("/v1/actions/{action}/execute");
-        let proof = self.proof_at(g, "POST", &format!("{}{path}", g.public_base_url()), &lease.token);
+        let proof = self.proof_at(
+            g,
+            "POST",
+            &format!("{}{path}", g.public_base_url()),
+            &lease.token,
+        );
         let authz = format!("DPoP {}", lease.token);
-        send(&Target::client(g), "POST", &path, &[("authorization", &authz), ("dpop", &proof)], body.to_string().as_bytes()).await
+        send(
+            &Target::client(g),
+            "POST",
+            &path,
+            &[("authorization", &authz), ("dpop", &proof)],
+            body.to_string().as_bytes(),
+        )
+        .await
     }
 
     /// GET with agent auth on the client listener.
     pub async fn get(&self, g: &MockGate, lease: &Lease, path: &str) -> Resp {
-        let proof = self.proof_at(g, "GET", &format!("{}{path}", g.public_base_url()), &lease.token);
+        let proof = self.proof_at(
+            g,
+            "GET",
+            &format!("{}{path}", g.public_base_url()),
+            &lease.token,
+        );
         let authz = format!("DPoP {}", lease.token);
-        send(&Target::client(g), "GET", path, &[("authorization", &authz), ("dpop", &proof)], b"").await
+        send(
+            &Target::client(g),
+            "GET",
+            path,
+            &[("authorization", &authz), ("dpop", &proof)],
+            b"",
+        )
+        .await
     }
 }
 
@@ -206,11 +283,25 @@ impl Op {
     }
 
     pub fn proof(&self, g: &MockGate, method: &str, path: &str) -> String {
-        let a = Agent { key: self.key.clone() };
-        a.proof_at(g, method, &format!("{}{path}", g.public_base_url()), &self.api_key)
+        let a = Agent {
+            key: self.key.clone(),
+        };
+        a.proof_at(
+            g,
+            method,
+            &format!("{}{path}", g.public_base_url()),
+            &self.api_key,
+        )
     }
 
-    pub async fn call(&self, g: &MockGate, method: &str, path: &str, body: &[u8], extra: &[(&str, &str)]) -> Resp {
+    pub async fn call(
+        &self,
+        g: &MockGate,
+        method: &str,
+        path: &str,
+        body: &[u8],
+        extra: &[(&str, &str)],
+    ) -> Resp {
         let route = path.split('?').next().unwrap();
         let proof = self.proof(g, method, route);
         let authz = format!("DPoP {}", self.api_key);
@@ -225,9 +316,29 @@ impl Op {
 pub fn redact(body: &str) -> String {
     const KEYS: [&str; 25] = [
         "added_at",
-        "lease_jwt", "session_id", "lease_jti", "expires_at", "trace_id", "approval_id", "request_hash", "grant_id",
-        "receipt_id", "result_hash", "receipt_signature", "signing_key_id", "started_at", "finished_at", "created_at",
-        "completed_at", "claimed_at", "plan_hash", "approval_hash", "operator_sender_binding", "kid", "x", "y",
+        "lease_jwt",
+        "session_id",
+        "lease_jti",
+        "expires_at",
+        "trace_id",
+        "approval_id",
+        "request_hash",
+        "grant_id",
+        "receipt_id",
+        "result_hash",
+        "receipt_signature",
+        "signing_key_id",
+        "started_at",
+        "finished_at",
+        "created_at",
+        "completed_at",
+        "claimed_at",
+        "plan_hash",
+        "approval_hash",
+        "operator_sender_binding",
+        "kid",
+        "x",
+        "y",
         "x_hex",
     ];
     let mut out = body.to_string();
