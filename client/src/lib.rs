@@ -33,6 +33,8 @@
 //! Secrets — private keys, lease JWTs, API keys and proofs — never appear in `Debug` or
 //! `Display` output, logs or errors.
 
+#![warn(missing_docs)]
+
 pub mod agent;
 pub mod clock;
 pub mod crypto;
@@ -58,3 +60,11 @@ pub use receipt::{Receipt, ReceiptKey, Verification, VerificationStatus};
 pub use secret::Secret;
 pub use transport::Target;
 pub use wire::Egress;
+
+/// The README's code blocks, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
+/// Version of this crate (the distribution version).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
