@@ -36,6 +36,7 @@
 #![warn(missing_docs)]
 
 pub mod agent;
+pub mod blocking;
 pub mod clock;
 pub mod crypto;
 pub mod error;

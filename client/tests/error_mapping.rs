@@ -709,7 +709,7 @@ fn odd_error_bodies_give_the_catch_all_kind_and_a_code_only_for_a_string_error()
 
 #[test]
 fn informational_redirect_and_unexpected_success_statuses_are_protocol_errors() {
-    for status in [100, 101, 199, 201, 204, 299, 301, 302, 307, 308] {
+    for status in [100, 101, 199, 201, 202, 204, 299, 301, 302, 307, 308] {
         let e = map_response(E::Receipt, status, None, b"");
         assert_eq!(e.kind(), K::ProtocolError, "status {status}");
         assert!(!e.may_have_executed(), "receipt {status}");
