@@ -74,3 +74,34 @@ impl FileConfig {
         toml::from_str(&text).map_err(|e| format!("invalid config {}: {e}", path.display()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn peercred_identity_parses_uid_keys() {
+        let c: FileConfig = toml::from_str(
+            "[identity]\nprovider = \"peercred\"\nallow_unmapped = true\n[identity.principals.1000]\nprincipal = \"alice\"\nscopes = [\"tools:call\"]\n",
+        )
+        .unwrap();
+        match c.identity.unwrap() {
+            Identity::Peercred {
+                principals,
+                allow_unmapped,
+            } => {
+                assert!(allow_unmapped);
+                assert_eq!(principals["1000"].principal, "alice");
+            }
+            other => panic!("parsed as {other:?}"),
+        }
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_with_their_name() {
+        let e = toml::from_str::<FileConfig>("lease_ttl = 5")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("unknown field `lease_ttl`"), "{e}");
+    }
+}

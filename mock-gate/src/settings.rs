@@ -45,9 +45,9 @@ pub enum Identity {
     },
     /// Unix-socket peer uid mapped to principals (SO_PEERCRED); TCP callers are refused.
     Peercred {
-        /// uid → principal.
+        /// uid (decimal string, e.g. `"1000"`) → principal.
         #[serde(default)]
-        principals: BTreeMap<u32, PeerPrincipal>,
+        principals: BTreeMap<String, PeerPrincipal>,
         /// Unmapped uids become `uid:<uid>` instead of being refused.
         #[serde(default)]
         allow_unmapped: bool,

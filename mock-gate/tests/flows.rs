@@ -700,3 +700,174 @@ async fn operator_client_from_the_handle_approves() {
     let out = op.approve(&id, latchgate::ApproveOptions::default()).await;
     assert!(out.is_ok(), "{out:?}");
 }
+
+#[tokio::test]
+async fn peercred_identity_maps_the_socket_peer_uid_and_refuses_tcp() {
+    let uid = unsafe { libc::getuid() };
+    let mut principals = std::collections::BTreeMap::new();
+    principals.insert(
+        uid.to_string(),
+        latchgate_mock::PeerPrincipal {
+            principal: "alice".into(),
+            scopes: vec!["tools:call".into()],
+            owner: Some("team-a".into()),
+        },
+    );
+    let g = MockGate::builder()
+        .temp_sockets()
+        .identity(latchgate_mock::Identity::Peercred {
+            principals,
+            allow_unmapped: false,
+        })
+        .start()
+        .await
+        .unwrap();
+    let a = Agent::new();
+    let body = json!({"scopes": ["tools:call", "audit:read"], "dpop_jwk": a.jwk()}).to_string();
+    let tcp = send(
+        &Target::client(&g),
+        "POST",
+        "/v1/leases",
+        &[("content-type", "application/json")],
+        body.as_bytes(),
+    )
+    .await;
+    assert_eq!(
+        (tcp.status, tcp.text().as_str()),
+        (401, r#"{"error":"identity_unauthenticated"}"#)
+    );
+    let uds = send(
+        &Target::Unix(g.socket_path().unwrap().into()),
+        "POST",
+        "/v1/leases",
+        &[("content-type", "application/json")],
+        body.as_bytes(),
+    )
+    .await;
+    assert_eq!(uds.status, 200, "{}", uds.text());
+    use base64::Engine;
+    let token = uds.json()["lease_jwt"].as_str().unwrap().to_string();
+    let claims: serde_json::Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(token.split('.').nth(1).unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        (claims["sub"].as_str(), claims["owner"].as_str()),
+        (Some("alice"), Some("team-a"))
+    );
+    assert_eq!(
+        claims["scope"],
+        json!(["tools:call"]),
+        "scopes filtered by the identity's max scopes"
+    );
+}
+
+#[tokio::test]
+async fn reload_rereads_the_policy_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.json");
+    std::fs::write(&policy, r#"{"policy_version":"v1","acl":{"*":{"allowed_actions":["http_fetch"],"allowed_sinks":["http_read"]}}}"#).unwrap();
+    let g = MockGate::builder()
+        .policy_file(&policy)
+        .start()
+        .await
+        .unwrap();
+    std::fs::write(&policy, r#"{"policy_version":"v2","acl":{}}"#).unwrap();
+    let r = Op::of(&g)
+        .call(&g, "POST", "/v1/admin/reload", b"", &[])
+        .await;
+    let v = r.json();
+    assert_eq!(
+        (
+            v["ok"].as_bool(),
+            v["actions"].as_u64(),
+            v["policy_version"].as_str()
+        ),
+        (Some(true), Some(4), Some("v2"))
+    );
+    let a = Agent::new();
+    let l = a.lease(&g).await;
+    assert_eq!(
+        a.execute(
+            &g,
+            &l,
+            "http_fetch",
+            &json!({"url": "https://httpbin.org/get"})
+        )
+        .await
+        .status,
+        403
+    );
+}
+
+#[tokio::test]
+async fn revoke_all_bumps_the_epoch_and_leaves_leases_valid() {
+    let g = MockGate::builder().start().await.unwrap();
+    let a = Agent::new();
+    let l = a.lease(&g).await;
+    let op = Op::of(&g);
+    assert_eq!(
+        op.call(&g, "POST", "/v1/admin/revoke-all", b"", &[])
+            .await
+            .text(),
+        r#"{"current_epoch":1,"previous_epoch":0}"#
+    );
+    assert_eq!(
+        op.call(&g, "GET", "/v1/admin/epoch", b"", &[]).await.text(),
+        r#"{"current_epoch":1}"#
+    );
+    assert_eq!(
+        a.execute(
+            &g,
+            &l,
+            "http_fetch",
+            &json!({"url": "https://httpbin.org/get"})
+        )
+        .await
+        .status,
+        200
+    );
+}
+
+#[tokio::test]
+async fn lease_rate_limit_answers_rate_limit_exceeded_without_retry_after() {
+    let g = MockGate::builder()
+        .rate_limits(RateLimits {
+            lease_rps: 1,
+            execute_session_rps: 20,
+            execute_peer_rps: 5,
+        })
+        .start()
+        .await
+        .unwrap();
+    let a = Agent::new();
+    let body = json!({"scopes": ["tools:call"], "dpop_jwk": a.jwk()}).to_string();
+    let h = [("content-type", "application/json")];
+    let first = send(
+        &Target::client(&g),
+        "POST",
+        "/v1/leases",
+        &h,
+        body.as_bytes(),
+    )
+    .await;
+    let second = send(
+        &Target::client(&g),
+        "POST",
+        "/v1/leases",
+        &h,
+        body.as_bytes(),
+    )
+    .await;
+    assert_eq!(first.status, 200);
+    assert_eq!(
+        (
+            second.status,
+            second.text().as_str(),
+            second.header("retry-after")
+        ),
+        (429, r#"{"error":"rate_limit_exceeded"}"#, None)
+    );
+}

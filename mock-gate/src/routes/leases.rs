@@ -135,7 +135,7 @@ fn identify(st: &GateState, peer: &Peer) -> Result<Verified, GateBody> {
                     "identity_unauthenticated",
                 ));
             };
-            match principals.get(&uid) {
+            match principals.get(&uid.to_string()) {
                 Some(p) => Ok(Verified {
                     principal: p.principal.clone(),
                     max_scopes: p.scopes.clone(),
