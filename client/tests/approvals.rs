@@ -243,3 +243,25 @@ async fn wait_for_approval_raises_other_errors() {
     let err = c.wait_for_approval("ap1", None).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
 }
+
+#[tokio::test]
+async fn poll_after_the_gate_rejected_the_creating_lease_uses_a_new_lease() {
+    let server = approval_gate(ResponseTemplate::new(404)).await;
+    answer(
+        &server,
+        "GET",
+        "/v1/receipts/r1",
+        ResponseTemplate::new(401).set_body_json(json!({"error": "invalid_lease"})),
+    )
+    .await;
+    let (c, _) = client(&server);
+    let _ = c.execute("fs_write", json!({})).await;
+    let _ = c.get_receipt("r1").await; // the gate restarted: every lease is invalid
+    let err = c.get_approval_status("ap1").await.unwrap_err();
+    assert_eq!(
+        (err.kind(), err.stale_session()),
+        (ErrorKind::NotFound, true)
+    );
+    let poll = &requests_to(&server, "/v1/approvals/ap1/poll").await[0];
+    assert_eq!(poll.headers.get("authorization").unwrap(), "DPoP jwt-2");
+}

@@ -118,7 +118,7 @@ impl Client {
         let creator = self.inner.state().approvals.get(approval_id).cloned();
         let now = self.inner.clock.now();
         let lease = match creator.clone() {
-            Some(lease) if !lease.expired_at(now) => lease,
+            Some(lease) if lease.usable_at(now) => lease,
             _ => self.inner.ensure_lease().await?,
         };
         let req = Outgoing::new(Method::GET, format!("/v1/approvals/{approval_id}/poll"));

@@ -1,6 +1,7 @@
 //! Lease acquisition, renewal and coalescing (SDK-CONTRACT C-KEY-01, C-LEASE, C-CONN).
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -30,6 +31,8 @@ pub(crate) struct Lease {
     pub expires_at: SystemTime,
     pub expires_at_text: String,
     pub fs_root: Option<String>,
+    /// The gate answered `lease_expired` or `invalid_lease` for this lease.
+    pub rejected: AtomicBool,
 }
 
 impl Lease {
@@ -45,6 +48,11 @@ impl Lease {
 
     pub(crate) fn expired_at(&self, now: SystemTime) -> bool {
         now >= self.expires_at
+    }
+
+    /// Still usable for polling the approvals it created (C-APPR-08).
+    pub(crate) fn usable_at(&self, now: SystemTime) -> bool {
+        !self.expired_at(now) && !self.rejected.load(Ordering::SeqCst)
     }
 
     fn needs_renewal_at(&self, now: SystemTime) -> bool {
@@ -222,6 +230,7 @@ impl Inner {
 
     /// Drop `used` if it is still current (after 401 `lease_expired`/`invalid_lease`).
     pub(crate) fn discard(&self, used: &Arc<Lease>) {
+        used.rejected.store(true, Ordering::SeqCst);
         let dropped = {
             let mut state = self.state();
             match &state.current {
@@ -283,6 +292,7 @@ impl Inner {
             expires_at,
             expires_at_text: answer.expires_at,
             fs_root: answer.fs_root,
+            rejected: AtomicBool::new(false),
         }))
     }
 }
