@@ -32,11 +32,18 @@ pub type Check<T = ()> = Result<T, Failure>;
 impl Failure {
     /// A failed check with a message.
     pub fn fail(message: impl Into<String>) -> Self {
-        Failure::Fail(Evidence { message: message.into(), ..Default::default() })
+        Failure::Fail(Evidence {
+            message: message.into(),
+            ..Default::default()
+        })
     }
 
     /// A failed comparison.
-    pub fn mismatch(message: impl Into<String>, expected: impl Display, actual: impl Display) -> Self {
+    pub fn mismatch(
+        message: impl Into<String>,
+        expected: impl Display,
+        actual: impl Display,
+    ) -> Self {
         Failure::Fail(Evidence {
             message: message.into(),
             expected: Some(expected.to_string()),
@@ -81,6 +88,10 @@ pub fn ensure_eq<T: PartialEq + std::fmt::Debug>(what: &str, expected: T, actual
     if expected == actual {
         Ok(())
     } else {
-        Err(Failure::mismatch(what, format!("{expected:?}"), format!("{actual:?}")))
+        Err(Failure::mismatch(
+            what,
+            format!("{expected:?}"),
+            format!("{actual:?}"),
+        ))
     }
 }

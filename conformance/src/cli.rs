@@ -7,9 +7,11 @@ use crate::expected::ExpectedFailures;
 use crate::http::Endpoint;
 use crate::report::{self, RunInfo, RunReport, SdkInfo, Terminal};
 use crate::runner::Runner;
-use crate::target::{self, RemoteOptions, TargetSpec};
+use crate::target::docker::{self, DockerOptions, DockerTarget};
+use crate::target::{self, RemoteOptions, TargetProvider, TargetSpec};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Exit code: every MUST scenario passed (or is an expected failure).
@@ -28,6 +30,7 @@ pub struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
+#[allow(clippy::large_enum_variant)] // parsed once per process; boxing would only obscure the clap derive
 enum Command {
     /// Run scenarios against a target, through an SDK driver.
     Run(RunArgs),
@@ -105,6 +108,23 @@ struct RunArgs {
     /// Per-command driver timeout in milliseconds.
     #[arg(long = "driver-timeout-ms", default_value_t = 20_000)]
     driver_timeout_ms: u64,
+    /// docker: target: fail (exit 2) instead of skipping when no Docker engine is reachable
+    /// (also env LATCHGATE_REQUIRE_DOCKER=1).
+    #[arg(long = "require-docker")]
+    require_docker: bool,
+    /// docker: target: an env var for the container, KEY=VALUE (repeatable).
+    #[arg(long = "docker-env", value_name = "KEY=VALUE")]
+    docker_env: Vec<String>,
+    /// docker: target: echo the container's log lines to stderr as they come.
+    #[arg(long = "docker-logs")]
+    docker_logs: bool,
+    /// docker: target: seconds the container may take to become ready.
+    #[arg(
+        long = "docker-startup-timeout",
+        value_name = "SECS",
+        default_value_t = 60
+    )]
+    docker_startup_timeout: u64,
     /// Show expected-failure details too.
     #[arg(long, short)]
     verbose: bool,
@@ -129,7 +149,10 @@ pub fn main() -> i32 {
             return code;
         }
     };
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("latchgate-conformance: cannot start the async runtime: {e}");
@@ -150,32 +173,67 @@ pub fn main() -> i32 {
 }
 
 fn selection(f: &Filters) -> Result<Selection, String> {
-    let shard = f.shard.as_deref().map(str::parse::<Shard>).transpose().map_err(|e| e.to_string())?;
+    let shard = f
+        .shard
+        .as_deref()
+        .map(str::parse::<Shard>)
+        .transpose()
+        .map_err(|e| e.to_string())?;
     Selection::new(&f.only, &f.skip, shard).map_err(|e| e.to_string())
 }
 
-fn selected<'a>(catalogue: &'a Catalogue, f: &Filters) -> Result<Vec<&'a crate::catalogue::Scenario>, String> {
+fn selected<'a>(
+    catalogue: &'a Catalogue,
+    f: &Filters,
+) -> Result<Vec<&'a crate::catalogue::Scenario>, String> {
     let sel = selection(f)?;
     let wanted = |s: Suite| match f.suite {
         SuiteArg::All => true,
         SuiteArg::Gate => s == Suite::Gate,
         SuiteArg::Sdk => s == Suite::Sdk,
     };
-    let pool: Vec<_> = catalogue.scenarios().iter().filter(|s| wanted(s.suite)).cloned().collect();
+    let pool: Vec<_> = catalogue
+        .scenarios()
+        .iter()
+        .filter(|s| wanted(s.suite))
+        .cloned()
+        .collect();
     let ids: Vec<String> = sel.apply(&pool).into_iter().map(|s| s.id.clone()).collect();
-    Ok(catalogue.scenarios().iter().filter(|s| ids.contains(&s.id)).collect())
+    Ok(catalogue
+        .scenarios()
+        .iter()
+        .filter(|s| ids.contains(&s.id))
+        .collect())
 }
 
 fn list(args: &ListArgs) -> Result<i32, String> {
     let catalogue = Catalogue::builtin();
     let scenarios = selected(&catalogue, &args.filters)?;
     if args.format_json {
-        println!("{}", serde_json::to_string_pretty(&scenarios).map_err(|e| e.to_string())?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&scenarios).map_err(|e| e.to_string())?
+        );
         return Ok(EXIT_OK);
     }
     for s in &scenarios {
-        let needs = if s.needs.is_empty() { "-".to_string() } else { s.needs.iter().map(ToString::to_string).collect::<Vec<_>>().join(",") };
-        println!("{:<48} {:<6} {:<4} {:<40} {}", s.id, s.level.as_str(), s.suite.as_str(), s.refs.join(", "), needs);
+        let needs = if s.needs.is_empty() {
+            "-".to_string()
+        } else {
+            s.needs
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        println!(
+            "{:<48} {:<6} {:<4} {:<40} {}",
+            s.id,
+            s.level.as_str(),
+            s.suite.as_str(),
+            s.refs.join(", "),
+            needs
+        );
     }
     eprintln!("{} scenarios", scenarios.len());
     Ok(EXIT_OK)
@@ -187,7 +245,9 @@ fn endpoint_arg(flag: &str, v: &str) -> Result<Endpoint, String> {
     }
     let u = url::Url::parse(v).map_err(|e| format!("{flag} {v}: {e}"))?;
     if u.scheme() != "http" || u.host().is_none() {
-        return Err(format!("{flag} {v}: expected http://HOST:PORT or unix:PATH"));
+        return Err(format!(
+            "{flag} {v}: expected http://HOST:PORT or unix:PATH"
+        ));
     }
     Ok(Endpoint::Tcp(v.trim_end_matches('/').to_string()))
 }
@@ -202,7 +262,11 @@ async fn run(args: RunArgs) -> Result<i32, String> {
         Some(p) => ExpectedFailures::load(p)?,
         None => ExpectedFailures::default(),
     };
-    let all_ids: Vec<&str> = catalogue.scenarios().iter().map(|s| s.id.as_str()).collect();
+    let all_ids: Vec<&str> = catalogue
+        .scenarios()
+        .iter()
+        .map(|s| s.id.as_str())
+        .collect();
     for stale in expected.unmatched(&all_ids) {
         eprintln!("warning: --expected-failures entry '{stale}' matches no scenario");
     }
@@ -218,11 +282,20 @@ async fn run(args: RunArgs) -> Result<i32, String> {
         (None, None) => None,
         _ => return Err("--operator-token and --operator-key go together".into()),
     };
-    if spec == TargetSpec::Mock && (admin.is_some() || operator.is_some() || args.public_base_url.is_some()) {
+    if spec == TargetSpec::Mock
+        && (admin.is_some() || operator.is_some() || args.public_base_url.is_some())
+    {
         return Err("--admin, --admin-socket, --operator-* and --public-base-url apply to url:/socket: targets only".into());
     }
-    let opts = RemoteOptions { admin, public_base: args.public_base_url.clone(), operator };
-    let provider = target::provider(&spec, &opts)?;
+    let opts = RemoteOptions {
+        admin,
+        public_base: args.public_base_url.clone(),
+        operator,
+    };
+    let (provider, docker, docker_skip) = match &spec {
+        TargetSpec::Docker(image) => docker_target(image, &opts, &args).await?,
+        _ => (target::provider(&spec, &opts)?, None, None),
+    };
 
     let needs_driver = scenarios.iter().any(|s| s.suite == Suite::Sdk);
     let driver = if needs_driver {
@@ -233,7 +306,10 @@ async fn run(args: RunArgs) -> Result<i32, String> {
             command_timeout: Duration::from_millis(args.driver_timeout_ms),
         };
         let factory = driver::factory(&dspec, &dopts)?;
-        let session = factory.start().await.map_err(|e| format!("--sdk {}: {e}", args.sdk))?;
+        let session = factory
+            .start()
+            .await
+            .map_err(|e| format!("--sdk {}: {e}", args.sdk))?;
         let hello = session.hello().clone();
         session.shutdown().await;
         Some((factory, hello))
@@ -259,18 +335,94 @@ async fn run(args: RunArgs) -> Result<i32, String> {
         run_info.runner_version,
         scenarios.len(),
         run_info.target,
-        run_info.sdk.as_ref().map(|s| format!(", sdk {} {} ({})", s.name, s.version, s.driver)).unwrap_or_default()
+        run_info
+            .sdk
+            .as_ref()
+            .map(|s| format!(", sdk {} {} ({})", s.name, s.version, s.driver))
+            .unwrap_or_default()
     ));
-    let runner = Runner { target: provider, driver, expected, jobs: args.jobs.max(1), scenario_timeout: Duration::from_secs(60) };
+    let runner = Runner {
+        target: provider,
+        driver,
+        expected,
+        jobs: args.jobs.max(1),
+        scenario_timeout: Duration::from_secs(60),
+    };
     let start = Instant::now();
-    let results = runner.run(&scenarios, &mut term).await;
+    let results = match &docker_skip {
+        Some(reason) => {
+            let skipped = docker::skipped(&scenarios, reason);
+            skipped.iter().for_each(|r| term.scenario(r));
+            skipped
+        }
+        None => runner.run(&scenarios, &mut term).await,
+    };
     let report = RunReport::new(run_info, results, start.elapsed().as_millis() as u64);
     eprintln!("{}", report::summary_text(&report));
     if let Some(p) = &args.json {
-        std::fs::write(p, report::to_json(&report)).map_err(|e| format!("--json {}: {e}", p.display()))?;
+        std::fs::write(p, report::to_json(&report))
+            .map_err(|e| format!("--json {}: {e}", p.display()))?;
     }
     if let Some(p) = &args.junit {
-        std::fs::write(p, report::to_junit(&report)).map_err(|e| format!("--junit {}: {e}", p.display()))?;
+        std::fs::write(p, report::to_junit(&report))
+            .map_err(|e| format!("--junit {}: {e}", p.display()))?;
     }
-    Ok(if report.conformant { EXIT_OK } else { EXIT_FAILED })
+    if let Some(d) = &docker {
+        d.finish(!report.conformant).await;
+    }
+    Ok(if report.conformant {
+        EXIT_OK
+    } else {
+        EXIT_FAILED
+    })
+}
+
+type DockerParts = (
+    Arc<dyn TargetProvider>,
+    Option<Arc<DockerTarget>>,
+    Option<String>,
+);
+
+/// The docker: target, and the skip reason when no engine is reachable (an error when Docker is
+/// required by --require-docker or LATCHGATE_REQUIRE_DOCKER=1).
+async fn docker_target(
+    image: &str,
+    opts: &RemoteOptions,
+    args: &RunArgs,
+) -> Result<DockerParts, String> {
+    if opts.admin.is_some() {
+        return Err(
+            "--admin does not apply to docker: targets (the admin port 3001 is mapped)".into(),
+        );
+    }
+    let mut o = DockerOptions::new(image);
+    o.public_base = opts.public_base.clone();
+    o.operator = opts.operator.clone();
+    o.echo_logs = args.docker_logs;
+    o.startup_timeout = std::time::Duration::from_secs(args.docker_startup_timeout.max(1));
+    for kv in &args.docker_env {
+        let (k, v) = kv
+            .split_once('=')
+            .filter(|(k, _)| !k.is_empty())
+            .ok_or_else(|| format!("--docker-env {kv}: expected KEY=VALUE"))?;
+        o.env.push((k.to_string(), v.to_string()));
+    }
+    let target = Arc::new(DockerTarget::new(o)?);
+    let skip = match docker::engine_available().await {
+        Ok(()) => None,
+        Err(why) if args.require_docker || docker::docker_required_by_env() => {
+            return Err(format!(
+                "--target docker:{image}: {why}; Docker is required here (--require-docker or {}=1)",
+                docker::REQUIRE_DOCKER_ENV
+            ))
+        }
+        Err(why) => {
+            eprintln!(
+                "\n*** latchgate-conformance: SKIPPING every scenario of --target docker:{image}: {why}. \
+                 Start Docker, or pass --require-docker to make this an error. ***\n"
+            );
+            Some(format!("needs a Docker engine: {why}"))
+        }
+    };
+    Ok((target.clone(), Some(target), skip))
 }

@@ -40,17 +40,27 @@ impl ExpectedFailures {
                 }
             };
             if pattern.contains(char::is_whitespace) {
-                return Err(format!("{source}:{}: one scenario id or glob per line, got '{pattern}'", n + 1));
+                return Err(format!(
+                    "{source}:{}: one scenario id or glob per line, got '{pattern}'",
+                    n + 1
+                ));
             }
-            let matcher = Glob::new(pattern).map_err(|e| format!("{source}:{}: {e}", n + 1))?.compile_matcher();
-            entries.push(ExpectedFailure { pattern: pattern.into(), matcher, comment: comment.into() });
+            let matcher = Glob::new(pattern)
+                .map_err(|e| format!("{source}:{}: {e}", n + 1))?
+                .compile_matcher();
+            entries.push(ExpectedFailure {
+                pattern: pattern.into(),
+                matcher,
+                comment: comment.into(),
+            });
         }
         Ok(ExpectedFailures { entries })
     }
 
     /// Reads and parses a file.
     pub fn load(path: &std::path::Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("--expected-failures {}: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("--expected-failures {}: {e}", path.display()))?;
         Self::parse(&text, &path.display().to_string())
     }
 
@@ -82,7 +92,10 @@ mod tests {
     #[test]
     fn glob_entry_matches_scenario_ids() {
         let xf = ExpectedFailures::parse("sdk.err.*  # python maps 404 to Denied\n", "f").unwrap();
-        assert_eq!(xf.lookup("sdk.err.reason").map(|e| e.comment.as_str()), Some("python maps 404 to Denied"));
+        assert_eq!(
+            xf.lookup("sdk.err.reason").map(|e| e.comment.as_str()),
+            Some("python maps 404 to Denied")
+        );
         assert!(xf.lookup("sdk.lease.accessors").is_none());
     }
 

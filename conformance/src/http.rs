@@ -28,7 +28,12 @@ impl Endpoint {
 
     fn authority(&self) -> String {
         match self {
-            Endpoint::Tcp(u) => u.split("://").nth(1).unwrap_or(u).trim_end_matches('/').to_string(),
+            Endpoint::Tcp(u) => u
+                .split("://")
+                .nth(1)
+                .unwrap_or(u)
+                .trim_end_matches('/')
+                .to_string(),
             Endpoint::Unix(_) => "localhost".into(),
         }
     }
@@ -59,7 +64,11 @@ pub struct RawRequest {
 impl RawRequest {
     /// A request without headers or body.
     pub fn new(method: &str, target: &str) -> Self {
-        RawRequest { method: method.into(), target: target.into(), ..Default::default() }
+        RawRequest {
+            method: method.into(),
+            target: target.into(),
+            ..Default::default()
+        }
     }
 
     /// Adds a header.
@@ -89,7 +98,10 @@ pub struct RawResponse {
 impl RawResponse {
     /// First value of a header, by lower-case name.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// The body parsed as JSON, if it is JSON.
@@ -122,12 +134,18 @@ pub struct Exchange {
 impl Exchange {
     /// A short human excerpt: request line, interesting headers, bodies cut at 300 bytes.
     pub fn excerpt(&self) -> String {
-        let mut s = format!("→ {} {} ({})", self.request.method, self.request.target, self.endpoint);
+        let mut s = format!(
+            "→ {} {} ({})",
+            self.request.method, self.request.target, self.endpoint
+        );
         for (n, v) in &self.request.headers {
             s.push_str(&format!("\n   {n}: {}", cut(v, 120)));
         }
         if !self.request.body.is_empty() {
-            s.push_str(&format!("\n   {}", cut(&String::from_utf8_lossy(&self.request.body), 300)));
+            s.push_str(&format!(
+                "\n   {}",
+                cut(&String::from_utf8_lossy(&self.request.body), 300)
+            ));
         }
         match &self.response {
             Ok(r) => {
@@ -135,7 +153,11 @@ impl Exchange {
                 if let Some(ct) = r.header("content-type") {
                     s.push_str(&format!(" ({ct})"));
                 }
-                let body = if r.body.is_empty() { "<empty body>".to_string() } else { r.text() };
+                let body = if r.body.is_empty() {
+                    "<empty body>".to_string()
+                } else {
+                    r.text()
+                };
                 s.push_str(&format!("\n   {}", cut(&body, 300)));
             }
             Err(e) => s.push_str(&format!("\n← transport error: {e}")),
@@ -154,26 +176,43 @@ pub fn cut(s: &str, n: usize) -> String {
 }
 
 /// Sends one request on a fresh connection; the deadline covers connect, send and the whole body.
-pub async fn send(endpoint: &Endpoint, req: &RawRequest, timeout: Duration) -> Result<RawResponse, String> {
+pub async fn send(
+    endpoint: &Endpoint,
+    req: &RawRequest,
+    timeout: Duration,
+) -> Result<RawResponse, String> {
     match tokio::time::timeout(timeout, send_inner(endpoint, req)).await {
         Ok(r) => r,
-        Err(_) => Err(format!("no complete answer within {} ms", timeout.as_millis())),
+        Err(_) => Err(format!(
+            "no complete answer within {} ms",
+            timeout.as_millis()
+        )),
     }
 }
 
 async fn send_inner(endpoint: &Endpoint, req: &RawRequest) -> Result<RawResponse, String> {
-    let mut builder = http::Request::builder().method(req.method.as_str()).uri(req.target.as_str());
-    if !req.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
+    let mut builder = http::Request::builder()
+        .method(req.method.as_str())
+        .uri(req.target.as_str());
+    if !req
+        .headers
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("host"))
+    {
         builder = builder.header("host", endpoint.authority());
     }
     for (n, v) in &req.headers {
         builder = builder.header(n.as_str(), v.as_str());
     }
-    let request = builder.body(Full::new(Bytes::from(req.body.clone()))).map_err(|e| format!("bad request: {e}"))?;
+    let request = builder
+        .body(Full::new(Bytes::from(req.body.clone())))
+        .map_err(|e| format!("bad request: {e}"))?;
     let response = match endpoint {
         Endpoint::Tcp(url) => {
             let addr = endpoint.authority();
-            let stream = tokio::net::TcpStream::connect(&addr).await.map_err(|e| format!("connect {url}: {e}"))?;
+            let stream = tokio::net::TcpStream::connect(&addr)
+                .await
+                .map_err(|e| format!("connect {url}: {e}"))?;
             exchange(hyper_util::rt::TokioIo::new(stream), request).await?
         }
         Endpoint::Unix(path) => {
@@ -190,17 +229,37 @@ async fn exchange<T>(io: T, request: http::Request<Full<Bytes>>) -> Result<RawRe
 where
     T: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
-    let (mut sender, conn) = hyper::client::conn::http1::handshake(io).await.map_err(|e| e.to_string())?;
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(io)
+        .await
+        .map_err(|e| e.to_string())?;
     tokio::spawn(async move {
         let _ = conn.await;
     });
-    let resp = sender.send_request(request).await.map_err(|e| e.to_string())?;
+    let resp = sender
+        .send_request(request)
+        .await
+        .map_err(|e| e.to_string())?;
     let status = resp.status().as_u16();
     let headers = resp
         .headers()
         .iter()
-        .map(|(n, v)| (n.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .map(|(n, v)| {
+            (
+                n.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
         .collect();
-    let body = resp.into_body().collect().await.map_err(|e| e.to_string())?.to_bytes().to_vec();
-    Ok(RawResponse { status, headers, body })
+    let body = resp
+        .into_body()
+        .collect()
+        .await
+        .map_err(|e| e.to_string())?
+        .to_bytes()
+        .to_vec();
+    Ok(RawResponse {
+        status,
+        headers,
+        body,
+    })
 }

@@ -29,7 +29,8 @@ pub struct Runner {
 impl Runner {
     /// Runs the scenarios (catalogue order kept in the results) and prints each as it finishes.
     pub async fn run(&self, scenarios: &[&Scenario], term: &mut Terminal) -> Vec<ScenarioResult> {
-        let mut stream = futures::stream::iter(scenarios.iter().map(|s| self.run_one(s))).buffered(self.jobs.max(1));
+        let mut stream = futures::stream::iter(scenarios.iter().map(|s| self.run_one(s)))
+            .buffered(self.jobs.max(1));
         let mut results = Vec::with_capacity(scenarios.len());
         while let Some(r) = stream.next().await {
             term.scenario(&r);
@@ -43,7 +44,10 @@ impl Runner {
         let start = Instant::now();
         let outcome = match tokio::time::timeout(self.scenario_timeout, self.execute(s)).await {
             Ok(o) => o,
-            Err(_) => Err(Failure::fail(format!("scenario did not finish within {} s", self.scenario_timeout.as_secs()))),
+            Err(_) => Err(Failure::fail(format!(
+                "scenario did not finish within {} s",
+                self.scenario_timeout.as_secs()
+            ))),
         };
         let duration_ms = start.elapsed().as_millis() as u64;
         let (mut verdict, reason, evidence) = match outcome {
@@ -51,7 +55,11 @@ impl Runner {
             Err(Failure::Skip(r)) => (Verdict::Skip, Some(r), None),
             Err(Failure::Fail(e)) => {
                 let Evidence { message, .. } = &e;
-                (Verdict::Fail, Some(message.clone()), Some(EvidenceReport::from(e)))
+                (
+                    Verdict::Fail,
+                    Some(message.clone()),
+                    Some(EvidenceReport::from(e)),
+                )
             }
         };
         let mut comment = None;
@@ -90,18 +98,29 @@ impl Runner {
             for need in &s.needs {
                 if let Need::Driver(cap) = need {
                     if !hello.capabilities.iter().any(|c| c == cap) {
-                        return Err(Failure::skip(format!("the driver does not declare capability '{cap}'")));
+                        return Err(Failure::skip(format!(
+                            "the driver does not declare capability '{cap}'"
+                        )));
                     }
                 }
             }
-            let acquired = self.target.acquire().await.map_err(|e| Failure::fail(format!("target unavailable: {e}")))?;
+            let acquired = self
+                .target
+                .acquire()
+                .await
+                .map_err(|e| Failure::fail(format!("target unavailable: {e}")))?;
             check_needs(s, &acquired.env)?;
             let result = sdk::run(s, acquired.env.clone(), factory.as_ref()).await;
             drop(acquired);
             result
         } else {
-            let imp = gate::implementation(s).ok_or_else(|| Failure::fail("no implementation for this scenario"))?;
-            let acquired = self.target.acquire().await.map_err(|e| Failure::fail(format!("target unavailable: {e}")))?;
+            let imp = gate::implementation(s)
+                .ok_or_else(|| Failure::fail("no implementation for this scenario"))?;
+            let acquired = self
+                .target
+                .acquire()
+                .await
+                .map_err(|e| Failure::fail(format!("target unavailable: {e}")))?;
             check_needs(s, &acquired.env)?;
             let mut ctx = gate::GateCtx::new(acquired.env.clone(), s.clone());
             let result = imp(&mut ctx).await;

@@ -21,7 +21,11 @@ pub struct Shard {
 impl std::str::FromStr for Shard {
     type Err = SelectionError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad = || SelectionError(format!("--shard '{s}': expected i/n with 1 <= i <= n, e.g. 2/4"));
+        let bad = || {
+            SelectionError(format!(
+                "--shard '{s}': expected i/n with 1 <= i <= n, e.g. 2/4"
+            ))
+        };
         let (i, n) = s.split_once('/').ok_or_else(bad)?;
         let index: usize = i.trim().parse().map_err(|_| bad())?;
         let count: usize = n.trim().parse().map_err(|_| bad())?;
@@ -48,13 +52,22 @@ pub struct Selection {
 
 impl Selection {
     /// Builds a selection; a malformed glob is a usage error naming the glob.
-    pub fn new(only: &[String], skip: &[String], shard: Option<Shard>) -> Result<Self, SelectionError> {
-        Ok(Selection { only: globs("--only", only)?, skip: globs("--skip", skip)?, shard })
+    pub fn new(
+        only: &[String],
+        skip: &[String],
+        shard: Option<Shard>,
+    ) -> Result<Self, SelectionError> {
+        Ok(Selection {
+            only: globs("--only", only)?,
+            skip: globs("--skip", skip)?,
+            shard,
+        })
     }
 
     /// True when the id passes `--only` and `--skip` (the shard is applied by [`Selection::apply`]).
     pub fn matches(&self, id: &str) -> bool {
-        self.only.as_ref().is_none_or(|g| g.is_match(id)) && !self.skip.as_ref().is_some_and(|g| g.is_match(id))
+        self.only.as_ref().is_none_or(|g| g.is_match(id))
+            && !self.skip.as_ref().is_some_and(|g| g.is_match(id))
     }
 
     /// The selected scenarios, catalogue order kept; sharding counts positions after filtering so
@@ -75,9 +88,16 @@ fn globs(flag: &str, patterns: &[String]) -> Result<Option<GlobSet>, SelectionEr
         return Ok(None);
     }
     let mut b = GlobSetBuilder::new();
-    for p in patterns.iter().flat_map(|p| p.split(',')).map(str::trim).filter(|p| !p.is_empty()) {
+    for p in patterns
+        .iter()
+        .flat_map(|p| p.split(','))
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
         let glob = Glob::new(p).map_err(|e| SelectionError(format!("{flag} '{p}': {e}")))?;
         b.add(glob);
     }
-    b.build().map(Some).map_err(|e| SelectionError(format!("{flag}: {e}")))
+    b.build()
+        .map(Some)
+        .map_err(|e| SelectionError(format!("{flag}: {e}")))
 }

@@ -97,8 +97,14 @@ struct CatalogueFile {
 }
 
 const GATE_FILES: &[(&str, &str)] = &[
-    ("gate-auth.toml", include_str!("../../catalogue/gate-auth.toml")),
-    ("gate-flow.toml", include_str!("../../catalogue/gate-flow.toml")),
+    (
+        "gate-auth.toml",
+        include_str!("../../catalogue/gate-auth.toml"),
+    ),
+    (
+        "gate-flow.toml",
+        include_str!("../../catalogue/gate-flow.toml"),
+    ),
 ];
 const SDK_FILES: &[(&str, &str)] = &[("sdk.toml", include_str!("../../catalogue/sdk.toml"))];
 
@@ -153,18 +159,27 @@ impl Catalogue {
                 problems.push(format!("{}: duplicate id", s.id));
             }
             if !is_valid_id(&s.id) {
-                problems.push(format!("{}: id must be dotted lower-case [a-z0-9-] segments", s.id));
+                problems.push(format!(
+                    "{}: id must be dotted lower-case [a-z0-9-] segments",
+                    s.id
+                ));
             }
             let d = s.description.trim();
             if d.is_empty() || d.contains('\n') || d.len() > 160 {
-                problems.push(format!("{}: description must be one line of 1..160 characters", s.id));
+                problems.push(format!(
+                    "{}: description must be one line of 1..160 characters",
+                    s.id
+                ));
             }
             if s.refs.is_empty() {
                 problems.push(format!("{}: no requirement refs", s.id));
             }
             if let Some(base) = &s.mutation_of {
                 if self.get(base).is_none() {
-                    problems.push(format!("{}: mutation_of names unknown scenario {base}", s.id));
+                    problems.push(format!(
+                        "{}: mutation_of names unknown scenario {base}",
+                        s.id
+                    ));
                 }
                 if s.mutation.is_empty() {
                     problems.push(format!("{}: a mutation must say what it breaks", s.id));

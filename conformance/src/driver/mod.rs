@@ -103,7 +103,10 @@ impl Reply {
     pub fn describe(&self) -> String {
         match self {
             Reply::Ok(v) => format!("ok {}", crate::http::cut(&v.to_string(), 300)),
-            Reply::Err(e) => format!("error {}", crate::http::cut(&serde_json::to_string(e).unwrap_or_default(), 300)),
+            Reply::Err(e) => format!(
+                "error {}",
+                crate::http::cut(&serde_json::to_string(e).unwrap_or_default(), 300)
+            ),
         }
     }
 
@@ -155,7 +158,9 @@ impl DriverSpec {
             other => match other.strip_prefix("cmd:") {
                 Some(p) if !p.trim().is_empty() => Ok(DriverSpec::Cmd(p.to_string())),
                 Some(_) => Err("--sdk cmd:PROGRAM needs a program".into()),
-                None => Err(format!("--sdk '{other}': expected rust, python or cmd:PROGRAM")),
+                None => Err(format!(
+                    "--sdk '{other}': expected rust, python or cmd:PROGRAM"
+                )),
             },
         }
     }
@@ -175,11 +180,15 @@ pub struct DriverOptions {
 /// Builds the factory for a driver spec.
 pub fn factory(spec: &DriverSpec, opts: &DriverOptions) -> Result<Arc<dyn DriverFactory>, String> {
     Ok(match spec {
-        DriverSpec::Rust => Arc::new(RustDriver::default()),
+        DriverSpec::Rust => Arc::new(RustDriver),
         DriverSpec::Python => Arc::new(python_driver(opts)?),
         DriverSpec::Cmd(p) => {
             let argv: Vec<String> = p.split_whitespace().map(str::to_string).collect();
-            Arc::new(ProcessDriver::new(format!("cmd:{p}"), argv, opts.command_timeout))
+            Arc::new(ProcessDriver::new(
+                format!("cmd:{p}"),
+                argv,
+                opts.command_timeout,
+            ))
         }
     })
 }

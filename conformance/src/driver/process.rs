@@ -23,7 +23,12 @@ pub struct ProcessDriver {
 impl ProcessDriver {
     /// A driver running `argv[0] argv[1..]`.
     pub fn new(spec: String, argv: Vec<String>, timeout: Duration) -> Self {
-        ProcessDriver { spec, argv, env: Vec::new(), timeout }
+        ProcessDriver {
+            spec,
+            argv,
+            env: Vec::new(),
+            timeout,
+        }
     }
 
     /// Adds an environment variable for the child.
@@ -50,9 +55,12 @@ impl DriverFactory for ProcessDriver {
             for (n, v) in &self.env {
                 cmd.env(n, v);
             }
-            let mut child = cmd.spawn().map_err(|e| format!("cannot start driver '{program}': {e}"))?;
+            let mut child = cmd
+                .spawn()
+                .map_err(|e| format!("cannot start driver '{program}': {e}"))?;
             let stdin = child.stdin.take().ok_or("driver stdin unavailable")?;
-            let stdout = BufReader::new(child.stdout.take().ok_or("driver stdout unavailable")?).lines();
+            let stdout =
+                BufReader::new(child.stdout.take().ok_or("driver stdout unavailable")?).lines();
             let stderr_tail = Arc::new(Mutex::new(VecDeque::new()));
             if let Some(err) = child.stderr.take() {
                 let tail = stderr_tail.clone();
@@ -74,15 +82,35 @@ impl DriverFactory for ProcessDriver {
                 stderr_tail,
                 timeout: self.timeout,
                 next_id: 0,
-                hello: Hello { protocol: 0, sdk: super::SdkId { name: String::new(), version: String::new(), language: String::new(), runtime: String::new() }, capabilities: vec![] },
+                hello: Hello {
+                    protocol: 0,
+                    sdk: super::SdkId {
+                        name: String::new(),
+                        version: String::new(),
+                        language: String::new(),
+                        runtime: String::new(),
+                    },
+                    capabilities: vec![],
+                },
             };
-            let reply = session.exchange(json!({"cmd": "hello", "protocol": PROTOCOL_VERSION})).await?;
+            let reply = session
+                .exchange(json!({"cmd": "hello", "protocol": PROTOCOL_VERSION}))
+                .await?;
             let hello: Hello = match reply {
-                Reply::Ok(v) => serde_json::from_value(v).map_err(|e| format!("driver hello is malformed: {e}"))?,
-                Reply::Err(e) => return Err(format!("driver refused hello: {}", e.native.unwrap_or(e.kind))),
+                Reply::Ok(v) => serde_json::from_value(v)
+                    .map_err(|e| format!("driver hello is malformed: {e}"))?,
+                Reply::Err(e) => {
+                    return Err(format!(
+                        "driver refused hello: {}",
+                        e.native.unwrap_or(e.kind)
+                    ))
+                }
             };
             if hello.protocol != PROTOCOL_VERSION {
-                return Err(format!("driver speaks protocol {}, runner speaks {PROTOCOL_VERSION}", hello.protocol));
+                return Err(format!(
+                    "driver speaks protocol {}, runner speaks {PROTOCOL_VERSION}",
+                    hello.protocol
+                ));
             }
             session.hello = hello;
             Ok(Box::new(session) as Box<dyn DriverSession>)
@@ -106,20 +134,33 @@ impl ProcessSession {
         if t.is_empty() {
             String::new()
         } else {
-            format!("; driver stderr (last lines):\n{}", t.iter().cloned().collect::<Vec<_>>().join("\n"))
+            format!(
+                "; driver stderr (last lines):\n{}",
+                t.iter().cloned().collect::<Vec<_>>().join("\n")
+            )
         }
     }
 
     async fn exchange(&mut self, mut cmd: Value) -> Result<Reply, String> {
         self.next_id += 1;
         let id = self.next_id;
-        let name = cmd.get("cmd").and_then(Value::as_str).unwrap_or("?").to_string();
+        let name = cmd
+            .get("cmd")
+            .and_then(Value::as_str)
+            .unwrap_or("?")
+            .to_string();
         cmd["id"] = json!(id);
         let mut line = serde_json::to_string(&cmd).expect("command serializes");
         line.push('\n');
         let io = async {
-            self.stdin.write_all(line.as_bytes()).await.map_err(|e| format!("write: {e}"))?;
-            self.stdin.flush().await.map_err(|e| format!("write: {e}"))?;
+            self.stdin
+                .write_all(line.as_bytes())
+                .await
+                .map_err(|e| format!("write: {e}"))?;
+            self.stdin
+                .flush()
+                .await
+                .map_err(|e| format!("write: {e}"))?;
             loop {
                 match self.stdout.next_line().await {
                     Ok(Some(l)) if l.trim().is_empty() => continue,
@@ -140,29 +181,51 @@ impl ProcessSession {
             }
             Ok(Err(e)) => {
                 tokio::time::sleep(Duration::from_millis(20)).await;
-                let status = self.child.try_wait().ok().flatten().map(|s| s.to_string()).unwrap_or_else(|| "still running".into());
-                return Err(format!("driver failed during `{name}` ({e}; exit status: {status}){}", self.stderr()));
+                let status = self
+                    .child
+                    .try_wait()
+                    .ok()
+                    .flatten()
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|| "still running".into());
+                return Err(format!(
+                    "driver failed during `{name}` ({e}; exit status: {status}){}",
+                    self.stderr()
+                ));
             }
             Ok(Ok(l)) => l,
         };
-        parse_answer(&answer, id).map_err(|e| format!("driver answered `{name}` with {e}{}", self.stderr()))
+        parse_answer(&answer, id)
+            .map_err(|e| format!("driver answered `{name}` with {e}{}", self.stderr()))
     }
 }
 
 /// Parses one answer line: `{"id":N,"ok":…}` or `{"id":N,"error":{…}}`.
 pub(crate) fn parse_answer(line: &str, id: u64) -> Result<Reply, String> {
-    let v: Value = serde_json::from_str(line).map_err(|e| format!("a line that is not JSON ({e}): {}", crate::http::cut(line, 200)))?;
+    let v: Value = serde_json::from_str(line).map_err(|e| {
+        format!(
+            "a line that is not JSON ({e}): {}",
+            crate::http::cut(line, 200)
+        )
+    })?;
     if v.get("id").and_then(Value::as_u64) != Some(id) {
-        return Err(format!("an answer for another command (expected id {id}): {}", crate::http::cut(line, 200)));
+        return Err(format!(
+            "an answer for another command (expected id {id}): {}",
+            crate::http::cut(line, 200)
+        ));
     }
     if let Some(ok) = v.get("ok") {
         return Ok(Reply::Ok(ok.clone()));
     }
     if let Some(err) = v.get("error") {
-        let e: ErrorOutcome = serde_json::from_value(err.clone()).map_err(|e| format!("a malformed error object ({e})"))?;
+        let e: ErrorOutcome = serde_json::from_value(err.clone())
+            .map_err(|e| format!("a malformed error object ({e})"))?;
         return Ok(Reply::Err(e));
     }
-    Err(format!("neither ok nor error: {}", crate::http::cut(line, 200)))
+    Err(format!(
+        "neither ok nor error: {}",
+        crate::http::cut(line, 200)
+    ))
 }
 
 impl DriverSession for ProcessSession {
@@ -178,7 +241,10 @@ impl DriverSession for ProcessSession {
         let mut me = *self;
         Box::pin(async move {
             drop(me.stdin);
-            if tokio::time::timeout(Duration::from_millis(500), me.child.wait()).await.is_err() {
+            if tokio::time::timeout(Duration::from_millis(500), me.child.wait())
+                .await
+                .is_err()
+            {
                 let _ = me.child.kill().await;
             }
         })

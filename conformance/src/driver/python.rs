@@ -27,12 +27,19 @@ impl DriverFactory for PythonDriver {
 }
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 /// Finds (or creates) the interpreter and writes the driver script.
 pub fn python_driver(opts: &DriverOptions) -> Result<PythonDriver, String> {
-    let version = if opts.python_sdk_version.is_empty() { "0.2.0" } else { opts.python_sdk_version.as_str() };
+    let version = if opts.python_sdk_version.is_empty() {
+        "0.2.0"
+    } else {
+        opts.python_sdk_version.as_str()
+    };
     let python = match &opts.python {
         Some(p) => p.clone(),
         None => match std::env::var_os("LATCHGATE_PYTHON").filter(|v| !v.is_empty()) {
@@ -41,14 +48,25 @@ pub fn python_driver(opts: &DriverOptions) -> Result<PythonDriver, String> {
         },
     };
     if !python.exists() {
-        return Err(format!("--python {}: no such interpreter", python.display()));
+        return Err(format!(
+            "--python {}: no such interpreter",
+            python.display()
+        ));
     }
     let dir = tempfile::tempdir().map_err(|e| format!("temp dir for the python driver: {e}"))?;
     let script = dir.path().join("driver.py");
-    std::fs::write(&script, DRIVER_SOURCE).map_err(|e| format!("writing the python driver: {e}"))?;
-    let argv = vec![python.display().to_string(), "-u".into(), script.display().to_string()];
+    std::fs::write(&script, DRIVER_SOURCE)
+        .map_err(|e| format!("writing the python driver: {e}"))?;
+    let argv = vec![
+        python.display().to_string(),
+        "-u".into(),
+        script.display().to_string(),
+    ];
     let timeout = opts.command_timeout;
-    Ok(PythonDriver { inner: ProcessDriver::new("python".into(), argv, timeout), _dir: dir })
+    Ok(PythonDriver {
+        inner: ProcessDriver::new("python".into(), argv, timeout),
+        _dir: dir,
+    })
 }
 
 fn ensure_venv(version: &str) -> Result<PathBuf, String> {

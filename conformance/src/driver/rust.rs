@@ -13,8 +13,21 @@ use std::sync::Arc;
 use std::time::Duration;
 
 const CAPABILITIES: &[&str] = &[
-    "get_action", "list_actions", "health", "env", "socket", "concurrency", "timeout", "debug_repr", "info",
-    "operator", "verify", "key_import", "wait_for_approval", "fs_root", "clock",
+    "get_action",
+    "list_actions",
+    "health",
+    "env",
+    "socket",
+    "concurrency",
+    "timeout",
+    "debug_repr",
+    "info",
+    "operator",
+    "verify",
+    "key_import",
+    "wait_for_approval",
+    "fs_root",
+    "clock",
 ];
 
 /// Starts in-process sessions over the `latchgate` crate.
@@ -38,7 +51,12 @@ impl DriverFactory for RustDriver {
                 },
                 capabilities: CAPABILITIES.iter().map(|c| c.to_string()).collect(),
             };
-            Ok(Box::new(RustSession { hello, clocks: HashMap::new(), clients: HashMap::new(), operators: HashMap::new() }) as Box<dyn DriverSession>)
+            Ok(Box::new(RustSession {
+                hello,
+                clocks: HashMap::new(),
+                clients: HashMap::new(),
+                operators: HashMap::new(),
+            }) as Box<dyn DriverSession>)
         })
     }
 }
@@ -71,7 +89,12 @@ fn outcome(e: &Error) -> ErrorOutcome {
 }
 
 fn invalid(field: &str, why: &str) -> Reply {
-    Reply::Err(ErrorOutcome { kind: "InvalidInput".into(), field: Some(field.into()), native: Some(why.into()), ..Default::default() })
+    Reply::Err(ErrorOutcome {
+        kind: "InvalidInput".into(),
+        field: Some(field.into()),
+        native: Some(why.into()),
+        ..Default::default()
+    })
 }
 
 fn reply<T>(r: Result<T, Error>, f: impl FnOnce(T) -> Value) -> Reply {
@@ -84,9 +107,16 @@ fn reply<T>(r: Result<T, Error>, f: impl FnOnce(T) -> Value) -> Reply {
 fn env_of(cmd: &Value) -> Env {
     let pairs: Vec<(String, String)> = cmd["env"]
         .as_object()
-        .map(|o| o.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect())
+        .map(|o| {
+            o.iter()
+                .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+                .collect()
+        })
         .unwrap_or_default();
-    let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let refs: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     Env::from_pairs(&refs)
 }
 
@@ -115,11 +145,17 @@ fn text(cmd: &Value, k: &str) -> String {
 
 impl RustSession {
     fn client(&self, cmd: &Value) -> Result<Arc<Client>, String> {
-        self.clients.get(cmd["client"].as_str().unwrap_or("")).cloned().ok_or_else(|| format!("unknown client handle {}", cmd["client"]))
+        self.clients
+            .get(cmd["client"].as_str().unwrap_or(""))
+            .cloned()
+            .ok_or_else(|| format!("unknown client handle {}", cmd["client"]))
     }
 
     fn operator(&self, cmd: &Value) -> Result<Arc<OperatorClient>, String> {
-        self.operators.get(cmd["operator"].as_str().unwrap_or("")).cloned().ok_or_else(|| format!("unknown operator handle {}", cmd["operator"]))
+        self.operators
+            .get(cmd["operator"].as_str().unwrap_or(""))
+            .cloned()
+            .ok_or_else(|| format!("unknown operator handle {}", cmd["operator"]))
     }
 
     fn new_client(&mut self, cmd: &Value) -> Reply {
@@ -137,7 +173,9 @@ impl RustSession {
             b = b.agent_id(a);
         }
         if let Some(ms) = cmd["timeout_ms"].as_u64() {
-            b = b.timeout(Duration::from_millis(ms)).execute_timeout(Duration::from_millis(ms));
+            b = b
+                .timeout(Duration::from_millis(ms))
+                .execute_timeout(Duration::from_millis(ms));
         }
         let handle = format!("c{}", self.clients.len() + 1);
         if cmd["manual_clock"].as_bool() == Some(true) {
@@ -155,7 +193,10 @@ impl RustSession {
     }
 
     fn new_operator(&mut self, cmd: &Value) -> Reply {
-        let mut b = OperatorClient::builder().environment(Env::from_pairs(&[])).api_key(text(cmd, "api_key")).key_pem(text(cmd, "key_pem"));
+        let mut b = OperatorClient::builder()
+            .environment(Env::from_pairs(&[]))
+            .api_key(text(cmd, "api_key"))
+            .key_pem(text(cmd, "key_pem"));
         if let Some(u) = cmd["base_url"].as_str() {
             b = b.base_url(u);
         }
@@ -185,27 +226,41 @@ impl RustSession {
                 let c = self.client(&cmd)?;
                 let mut o = ConnectOptions::new();
                 if let Some(s) = cmd["scopes"].as_array() {
-                    o.scopes = Some(s.iter().map(|x| x.as_str().unwrap_or_default().to_string()).collect());
+                    o.scopes = Some(
+                        s.iter()
+                            .map(|x| x.as_str().unwrap_or_default().to_string())
+                            .collect(),
+                    );
                 }
                 if let Some(n) = cmd.get("max_calls").filter(|v| !v.is_null()) {
                     match n.as_u64() {
                         Some(n) => o = o.max_calls(n),
-                        None => return Ok(invalid("max_calls", "the Rust API takes max_calls as u64; this value cannot be expressed")),
+                        None => return Ok(invalid(
+                            "max_calls",
+                            "the Rust API takes max_calls as u64; this value cannot be expressed",
+                        )),
                     }
                 }
                 if let Some(f) = cmd["fs_root"].as_str() {
                     o = o.fs_root(f);
                 }
-                reply(c.connect(o).await, |l| json!({"session_id": l.session_id, "lease_jti": l.lease_jti, "expires_at": l.expires_at_text}))
+                reply(
+                    c.connect(o).await,
+                    |l| json!({"session_id": l.session_id, "lease_jti": l.lease_jti, "expires_at": l.expires_at_text}),
+                )
             }
             "session" => {
                 let c = self.client(&cmd)?;
                 let info = c.lease_info();
-                Reply::Ok(json!({"session_id": c.session_id(), "lease_jti": c.lease_jti(), "expires_at": info.map(|i| i.expires_at_text)}))
+                Reply::Ok(
+                    json!({"session_id": c.session_id(), "lease_jti": c.lease_jti(), "expires_at": info.map(|i| i.expires_at_text)}),
+                )
             }
             "info" => {
                 let c = self.client(&cmd)?;
-                Reply::Ok(json!({"base_url": c.request_base_url(), "htu_base": c.htu_base(), "session_id": c.session_id(), "lease_jti": c.lease_jti()}))
+                Reply::Ok(
+                    json!({"base_url": c.request_base_url(), "htu_base": c.htu_base(), "session_id": c.session_id(), "lease_jti": c.lease_jti()}),
+                )
             }
             "debug" => match (self.client(&cmd), self.operator(&cmd)) {
                 (Ok(c), _) => Reply::Ok(json!({"text": format!("{c:?}\n{c:#?}")})),
@@ -215,7 +270,10 @@ impl RustSession {
             "execute" => {
                 let c = self.client(&cmd)?;
                 let params = cmd.get("params").cloned().unwrap_or_else(|| json!({}));
-                reply(c.execute(&text(&cmd, "action_id"), params).await, result_json)
+                reply(
+                    c.execute(&text(&cmd, "action_id"), params).await,
+                    result_json,
+                )
             }
             "execute_many" => {
                 let c = self.client(&cmd)?;
@@ -237,31 +295,62 @@ impl RustSession {
                 }
                 Reply::Ok(json!({"results": results}))
             }
-            "get_receipt" => reply(self.client(&cmd)?.get_receipt(&text(&cmd, "receipt_id")).await, receipt_json),
-            "get_approval_status" => reply(self.client(&cmd)?.get_approval_status(&text(&cmd, "approval_id")).await, status_json),
+            "get_receipt" => reply(
+                self.client(&cmd)?
+                    .get_receipt(&text(&cmd, "receipt_id"))
+                    .await,
+                receipt_json,
+            ),
+            "get_approval_status" => reply(
+                self.client(&cmd)?
+                    .get_approval_status(&text(&cmd, "approval_id"))
+                    .await,
+                status_json,
+            ),
             "wait_for_approval" => {
                 let t = cmd["timeout_ms"].as_u64().map(Duration::from_millis);
-                reply(self.client(&cmd)?.wait_for_approval(&text(&cmd, "approval_id"), t).await, status_json)
+                reply(
+                    self.client(&cmd)?
+                        .wait_for_approval(&text(&cmd, "approval_id"), t)
+                        .await,
+                    status_json,
+                )
             }
-            "get_action" => reply(self.client(&cmd)?.get_action(&text(&cmd, "action_id")).await, |d| {
-                let egress = match latchgate::Egress::from_wire(&d.egress) {
-                    latchgate::Egress::None => json!({"kind": "none", "domains": []}),
-                    latchgate::Egress::ProxyAllowlist(ds) => json!({"kind": "proxy_allowlist", "domains": ds}),
-                    latchgate::Egress::Unknown(raw) => json!({"kind": "unknown", "raw": raw}),
-                };
-                json!({"egress": egress})
-            }),
-            "list_actions" => reply(self.client(&cmd)?.list_actions().await, |a| json!({"actions": a})),
+            "get_action" => reply(
+                self.client(&cmd)?
+                    .get_action(&text(&cmd, "action_id"))
+                    .await,
+                |d| {
+                    let egress = match latchgate::Egress::from_wire(&d.egress) {
+                        latchgate::Egress::None => json!({"kind": "none", "domains": []}),
+                        latchgate::Egress::ProxyAllowlist(ds) => {
+                            json!({"kind": "proxy_allowlist", "domains": ds})
+                        }
+                        latchgate::Egress::Unknown(raw) => json!({"kind": "unknown", "raw": raw}),
+                    };
+                    json!({"egress": egress})
+                },
+            ),
+            "list_actions" => reply(
+                self.client(&cmd)?.list_actions().await,
+                |a| json!({"actions": a}),
+            ),
             "health" => {
                 let c = self.client(&cmd)?;
                 let h = match c.healthz().await {
                     Ok(h) => h,
                     Err(e) => return Ok(Reply::Err(outcome(&e))),
                 };
-                reply(c.readyz().await, |r| json!({"healthz": {"status": h.status}, "ready": r.status == "ready", "readyz": r}))
+                reply(
+                    c.readyz().await,
+                    |r| json!({"healthz": {"status": h.status}, "ready": r.status == "ready", "readyz": r}),
+                )
             }
             "advance_clock" => {
-                let clock = self.clocks.get(cmd["client"].as_str().unwrap_or("")).ok_or("client has no manual clock")?;
+                let clock = self
+                    .clocks
+                    .get(cmd["client"].as_str().unwrap_or(""))
+                    .ok_or("client has no manual clock")?;
                 clock.advance(Duration::from_secs(cmd["secs"].as_u64().unwrap_or(0)));
                 Reply::Ok(json!({}))
             }
@@ -270,31 +359,69 @@ impl RustSession {
                 Reply::Ok(json!({}))
             }
             "import_key" => {
-                let b = OperatorClient::builder().environment(Env::from_pairs(&[])).base_url("http://127.0.0.1:9").api_key("import-check").key_pem(text(&cmd, "pem"));
+                let b = OperatorClient::builder()
+                    .environment(Env::from_pairs(&[]))
+                    .base_url("http://127.0.0.1:9")
+                    .api_key("import-check")
+                    .key_pem(text(&cmd, "pem"));
                 reply(b.build(), |o| json!({"thumbprint": o.key_thumbprint()}))
             }
             "list_approvals" => {
                 let o = self.operator(&cmd)?;
                 let limit = cmd["limit"].as_u64().map(|l| l.min(u32::MAX as u64) as u32);
-                reply(o.list_approvals(cmd["status"].as_str(), limit).await, |l| serde_json::to_value(l).unwrap_or_default())
+                reply(o.list_approvals(cmd["status"].as_str(), limit).await, |l| {
+                    serde_json::to_value(l).unwrap_or_default()
+                })
             }
-            "approve" => reply(self.operator(&cmd)?.approve(&text(&cmd, "approval_id"), Default::default()).await, |out| match out {
-                latchgate::ApproveOutcome::Executed(r) => result_json(*r),
-                latchgate::ApproveOutcome::AlreadyDecided(t) => serde_json::to_value(t).unwrap_or_default(),
-            }),
-            "deny" => reply(self.operator(&cmd)?.deny(&text(&cmd, "approval_id"), cmd["reason"].as_str()).await, |out| match out {
-                latchgate::DenyOutcome::Denied(d) => serde_json::to_value(d).unwrap_or_default(),
-                latchgate::DenyOutcome::AlreadyDecided(t) => serde_json::to_value(t).unwrap_or_default(),
-            }),
-            "receipt_keys" => reply(self.operator(&cmd)?.receipt_keys().await, |k| json!({"keys": k})),
+            "approve" => reply(
+                self.operator(&cmd)?
+                    .approve(&text(&cmd, "approval_id"), Default::default())
+                    .await,
+                |out| match out {
+                    latchgate::ApproveOutcome::Executed(r) => result_json(*r),
+                    latchgate::ApproveOutcome::AlreadyDecided(t) => {
+                        serde_json::to_value(t).unwrap_or_default()
+                    }
+                },
+            ),
+            "deny" => reply(
+                self.operator(&cmd)?
+                    .deny(&text(&cmd, "approval_id"), cmd["reason"].as_str())
+                    .await,
+                |out| match out {
+                    latchgate::DenyOutcome::Denied(d) => {
+                        serde_json::to_value(d).unwrap_or_default()
+                    }
+                    latchgate::DenyOutcome::AlreadyDecided(t) => {
+                        serde_json::to_value(t).unwrap_or_default()
+                    }
+                },
+            ),
+            "receipt_keys" => reply(
+                self.operator(&cmd)?.receipt_keys().await,
+                |k| json!({"keys": k}),
+            ),
             "verify_receipt" => {
                 let keys: Vec<ReceiptKey> = match serde_json::from_value(cmd["keys"].clone()) {
                     Ok(k) => k,
-                    Err(e) => return Ok(invalid("keys", &format!("the key list does not deserialize into latchgate::ReceiptKey: {e}"))),
+                    Err(e) => {
+                        return Ok(invalid(
+                            "keys",
+                            &format!(
+                                "the key list does not deserialize into latchgate::ReceiptKey: {e}"
+                            ),
+                        ))
+                    }
                 };
-                Reply::Ok(json!({"status": latchgate::receipt::verify_value(&cmd["receipt"], &keys).status.as_str()}))
+                Reply::Ok(
+                    json!({"status": latchgate::receipt::verify_value(&cmd["receipt"], &keys).status.as_str()}),
+                )
             }
-            other => Reply::Err(ErrorOutcome { kind: "Unsupported".into(), native: Some(format!("command {other:?}")), ..Default::default() }),
+            other => Reply::Err(ErrorOutcome {
+                kind: "Unsupported".into(),
+                native: Some(format!("command {other:?}")),
+                ..Default::default()
+            }),
         })
     }
 }

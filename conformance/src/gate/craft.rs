@@ -72,12 +72,14 @@ impl Proof {
             SigMode::Empty => String::new(),
             SigMode::Foreign => dpop::sign_segments(foreign, &h, &p),
             SigMode::Flipped => {
-                let mut raw = b64::decode(&dpop::sign_segments(signer, &h, &p)).expect("own signature decodes");
+                let mut raw = b64::decode(&dpop::sign_segments(signer, &h, &p))
+                    .expect("own signature decodes");
                 raw[10] ^= 0x01;
                 b64::encode(&raw)
             }
             SigMode::Der => {
-                let raw = b64::decode(&dpop::sign_segments(signer, &h, &p)).expect("own signature decodes");
+                let raw = b64::decode(&dpop::sign_segments(signer, &h, &p))
+                    .expect("own signature decodes");
                 let sig = p256::ecdsa::Signature::from_slice(&raw).expect("64-byte signature");
                 b64::encode(sig.to_der().as_bytes())
             }
@@ -103,7 +105,11 @@ impl Proof {
 
 /// HMAC-SHA256 (RFC 2104).
 pub fn hmac_sha256(key: &[u8], msg: &[u8]) -> Vec<u8> {
-    let mut k = if key.len() > 64 { Sha256::digest(key).to_vec() } else { key.to_vec() };
+    let mut k = if key.len() > 64 {
+        Sha256::digest(key).to_vec()
+    } else {
+        key.to_vec()
+    };
     k.resize(64, 0);
     let ipad: Vec<u8> = k.iter().map(|b| b ^ 0x36).collect();
     let opad: Vec<u8> = k.iter().map(|b| b ^ 0x5c).collect();
@@ -159,7 +165,10 @@ mod tests {
     #[test]
     fn hmac_matches_rfc4231_case_2() {
         let mac = hmac_sha256(b"Jefe", b"what do ya want for nothing?");
-        assert_eq!(hex::encode(mac), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+        assert_eq!(
+            hex::encode(mac),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
     }
 
     #[test]
@@ -170,7 +179,10 @@ mod tests {
         let good = proof.compact(&key, &other);
         assert!(dpop::verify_proof_signature(&key.verifying_key(), &good));
         proof.sig = SigMode::Flipped;
-        assert!(!dpop::verify_proof_signature(&key.verifying_key(), &proof.compact(&key, &other)));
+        assert!(!dpop::verify_proof_signature(
+            &key.verifying_key(),
+            &proof.compact(&key, &other)
+        ));
     }
 
     #[test]

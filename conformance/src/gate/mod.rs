@@ -75,19 +75,29 @@ impl GateCtx {
         if let Some(c) = &env.clock {
             c.freeze();
         }
-        GateCtx { env, scenario, log: Vec::new() }
+        GateCtx {
+            env,
+            scenario,
+            log: Vec::new(),
+        }
     }
 
     /// Adds the last exchanges to a failure, so the report shows what was sent and answered.
     pub fn annotate(&self, f: Failure) -> Failure {
         let n = self.log.len();
-        self.log[n.saturating_sub(3)..].iter().fold(f, |f, ex| f.with_exchange(ex))
+        self.log[n.saturating_sub(3)..]
+            .iter()
+            .fold(f, |f, ex| f.with_exchange(ex))
     }
 
     fn endpoint(&self, l: Listener) -> Check<Endpoint> {
         match l {
             Listener::Client => Ok(self.env.client.clone()),
-            Listener::Admin => self.env.admin.clone().ok_or_else(|| Failure::skip("needs the admin listener (--admin)")),
+            Listener::Admin => self
+                .env
+                .admin
+                .clone()
+                .ok_or_else(|| Failure::skip("needs the admin listener (--admin)")),
         }
     }
 
@@ -95,7 +105,11 @@ impl GateCtx {
     pub async fn send(&mut self, to: Listener, req: RawRequest) -> Check<RawResponse> {
         let endpoint = self.endpoint(to)?;
         let response = http::send(&endpoint, &req, Duration::from_secs(10)).await;
-        self.log.push(Exchange { endpoint: endpoint.to_string(), request: req, response: response.clone() });
+        self.log.push(Exchange {
+            endpoint: endpoint.to_string(),
+            request: req,
+            response: response.clone(),
+        });
         response.map_err(|e| Failure::fail(format!("no HTTP answer from the gate: {e}")))
     }
 
@@ -106,10 +120,20 @@ impl GateCtx {
         if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
             b.extend(e.clone());
         }
-        let resp = self.send(Listener::Client, RawRequest::new("POST", "/v1/leases").json(&body)).await?;
+        let resp = self
+            .send(
+                Listener::Client,
+                RawRequest::new("POST", "/v1/leases").json(&body),
+            )
+            .await?;
         expect_status(&resp, 200, "lease issuance")?;
-        let body = resp.json().ok_or_else(|| Failure::fail("lease 200 body is not JSON"))?;
-        let jwt = body["lease_jwt"].as_str().ok_or_else(|| Failure::fail("lease 200 body has no lease_jwt"))?.to_string();
+        let body = resp
+            .json()
+            .ok_or_else(|| Failure::fail("lease 200 body is not JSON"))?;
+        let jwt = body["lease_jwt"]
+            .as_str()
+            .ok_or_else(|| Failure::fail("lease 200 body has no lease_jwt"))?
+            .to_string();
         Ok(Lease { jwt, key, body })
     }
 
@@ -120,7 +144,13 @@ impl GateCtx {
 
     /// A standard proof for the gate's public base + `path`.
     pub fn proof_for(&self, key: &DpopKey, method: &str, path: &str, token: &str) -> Proof {
-        Proof::standard(key, method, &format!("{}{}", self.env.public_base, path), self.env.now(), token)
+        Proof::standard(
+            key,
+            method,
+            &format!("{}{}", self.env.public_base, path),
+            self.env.now(),
+            token,
+        )
     }
 
     /// An agent request with a correct proof.
@@ -137,7 +167,12 @@ impl GateCtx {
     }
 
     /// Executes `action` with `params` under `lease` (correct proof).
-    pub async fn execute(&mut self, lease: &Lease, action: &str, params: &Value) -> Check<RawResponse> {
+    pub async fn execute(
+        &mut self,
+        lease: &Lease,
+        action: &str,
+        params: &Value,
+    ) -> Check<RawResponse> {
         let path = format!("/v1/actions/{action}/execute");
         let (req, _) = self.agent_request(lease, "POST", &path);
         self.send(Listener::Client, req.json(params)).await
@@ -145,7 +180,11 @@ impl GateCtx {
 
     /// An operator request with a correct proof (needs operator credentials).
     pub fn operator_request(&self, method: &str, path: &str) -> Check<RawRequest> {
-        let op = self.env.operator.clone().ok_or_else(|| Failure::skip("needs operator credentials"))?;
+        let op = self
+            .env
+            .operator
+            .clone()
+            .ok_or_else(|| Failure::skip("needs operator credentials"))?;
         let htu_path = path.split('?').next().unwrap_or(path);
         let proof = self.proof_for(&op.key, method, htu_path, &op.api_key);
         Ok(RawRequest::new(method, path)
@@ -165,7 +204,11 @@ pub fn expect_status(resp: &RawResponse, want: u16, what: &str) -> Check {
     if resp.status == want {
         Ok(())
     } else {
-        Err(Failure::mismatch(format!("{what}: unexpected status"), want, format!("{} {}", resp.status, http::cut(&resp.text(), 200))))
+        Err(Failure::mismatch(
+            format!("{what}: unexpected status"),
+            want,
+            format!("{} {}", resp.status, http::cut(&resp.text(), 200)),
+        ))
     }
 }
 
@@ -174,21 +217,44 @@ pub fn expect_status(resp: &RawResponse, want: u16, what: &str) -> Check {
 pub fn expect_error(resp: &RawResponse, status: u16, code: &str) -> Check<Value> {
     expect_status(resp, status, &format!("expected {status} {code}"))?;
     let body = resp.json().filter(Value::is_object).ok_or_else(|| {
-        Failure::mismatch("error body is not a JSON object", format!("{{\"error\":\"{code}\"}}"), http::cut(&resp.text(), 200))
+        Failure::mismatch(
+            "error body is not a JSON object",
+            format!("{{\"error\":\"{code}\"}}"),
+            http::cut(&resp.text(), 200),
+        )
     })?;
     if body["error"] != json!(code) {
-        return Err(Failure::mismatch("wrong error code", code, body["error"].to_string()));
+        return Err(Failure::mismatch(
+            "wrong error code",
+            code,
+            body["error"].to_string(),
+        ));
     }
     let text = resp.text();
     if !text.trim_start().starts_with("{\"error\"") {
-        return Err(Failure::mismatch("`error` must be the first member", "{\"error\":…", http::cut(&text, 120)));
+        return Err(Failure::mismatch(
+            "`error` must be the first member",
+            "{\"error\":…",
+            http::cut(&text, 120),
+        ));
     }
-    if let Some((k, _)) = body.as_object().into_iter().flatten().find(|(_, v)| !v.is_string()) {
-        return Err(Failure::fail(format!("member '{k}' of an error body is not a string")));
+    if let Some((k, _)) = body
+        .as_object()
+        .into_iter()
+        .flatten()
+        .find(|(_, v)| !v.is_string())
+    {
+        return Err(Failure::fail(format!(
+            "member '{k}' of an error body is not a string"
+        )));
     }
     let ct = resp.header("content-type").unwrap_or("");
     if !ct.starts_with("application/json") {
-        return Err(Failure::mismatch("error body content type", "application/json", ct));
+        return Err(Failure::mismatch(
+            "error body content type",
+            "application/json",
+            ct,
+        ));
     }
     Ok(body)
 }
@@ -199,7 +265,11 @@ pub fn expect_empty(resp: &RawResponse, status: u16) -> Check {
     if resp.body.is_empty() {
         Ok(())
     } else {
-        Err(Failure::mismatch("body must be empty", "<empty>", http::cut(&resp.text(), 200)))
+        Err(Failure::mismatch(
+            "body must be empty",
+            "<empty>",
+            http::cut(&resp.text(), 200),
+        ))
     }
 }
 
@@ -210,7 +280,11 @@ pub fn expect_text(resp: &RawResponse, status: u16) -> Check {
     if ct.starts_with("text/plain") {
         Ok(())
     } else {
-        Err(Failure::mismatch("content type of a framework rejection", "text/plain", ct))
+        Err(Failure::mismatch(
+            "content type of a framework rejection",
+            "text/plain",
+            ct,
+        ))
     }
 }
 
@@ -237,4 +311,3 @@ pub fn implementation(s: &Scenario) -> Option<GateFn> {
         .or_else(|| approvals::lookup(&s.id))
         .or_else(|| misc::lookup(&s.id))
 }
-

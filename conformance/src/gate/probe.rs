@@ -56,7 +56,9 @@ pub fn run(ctx: &mut GateCtx) -> BoxFuture<'_, Check> {
             let req = request(&d, &warm);
             let resp = ctx.send(d.listener, req).await?;
             if resp.status == 401 {
-                return Err(Failure::fail("the warm-up request (a correct proof) was refused"));
+                return Err(Failure::fail(
+                    "the warm-up request (a correct proof) was refused",
+                ));
             }
         }
         let req = request(&d, &d.proof);
@@ -68,14 +70,43 @@ pub fn run(ctx: &mut GateCtx) -> BoxFuture<'_, Check> {
 async fn draft(ctx: &mut GateCtx, probe: &str) -> Check<Draft> {
     let (listener, method, path, body): (Listener, &str, String, Option<Value>) = match probe {
         "lease" => (Listener::Client, "POST", "/v1/leases".into(), None),
-        "execute" => (Listener::Client, "POST", format!("/v1/actions/{MISSING_ACTION}/execute"), Some(json!({}))),
-        "receipt" => (Listener::Client, "GET", format!("/v1/receipts/{MISSING_ID}"), None),
-        "poll" => (Listener::Client, "GET", format!("/v1/approvals/{MISSING_ID}/poll"), None),
-        "approve" => (Listener::Admin, "POST", format!("/v1/approvals/{MISSING_ID}/approve"), None),
+        "execute" => (
+            Listener::Client,
+            "POST",
+            format!("/v1/actions/{MISSING_ACTION}/execute"),
+            Some(json!({})),
+        ),
+        "receipt" => (
+            Listener::Client,
+            "GET",
+            format!("/v1/receipts/{MISSING_ID}"),
+            None,
+        ),
+        "poll" => (
+            Listener::Client,
+            "GET",
+            format!("/v1/approvals/{MISSING_ID}/poll"),
+            None,
+        ),
+        "approve" => (
+            Listener::Admin,
+            "POST",
+            format!("/v1/approvals/{MISSING_ID}/approve"),
+            None,
+        ),
         "admin-status" => (Listener::Admin, "GET", "/v1/admin/status".into(), None),
         "receipt-keys" => (Listener::Admin, "GET", "/v1/receipt-keys".into(), None),
-        "approval-detail" => (Listener::Admin, "GET", format!("/v1/approvals/{MISSING_ID}"), None),
-        other => return Err(Failure::fail(format!("unknown probe '{other}' in the catalogue"))),
+        "approval-detail" => (
+            Listener::Admin,
+            "GET",
+            format!("/v1/approvals/{MISSING_ID}"),
+            None,
+        ),
+        other => {
+            return Err(Failure::fail(format!(
+                "unknown probe '{other}' in the catalogue"
+            )))
+        }
     };
     let foreign = DpopKey::generate();
     if probe == "lease" {
@@ -83,25 +114,59 @@ async fn draft(ctx: &mut GateCtx, probe: &str) -> Check<Draft> {
         let body = json!({"scopes": ["tools:call"], "dpop_jwk": key.public_jwk()});
         let proof = Proof::standard(&key, method, "", 0, "");
         return Ok(Draft {
-            listener, method: method.into(), path, query: String::new(), token: String::new(), key, foreign, proof,
-            authorization: None, dpop: DpopHeader::Absent, body: Some(body), raw_body: None, content_type: true,
-            host: None, warm: false, ath_set: false, lease: None,
+            listener,
+            method: method.into(),
+            path,
+            query: String::new(),
+            token: String::new(),
+            key,
+            foreign,
+            proof,
+            authorization: None,
+            dpop: DpopHeader::Absent,
+            body: Some(body),
+            raw_body: None,
+            content_type: true,
+            host: None,
+            warm: false,
+            ath_set: false,
+            lease: None,
         });
     }
     let (token, key, lease) = if listener == Listener::Admin {
-        let op = ctx.env.operator.clone().ok_or_else(|| Failure::skip("needs operator credentials"))?;
-        let key = DpopKey::from_pem(&op.key.to_pkcs8_pem()).map_err(|e| Failure::fail(format!("operator key: {e}")))?;
+        let op = ctx
+            .env
+            .operator
+            .clone()
+            .ok_or_else(|| Failure::skip("needs operator credentials"))?;
+        let key = DpopKey::from_pem(&op.key.to_pkcs8_pem())
+            .map_err(|e| Failure::fail(format!("operator key: {e}")))?;
         (op.api_key.clone(), key, None)
     } else {
         let lease = ctx.lease().await?;
-        let key = DpopKey::from_pem(&lease.key.to_pkcs8_pem()).map_err(|e| Failure::fail(format!("lease key: {e}")))?;
+        let key = DpopKey::from_pem(&lease.key.to_pkcs8_pem())
+            .map_err(|e| Failure::fail(format!("lease key: {e}")))?;
         (lease.jwt.clone(), key, Some(lease))
     };
     let proof = ctx.proof_for(&key, method, &path, &token);
     Ok(Draft {
-        listener, method: method.into(), path, query: String::new(), authorization: Some(format!("DPoP {token}")),
-        token, key, foreign, proof, dpop: DpopHeader::Proof, content_type: body.is_some(), body, raw_body: None,
-        host: None, warm: false, ath_set: false, lease,
+        listener,
+        method: method.into(),
+        path,
+        query: String::new(),
+        authorization: Some(format!("DPoP {token}")),
+        token,
+        key,
+        foreign,
+        proof,
+        dpop: DpopHeader::Proof,
+        content_type: body.is_some(),
+        body,
+        raw_body: None,
+        host: None,
+        warm: false,
+        ath_set: false,
+        lease,
     })
 }
 
@@ -113,7 +178,10 @@ fn request(d: &Draft, proof: &Proof) -> RawRequest {
     if let Some(a) = &d.authorization {
         req = req.header("authorization", a);
     }
-    let signer = if proof.sig == SigMode::Normal && proof.header.get("jwk") == Some(&serde_json::to_value(d.foreign.public_jwk()).unwrap_or_default()) {
+    let signer = if proof.sig == SigMode::Normal
+        && proof.header.get("jwk")
+            == Some(&serde_json::to_value(d.foreign.public_jwk()).unwrap_or_default())
+    {
         &d.foreign
     } else {
         &d.key
@@ -125,7 +193,9 @@ fn request(d: &Draft, proof: &Proof) -> RawRequest {
         DpopHeader::Duplicate => {
             let mut second = proof.clone();
             second.claims["jti"] = json!(latchgate::crypto::dpop::fresh_jti());
-            req = req.header("dpop", &proof.compact(signer, &d.foreign)).header("dpop", &second.compact(signer, &d.foreign));
+            req = req
+                .header("dpop", &proof.compact(signer, &d.foreign))
+                .header("dpop", &second.compact(signer, &d.foreign));
         }
     }
     if let Some(raw) = &d.raw_body {
@@ -140,19 +210,24 @@ fn request(d: &Draft, proof: &Proof) -> RawRequest {
 }
 
 fn apply(ctx: &GateCtx, d: &mut Draft, line: &str) -> Check {
-    let bad = || Failure::fail(format!("catalogue mutation '{line}' is not in the probe language"));
+    let bad = || {
+        Failure::fail(format!(
+            "catalogue mutation '{line}' is not in the probe language"
+        ))
+    };
     let (target, rest) = line.split_once(' ').ok_or_else(bad)?;
     let rest = rest.trim();
     if rest == "delete" {
-        return match target {
-            "authorization" => Ok(d.authorization = None),
-            "dpop" => Ok(d.dpop = DpopHeader::Absent),
-            "content-type" => Ok(d.content_type = false),
-            t if t.starts_with("header.") => Ok(set_path(&mut d.proof.header, &t[7..], None)),
-            t if t.starts_with("claims.") => Ok(set_path(&mut d.proof.claims, &t[7..], None)),
-            t if t.starts_with("body.") => Ok(set_path(d.body.get_or_insert(json!({})), &t[5..], None)),
-            _ => Err(bad()),
-        };
+        match target {
+            "authorization" => d.authorization = None,
+            "dpop" => d.dpop = DpopHeader::Absent,
+            "content-type" => d.content_type = false,
+            t if t.starts_with("header.") => set_path(&mut d.proof.header, &t[7..], None),
+            t if t.starts_with("claims.") => set_path(&mut d.proof.claims, &t[7..], None),
+            t if t.starts_with("body.") => set_path(d.body.get_or_insert(json!({})), &t[5..], None),
+            _ => return Err(bad()),
+        }
+        return Ok(());
     }
     let raw = rest.strip_prefix('=').ok_or_else(bad)?.trim();
     match target {
@@ -168,13 +243,26 @@ fn apply(ctx: &GateCtx, d: &mut Draft, line: &str) -> Check {
             return Ok(());
         }
         "key" if raw == "foreign" => {
-            d.proof.header["jwk"] = serde_json::to_value(d.foreign.public_jwk()).map_err(|_| bad())?;
+            d.proof.header["jwk"] =
+                serde_json::to_value(d.foreign.public_jwk()).map_err(|_| bad())?;
             return Ok(());
         }
-        "payload" if raw == "tampered" => return Ok(d.proof.tamper_payload = true),
-        "proof" if raw == "two-segments" => return Ok(d.proof.two_segments = true),
-        "dpop" if raw == "duplicate" => return Ok(d.dpop = DpopHeader::Duplicate),
-        "warm" => return Ok(d.warm = true),
+        "payload" if raw == "tampered" => {
+            d.proof.tamper_payload = true;
+            return Ok(());
+        }
+        "proof" if raw == "two-segments" => {
+            d.proof.two_segments = true;
+            return Ok(());
+        }
+        "dpop" if raw == "duplicate" => {
+            d.dpop = DpopHeader::Duplicate;
+            return Ok(());
+        }
+        "warm" => {
+            d.warm = true;
+            return Ok(());
+        }
         _ => {}
     }
     let value = value(ctx, d, raw)?;
@@ -182,7 +270,10 @@ fn apply(ctx: &GateCtx, d: &mut Draft, line: &str) -> Check {
         "authorization" => {
             let s = value.as_str().ok_or_else(bad)?.to_string();
             if !d.ath_set {
-                if let Some((_, tok)) = s.split_once(' ').filter(|(_, t)| !t.is_empty() && *t != d.token) {
+                if let Some((_, tok)) = s
+                    .split_once(' ')
+                    .filter(|(_, t)| !t.is_empty() && *t != d.token)
+                {
                     d.proof.claims["ath"] = json!(latchgate::crypto::ath(tok));
                 }
             }
@@ -199,7 +290,9 @@ fn apply(ctx: &GateCtx, d: &mut Draft, line: &str) -> Check {
             d.ath_set |= t == "claims.ath";
             set_path(&mut d.proof.claims, &t[7..], Some(value))
         }
-        t if t.starts_with("body.") => set_path(d.body.get_or_insert(json!({})), &t[5..], Some(value)),
+        t if t.starts_with("body.") => {
+            set_path(d.body.get_or_insert(json!({})), &t[5..], Some(value))
+        }
         _ => return Err(bad()),
     }
     Ok(())
@@ -209,11 +302,21 @@ fn apply(ctx: &GateCtx, d: &mut Draft, line: &str) -> Check {
 /// with `{placeholders}`.
 fn value(ctx: &GateCtx, d: &Draft, raw: &str) -> Check<Value> {
     if let Some(off) = raw.strip_prefix("now") {
-        let off: f64 = if off.is_empty() { 0.0 } else { off.parse().map_err(|_| Failure::fail(format!("bad time offset '{raw}'")))? };
+        let off: f64 = if off.is_empty() {
+            0.0
+        } else {
+            off.parse()
+                .map_err(|_| Failure::fail(format!("bad time offset '{raw}'")))?
+        };
         let t = ctx.env.now() as f64 + off;
-        return Ok(if off.fract() == 0.0 { json!(t as i64) } else { json!(t) });
+        return Ok(if off.fract() == 0.0 {
+            json!(t as i64)
+        } else {
+            json!(t)
+        });
     }
-    let v: Value = serde_json::from_str(raw).map_err(|e| Failure::fail(format!("catalogue value '{raw}': {e}")))?;
+    let v: Value = serde_json::from_str(raw)
+        .map_err(|e| Failure::fail(format!("catalogue value '{raw}': {e}")))?;
     match v {
         Value::String(s) => Ok(Value::String(expand(ctx, d, &s)?)),
         other => Ok(other),
@@ -273,7 +376,13 @@ fn upper_origin(url: &str) -> String {
 fn default_port(url: &str) -> Option<String> {
     let (scheme, rest) = url.split_once("://")?;
     let (auth, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    if auth.rsplit(':').next().is_some_and(|p| p.chars().all(|c| c.is_ascii_digit())) && auth.contains(':') && !auth.ends_with(']') {
+    if auth
+        .rsplit(':')
+        .next()
+        .is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
+        && auth.contains(':')
+        && !auth.ends_with(']')
+    {
         return None;
     }
     let port = if scheme == "https" { 443 } else { 80 };
@@ -294,7 +403,10 @@ pub fn judge(resp: &RawResponse, expect: &str) -> Check {
         None => (None, head.contains("!deny_reason")),
     };
     let mut words = head.split_whitespace().filter(|w| !w.starts_with('!'));
-    let status: u16 = words.next().and_then(|s| s.parse().ok()).ok_or_else(|| Failure::fail(format!("bad expect '{expect}'")))?;
+    let status: u16 = words
+        .next()
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| Failure::fail(format!("bad expect '{expect}'")))?;
     let kind = words.next();
     let body = match kind {
         None => return super::expect_status(resp, status, &format!("expected {status}")),
@@ -304,19 +416,36 @@ pub fn judge(resp: &RawResponse, expect: &str) -> Check {
             super::expect_status(resp, status, &format!("expected {status}"))?;
             return match resp.json() {
                 Some(v) if v.is_object() => Ok(()),
-                _ => Err(Failure::mismatch("body is not a JSON object", "a JSON object", http::cut(&resp.text(), 200))),
+                _ => Err(Failure::mismatch(
+                    "body is not a JSON object",
+                    "a JSON object",
+                    http::cut(&resp.text(), 200),
+                )),
             };
         }
         Some(code) => super::expect_error(resp, status, code)?,
     };
-    let deny = body.get("deny_reason").or_else(|| body.get("message")).and_then(Value::as_str);
+    let deny = body
+        .get("deny_reason")
+        .or_else(|| body.get("message"))
+        .and_then(Value::as_str);
     if no_reason && body.get("deny_reason").is_some() {
-        return Err(Failure::mismatch("this endpoint sends no deny_reason", "no deny_reason member", body["deny_reason"].to_string()));
+        return Err(Failure::mismatch(
+            "this endpoint sends no deny_reason",
+            "no deny_reason member",
+            body["deny_reason"].to_string(),
+        ));
     }
     if let Some(sub) = reason_sub {
         match deny {
             Some(r) if r.contains(sub) => {}
-            other => return Err(Failure::mismatch("deny_reason (or message)", format!("a reason containing '{sub}'"), other.unwrap_or("<none>"))),
+            other => {
+                return Err(Failure::mismatch(
+                    "deny_reason (or message)",
+                    format!("a reason containing '{sub}'"),
+                    other.unwrap_or("<none>"),
+                ))
+            }
         }
     }
     Ok(())
@@ -328,14 +457,23 @@ mod tests {
 
     #[test]
     fn default_port_is_added_only_without_an_explicit_port() {
-        assert_eq!(default_port("http://gate.example/v1/x").as_deref(), Some("http://gate.example:80/v1/x"));
-        assert_eq!(default_port("https://g/x").as_deref(), Some("https://g:443/x"));
+        assert_eq!(
+            default_port("http://gate.example/v1/x").as_deref(),
+            Some("http://gate.example:80/v1/x")
+        );
+        assert_eq!(
+            default_port("https://g/x").as_deref(),
+            Some("https://g:443/x")
+        );
         assert_eq!(default_port("http://127.0.0.1:3000/x"), None);
     }
 
     #[test]
     fn upper_origin_keeps_the_path_case() {
-        assert_eq!(upper_origin("http://gate.example/v1/a"), "HTTP://GATE.EXAMPLE/v1/a");
+        assert_eq!(
+            upper_origin("http://gate.example/v1/a"),
+            "HTTP://GATE.EXAMPLE/v1/a"
+        );
     }
 
     #[test]

@@ -26,13 +26,22 @@ pub(super) fn lookup(id: &str) -> Option<GateFn> {
 
 fn accepted(resp: &RawResponse, what: &str) -> Check {
     if resp.status == 401 || resp.status >= 500 {
-        return Err(Failure::mismatch(format!("{what} must pass auth"), "404 action_not_found", format!("{} {}", resp.status, resp.text())));
+        return Err(Failure::mismatch(
+            format!("{what} must pass auth"),
+            "404 action_not_found",
+            format!("{} {}", resp.status, resp.text()),
+        ));
     }
     Ok(())
 }
 
 /// Sends an agent execute to the unknown action with a proof using `jti`.
-async fn agent_with_jti(ctx: &mut GateCtx, lease: &Lease, jti: &str, to: Listener) -> Check<RawResponse> {
+async fn agent_with_jti(
+    ctx: &mut GateCtx,
+    lease: &Lease,
+    jti: &str,
+    to: Listener,
+) -> Check<RawResponse> {
     let mut proof = ctx.proof_for(&lease.key, "POST", EXEC_PATH, &lease.jwt);
     proof.claims["jti"] = json!(jti);
     let req = ctx.with_proof(lease, "POST", EXEC_PATH, &proof);
@@ -40,41 +49,75 @@ async fn agent_with_jti(ctx: &mut GateCtx, lease: &Lease, jti: &str, to: Listene
 }
 
 async fn operator_with_jti(ctx: &mut GateCtx, jti: &str) -> Check<RawResponse> {
-    let op = ctx.env.operator.clone().ok_or_else(|| Failure::skip("needs operator credentials"))?;
+    let op = ctx
+        .env
+        .operator
+        .clone()
+        .ok_or_else(|| Failure::skip("needs operator credentials"))?;
     let mut proof = ctx.proof_for(&op.key, "POST", APPROVE_PATH, &op.api_key);
     proof.claims["jti"] = json!(jti);
     let req = crate::http::RawRequest::new("POST", APPROVE_PATH)
         .header("authorization", &format!("DPoP {}", op.api_key))
-        .header("dpop", &proof.compact(&op.key, &latchgate::crypto::dpop::DpopKey::generate()));
+        .header(
+            "dpop",
+            &proof.compact(&op.key, &latchgate::crypto::dpop::DpopKey::generate()),
+        );
     ctx.send(Listener::Admin, req).await
 }
 
 scenario_fn!(same_proof, |ctx| {
     let lease = ctx.lease().await?;
     let (req, _) = ctx.agent_request(&lease, "POST", EXEC_PATH);
-    accepted(&ctx.send(Listener::Client, req.clone()).await?, "the first use of a proof")?;
-    expect_error(&ctx.send(Listener::Client, req).await?, 401, "replay_detected").map(|_| ())
+    accepted(
+        &ctx.send(Listener::Client, req.clone()).await?,
+        "the first use of a proof",
+    )?;
+    expect_error(
+        &ctx.send(Listener::Client, req).await?,
+        401,
+        "replay_detected",
+    )
+    .map(|_| ())
 });
 
 scenario_fn!(same_jti_new_proof, |ctx| {
     let lease = ctx.lease().await?;
     let jti = latchgate::crypto::dpop::fresh_jti();
-    accepted(&agent_with_jti(ctx, &lease, &jti, Listener::Client).await?, "the first proof with this jti")?;
-    expect_error(&agent_with_jti(ctx, &lease, &jti, Listener::Client).await?, 401, "replay_detected").map(|_| ())
+    accepted(
+        &agent_with_jti(ctx, &lease, &jti, Listener::Client).await?,
+        "the first proof with this jti",
+    )?;
+    expect_error(
+        &agent_with_jti(ctx, &lease, &jti, Listener::Client).await?,
+        401,
+        "replay_detected",
+    )
+    .map(|_| ())
 });
 
 scenario_fn!(across_leases, |ctx| {
     let a = ctx.lease().await?;
     let b = ctx.lease().await?;
     let jti = latchgate::crypto::dpop::fresh_jti();
-    accepted(&agent_with_jti(ctx, &a, &jti, Listener::Client).await?, "lease A's proof")?;
-    expect_error(&agent_with_jti(ctx, &b, &jti, Listener::Client).await?, 401, "replay_detected").map(|_| ())
+    accepted(
+        &agent_with_jti(ctx, &a, &jti, Listener::Client).await?,
+        "lease A's proof",
+    )?;
+    expect_error(
+        &agent_with_jti(ctx, &b, &jti, Listener::Client).await?,
+        401,
+        "replay_detected",
+    )
+    .map(|_| ())
 });
 
 scenario_fn!(agent_then_operator, |ctx| {
     let lease = ctx.lease().await?;
     let jti = latchgate::crypto::dpop::fresh_jti();
-    accepted(&agent_with_jti(ctx, &lease, &jti, Listener::Client).await?, "the agent proof")?;
+    accepted(
+        &agent_with_jti(ctx, &lease, &jti, Listener::Client).await?,
+        "the agent proof",
+    )?;
     expect_error(&operator_with_jti(ctx, &jti).await?, 401, "replay_detected").map(|_| ())
 });
 
@@ -83,7 +126,12 @@ scenario_fn!(operator_then_agent, |ctx| {
     let jti = latchgate::crypto::dpop::fresh_jti();
     let first = operator_with_jti(ctx, &jti).await?;
     expect_error(&first, 404, "action_not_found")?;
-    expect_error(&agent_with_jti(ctx, &lease, &jti, Listener::Client).await?, 401, "replay_detected").map(|_| ())
+    expect_error(
+        &agent_with_jti(ctx, &lease, &jti, Listener::Client).await?,
+        401,
+        "replay_detected",
+    )
+    .map(|_| ())
 });
 
 scenario_fn!(rejected_does_not_burn, |ctx| {
@@ -94,46 +142,92 @@ scenario_fn!(rejected_does_not_burn, |ctx| {
     bad.claims["ath"] = json!(latchgate::crypto::ath("another token"));
     let req = ctx.with_proof(&lease, "POST", EXEC_PATH, &bad);
     expect_error(&ctx.send(Listener::Client, req).await?, 401, "invalid_dpop")?;
-    accepted(&agent_with_jti(ctx, &lease, &jti, Listener::Client).await?, "a correct proof reusing the refused proof's jti")
+    accepted(
+        &agent_with_jti(ctx, &lease, &jti, Listener::Client).await?,
+        "a correct proof reusing the refused proof's jti",
+    )
 });
 
 scenario_fn!(after_ttl, |ctx| {
-    let clock = ctx.env.clock.clone().ok_or_else(|| Failure::skip("needs the gate's clock"))?;
+    let clock = ctx
+        .env
+        .clock
+        .clone()
+        .ok_or_else(|| Failure::skip("needs the gate's clock"))?;
     let lease = ctx.lease_with(json!({})).await?;
     let jti = latchgate::crypto::dpop::fresh_jti();
-    accepted(&agent_with_jti(ctx, &lease, &jti, Listener::Client).await?, "the first proof")?;
+    accepted(
+        &agent_with_jti(ctx, &lease, &jti, Listener::Client).await?,
+        "the first proof",
+    )?;
     clock.advance(181);
     let fresh = ctx.lease().await?;
-    accepted(&agent_with_jti(ctx, &fresh, &jti, Listener::Client).await?, "a fresh proof reusing the jti after 181 s")
+    accepted(
+        &agent_with_jti(ctx, &fresh, &jti, Listener::Client).await?,
+        "a fresh proof reusing the jti after 181 s",
+    )
 });
 
 scenario_fn!(across_listeners, |ctx| {
     let lease = ctx.lease().await?;
     let jti = latchgate::crypto::dpop::fresh_jti();
-    accepted(&agent_with_jti(ctx, &lease, &jti, Listener::Client).await?, "the proof on the client listener")?;
-    expect_error(&agent_with_jti(ctx, &lease, &jti, Listener::Admin).await?, 401, "replay_detected").map(|_| ())
+    accepted(
+        &agent_with_jti(ctx, &lease, &jti, Listener::Client).await?,
+        "the proof on the client listener",
+    )?;
+    expect_error(
+        &agent_with_jti(ctx, &lease, &jti, Listener::Admin).await?,
+        401,
+        "replay_detected",
+    )
+    .map(|_| ())
 });
 
 scenario_fn!(lease_expired, |ctx| {
-    let clock = ctx.env.clock.clone().ok_or_else(|| Failure::skip("needs the gate's clock"))?;
+    let clock = ctx
+        .env
+        .clock
+        .clone()
+        .ok_or_else(|| Failure::skip("needs the gate's clock"))?;
     let lease = ctx.lease().await?;
     clock.advance(301);
     let mut proof = ctx.proof_for(&lease.key, "POST", EXEC_PATH, &lease.jwt);
     proof.claims["htm"] = json!("GET");
     let req = ctx.with_proof(&lease, "POST", EXEC_PATH, &proof);
-    expect_error(&ctx.send(Listener::Client, req).await?, 401, "lease_expired").map(|_| ())
+    expect_error(
+        &ctx.send(Listener::Client, req).await?,
+        401,
+        "lease_expired",
+    )
+    .map(|_| ())
 });
 
 scenario_fn!(lease_zero_leeway, |ctx| {
-    let clock = ctx.env.clock.clone().ok_or_else(|| Failure::skip("needs the gate's clock"))?;
+    let clock = ctx
+        .env
+        .clock
+        .clone()
+        .ok_or_else(|| Failure::skip("needs the gate's clock"))?;
     let lease = ctx.lease().await?;
-    let exp = lease.body["expires_at"].as_str().and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok());
-    let exp = exp.ok_or_else(|| Failure::fail("lease expires_at does not parse"))?.timestamp();
+    let exp = lease.body["expires_at"]
+        .as_str()
+        .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok());
+    let exp = exp
+        .ok_or_else(|| Failure::fail("lease expires_at does not parse"))?
+        .timestamp();
     let ahead = (exp - 1 - clock.now()).max(0) as u64;
     clock.advance(ahead);
     let (req, _) = ctx.agent_request(&lease, "POST", EXEC_PATH);
-    accepted(&ctx.send(Listener::Client, req).await?, "the lease one second before exp")?;
+    accepted(
+        &ctx.send(Listener::Client, req).await?,
+        "the lease one second before exp",
+    )?;
     clock.advance(2);
     let (req, _) = ctx.agent_request(&lease, "POST", EXEC_PATH);
-    expect_error(&ctx.send(Listener::Client, req).await?, 401, "lease_expired").map(|_| ())
+    expect_error(
+        &ctx.send(Listener::Client, req).await?,
+        401,
+        "lease_expired",
+    )
+    .map(|_| ())
 });

@@ -18,8 +18,14 @@ pub fn to_junit(report: &RunReport) -> String {
         if cases.is_empty() {
             continue;
         }
-        let failures = cases.iter().filter(|r| matches!(r.verdict, Verdict::Fail | Verdict::UnexpectedPass)).count();
-        let skipped = cases.iter().filter(|r| matches!(r.verdict, Verdict::Skip | Verdict::ExpectedFail)).count();
+        let failures = cases
+            .iter()
+            .filter(|r| matches!(r.verdict, Verdict::Fail | Verdict::UnexpectedPass))
+            .count();
+        let skipped = cases
+            .iter()
+            .filter(|r| matches!(r.verdict, Verdict::Skip | Verdict::ExpectedFail))
+            .count();
         let time: u64 = cases.iter().map(|r| r.duration_ms).sum();
         out.push_str(&format!(
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" skipped=\"{skipped}\" time=\"{:.3}\">\n",

@@ -7,7 +7,7 @@ mod terminal;
 
 pub use json::to_json;
 pub use junit::to_junit;
-pub use terminal::{Terminal, summary_text};
+pub use terminal::{summary_text, Terminal};
 
 use crate::catalogue::{Level, Suite};
 use crate::check::Evidence;
@@ -88,7 +88,11 @@ pub struct EvidenceReport {
 
 impl From<Evidence> for EvidenceReport {
     fn from(e: Evidence) -> Self {
-        EvidenceReport { expected: e.expected, actual: e.actual, excerpts: e.excerpts }
+        EvidenceReport {
+            expected: e.expected,
+            actual: e.actual,
+            excerpts: e.excerpts,
+        }
     }
 }
 
@@ -178,6 +182,14 @@ impl RunReport {
                 Level::Should => should.add(r.verdict),
             }
         }
-        RunReport { format: REPORT_FORMAT, run, conformant: must.fail == 0, must, should, duration_ms, results }
+        RunReport {
+            format: REPORT_FORMAT,
+            run,
+            conformant: must.fail == 0,
+            must,
+            should,
+            duration_ms,
+            results,
+        }
     }
 }

@@ -10,13 +10,31 @@ pub struct Terminal {
     done: usize,
     color: bool,
     verbose: bool,
+    quiet: bool,
 }
 
 impl Terminal {
     /// A view for `total` scenarios; colours only on a terminal and without `NO_COLOR`.
     pub fn new(total: usize, verbose: bool) -> Self {
         let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-        Terminal { total, done: 0, color, verbose }
+        Terminal {
+            total,
+            done: 0,
+            color,
+            verbose,
+            quiet: false,
+        }
+    }
+
+    /// A view that prints nothing (library use, tests).
+    pub fn quiet(total: usize) -> Self {
+        Terminal {
+            total,
+            done: 0,
+            color: false,
+            verbose: false,
+            quiet: true,
+        }
     }
 
     /// Prints a header line.
@@ -27,6 +45,9 @@ impl Terminal {
     /// Prints one finished scenario.
     pub fn scenario(&mut self, r: &ScenarioResult) {
         self.done += 1;
+        if self.quiet {
+            return;
+        }
         let width = self.total.to_string().len();
         let label = self.paint(r.verdict);
         let mut line = format!(
@@ -45,7 +66,9 @@ impl Terminal {
         }
         let mut err = std::io::stderr().lock();
         let _ = writeln!(err, "{line}");
-        if matches!(r.verdict, Verdict::Fail | Verdict::UnexpectedPass) || (self.verbose && r.verdict == Verdict::ExpectedFail) {
+        if matches!(r.verdict, Verdict::Fail | Verdict::UnexpectedPass)
+            || (self.verbose && r.verdict == Verdict::ExpectedFail)
+        {
             let _ = writeln!(err, "{}", indent(&failure_text(r), 6));
         }
     }
@@ -96,7 +119,10 @@ pub fn failure_text(r: &ScenarioResult) -> String {
 
 fn indent(s: &str, n: usize) -> String {
     let pad = " ".repeat(n);
-    s.lines().map(|l| format!("{pad}{l}")).collect::<Vec<_>>().join("\n")
+    s.lines()
+        .map(|l| format!("{pad}{l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The closing summary by level.
@@ -125,7 +151,11 @@ pub fn summary_text(report: &RunReport) -> String {
         "{} in {:.2} s: {}",
         report.run.target,
         report.duration_ms as f64 / 1000.0,
-        if report.conformant { "every MUST scenario passed" } else { "MUST scenarios failed" }
+        if report.conformant {
+            "every MUST scenario passed"
+        } else {
+            "MUST scenarios failed"
+        }
     ));
     s
 }

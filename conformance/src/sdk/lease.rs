@@ -46,11 +46,14 @@ pub(super) fn lease_ttl(ctx: &SdkCtx, secs: i64) {
         v["expires_at"] = json!(at.format("%Y-%m-%dT%H:%M:%SZ").to_string());
         v
     };
-    ctx.tap.rule(Rule::on("/v1/leases", Action::Rewrite(Arc::new(f))));
+    ctx.tap
+        .rule(Rule::on("/v1/leases", Action::Rewrite(Arc::new(f))));
 }
 
 fn dpop_jwk(e: &super::tap::Entry) -> Value {
-    e.json().map(|v| v["dpop_jwk"].clone()).unwrap_or(Value::Null)
+    e.json()
+        .map(|v| v["dpop_jwk"].clone())
+        .unwrap_or(Value::Null)
 }
 
 sdk_fn!(key_fresh, |ctx| {
@@ -61,24 +64,43 @@ sdk_fn!(key_fresh, |ctx| {
     exec(ctx, &c).await?;
     let leases = ctx.leases();
     ensure_eq("lease requests", 2, leases.len())?;
-    ensure(dpop_jwk(&leases[0]) != dpop_jwk(&leases[1]), || "two lease requests carried the same dpop_jwk".into())?;
+    ensure(dpop_jwk(&leases[0]) != dpop_jwk(&leases[1]), || {
+        "two lease requests carried the same dpop_jwk".into()
+    })?;
     let execs = ctx.sent("/execute");
     for (i, e) in execs.iter().enumerate() {
         let (h, _) = super::proofs::decode(e)?;
-        ensure_eq(&format!("proof jwk of call {} is its lease's dpop_jwk", i + 1), dpop_jwk(&leases[i]), h["jwk"].clone())?;
+        ensure_eq(
+            &format!("proof jwk of call {} is its lease's dpop_jwk", i + 1),
+            dpop_jwk(&leases[i]),
+            h["jwk"].clone(),
+        )?;
     }
     Ok(())
 });
 
 fn exact_jwk(what: &str, jwk: &Value) -> Check {
-    let keys: Vec<&str> = jwk.as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
+    let keys: Vec<&str> = jwk
+        .as_object()
+        .map(|o| o.keys().map(String::as_str).collect())
+        .unwrap_or_default();
     let mut sorted = keys.clone();
     sorted.sort();
-    ensure_eq(&format!("{what} members"), vec!["crv", "kty", "x", "y"], sorted)?;
-    ensure_eq(&format!("{what} kty/crv"), json!(["EC", "P-256"]), json!([jwk["kty"], jwk["crv"]]))?;
+    ensure_eq(
+        &format!("{what} members"),
+        vec!["crv", "kty", "x", "y"],
+        sorted,
+    )?;
+    ensure_eq(
+        &format!("{what} kty/crv"),
+        json!(["EC", "P-256"]),
+        json!([jwk["kty"], jwk["crv"]]),
+    )?;
     for c in ["x", "y"] {
         let len = jwk[c].as_str().map_or(0, str::len);
-        ensure(len == 43, || format!("{what}.{c} has {len} characters, not 43"))?;
+        ensure(len == 43, || {
+            format!("{what}.{c} has {len} characters, not 43")
+        })?;
     }
     Ok(())
 }
@@ -86,37 +108,68 @@ fn exact_jwk(what: &str, jwk: &Value) -> Check {
 sdk_fn!(key_members, |ctx| {
     let c = ctx.connected().await?;
     exec(ctx, &c).await?;
-    let lease = ctx.leases().first().cloned().ok_or_else(|| Failure::fail("no lease request"))?;
+    let lease = ctx
+        .leases()
+        .first()
+        .cloned()
+        .ok_or_else(|| Failure::fail("no lease request"))?;
     exact_jwk("dpop_jwk", &dpop_jwk(&lease))?;
-    let e = ctx.sent("/execute").first().cloned().ok_or_else(|| Failure::fail("no execute request"))?;
+    let e = ctx
+        .sent("/execute")
+        .first()
+        .cloned()
+        .ok_or_else(|| Failure::fail("no execute request"))?;
     let (h, _) = super::proofs::decode(&e)?;
     exact_jwk("proof header jwk", &h["jwk"])
 });
 
 sdk_fn!(lease_request_shape, |ctx| {
     ctx.connected().await?;
-    let l = ctx.leases().first().cloned().ok_or_else(|| Failure::fail("connect sent no lease request"))?;
+    let l = ctx
+        .leases()
+        .first()
+        .cloned()
+        .ok_or_else(|| Failure::fail("connect sent no lease request"))?;
     ensure_eq("lease method", "POST", l.method.as_str())?;
-    ensure(l.header("content-type").is_some_and(|c| c.starts_with("application/json")), || {
-        format!("lease Content-Type is {:?}", l.header("content-type"))
+    ensure(
+        l.header("content-type")
+            .is_some_and(|c| c.starts_with("application/json")),
+        || format!("lease Content-Type is {:?}", l.header("content-type")),
+    )?;
+    ensure(l.json().is_some_and(|v| v.is_object()), || {
+        "lease body is not a JSON object".into()
     })?;
-    ensure(l.json().is_some_and(|v| v.is_object()), || "lease body is not a JSON object".into())?;
-    ensure(l.header("authorization").is_none() && l.header("dpop").is_none(), || "the lease request carries Authorization or DPoP".into())?;
+    ensure(
+        l.header("authorization").is_none() && l.header("dpop").is_none(),
+        || "the lease request carries Authorization or DPoP".into(),
+    )?;
     ensure_eq("gate's answer", Some(200), l.status)
 });
 
 fn body_keys(e: &super::tap::Entry) -> Vec<String> {
-    e.json().and_then(|v| v.as_object().map(|o| o.keys().cloned().collect())).unwrap_or_default()
+    e.json()
+        .and_then(|v| v.as_object().map(|o| o.keys().cloned().collect()))
+        .unwrap_or_default()
 }
 
 sdk_fn!(lease_body_members, |ctx| {
     let c = ctx.client(json!({"agent_id": "agent-conformance"})).await?;
-    ctx.ok(json!({"cmd": "connect", "client": c, "max_calls": 5})).await?;
-    let l = ctx.leases().first().cloned().ok_or_else(|| Failure::fail("no lease request"))?;
+    ctx.ok(json!({"cmd": "connect", "client": c, "max_calls": 5}))
+        .await?;
+    let l = ctx
+        .leases()
+        .first()
+        .cloned()
+        .ok_or_else(|| Failure::fail("no lease request"))?;
     let keys = body_keys(&l);
     let allowed = ["scopes", "dpop_jwk", "budgets", "fs_root"];
-    ensure(keys.iter().all(|k| allowed.contains(&k.as_str())), || format!("lease body members {keys:?} go beyond {allowed:?}"))?;
-    ensure(keys.contains(&"scopes".into()) && keys.contains(&"dpop_jwk".into()), || format!("scopes or dpop_jwk missing: {keys:?}"))
+    ensure(keys.iter().all(|k| allowed.contains(&k.as_str())), || {
+        format!("lease body members {keys:?} go beyond {allowed:?}")
+    })?;
+    ensure(
+        keys.contains(&"scopes".into()) && keys.contains(&"dpop_jwk".into()),
+        || format!("scopes or dpop_jwk missing: {keys:?}"),
+    )
 });
 
 async fn scopes_sent(ctx: &mut SdkCtx, scopes: Option<Value>) -> Check<Value> {
@@ -126,13 +179,21 @@ async fn scopes_sent(ctx: &mut SdkCtx, scopes: Option<Value>) -> Check<Value> {
         cmd["scopes"] = s;
     }
     ctx.ok(cmd).await?;
-    let l = ctx.leases().first().cloned().ok_or_else(|| Failure::fail("no lease request"))?;
+    let l = ctx
+        .leases()
+        .first()
+        .cloned()
+        .ok_or_else(|| Failure::fail("no lease request"))?;
     Ok(l.json().map(|v| v["scopes"].clone()).unwrap_or_default())
 }
 
 sdk_fn!(lease_default_scopes, |ctx| {
     let sent = scopes_sent(ctx, None).await?;
-    ensure_eq("scopes sent when none are given", json!(["tools:call"]), sent)
+    ensure_eq(
+        "scopes sent when none are given",
+        json!(["tools:call"]),
+        sent,
+    )
 });
 
 sdk_fn!(lease_scopes_verbatim, |ctx| {
@@ -144,26 +205,42 @@ sdk_fn!(lease_scopes_verbatim, |ctx| {
 sdk_fn!(lease_empty_scopes, |ctx| {
     let c = ctx.client(json!({})).await?;
     let before = ctx.tap.connections();
-    ctx.err(json!({"cmd": "connect", "client": c, "scopes": []}), "InvalidInput").await?;
+    ctx.err(
+        json!({"cmd": "connect", "client": c, "scopes": []}),
+        "InvalidInput",
+    )
+    .await?;
     ctx.no_io_since(before, "connect with an empty scope list")
 });
 
 sdk_fn!(lease_budget_shape, |ctx| {
     let c = ctx.client(json!({})).await?;
-    ctx.ok(json!({"cmd": "connect", "client": c, "max_calls": 3})).await?;
+    ctx.ok(json!({"cmd": "connect", "client": c, "max_calls": 3}))
+        .await?;
     ctx.ok(json!({"cmd": "connect", "client": c})).await?;
     let leases = ctx.leases();
-    ensure_eq("budgets with max_calls 3", json!({"max_calls": 3}), leases[0].json().unwrap_or_default()["budgets"].clone())?;
-    ensure(leases.get(1).is_some_and(|l| !body_keys(l).contains(&"budgets".to_string())), || {
-        "a connect without max_calls sent a budgets member".into()
-    })
+    ensure_eq(
+        "budgets with max_calls 3",
+        json!({"max_calls": 3}),
+        leases[0].json().unwrap_or_default()["budgets"].clone(),
+    )?;
+    ensure(
+        leases
+            .get(1)
+            .is_some_and(|l| !body_keys(l).contains(&"budgets".to_string())),
+        || "a connect without max_calls sent a budgets member".into(),
+    )
 });
 
 sdk_fn!(lease_budget_invalid, |ctx| {
     let c = ctx.client(json!({})).await?;
     let before = ctx.tap.connections();
     for n in [0, -1] {
-        ctx.err(json!({"cmd": "connect", "client": c, "max_calls": n}), "InvalidInput").await?;
+        ctx.err(
+            json!({"cmd": "connect", "client": c, "max_calls": n}),
+            "InvalidInput",
+        )
+        .await?;
     }
     ctx.no_io_since(before, "connect with max_calls 0 or -1")
 });
@@ -171,7 +248,11 @@ sdk_fn!(lease_budget_invalid, |ctx| {
 sdk_fn!(lease_fs_root_relative, |ctx| {
     let c = ctx.client(json!({})).await?;
     let before = ctx.tap.connections();
-    ctx.err(json!({"cmd": "connect", "client": c, "fs_root": "relative/dir"}), "InvalidInput").await?;
+    ctx.err(
+        json!({"cmd": "connect", "client": c, "fs_root": "relative/dir"}),
+        "InvalidInput",
+    )
+    .await?;
     ctx.no_io_since(before, "connect with a relative fs_root")
 });
 
@@ -183,40 +264,81 @@ sdk_fn!(lease_missing_member, |ctx| {
         }
         v
     };
-    ctx.tap.rule(Rule::on("/v1/leases", Action::Rewrite(Arc::new(strip))).times(1));
-    ctx.err(json!({"cmd": "connect", "client": c}), "ProtocolError").await?;
+    ctx.tap
+        .rule(Rule::on("/v1/leases", Action::Rewrite(Arc::new(strip))).times(1));
+    ctx.err(json!({"cmd": "connect", "client": c}), "ProtocolError")
+        .await?;
     let s = ctx.ok(json!({"cmd": "session", "client": c})).await?;
-    ensure(s["session_id"].is_null(), || format!("a rejected lease answer left session_id {}", s["session_id"]))
+    ensure(s["session_id"].is_null(), || {
+        format!(
+            "a rejected lease answer left session_id {}",
+            s["session_id"]
+        )
+    })
 });
 
 sdk_fn!(lease_fractional, |ctx| {
     let c = ctx.client(json!({})).await?;
     let f = |mut v: Value| {
         let at = chrono::Utc::now() + chrono::Duration::seconds(300);
-        v["expires_at"] = json!(at.with_timezone(&chrono::FixedOffset::east_opt(3600).expect("offset")).format("%Y-%m-%dT%H:%M:%S%.3f+01:00").to_string());
+        v["expires_at"] = json!(at
+            .with_timezone(&chrono::FixedOffset::east_opt(3600).expect("offset"))
+            .format("%Y-%m-%dT%H:%M:%S%.3f+01:00")
+            .to_string());
         v
     };
-    ctx.tap.rule(Rule::on("/v1/leases", Action::Rewrite(Arc::new(f))));
+    ctx.tap
+        .rule(Rule::on("/v1/leases", Action::Rewrite(Arc::new(f))));
     ctx.ok(json!({"cmd": "connect", "client": c})).await?;
     exec(ctx, &c).await?;
-    ensure_eq("lease requests (a 300 s lease is not renewed)", 1, ctx.leases().len())
+    ensure_eq(
+        "lease requests (a 300 s lease is not renewed)",
+        1,
+        ctx.leases().len(),
+    )
 });
 
 sdk_fn!(lease_accessors, |ctx| {
     let c = ctx.client(json!({})).await?;
     let before = ctx.ok(json!({"cmd": "session", "client": c})).await?;
-    ensure(before["session_id"].is_null() && before["lease_jti"].is_null() && before["expires_at"].is_null(), || {
-        format!("accessors before connect: {before}")
-    })?;
+    ensure(
+        before["session_id"].is_null()
+            && before["lease_jti"].is_null()
+            && before["expires_at"].is_null(),
+        || format!("accessors before connect: {before}"),
+    )?;
     ctx.ok(json!({"cmd": "connect", "client": c})).await?;
     let after = ctx.ok(json!({"cmd": "session", "client": c})).await?;
-    let lease = ctx.leases().first().cloned().ok_or_else(|| Failure::fail("no lease request"))?;
-    let answer = lease.response_json().ok_or_else(|| Failure::fail("the lease answer is not JSON"))?;
-    ensure_eq("session_id", answer["session_id"].clone(), after["session_id"].clone())?;
-    ensure_eq("lease_jti", answer["lease_jti"].clone(), after["lease_jti"].clone())?;
-    let got = after["expires_at"].as_str().and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok());
-    let want = answer["expires_at"].as_str().and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok());
-    ensure(got.is_some() && got == want, || format!("expires_at accessor {} vs the gate's {}", after["expires_at"], answer["expires_at"]))
+    let lease = ctx
+        .leases()
+        .first()
+        .cloned()
+        .ok_or_else(|| Failure::fail("no lease request"))?;
+    let answer = lease
+        .response_json()
+        .ok_or_else(|| Failure::fail("the lease answer is not JSON"))?;
+    ensure_eq(
+        "session_id",
+        answer["session_id"].clone(),
+        after["session_id"].clone(),
+    )?;
+    ensure_eq(
+        "lease_jti",
+        answer["lease_jti"].clone(),
+        after["lease_jti"].clone(),
+    )?;
+    let got = after["expires_at"]
+        .as_str()
+        .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok());
+    let want = answer["expires_at"]
+        .as_str()
+        .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok());
+    ensure(got.is_some() && got == want, || {
+        format!(
+            "expires_at accessor {} vs the gate's {}",
+            after["expires_at"], answer["expires_at"]
+        )
+    })
 });
 
 sdk_fn!(lease_agent_id_local, |ctx| {
@@ -224,8 +346,15 @@ sdk_fn!(lease_agent_id_local, |ctx| {
     let c = ctx.client(json!({"agent_id": marker})).await?;
     exec(ctx, &c).await?;
     for e in ctx.journal() {
-        let all = format!("{} {:?} {}", e.target, e.headers, String::from_utf8_lossy(&e.body));
-        ensure(!all.contains(marker), || format!("agent_id was sent: {}", e.line()))?;
+        let all = format!(
+            "{} {:?} {}",
+            e.target,
+            e.headers,
+            String::from_utf8_lossy(&e.body)
+        );
+        ensure(!all.contains(marker), || {
+            format!("agent_id was sent: {}", e.line())
+        })?;
     }
     Ok(())
 });
@@ -235,13 +364,19 @@ sdk_fn!(conn_lazy, |ctx| {
     exec(ctx, &c).await?;
     let j = ctx.journal();
     ensure_eq("lease requests", 1, ctx.leases().len())?;
-    ensure(j.first().is_some_and(|e| e.path() == "/v1/leases"), || "the lease was not requested before the call".into())
+    ensure(j.first().is_some_and(|e| e.path() == "/v1/leases"), || {
+        "the lease was not requested before the call".into()
+    })
 });
 
 sdk_fn!(conn_not_connected, |ctx| {
     let c = ctx.client(json!({})).await?;
     let before = ctx.tap.connections();
-    ctx.err(json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": params()}), "NotConnected").await?;
+    ctx.err(
+        json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": params()}),
+        "NotConnected",
+    )
+    .await?;
     ctx.no_io_since(before, "execute without a lease or agent id")
 });
 
@@ -256,7 +391,11 @@ sdk_fn!(conn_renews_short, |ctx| {
     lease_ttl(ctx, 30);
     let c = ctx.connected().await?;
     calls(ctx, &c, 2).await?;
-    ensure_eq("lease requests (connect + one renewal per call)", 3, ctx.leases().len())
+    ensure_eq(
+        "lease requests (connect + one renewal per call)",
+        3,
+        ctx.leases().len(),
+    )
 });
 
 sdk_fn!(conn_keeps_long, |ctx| {
@@ -277,17 +416,33 @@ sdk_fn!(conn_renew_no_agent, |ctx| {
 sdk_fn!(conn_coalesced, |ctx| {
     let c = ctx.client(json!({"agent_id": "agent-coalesce"})).await?;
     let r = ctx.ok(json!({"cmd": "execute_many", "client": c, "action_id": ACTION, "params": params(), "count": 5})).await?;
-    let ok = r["results"].as_array().map_or(0, |a| a.iter().filter(|x| x.get("ok").is_some()).count());
+    let ok = r["results"]
+        .as_array()
+        .map_or(0, |a| a.iter().filter(|x| x.get("ok").is_some()).count());
     ensure_eq("concurrent first calls that succeeded", 5, ok)?;
     ensure_eq("lease requests", 1, ctx.leases().len())
 });
 
 sdk_fn!(conn_failure_not_cached, |ctx| {
-    ctx.tap.rule(Rule::on("/v1/leases", respond_json(503, json!({"error": "draining"}))).times(1));
+    ctx.tap.rule(
+        Rule::on(
+            "/v1/leases",
+            respond_json(503, json!({"error": "draining"})),
+        )
+        .times(1),
+    );
     let c = ctx.client(json!({"agent_id": "agent-retry"})).await?;
-    ctx.err(json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": params()}), "Unavailable").await?;
+    ctx.err(
+        json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": params()}),
+        "Unavailable",
+    )
+    .await?;
     exec(ctx, &c).await?;
-    ensure_eq("lease requests (failed + fresh attempt)", 2, ctx.leases().len())
+    ensure_eq(
+        "lease requests (failed + fresh attempt)",
+        2,
+        ctx.leases().len(),
+    )
 });
 
 sdk_fn!(conn_same_params, |ctx| {
@@ -304,7 +459,11 @@ sdk_fn!(conn_same_params, |ctx| {
         }
         v
     };
-    ensure_eq("renewal body apart from dpop_jwk", strip(&leases[0]), strip(&leases[1]))
+    ensure_eq(
+        "renewal body apart from dpop_jwk",
+        strip(&leases[0]),
+        strip(&leases[1]),
+    )
 });
 
 sdk_fn!(conn_session_update, |ctx| {
@@ -313,16 +472,30 @@ sdk_fn!(conn_session_update, |ctx| {
     let first = ctx.ok(json!({"cmd": "session", "client": c})).await?;
     exec(ctx, &c).await?;
     let second = ctx.ok(json!({"cmd": "session", "client": c})).await?;
-    ensure(first["session_id"] != second["session_id"] && second["session_id"].is_string(), || {
-        format!("session_id did not change with the renewal: {} then {}", first["session_id"], second["session_id"])
-    })?;
-    ensure(first["lease_jti"] != second["lease_jti"], || "lease_jti did not change with the renewal".into())
+    ensure(
+        first["session_id"] != second["session_id"] && second["session_id"].is_string(),
+        || {
+            format!(
+                "session_id did not change with the renewal: {} then {}",
+                first["session_id"], second["session_id"]
+            )
+        },
+    )?;
+    ensure(first["lease_jti"] != second["lease_jti"], || {
+        "lease_jti did not change with the renewal".into()
+    })
 });
 
 sdk_fn!(conn_renewal_unavailable, |ctx| {
     lease_ttl(ctx, 30);
     let c = ctx.connected().await?;
-    ctx.tap.rule(Rule::on("/v1/leases", respond_json(503, json!({"error": "draining"}))).times(1));
+    ctx.tap.rule(
+        Rule::on(
+            "/v1/leases",
+            respond_json(503, json!({"error": "draining"})),
+        )
+        .times(1),
+    );
     exec(ctx, &c).await?;
     ensure_eq("execute requests", 1, ctx.sent("/execute").len())
 });
@@ -331,23 +504,56 @@ sdk_fn!(conn_renewal_denied, |ctx| {
     lease_ttl(ctx, 30);
     let c = ctx.connected().await?;
     ctx.tap.clear_rules();
-    ctx.tap.rule(Rule::on("/v1/leases", respond_json(403, json!({"error": "scope_not_permitted"}))).times(1));
-    ctx.err(json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": params()}), "Denied").await?;
-    ensure_eq("execute requests after a denied renewal", 0, ctx.sent("/execute").len())
+    ctx.tap.rule(
+        Rule::on(
+            "/v1/leases",
+            respond_json(403, json!({"error": "scope_not_permitted"})),
+        )
+        .times(1),
+    );
+    ctx.err(
+        json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": params()}),
+        "Denied",
+    )
+    .await?;
+    ensure_eq(
+        "execute requests after a denied renewal",
+        0,
+        ctx.sent("/execute").len(),
+    )
 });
 
 sdk_fn!(conn_discard_invalid, |ctx| {
     let c = ctx.connected().await?;
-    ctx.tap.rule(Rule::on("/execute", respond_json(401, json!({"error": "invalid_lease"}))).times(1));
-    ctx.err(json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": params()}), "AuthError").await?;
-    ensure_eq("execute requests for the failed call (no automatic retry)", 1, ctx.sent("/execute").len())?;
+    ctx.tap.rule(
+        Rule::on(
+            "/execute",
+            respond_json(401, json!({"error": "invalid_lease"})),
+        )
+        .times(1),
+    );
+    ctx.err(
+        json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": params()}),
+        "AuthError",
+    )
+    .await?;
+    ensure_eq(
+        "execute requests for the failed call (no automatic retry)",
+        1,
+        ctx.sent("/execute").len(),
+    )?;
     exec(ctx, &c).await?;
-    ensure_eq("lease requests (connect + re-lease after invalid_lease)", 2, ctx.leases().len())
+    ensure_eq(
+        "lease requests (connect + re-lease after invalid_lease)",
+        2,
+        ctx.leases().len(),
+    )
 });
 
 sdk_fn!(conn_poll_401_keeps, |ctx| {
     let c = ctx.connected().await?;
-    ctx.tap.rule(Rule::on("/poll", super::tap::respond_raw(401, None, b"")).times(1));
+    ctx.tap
+        .rule(Rule::on("/poll", super::tap::respond_raw(401, None, b"")).times(1));
     ctx.err(json!({"cmd": "get_approval_status", "client": c, "approval_id": "01900000-0000-7000-8000-000000000001"}), "AuthError").await?;
     exec(ctx, &c).await?;
     ensure_eq("lease requests", 1, ctx.leases().len())

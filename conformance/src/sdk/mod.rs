@@ -55,15 +55,32 @@ pub fn implementation(id: &str) -> Option<SdkFn> {
 
 /// Runs one SDK scenario: taps, driver session, implementation, teardown.
 pub async fn run(s: &Scenario, env: GateEnv, factory: &dyn DriverFactory) -> Check {
-    let imp = implementation(&s.id).ok_or_else(|| Failure::fail("no implementation for this scenario"))?;
-    let tap = Tap::start(env.client.clone(), true).await.map_err(|e| Failure::fail(format!("wire tap: {e}")))?;
+    let imp = implementation(&s.id)
+        .ok_or_else(|| Failure::fail("no implementation for this scenario"))?;
+    let tap = Tap::start(env.client.clone(), true)
+        .await
+        .map_err(|e| Failure::fail(format!("wire tap: {e}")))?;
     let admin_tap = match (&env.admin, s.needs.contains(&Need::Operator)) {
-        (Some(a), true) => Some(Tap::start(a.clone(), false).await.map_err(|e| Failure::fail(format!("admin tap: {e}")))?),
+        (Some(a), true) => Some(
+            Tap::start(a.clone(), false)
+                .await
+                .map_err(|e| Failure::fail(format!("admin tap: {e}")))?,
+        ),
         _ => None,
     };
-    let driver = factory.start().await.map_err(|e| Failure::fail(format!("driver did not start: {e}")))?;
+    let driver = factory
+        .start()
+        .await
+        .map_err(|e| Failure::fail(format!("driver did not start: {e}")))?;
     let hello = driver.hello().clone();
-    let mut ctx = SdkCtx { env, tap, admin_tap, hello, driver, transcript: Vec::new() };
+    let mut ctx = SdkCtx {
+        env,
+        tap,
+        admin_tap,
+        hello,
+        driver,
+        transcript: Vec::new(),
+    };
     let result = imp(&mut ctx).await.map_err(|f| ctx.annotate(f));
     let SdkCtx { driver, .. } = ctx;
     driver.shutdown().await;
@@ -72,10 +89,29 @@ pub async fn run(s: &Scenario, env: GateEnv, factory: &dyn DriverFactory) -> Che
 
 impl SdkCtx {
     fn annotate(&self, f: Failure) -> Failure {
-        let calls = self.transcript.iter().rev().take(4).rev().cloned().collect::<Vec<_>>().join("\n");
+        let calls = self
+            .transcript
+            .iter()
+            .rev()
+            .take(4)
+            .rev()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n");
         let journal = self.tap.journal();
-        let wire = journal.iter().rev().take(6).rev().map(Entry::line).collect::<Vec<_>>().join("\n");
-        let f = if calls.is_empty() { f } else { f.with_excerpt(format!("driver:\n{calls}")) };
+        let wire = journal
+            .iter()
+            .rev()
+            .take(6)
+            .rev()
+            .map(Entry::line)
+            .collect::<Vec<_>>()
+            .join("\n");
+        let f = if calls.is_empty() {
+            f
+        } else {
+            f.with_excerpt(format!("driver:\n{calls}"))
+        };
         if wire.is_empty() {
             f.with_excerpt("wire: nothing reached the tap")
         } else {
@@ -90,10 +126,13 @@ impl SdkCtx {
         let reply = self.driver.call(cmd).await.map_err(Failure::fail)?;
         if let Reply::Err(e) = &reply {
             if e.kind == "Unsupported" {
-                return Err(Failure::skip(format!("the driver does not support `{name}`")));
+                return Err(Failure::skip(format!(
+                    "the driver does not support `{name}`"
+                )));
             }
         }
-        self.transcript.push(format!("{shown} → {}", reply.describe()));
+        self.transcript
+            .push(format!("{shown} → {}", reply.describe()));
         Ok(reply)
     }
 
@@ -102,7 +141,11 @@ impl SdkCtx {
         let what = cmd["cmd"].as_str().unwrap_or("?").to_string();
         match self.cmd(cmd).await? {
             Reply::Ok(v) => Ok(v),
-            Reply::Err(e) => Err(Failure::mismatch(format!("`{what}` failed"), "ok", describe(&e))),
+            Reply::Err(e) => Err(Failure::mismatch(
+                format!("`{what}` failed"),
+                "ok",
+                describe(&e),
+            )),
         }
     }
 
@@ -111,8 +154,16 @@ impl SdkCtx {
         let what = cmd["cmd"].as_str().unwrap_or("?").to_string();
         match self.cmd(cmd).await? {
             Reply::Err(e) if e.kind == kind => Ok(e),
-            Reply::Err(e) => Err(Failure::mismatch(format!("`{what}` outcome"), kind, describe(&e))),
-            Reply::Ok(v) => Err(Failure::mismatch(format!("`{what}` outcome"), kind, format!("ok {}", crate::http::cut(&v.to_string(), 200)))),
+            Reply::Err(e) => Err(Failure::mismatch(
+                format!("`{what}` outcome"),
+                kind,
+                describe(&e),
+            )),
+            Reply::Ok(v) => Err(Failure::mismatch(
+                format!("`{what}` outcome"),
+                kind,
+                format!("ok {}", crate::http::cut(&v.to_string(), 200)),
+            )),
         }
     }
 
@@ -129,7 +180,10 @@ impl SdkCtx {
             }
         }
         let v = self.ok(cmd).await?;
-        v["client"].as_str().map(str::to_string).ok_or_else(|| Failure::fail("new_client answered without a client handle"))
+        v["client"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| Failure::fail("new_client answered without a client handle"))
     }
 
     /// A client that has connected with default options.
@@ -146,7 +200,11 @@ impl SdkCtx {
 
     /// The requests whose path contains `fragment`.
     pub fn sent(&self, fragment: &str) -> Vec<Entry> {
-        self.tap.journal().into_iter().filter(|e| e.path().contains(fragment)).collect()
+        self.tap
+            .journal()
+            .into_iter()
+            .filter(|e| e.path().contains(fragment))
+            .collect()
     }
 
     /// Lease requests so far.
@@ -160,7 +218,11 @@ impl SdkCtx {
         if now == before {
             Ok(())
         } else {
-            Err(Failure::mismatch(format!("{what} must fail before any I/O"), "no connection to the gate", format!("{} new connection(s)", now - before)))
+            Err(Failure::mismatch(
+                format!("{what} must fail before any I/O"),
+                "no connection to the gate",
+                format!("{} new connection(s)", now - before),
+            ))
         }
     }
 }
@@ -175,13 +237,17 @@ pub fn describe(e: &ErrorOutcome) -> String {
         e.reason.as_deref().map(|r| crate::http::cut(r, 80)),
         e.transient,
         e.may_have_executed,
-        e.native.as_deref().map(|n| format!(", native {}", crate::http::cut(n, 120))).unwrap_or_default()
+        e.native
+            .as_deref()
+            .map(|n| format!(", native {}", crate::http::cut(n, 120)))
+            .unwrap_or_default()
     )
 }
 
 /// Executes the allowed action on client `c`; it must succeed.
 pub async fn exec(ctx: &mut SdkCtx, c: &str) -> Check<Value> {
-    ctx.ok(json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": params()})).await
+    ctx.ok(json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": params()}))
+        .await
 }
 
 /// The quickstart action the SDK scenarios run, and its parameters.

@@ -22,71 +22,152 @@ pub(super) fn lookup(id: &str) -> Option<SdkFn> {
 }
 
 fn admin_url(ctx: &SdkCtx) -> Check<String> {
-    ctx.admin_tap.as_ref().map(|t| t.url().to_string()).ok_or_else(|| Failure::skip("no admin listener"))
+    ctx.admin_tap
+        .as_ref()
+        .map(|t| t.url().to_string())
+        .ok_or_else(|| Failure::skip("no admin listener"))
 }
 
 fn admin_journal(ctx: &SdkCtx) -> Vec<super::tap::Entry> {
-    ctx.admin_tap.as_ref().map(|t| t.journal()).unwrap_or_default()
+    ctx.admin_tap
+        .as_ref()
+        .map(|t| t.journal())
+        .unwrap_or_default()
 }
 
 /// Creates an operator client through the admin tap.
 async fn operator(ctx: &mut SdkCtx) -> Check<String> {
-    let op = ctx.env.operator.clone().ok_or_else(|| Failure::skip("needs operator credentials"))?;
+    let op = ctx
+        .env
+        .operator
+        .clone()
+        .ok_or_else(|| Failure::skip("needs operator credentials"))?;
     let url = admin_url(ctx)?;
     let cmd = json!({"cmd": "new_operator", "base_url": url, "public_base_url": ctx.env.public_base, "api_key": op.api_key, "key_pem": op.key.to_pkcs8_pem()});
     let v = ctx.ok(cmd).await?;
-    v["operator"].as_str().map(str::to_string).ok_or_else(|| Failure::fail("new_operator answered without an operator handle"))
+    v["operator"]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| Failure::fail("new_operator answered without an operator handle"))
 }
 
 /// An agent call that needs approval; returns the approval id.
 async fn pending(ctx: &mut SdkCtx) -> Check<String> {
     let c = ctx.connected().await?;
     let e = ctx.err(json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": approval_params()}), "ApprovalRequired").await?;
-    e.approval_id.ok_or_else(|| Failure::fail("ApprovalRequired without approval_id"))
+    e.approval_id
+        .ok_or_else(|| Failure::fail("ApprovalRequired without approval_id"))
 }
 
 sdk_fn!(credentials, |ctx| {
     let o = operator(ctx).await?;
-    ctx.ok(json!({"cmd": "receipt_keys", "operator": o})).await?;
-    let text = ctx.ok(json!({"cmd": "debug", "operator": o})).await?["text"].as_str().unwrap_or_default().to_string();
-    let op = ctx.env.operator.clone().ok_or_else(|| Failure::skip("needs operator credentials"))?;
-    let pem_body: String = op.key.to_pkcs8_pem().lines().filter(|l| !l.starts_with("-----")).collect();
-    ensure(!text.contains(&op.api_key), || "the operator client's debug text shows the api key".into())?;
-    ensure(!text.contains(&pem_body[..40.min(pem_body.len())]), || "the operator client's debug text shows the private key".into())
+    ctx.ok(json!({"cmd": "receipt_keys", "operator": o}))
+        .await?;
+    let text = ctx.ok(json!({"cmd": "debug", "operator": o})).await?["text"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let op = ctx
+        .env
+        .operator
+        .clone()
+        .ok_or_else(|| Failure::skip("needs operator credentials"))?;
+    let pem_body: String = op
+        .key
+        .to_pkcs8_pem()
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    ensure(!text.contains(&op.api_key), || {
+        "the operator client's debug text shows the api key".into()
+    })?;
+    ensure(!text.contains(&pem_body[..40.min(pem_body.len())]), || {
+        "the operator client's debug text shows the private key".into()
+    })
 });
 
 sdk_fn!(proof, |ctx| {
     let id = pending(ctx).await?;
     let o = operator(ctx).await?;
-    ctx.ok(json!({"cmd": "approve", "operator": o, "approval_id": id})).await?;
-    let op = ctx.env.operator.clone().ok_or_else(|| Failure::skip("needs operator credentials"))?;
-    let e = admin_journal(ctx).into_iter().find(|e| e.path().ends_with("/approve")).ok_or_else(|| Failure::fail("no approve request"))?;
-    ensure_eq("Authorization", format!("DPoP {}", op.api_key), e.header("authorization").unwrap_or_default().to_string())?;
+    ctx.ok(json!({"cmd": "approve", "operator": o, "approval_id": id}))
+        .await?;
+    let op = ctx
+        .env
+        .operator
+        .clone()
+        .ok_or_else(|| Failure::skip("needs operator credentials"))?;
+    let e = admin_journal(ctx)
+        .into_iter()
+        .find(|e| e.path().ends_with("/approve"))
+        .ok_or_else(|| Failure::fail("no approve request"))?;
+    ensure_eq(
+        "Authorization",
+        format!("DPoP {}", op.api_key),
+        e.header("authorization").unwrap_or_default().to_string(),
+    )?;
     let (h, p) = super::proofs::decode(&e)?;
-    ensure_eq("proof jwk is the operator key", serde_json::to_value(op.key.public_jwk()).unwrap_or_default(), h["jwk"].clone())?;
-    ensure_eq("ath over the api key", json!(latchgate::crypto::ath(&op.api_key)), p["ath"].clone())?;
-    ensure_eq("htu", json!(format!("{}/v1/approvals/{id}/approve", ctx.env.public_base)), p["htu"].clone())
+    ensure_eq(
+        "proof jwk is the operator key",
+        serde_json::to_value(op.key.public_jwk()).unwrap_or_default(),
+        h["jwk"].clone(),
+    )?;
+    ensure_eq(
+        "ath over the api key",
+        json!(latchgate::crypto::ath(&op.api_key)),
+        p["ath"].clone(),
+    )?;
+    ensure_eq(
+        "htu",
+        json!(format!("{}/v1/approvals/{id}/approve", ctx.env.public_base)),
+        p["htu"].clone(),
+    )
 });
 
 sdk_fn!(admin_listener, |ctx| {
     let o = operator(ctx).await?;
-    ctx.ok(json!({"cmd": "list_approvals", "operator": o, "status": "pending", "limit": 5})).await?;
-    ensure_eq("operator requests on the client listener", 0, ctx.journal().len())?;
-    let e = admin_journal(ctx).into_iter().next().ok_or_else(|| Failure::fail("no request reached the admin listener"))?;
+    ctx.ok(json!({"cmd": "list_approvals", "operator": o, "status": "pending", "limit": 5}))
+        .await?;
+    ensure_eq(
+        "operator requests on the client listener",
+        0,
+        ctx.journal().len(),
+    )?;
+    let e = admin_journal(ctx)
+        .into_iter()
+        .next()
+        .ok_or_else(|| Failure::fail("no request reached the admin listener"))?;
     let (_, p) = super::proofs::decode(&e)?;
-    ensure_eq("htu base is the public base, not the admin address", json!(format!("{}/v1/approvals", ctx.env.public_base)), p["htu"].clone())
+    ensure_eq(
+        "htu base is the public base, not the admin address",
+        json!(format!("{}/v1/approvals", ctx.env.public_base)),
+        p["htu"].clone(),
+    )
 });
 
 sdk_fn!(list_approvals, |ctx| {
     let id = pending(ctx).await?;
     let o = operator(ctx).await?;
-    let r = ctx.ok(json!({"cmd": "list_approvals", "operator": o, "status": "pending", "limit": 10})).await?;
-    let listed = r["approvals"].as_array().is_some_and(|a| a.iter().any(|x| x["approval_id"] == json!(id)));
+    let r = ctx
+        .ok(json!({"cmd": "list_approvals", "operator": o, "status": "pending", "limit": 10}))
+        .await?;
+    let listed = r["approvals"]
+        .as_array()
+        .is_some_and(|a| a.iter().any(|x| x["approval_id"] == json!(id)));
     ensure(listed, || format!("approval {id} not in the list: {r}"))?;
-    let e = admin_journal(ctx).into_iter().next().ok_or_else(|| Failure::fail("no list request"))?;
-    ensure(e.target.contains("status=pending") && e.target.contains("limit=10"), || format!("list request target: {}", e.target))?;
+    let e = admin_journal(ctx)
+        .into_iter()
+        .next()
+        .ok_or_else(|| Failure::fail("no list request"))?;
+    ensure(
+        e.target.contains("status=pending") && e.target.contains("limit=10"),
+        || format!("list request target: {}", e.target),
+    )?;
     let before = ctx.admin_tap.as_ref().map_or(0, |t| t.connections());
-    for bad in [json!({"status": "bogus"}), json!({"limit": 0}), json!({"limit": 201})] {
+    for bad in [
+        json!({"status": "bogus"}),
+        json!({"limit": 0}),
+        json!({"limit": 201}),
+    ] {
         let mut cmd = json!({"cmd": "list_approvals", "operator": o});
         if let (Some(c), Some(b)) = (cmd.as_object_mut(), bad.as_object()) {
             c.extend(b.clone());
@@ -100,59 +181,145 @@ sdk_fn!(list_approvals, |ctx| {
 sdk_fn!(approve, |ctx| {
     let id = pending(ctx).await?;
     let o = operator(ctx).await?;
-    let r = ctx.ok(json!({"cmd": "approve", "operator": o, "approval_id": id})).await?;
+    let r = ctx
+        .ok(json!({"cmd": "approve", "operator": o, "approval_id": id}))
+        .await?;
     ensure_eq("decision", json!("executed"), r["decision"].clone())?;
-    let e = admin_journal(ctx).into_iter().find(|e| e.path().ends_with("/approve")).ok_or_else(|| Failure::fail("no approve request"))?;
-    ensure(e.body.is_empty() && e.header("content-type").is_none(), || "approve carried a body or a Content-Type".into())?;
-    let again = ctx.ok(json!({"cmd": "approve", "operator": o, "approval_id": id})).await?;
-    ensure_eq("decision of a repeated approve", json!("already_approved"), again["decision"].clone())
+    let e = admin_journal(ctx)
+        .into_iter()
+        .find(|e| e.path().ends_with("/approve"))
+        .ok_or_else(|| Failure::fail("no approve request"))?;
+    ensure(
+        e.body.is_empty() && e.header("content-type").is_none(),
+        || "approve carried a body or a Content-Type".into(),
+    )?;
+    let again = ctx
+        .ok(json!({"cmd": "approve", "operator": o, "approval_id": id}))
+        .await?;
+    ensure_eq(
+        "decision of a repeated approve",
+        json!("already_approved"),
+        again["decision"].clone(),
+    )
 });
 
 sdk_fn!(deny, |ctx| {
     let a = pending(ctx).await?;
     let b = pending(ctx).await?;
     let o = operator(ctx).await?;
-    let r = ctx.ok(json!({"cmd": "deny", "operator": o, "approval_id": a, "reason": "not now"})).await?;
+    let r = ctx
+        .ok(json!({"cmd": "deny", "operator": o, "approval_id": a, "reason": "not now"}))
+        .await?;
     ensure_eq("deny_reason", json!("not now"), r["deny_reason"].clone())?;
-    let r = ctx.ok(json!({"cmd": "deny", "operator": o, "approval_id": b})).await?;
-    ensure_eq("default deny_reason", json!("operator_denied"), r["deny_reason"].clone())?;
-    let denies: Vec<_> = admin_journal(ctx).into_iter().filter(|e| e.path().ends_with("/deny")).collect();
+    let r = ctx
+        .ok(json!({"cmd": "deny", "operator": o, "approval_id": b}))
+        .await?;
+    ensure_eq(
+        "default deny_reason",
+        json!("operator_denied"),
+        r["deny_reason"].clone(),
+    )?;
+    let denies: Vec<_> = admin_journal(ctx)
+        .into_iter()
+        .filter(|e| e.path().ends_with("/deny"))
+        .collect();
     ensure_eq("deny requests", 2, denies.len())?;
-    ensure_eq("body with a reason", Some(json!({"reason": "not now"})), denies[0].json())?;
-    ensure(denies[0].header("content-type").is_some_and(|c| c.starts_with("application/json")), || "deny with a reason lacks Content-Type".into())?;
-    ensure(denies[1].body.is_empty() && denies[1].header("content-type").is_none(), || "deny without a reason carried a body or Content-Type".into())
+    ensure_eq(
+        "body with a reason",
+        Some(json!({"reason": "not now"})),
+        denies[0].json(),
+    )?;
+    ensure(
+        denies[0]
+            .header("content-type")
+            .is_some_and(|c| c.starts_with("application/json")),
+        || "deny with a reason lacks Content-Type".into(),
+    )?;
+    ensure(
+        denies[1].body.is_empty() && denies[1].header("content-type").is_none(),
+        || "deny without a reason carried a body or Content-Type".into(),
+    )
 });
 
 sdk_fn!(receipt_keys, |ctx| {
     let o = operator(ctx).await?;
-    let r = ctx.ok(json!({"cmd": "receipt_keys", "operator": o})).await?;
-    let sent = admin_journal(ctx).into_iter().next().and_then(|e| e.response_json()).unwrap_or_default();
-    let want: Vec<Value> = sent["keys"].as_array().cloned().unwrap_or_default().iter().map(|k| json!({"kid": k["kid"], "x_hex": k["x_hex"]})).collect();
-    let got: Vec<Value> = r["keys"].as_array().cloned().unwrap_or_default().iter().map(|k| json!({"kid": k["kid"], "x_hex": k["x_hex"]})).collect();
+    let r = ctx
+        .ok(json!({"cmd": "receipt_keys", "operator": o}))
+        .await?;
+    let sent = admin_journal(ctx)
+        .into_iter()
+        .next()
+        .and_then(|e| e.response_json())
+        .unwrap_or_default();
+    let want: Vec<Value> = sent["keys"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|k| json!({"kid": k["kid"], "x_hex": k["x_hex"]}))
+        .collect();
+    let got: Vec<Value> = r["keys"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|k| json!({"kid": k["kid"], "x_hex": k["x_hex"]}))
+        .collect();
     ensure_eq("receipt keys", want, got)?;
     let bad = json!({"keys": [{"kid": "abcdabcdabcdabcd", "x_hex": "zz", "kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "added_at": "2026-01-01T00:00:00.000Z", "use": "sig"}]});
     if let Some(t) = &ctx.admin_tap {
         t.rule(Rule::on("/v1/receipt-keys", respond_json(200, bad)).times(1));
     }
-    ctx.err(json!({"cmd": "receipt_keys", "operator": o}), "ProtocolError").await.map(|_| ())
+    ctx.err(
+        json!({"cmd": "receipt_keys", "operator": o}),
+        "ProtocolError",
+    )
+    .await
+    .map(|_| ())
 });
 
 sdk_fn!(error_mapping, |ctx| {
     let o = operator(ctx).await?;
-    let tap = ctx.admin_tap.as_ref().ok_or_else(|| Failure::skip("no admin listener"))?;
+    let tap = ctx
+        .admin_tap
+        .as_ref()
+        .ok_or_else(|| Failure::skip("no admin listener"))?;
     tap.rule(Rule::on("/approve", respond_json(409, json!({"error": "conflict"}))).times(1));
-    tap.rule(Rule::on("/approve", Action::Respond {
-        status: 429,
-        content_type: Some("application/json".into()),
-        body: br#"{"error":"operator_throttled"}"#.to_vec(),
-        headers: vec![("retry-after".into(), "2".into())],
-    }).times(1));
-    tap.rule(Rule::on("/v1/receipt-keys", respond_json(401, json!({"error": "unauthorized"}))).times(1));
+    tap.rule(
+        Rule::on(
+            "/approve",
+            Action::Respond {
+                status: 429,
+                content_type: Some("application/json".into()),
+                body: br#"{"error":"operator_throttled"}"#.to_vec(),
+                headers: vec![("retry-after".into(), "2".into())],
+            },
+        )
+        .times(1),
+    );
+    tap.rule(
+        Rule::on(
+            "/v1/receipt-keys",
+            respond_json(401, json!({"error": "unauthorized"})),
+        )
+        .times(1),
+    );
     let id = "01900000-0000-7000-8000-000000000001";
-    ctx.err(json!({"cmd": "approve", "operator": o, "approval_id": id}), "Conflict").await?;
-    let e = ctx.err(json!({"cmd": "approve", "operator": o, "approval_id": id}), "Unavailable").await?;
+    ctx.err(
+        json!({"cmd": "approve", "operator": o, "approval_id": id}),
+        "Conflict",
+    )
+    .await?;
+    let e = ctx
+        .err(
+            json!({"cmd": "approve", "operator": o, "approval_id": id}),
+            "Unavailable",
+        )
+        .await?;
     ensure_eq("retry_after of operator_throttled", Some(2), e.retry_after)?;
-    ctx.err(json!({"cmd": "receipt_keys", "operator": o}), "AuthError").await.map(|_| ())
+    ctx.err(json!({"cmd": "receipt_keys", "operator": o}), "AuthError")
+        .await
+        .map(|_| ())
 });
 
 const RSA_PEM: &str = include_str!("../../catalogue/keys/rsa.pem");
@@ -163,13 +330,34 @@ sdk_fn!(pem_import, |ctx| {
     use p256::pkcs8::{DecodePrivateKey, LineEnding};
     let key = latchgate::crypto::dpop::DpopKey::generate();
     let pkcs8 = key.to_pkcs8_pem();
-    let sec1 = p256::SecretKey::from_pkcs8_pem(&pkcs8).map_err(|e| Failure::fail(e.to_string()))?.to_sec1_pem(LineEnding::LF).map_err(|e| Failure::fail(e.to_string()))?.to_string();
+    let sec1 = p256::SecretKey::from_pkcs8_pem(&pkcs8)
+        .map_err(|e| Failure::fail(e.to_string()))?
+        .to_sec1_pem(LineEnding::LF)
+        .map_err(|e| Failure::fail(e.to_string()))?
+        .to_string();
     for (label, pem) in [("PKCS#8", pkcs8.as_str()), ("SEC1", sec1.as_str())] {
-        let r = ctx.ok(json!({"cmd": "import_key", "pem": pem})).await.map_err(|f| f.with_excerpt(format!("{label} P-256 key")))?;
-        ensure_eq(&format!("thumbprint of the {label} key"), json!(key.thumbprint()), r["thumbprint"].clone())?;
+        let r = ctx
+            .ok(json!({"cmd": "import_key", "pem": pem}))
+            .await
+            .map_err(|f| f.with_excerpt(format!("{label} P-256 key")))?;
+        ensure_eq(
+            &format!("thumbprint of the {label} key"),
+            json!(key.thumbprint()),
+            r["thumbprint"].clone(),
+        )?;
     }
-    for (label, pem) in [("RSA", RSA_PEM), ("P-384", P384_PEM), ("encrypted", ENCRYPTED_PEM), ("garbage", "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n")] {
-        ctx.err(json!({"cmd": "import_key", "pem": pem}), "InvalidInput").await.map_err(|f| f.with_excerpt(format!("{label} key")))?;
+    for (label, pem) in [
+        ("RSA", RSA_PEM),
+        ("P-384", P384_PEM),
+        ("encrypted", ENCRYPTED_PEM),
+        (
+            "garbage",
+            "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n",
+        ),
+    ] {
+        ctx.err(json!({"cmd": "import_key", "pem": pem}), "InvalidInput")
+            .await
+            .map_err(|f| f.with_excerpt(format!("{label} key")))?;
     }
     Ok(())
 });
@@ -177,13 +365,46 @@ sdk_fn!(pem_import, |ctx| {
 sdk_fn!(secrets_not_shown, |ctx| {
     let c = ctx.connected().await?;
     exec(ctx, &c).await?;
-    ctx.tap.rule(Rule::on("/execute", respond_json(401, json!({"error": "invalid_dpop", "deny_reason": "signature verification failed"}))).times(1));
-    let err = ctx.err(json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": super::params()}), "AuthError").await?;
-    let text = ctx.ok(json!({"cmd": "debug", "client": c})).await?["text"].as_str().unwrap_or_default().to_string();
-    let lease = ctx.leases().first().and_then(|l| l.response_json()).and_then(|v| v["lease_jwt"].as_str().map(str::to_string)).unwrap_or_default();
-    let proof = ctx.sent("/execute").first().and_then(|e| e.header("dpop").map(str::to_string)).unwrap_or_default();
+    ctx.tap.rule(
+        Rule::on(
+            "/execute",
+            respond_json(
+                401,
+                json!({"error": "invalid_dpop", "deny_reason": "signature verification failed"}),
+            ),
+        )
+        .times(1),
+    );
+    let err = ctx
+        .err(
+            json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": super::params()}),
+            "AuthError",
+        )
+        .await?;
+    let text = ctx.ok(json!({"cmd": "debug", "client": c})).await?["text"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let lease = ctx
+        .leases()
+        .first()
+        .and_then(|l| l.response_json())
+        .and_then(|v| v["lease_jwt"].as_str().map(str::to_string))
+        .unwrap_or_default();
+    let proof = ctx
+        .sent("/execute")
+        .first()
+        .and_then(|e| e.header("dpop").map(str::to_string))
+        .unwrap_or_default();
     let shown = format!("{text}\n{}", err.native.clone().unwrap_or_default());
-    ensure(!lease.is_empty() && !shown.contains(&lease), || "the lease JWT appears in the client's debug text or an error".into())?;
-    ensure(!proof.is_empty() && !shown.contains(&proof), || "a DPoP proof appears in the client's debug text or an error".into())?;
-    ensure(!shown.contains("PRIVATE KEY") && !shown.contains("\"d\""), || "private key material appears in the client's debug text".into())
+    ensure(!lease.is_empty() && !shown.contains(&lease), || {
+        "the lease JWT appears in the client's debug text or an error".into()
+    })?;
+    ensure(!proof.is_empty() && !shown.contains(&proof), || {
+        "a DPoP proof appears in the client's debug text or an error".into()
+    })?;
+    ensure(
+        !shown.contains("PRIVATE KEY") && !shown.contains("\"d\""),
+        || "private key material appears in the client's debug text".into(),
+    )
 });

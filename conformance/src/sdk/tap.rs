@@ -36,7 +36,11 @@ pub struct Entry {
 impl Entry {
     /// All values of a header.
     pub fn header_all(&self, name: &str) -> Vec<&str> {
-        self.headers.iter().filter(|(n, _)| n == name).map(|(_, v)| v.as_str()).collect()
+        self.headers
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
     }
     /// First value of a header.
     pub fn header(&self, name: &str) -> Option<&str> {
@@ -58,10 +62,16 @@ impl Entry {
     pub fn line(&self) -> String {
         let mut s = format!("{} {}", self.method, self.target);
         if !self.body.is_empty() {
-            s.push_str(&format!(" {}", http::cut(&String::from_utf8_lossy(&self.body), 200)));
+            s.push_str(&format!(
+                " {}",
+                http::cut(&String::from_utf8_lossy(&self.body), 200)
+            ));
         }
         match self.status {
-            Some(st) => s.push_str(&format!(" → {st}{}", if self.forwarded { "" } else { " (tap)" })),
+            Some(st) => s.push_str(&format!(
+                " → {st}{}",
+                if self.forwarded { "" } else { " (tap)" }
+            )),
             None => s.push_str(" → connection dropped"),
         }
         s
@@ -72,7 +82,12 @@ impl Entry {
 #[derive(Clone)]
 pub enum Action {
     /// Answer in the gate's place.
-    Respond { status: u16, content_type: Option<String>, body: Vec<u8>, headers: Vec<(String, String)> },
+    Respond {
+        status: u16,
+        content_type: Option<String>,
+        body: Vec<u8>,
+        headers: Vec<(String, String)>,
+    },
     /// Close the connection after reading the request, without forwarding it.
     DropBeforeGate,
     /// Forward the request, then close the connection without answering (the effect happened).
@@ -95,7 +110,12 @@ pub struct Rule {
 impl Rule {
     /// Matches requests whose path contains `path_contains` (any method).
     pub fn on(path_contains: &str, action: Action) -> Self {
-        Rule { method: None, path_contains: path_contains.into(), times: None, action }
+        Rule {
+            method: None,
+            path_contains: path_contains.into(),
+            times: None,
+            action,
+        }
     }
     /// Only for this method.
     pub fn method(mut self, m: &str) -> Self {
@@ -121,7 +141,12 @@ pub fn respond_json(status: u16, body: Value) -> Action {
 
 /// A raw answer with an optional content type.
 pub fn respond_raw(status: u16, content_type: Option<&str>, body: &[u8]) -> Action {
-    Action::Respond { status, content_type: content_type.map(str::to_string), body: body.to_vec(), headers: vec![] }
+    Action::Respond {
+        status,
+        content_type: content_type.map(str::to_string),
+        body: body.to_vec(),
+        headers: vec![],
+    }
 }
 
 #[derive(Default)]
@@ -153,32 +178,53 @@ impl Tap {
     pub async fn start(upstream: Endpoint, with_socket: bool) -> Result<Tap, String> {
         let state = Arc::new(Mutex::new(State::default()));
         let connections = Arc::new(AtomicUsize::new(0));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| format!("tap bind: {e}"))?;
-        let url = format!("http://{}", listener.local_addr().map_err(|e| e.to_string())?);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .map_err(|e| format!("tap bind: {e}"))?;
+        let url = format!(
+            "http://{}",
+            listener.local_addr().map_err(|e| e.to_string())?
+        );
         let mut tasks = Vec::new();
         let (st, co, up) = (state.clone(), connections.clone(), upstream.clone());
         tasks.push(tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
                 co.fetch_add(1, Ordering::SeqCst);
-                tokio::spawn(serve(hyper_util::rt::TokioIo::new(stream), st.clone(), up.clone()));
+                tokio::spawn(serve(
+                    hyper_util::rt::TokioIo::new(stream),
+                    st.clone(),
+                    up.clone(),
+                ));
             }
         }));
         let (mut socket, mut dir) = (None, None);
         if with_socket {
             let d = tempfile::tempdir().map_err(|e| e.to_string())?;
             let path = d.path().join("gate.sock");
-            let ul = tokio::net::UnixListener::bind(&path).map_err(|e| format!("tap socket: {e}"))?;
+            let ul =
+                tokio::net::UnixListener::bind(&path).map_err(|e| format!("tap socket: {e}"))?;
             let (st, co, up) = (state.clone(), connections.clone(), upstream);
             tasks.push(tokio::spawn(async move {
                 while let Ok((stream, _)) = ul.accept().await {
                     co.fetch_add(1, Ordering::SeqCst);
-                    tokio::spawn(serve(hyper_util::rt::TokioIo::new(stream), st.clone(), up.clone()));
+                    tokio::spawn(serve(
+                        hyper_util::rt::TokioIo::new(stream),
+                        st.clone(),
+                        up.clone(),
+                    ));
                 }
             }));
             socket = Some(path);
             dir = Some(d);
         }
-        Ok(Tap { state, connections, url, socket, tasks, _dir: dir })
+        Ok(Tap {
+            state,
+            connections,
+            url,
+            socket,
+            tasks,
+            _dir: dir,
+        })
     }
 
     /// `http://127.0.0.1:PORT` of the tap.
@@ -215,26 +261,49 @@ where
         let (state, upstream) = (state.clone(), upstream.clone());
         async move { handle(req, state, upstream).await }
     });
-    let _ = hyper::server::conn::http1::Builder::new().serve_connection(io, svc).await;
+    let _ = hyper::server::conn::http1::Builder::new()
+        .serve_connection(io, svc)
+        .await;
 }
 
 type Resp = hyper::Response<Full<Bytes>>;
 
-async fn handle(req: hyper::Request<hyper::body::Incoming>, state: Arc<Mutex<State>>, upstream: Endpoint) -> Result<Resp, String> {
+async fn handle(
+    req: hyper::Request<hyper::body::Incoming>,
+    state: Arc<Mutex<State>>,
+    upstream: Endpoint,
+) -> Result<Resp, String> {
     let method = req.method().to_string();
-    let target = req.uri().path_and_query().map(|p| p.to_string()).unwrap_or_else(|| req.uri().to_string());
+    let target = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.to_string())
+        .unwrap_or_else(|| req.uri().to_string());
     let version = format!("{:?}", req.version());
     let headers: Vec<(String, String)> = req
         .headers()
         .iter()
-        .map(|(n, v)| (n.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .map(|(n, v)| {
+            (
+                n.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
         .collect();
-    let body = req.into_body().collect().await.map_err(|e| e.to_string())?.to_bytes().to_vec();
+    let body = req
+        .into_body()
+        .collect()
+        .await
+        .map_err(|e| e.to_string())?
+        .to_bytes()
+        .to_vec();
     let action = {
         let mut st = state.lock().expect("tap lock");
         let path = target.split('?').next().unwrap_or("").to_string();
         let idx = st.rules.iter().position(|r| {
-            r.method.as_ref().is_none_or(|m| *m == method) && path.contains(&r.path_contains) && r.times != Some(0)
+            r.method.as_ref().is_none_or(|m| *m == method)
+                && path.contains(&r.path_contains)
+                && r.times != Some(0)
         });
         idx.map(|i| {
             let rule = &mut st.rules[i];
@@ -244,15 +313,38 @@ async fn handle(req: hyper::Request<hyper::body::Incoming>, state: Arc<Mutex<Sta
             rule.action.clone()
         })
     };
-    let mut entry = Entry { method: method.clone(), target: target.clone(), headers: headers.clone(), body: body.clone(), version, status: None, forwarded: false, response: Vec::new() };
-    let forward = RawRequest { method, target, headers: headers.into_iter().filter(|(n, _)| n != "host").collect(), body };
+    let mut entry = Entry {
+        method: method.clone(),
+        target: target.clone(),
+        headers: headers.clone(),
+        body: body.clone(),
+        version,
+        status: None,
+        forwarded: false,
+        response: Vec::new(),
+    };
+    let forward = RawRequest {
+        method,
+        target,
+        headers: headers.into_iter().filter(|(n, _)| n != "host").collect(),
+        body,
+    };
     let outcome: Result<RawResponse, String> = match action {
-        Some(Action::Respond { status, content_type, body, headers }) => {
+        Some(Action::Respond {
+            status,
+            content_type,
+            body,
+            headers,
+        }) => {
             let mut h = headers;
             if let Some(ct) = content_type {
                 h.push(("content-type".into(), ct));
             }
-            Ok(RawResponse { status, headers: h, body })
+            Ok(RawResponse {
+                status,
+                headers: h,
+                body,
+            })
         }
         Some(Action::DropBeforeGate) => Err("dropped".into()),
         Some(Action::DropAfterGate) => {
@@ -267,12 +359,14 @@ async fn handle(req: hyper::Request<hyper::body::Incoming>, state: Arc<Mutex<Sta
         }
         Some(Action::Rewrite(f)) => {
             entry.forwarded = true;
-            http::send(&upstream, &forward, Duration::from_secs(30)).await.map(|mut r| {
-                if let Some(v) = r.json() {
-                    r.body = serde_json::to_vec(&f(v)).expect("json");
-                }
-                r
-            })
+            http::send(&upstream, &forward, Duration::from_secs(30))
+                .await
+                .map(|mut r| {
+                    if let Some(v) = r.json() {
+                        r.body = serde_json::to_vec(&f(v)).expect("json");
+                    }
+                    r
+                })
         }
         None => {
             entry.forwarded = true;
@@ -285,9 +379,14 @@ async fn handle(req: hyper::Request<hyper::body::Incoming>, state: Arc<Mutex<Sta
     let r = outcome?;
     let mut builder = hyper::Response::builder().status(r.status);
     for (n, v) in &r.headers {
-        if !matches!(n.as_str(), "content-length" | "transfer-encoding" | "connection") {
+        if !matches!(
+            n.as_str(),
+            "content-length" | "transfer-encoding" | "connection"
+        ) {
             builder = builder.header(n.as_str(), v.as_str());
         }
     }
-    builder.body(Full::new(Bytes::from(r.body))).map_err(|e| e.to_string())
+    builder
+        .body(Full::new(Bytes::from(r.body)))
+        .map_err(|e| e.to_string())
 }

@@ -30,7 +30,9 @@ impl Signer32 {
         let mut seed = [0u8; 32];
         seed[..16].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
         seed[16..].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
-        Signer32 { key: SigningKey::from_bytes(&seed) }
+        Signer32 {
+            key: SigningKey::from_bytes(&seed),
+        }
     }
 
     fn x_hex(&self) -> String {
@@ -51,7 +53,8 @@ impl Signer32 {
         let obj = receipt.as_object().cloned().unwrap_or_default();
         let hash = latchgate::crypto::receipt::compute_result_hash(&obj).unwrap_or_default();
         receipt["result_hash"] = json!(hash);
-        receipt["receipt_signature"] = json!(hex::encode(self.key.sign(hash.as_bytes()).to_bytes()));
+        receipt["receipt_signature"] =
+            json!(hex::encode(self.key.sign(hash.as_bytes()).to_bytes()));
         receipt["signing_key_id"] = json!(self.kid());
         receipt
     }
@@ -75,49 +78,93 @@ pub(super) fn receipt_body() -> Value {
 }
 
 async fn verify(ctx: &mut SdkCtx, receipt: &Value, keys: &Value) -> Check<String> {
-    let r = ctx.ok(json!({"cmd": "verify_receipt", "receipt": receipt, "keys": keys})).await?;
-    r["status"].as_str().map(str::to_string).ok_or_else(|| Failure::fail(format!("verify_receipt answered without status: {r}")))
+    let r = ctx
+        .ok(json!({"cmd": "verify_receipt", "receipt": receipt, "keys": keys}))
+        .await?;
+    r["status"]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| Failure::fail(format!("verify_receipt answered without status: {r}")))
 }
 
 sdk_fn!(valid, |ctx| {
     let c = ctx.connected().await?;
     let r = exec(ctx, &c).await?;
     let rid = r["receipt_id"].as_str().unwrap_or_default().to_string();
-    ctx.ok(json!({"cmd": "get_receipt", "client": c, "receipt_id": rid})).await?;
-    let raw = ctx.sent("/v1/receipts/").first().and_then(|e| e.response_json()).ok_or_else(|| Failure::fail("no receipt answer"))?;
-    let op = ctx.env.operator.clone().ok_or_else(|| Failure::skip("needs operator credentials for the gate's receipt keys"))?;
-    let admin = ctx.env.admin.clone().ok_or_else(|| Failure::skip("needs the admin listener"))?;
-    let proof = latchgate::crypto::dpop::build_proof(&op.key, &latchgate::crypto::dpop::ProofClaims {
-        jti: latchgate::crypto::dpop::fresh_jti(),
-        htm: "GET".into(),
-        htu: format!("{}/v1/receipt-keys", ctx.env.public_base),
-        iat: ctx.env.now(),
-        ath: latchgate::crypto::ath(&op.api_key),
-    });
-    let req = crate::http::RawRequest::new("GET", "/v1/receipt-keys").header("authorization", &format!("DPoP {}", op.api_key)).header("dpop", &proof);
-    let resp = crate::http::send(&admin, &req, std::time::Duration::from_secs(10)).await.map_err(Failure::fail)?;
-    let keys = resp.json().map(|v| v["keys"].clone()).ok_or_else(|| Failure::fail("receipt keys answer is not JSON"))?;
+    ctx.ok(json!({"cmd": "get_receipt", "client": c, "receipt_id": rid}))
+        .await?;
+    let raw = ctx
+        .sent("/v1/receipts/")
+        .first()
+        .and_then(|e| e.response_json())
+        .ok_or_else(|| Failure::fail("no receipt answer"))?;
+    let op =
+        ctx.env.operator.clone().ok_or_else(|| {
+            Failure::skip("needs operator credentials for the gate's receipt keys")
+        })?;
+    let admin = ctx
+        .env
+        .admin
+        .clone()
+        .ok_or_else(|| Failure::skip("needs the admin listener"))?;
+    let proof = latchgate::crypto::dpop::build_proof(
+        &op.key,
+        &latchgate::crypto::dpop::ProofClaims {
+            jti: latchgate::crypto::dpop::fresh_jti(),
+            htm: "GET".into(),
+            htu: format!("{}/v1/receipt-keys", ctx.env.public_base),
+            iat: ctx.env.now(),
+            ath: latchgate::crypto::ath(&op.api_key),
+        },
+    );
+    let req = crate::http::RawRequest::new("GET", "/v1/receipt-keys")
+        .header("authorization", &format!("DPoP {}", op.api_key))
+        .header("dpop", &proof);
+    let resp = crate::http::send(&admin, &req, std::time::Duration::from_secs(10))
+        .await
+        .map_err(Failure::fail)?;
+    let keys = resp
+        .json()
+        .map(|v| v["keys"].clone())
+        .ok_or_else(|| Failure::fail("receipt keys answer is not JSON"))?;
     let status = verify(ctx, &raw, &keys).await?;
-    ensure_eq("verification of a genuine receipt", "valid", status.as_str())
+    ensure_eq(
+        "verification of a genuine receipt",
+        "valid",
+        status.as_str(),
+    )
 });
 
 sdk_fn!(bad_key_list, |ctx| {
     let s = Signer32::new();
     let receipt = s.sign(receipt_body());
-    ctx.err(json!({"cmd": "verify_receipt", "receipt": receipt, "keys": [{"kid": 5}]}), "InvalidInput").await.map(|_| ())
+    ctx.err(
+        json!({"cmd": "verify_receipt", "receipt": receipt, "keys": [{"kid": 5}]}),
+        "InvalidInput",
+    )
+    .await
+    .map(|_| ())
 });
 
 sdk_fn!(missing_field, |ctx| {
     let s = Signer32::new();
     let mut receipt = s.sign(receipt_body());
     receipt.as_object_mut().map(|o| o.remove("failure_class"));
-    ensure_eq("status without failure_class", "malformed", verify(ctx, &receipt, &s.keys()).await?.as_str())
+    ensure_eq(
+        "status without failure_class",
+        "malformed",
+        verify(ctx, &receipt, &s.keys()).await?.as_str(),
+    )
 });
 
 sdk_fn!(timestamp_z, |ctx| {
     let s = Signer32::new();
     let receipt = s.sign(receipt_body());
-    ensure_eq("status of a receipt with Z timestamps", "valid", verify(ctx, &receipt, &s.keys()).await?.as_str())
+    ensure_eq(
+        "status of a receipt with Z timestamps",
+        "valid",
+        verify(ctx, &receipt, &s.keys()).await?.as_str(),
+    )
 });
 
 sdk_fn!(jcs, |ctx| {
@@ -128,10 +175,18 @@ sdk_fn!(jcs, |ctx| {
     )
     .map_err(|e| Failure::fail(e.to_string()))?;
     let receipt = s.sign(body);
-    ensure_eq("status of the JCS edge-case receipt", "valid", verify(ctx, &receipt, &s.keys()).await?.as_str())?;
+    ensure_eq(
+        "status of the JCS edge-case receipt",
+        "valid",
+        verify(ctx, &receipt, &s.keys()).await?.as_str(),
+    )?;
     let mut changed = receipt.clone();
     changed["provider_receipt"]["numbers"][1] = json!(0.2);
-    ensure_eq("status after changing one number", "hash_mismatch", verify(ctx, &changed, &s.keys()).await?.as_str())
+    ensure_eq(
+        "status after changing one number",
+        "hash_mismatch",
+        verify(ctx, &changed, &s.keys()).await?.as_str(),
+    )
 });
 
 sdk_fn!(statuses, |ctx| {
@@ -143,7 +198,12 @@ sdk_fn!(statuses, |ctx| {
     v["normalized_result"] = json!({"kind": "provider_failure", "reason": "exit code 1"});
     cases.push(("hash_mismatch", v, s.keys()));
     let mut v = good.clone();
-    v["receipt_signature"] = json!(hex::encode(other.key.sign(good["result_hash"].as_str().unwrap_or_default().as_bytes()).to_bytes()));
+    v["receipt_signature"] = json!(hex::encode(
+        other
+            .key
+            .sign(good["result_hash"].as_str().unwrap_or_default().as_bytes())
+            .to_bytes()
+    ));
     cases.push(("invalid", v, s.keys()));
     let mut v = good.clone();
     v.as_object_mut().map(|o| o.remove("receipt_signature"));
@@ -168,12 +228,20 @@ sdk_fn!(statuses, |ctx| {
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(Failure::mismatch("verification statuses", "one status per failure mode", problems.join("\n")))
+        Err(Failure::mismatch(
+            "verification statuses",
+            "one status per failure mode",
+            problems.join("\n"),
+        ))
     }
 });
 
 sdk_fn!(local_verification, |ctx| {
     let s = Signer32::new();
     let receipt = s.sign(receipt_body());
-    ensure_eq("local verification of a signed receipt", "valid", verify(ctx, &receipt, &s.keys()).await?.as_str())
+    ensure_eq(
+        "local verification of a signed receipt",
+        "valid",
+        verify(ctx, &receipt, &s.keys()).await?.as_str(),
+    )
 });

@@ -1,0 +1,165 @@
+//! The JSON report validates against fixtures/schemas/report.schema.json; driver answers follow
+//! fixtures/schemas/driver-protocol.schema.json; a crashing or hanging process driver fails with
+//! the reason instead of stopping the run.
+
+use latchgate_conformance::catalogue::Catalogue;
+use latchgate_conformance::driver::{DriverFactory, ProcessDriver, RustDriver};
+use latchgate_conformance::expected::ExpectedFailures;
+use latchgate_conformance::report::{self, RunInfo, RunReport, Terminal, Verdict};
+use latchgate_conformance::runner::Runner;
+use latchgate_conformance::target::MockTarget;
+use serde_json::{json, Value};
+use std::sync::Arc;
+use std::time::Duration;
+
+fn schema(name: &str) -> Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures/schemas")
+        .join(name);
+    serde_json::from_str(&std::fs::read_to_string(&path).expect("schema file"))
+        .expect("schema is JSON")
+}
+
+fn validate(schema: &Value, instance: &Value) -> Vec<String> {
+    let v = jsonschema::validator_for(schema).expect("schema compiles");
+    v.iter_errors(instance)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect()
+}
+
+async fn small_run(expected: ExpectedFailures) -> RunReport {
+    let catalogue = Catalogue::builtin();
+    let picked: Vec<_> = catalogue
+        .scenarios()
+        .iter()
+        .filter(|s| ["lease.issue.ok", "dpop.typ.jwt", "sdk.pkg.version"].contains(&s.id.as_str()))
+        .collect();
+    let driver: Arc<dyn DriverFactory> = Arc::new(RustDriver);
+    let hello = driver.start().await.expect("rust driver").hello().clone();
+    let runner = Runner {
+        target: Arc::new(MockTarget::new()),
+        driver: Some((driver, hello)),
+        expected,
+        jobs: 2,
+        scenario_timeout: Duration::from_secs(30),
+    };
+    let results = runner
+        .run(&picked, &mut Terminal::quiet(picked.len()))
+        .await;
+    let info = RunInfo {
+        runner_version: "test".into(),
+        target: "mock".into(),
+        sdk: None,
+        started_at: "2026-01-01T00:00:00Z".into(),
+        shard: None,
+    };
+    RunReport::new(info, results, 1)
+}
+
+#[tokio::test]
+async fn json_report_matches_its_schema() {
+    let report = small_run(ExpectedFailures::default()).await;
+    let value: Value = serde_json::from_str(&report::to_json(&report)).unwrap();
+    let errors = validate(&schema("report.schema.json"), &value);
+    assert!(errors.is_empty(), "report violates its schema: {errors:?}");
+    assert_eq!(
+        (report.must.pass, report.should.pass),
+        (2, 1),
+        "two MUST and one SHOULD scenario should pass: {:?}",
+        report.results
+    );
+}
+
+#[tokio::test]
+async fn expected_failure_that_passes_is_reported_as_unexpected_pass() {
+    let xf = ExpectedFailures::parse("dpop.typ.jwt  # pretend the gate accepts typ JWT\n", "xf")
+        .unwrap();
+    let report = small_run(xf).await;
+    let r = report
+        .results
+        .iter()
+        .find(|r| r.id == "dpop.typ.jwt")
+        .unwrap();
+    assert_eq!(r.verdict, Verdict::UnexpectedPass);
+    assert_eq!(report.must.unexpected_pass, 1);
+    assert!(report::to_junit(&report).contains("expected failure passed"));
+}
+
+#[tokio::test]
+async fn rust_driver_hello_and_errors_follow_the_protocol_schema() {
+    let s = schema("driver-protocol.schema.json");
+    let mut session = RustDriver.start().await.unwrap();
+    let hello = json!({"id": 1, "ok": serde_json::to_value(session.hello()).unwrap()});
+    assert!(
+        validate(&s, &hello).is_empty(),
+        "hello: {:?}",
+        validate(&s, &hello)
+    );
+    let hello_obj = validate(
+        &json!({"$ref": "#/$defs/hello", "$defs": s["$defs"]}),
+        &hello["ok"],
+    );
+    assert!(hello_obj.is_empty(), "hello object: {hello_obj:?}");
+    let reply = session
+        .call(json!({"cmd": "new_client", "base_url": ""}))
+        .await
+        .unwrap();
+    let latchgate_conformance::driver::Reply::Err(e) = reply else {
+        panic!("an empty base URL must be an error")
+    };
+    let answer = json!({"id": 2, "error": serde_json::to_value(&e).unwrap()});
+    assert!(
+        validate(&s, &answer).is_empty(),
+        "error answer: {:?}",
+        validate(&s, &answer)
+    );
+}
+
+fn sh(script: &str) -> ProcessDriver {
+    ProcessDriver::new(
+        "cmd:test".into(),
+        vec!["sh".into(), "-c".into(), script.into()],
+        Duration::from_millis(500),
+    )
+}
+
+const HELLO: &str = r#"read l; echo '{"id":1,"ok":{"protocol":1,"sdk":{"name":"t","version":"0.0.1"},"capabilities":[]}}'"#;
+
+#[tokio::test]
+async fn crashing_driver_fails_the_command_with_its_exit_and_stderr() {
+    let d = sh(&format!(
+        "{HELLO}; read l; echo 'boom: sdk exploded' >&2; exit 3"
+    ));
+    let mut s = d.start().await.expect("hello works");
+    let err = s
+        .call(json!({"cmd": "connect", "client": "c1"}))
+        .await
+        .unwrap_err();
+    assert!(
+        err.contains("exit status: 3") && err.contains("boom: sdk exploded"),
+        "reason should give exit code and stderr: {err}"
+    );
+}
+
+#[tokio::test]
+async fn hanging_driver_fails_the_command_after_the_timeout() {
+    let d = sh(&format!("{HELLO}; read l; sleep 30"));
+    let mut s = d.start().await.expect("hello works");
+    let err = s
+        .call(json!({"cmd": "connect", "client": "c1"}))
+        .await
+        .unwrap_err();
+    assert!(
+        err.contains("did not answer `connect` within 500 ms"),
+        "reason should name the hang: {err}"
+    );
+}
+
+#[tokio::test]
+async fn driver_speaking_another_protocol_version_is_refused() {
+    let d = sh(
+        r#"read l; echo '{"id":1,"ok":{"protocol":2,"sdk":{"name":"t","version":"1"},"capabilities":[]}}'"#,
+    );
+    let err = d.start().await.err().expect("protocol 2 must be refused");
+    assert!(err.contains("protocol 2"), "{err}");
+}
