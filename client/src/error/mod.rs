@@ -39,6 +39,25 @@ pub struct ApprovalRequired {
     pub session_id: Option<String>,
 }
 
+impl ApprovalRequired {
+    /// Whether the gate's `request_hash` is `"sha256:"` + hex SHA-256 of the JCS form of
+    /// `params` (C-APPR-01 MAY); `None` when the gate sent no hash.
+    ///
+    /// ```
+    /// let held = latchgate::ApprovalRequired {
+    ///     approval_id: "ap1".into(),
+    ///     request_hash: Some("sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a".into()),
+    ///     trace_id: None,
+    ///     session_id: None,
+    /// };
+    /// assert_eq!(held.request_hash_matches(&serde_json::json!({})), Some(true));
+    /// ```
+    pub fn request_hash_matches(&self, params: &serde_json::Value) -> Option<bool> {
+        let sent = self.request_hash.as_deref()?;
+        Some(crate::crypto::jcs::request_hash(params).is_ok_and(|mine| mine == sent))
+    }
+}
+
 /// An SDK error: a canonical [`ErrorKind`] plus the attributes of SDK-CONTRACT §1.
 #[derive(Clone)]
 pub struct Error {
