@@ -381,3 +381,46 @@ async fn admin_receipt_uses_operator_auth_and_verifies_offline() {
         latchgate::VerificationStatus::Valid
     );
 }
+
+#[tokio::test]
+async fn admin_status_and_approval_detail_parse_the_gates_bodies() {
+    let server = MockServer::start().await;
+    let status = json!({"status": "ok", "version": "0.2.0", "uptime_seconds": 12, "actions_registered": 4,
+        "pending_approvals": 1, "revocation_epoch": 0, "draining": false, "in_flight_executions": 0,
+        "dependencies": {"redis": true, "opa": true}, "webhooks": {"active": false, "pending_deliveries": 0}});
+    answer(
+        &server,
+        "GET",
+        "/v1/admin/status",
+        ResponseTemplate::new(200).set_body_json(status),
+    )
+    .await;
+    let detail = json!({"approval_id": "ap1", "status": "approved", "completed_at": "c", "receipt_id": "r1", "source": "durable_outcome"});
+    answer(
+        &server,
+        "GET",
+        "/v1/approvals/ap1",
+        ResponseTemplate::new(200).set_body_json(detail),
+    )
+    .await;
+    let op = operator(&server);
+    let s = op.admin_status().await.unwrap();
+    assert_eq!(
+        (s.version.as_str(), s.pending_approvals, s.draining),
+        ("0.2.0", 1, false)
+    );
+    let d = op.get_approval("ap1").await.unwrap();
+    assert_eq!(
+        (d.status.as_str(), d.receipt_id.as_deref()),
+        ("approved", Some("r1"))
+    );
+    assert_eq!(d.extra["source"], "durable_outcome");
+    let requests = server.received_requests().await.unwrap();
+    support::check_proof(
+        &requests[0].headers,
+        &operator_jwk(),
+        API_KEY,
+        "GET",
+        "http://127.0.0.1:3000/v1/admin/status",
+    );
+}
