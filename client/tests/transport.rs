@@ -198,3 +198,24 @@ async fn operator_client_defaults_to_the_admin_socket_next_to_the_client_socket(
     );
     assert_eq!(operator.htu_base(), "http://localhost:3000");
 }
+
+#[tokio::test]
+async fn https_base_url_speaks_tls_and_a_failed_handshake_was_not_sent() {
+    let gate = ScriptedGate::tcp(gate_handler()).await;
+    let plain = gate.url.clone().unwrap();
+    let c = Client::builder()
+        .base_url(plain.replace("http://", "https://"))
+        .agent_id("a")
+        .build()
+        .unwrap();
+    let err = c.execute("fs_read", json!({})).await.unwrap_err();
+    assert_eq!(
+        (err.kind(), err.sent(), err.may_have_executed()),
+        (ErrorKind::TransportError, false, false)
+    );
+    assert!(
+        gate.recorded().is_empty(),
+        "no HTTP request reached the plain server: {:?}",
+        gate.recorded()
+    );
+}

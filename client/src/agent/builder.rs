@@ -120,14 +120,6 @@ impl ClientBuilder {
                 ));
             }
         }
-        if let Target::Tcp { base_url } = &target {
-            if base_url.len() >= 8 && base_url[..8].eq_ignore_ascii_case("https://") {
-                return Err(Error::invalid_input(
-                    "base_url",
-                    "this build of the SDK speaks plain HTTP only; reach a TLS gate through a local proxy",
-                ));
-            }
-        }
         if let Target::Unix { path } = &target {
             if path.to_string_lossy().ends_with("gate-admin.sock") {
                 tracing::warn!(

@@ -113,14 +113,6 @@ impl OperatorClientBuilder {
                 resolve_target(base, socket, &Env::from_pairs(&[]), "gate-admin.sock")?
             }
         };
-        if let Target::Tcp { base_url } = &target {
-            if base_url.len() >= 8 && base_url[..8].eq_ignore_ascii_case("https://") {
-                return Err(Error::invalid_input(
-                    "base_url",
-                    "this build of the SDK speaks plain HTTP only (admin mTLS is not supported)",
-                ));
-            }
-        }
         let htu_base = resolve_operator_htu_base(self.public_base_url.as_deref(), &env)?;
         let api_key = match self.api_key {
             Some(key) if !key.is_empty() => key,
