@@ -2,6 +2,7 @@
 //! [`TargetProvider`]; adding a kind (e.g. `docker:IMAGE`) means adding a module and one arm in
 //! [`TargetSpec::parse`] / [`provider`].
 
+pub mod docker;
 mod mock;
 mod remote;
 
@@ -173,9 +174,10 @@ pub fn provider(
         TargetSpec::Url(u) => Arc::new(RemoteTarget::new(Endpoint::Tcp(u.clone()), opts)?),
         TargetSpec::Socket(p) => Arc::new(RemoteTarget::new(Endpoint::Unix(p.clone()), opts)?),
         TargetSpec::Docker(image) => {
-            return Err(format!(
-                "--target docker:{image}: the docker target is not available in this build yet; start the image yourself and use --target url:URL"
-            ))
+            let mut o = docker::DockerOptions::new(image.clone());
+            o.public_base = opts.public_base.clone();
+            o.operator = opts.operator.clone();
+            Arc::new(docker::DockerTarget::new(o)?)
         }
     })
 }
