@@ -169,22 +169,19 @@ impl DockerTarget {
             (Ok(h), Ok(c), Ok(a)) => (h, c, a),
             (h, c, a) => {
                 let why = format!("{:?} {:?} {:?}", h.err(), c.err(), a.err());
-                self.shutdown().await;
-                return Err(format!(
-                    "docker:{}: ports not mapped: {why}",
-                    self.opts.image
-                ));
+                let exited = !self.running().await;
+                return Err(self
+                    .fail(if exited {
+                        "the container exited before it was ready".to_string()
+                    } else {
+                        format!("ports 3000/3001 not mapped: {why}")
+                    })
+                    .await);
             }
         };
         let client = Endpoint::Tcp(format!("http://{host}:{client}"));
         let admin = Endpoint::Tcp(format!("http://{host}:{admin}"));
-        let slot = self.container.clone();
-        let alive = || async {
-            match slot.lock().await.as_ref() {
-                Some(c) => c.is_running().await.unwrap_or(false),
-                None => false,
-            }
-        };
+        let alive = || self.running();
         let want_line = self.operator.is_none() || public_base.is_none();
         let line = match ready::wait_ready(
             &client,
@@ -196,11 +193,7 @@ impl DockerTarget {
         .await
         {
             Ok(line) => line,
-            Err(e) => {
-                let msg = self.with_logs(format!("docker:{}: {e}", self.opts.image));
-                self.shutdown().await;
-                return Err(msg);
-            }
+            Err(e) => return Err(self.fail(e).await),
         };
         let operator = match (&self.operator, &line) {
             (Some(op), _) => Some(op.clone()),
@@ -227,6 +220,40 @@ impl DockerTarget {
             disposable: false,
             faults: false,
         })
+    }
+
+    async fn running(&self) -> bool {
+        match self.container.lock().await.as_ref() {
+            Some(c) => c.is_running().await.unwrap_or(false),
+            None => false,
+        }
+    }
+
+    /// The failure message for a start that went wrong, with the container's complete logs as
+    /// Docker kept them (the streamed copy may lag behind a container that just exited); then
+    /// removes the container.
+    async fn fail(&self, why: String) -> String {
+        let mut logs = String::new();
+        if let Some(c) = self.container.lock().await.as_ref() {
+            for (name, bytes) in [
+                ("stdout", c.stdout_to_vec().await),
+                ("stderr", c.stderr_to_vec().await),
+            ] {
+                let text = bytes
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .unwrap_or_default();
+                for line in text.lines().filter(|l| !l.trim().is_empty()) {
+                    logs.push_str(&format!("{name}: {line}\n"));
+                }
+            }
+        }
+        self.shutdown().await;
+        let msg = format!("docker:{}: {why}", self.opts.image);
+        if logs.is_empty() {
+            format!("{msg}\n(the container wrote no logs)")
+        } else {
+            format!("{msg}\n--- container logs ---\n{logs}--- end of container logs ---")
+        }
     }
 
     fn with_logs(&self, msg: String) -> String {
