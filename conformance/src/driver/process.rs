@@ -12,12 +12,14 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
 use tokio::process::{Child, ChildStdin, ChildStdout, Command};
 
-/// Starts `argv` once per scenario.
+/// Starts `argv` once per scenario. One process is kept started ahead, so a scenario does not
+/// wait for the interpreter to boot.
 pub struct ProcessDriver {
     spec: String,
     argv: Vec<String>,
     env: Vec<(String, String)>,
     timeout: Duration,
+    ahead: tokio::sync::Mutex<Option<tokio::task::JoinHandle<Result<ProcessSession, String>>>>,
 }
 
 impl ProcessDriver {
@@ -28,6 +30,7 @@ impl ProcessDriver {
             argv,
             env: Vec::new(),
             timeout,
+            ahead: tokio::sync::Mutex::new(None),
         }
     }
 
@@ -35,6 +38,11 @@ impl ProcessDriver {
     pub fn with_env(mut self, name: &str, value: &str) -> Self {
         self.env.push((name.into(), value.into()));
         self
+    }
+
+    fn spawn_ahead(&self) -> tokio::task::JoinHandle<Result<ProcessSession, String>> {
+        let (argv, env, timeout) = (self.argv.clone(), self.env.clone(), self.timeout);
+        tokio::spawn(async move { launch(&argv, &env, timeout).await })
     }
 }
 
@@ -45,77 +53,98 @@ impl DriverFactory for ProcessDriver {
 
     fn start(&self) -> BoxFuture<'_, Result<Box<dyn DriverSession>, String>> {
         Box::pin(async move {
-            let (program, args) = self.argv.split_first().ok_or("empty driver command")?;
-            let mut cmd = Command::new(program);
-            cmd.args(args)
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .kill_on_drop(true);
-            for (n, v) in &self.env {
-                cmd.env(n, v);
-            }
-            let mut child = cmd
-                .spawn()
-                .map_err(|e| format!("cannot start driver '{program}': {e}"))?;
-            let stdin = child.stdin.take().ok_or("driver stdin unavailable")?;
-            let stdout =
-                BufReader::new(child.stdout.take().ok_or("driver stdout unavailable")?).lines();
-            let stderr_tail = Arc::new(Mutex::new(VecDeque::new()));
-            if let Some(err) = child.stderr.take() {
-                let tail = stderr_tail.clone();
-                tokio::spawn(async move {
-                    let mut lines = BufReader::new(err).lines();
-                    while let Ok(Some(line)) = lines.next_line().await {
-                        let mut t = tail.lock().expect("stderr tail lock");
-                        if t.len() == 20 {
-                            t.pop_front();
-                        }
-                        t.push_back(line);
-                    }
-                });
-            }
-            let mut session = ProcessSession {
-                child,
-                stdin,
-                stdout,
-                stderr_tail,
-                timeout: self.timeout,
-                next_id: 0,
-                hello: Hello {
-                    protocol: 0,
-                    sdk: super::SdkId {
-                        name: String::new(),
-                        version: String::new(),
-                        language: String::new(),
-                        runtime: String::new(),
-                    },
-                    capabilities: vec![],
-                },
+            let ready = {
+                let mut ahead = self.ahead.lock().await;
+                let ready = ahead.take();
+                *ahead = Some(self.spawn_ahead());
+                ready
             };
-            let reply = session
-                .exchange(json!({"cmd": "hello", "protocol": PROTOCOL_VERSION}))
-                .await?;
-            let hello: Hello = match reply {
-                Reply::Ok(v) => serde_json::from_value(v)
-                    .map_err(|e| format!("driver hello is malformed: {e}"))?,
-                Reply::Err(e) => {
-                    return Err(format!(
-                        "driver refused hello: {}",
-                        e.native.unwrap_or(e.kind)
-                    ))
-                }
+            let session = match ready {
+                Some(handle) => handle
+                    .await
+                    .map_err(|e| format!("driver start task: {e}"))??,
+                None => launch(&self.argv, &self.env, self.timeout).await?,
             };
-            if hello.protocol != PROTOCOL_VERSION {
-                return Err(format!(
-                    "driver speaks protocol {}, runner speaks {PROTOCOL_VERSION}",
-                    hello.protocol
-                ));
-            }
-            session.hello = hello;
             Ok(Box::new(session) as Box<dyn DriverSession>)
         })
     }
+}
+
+/// Starts the process and performs the hello exchange.
+async fn launch(
+    argv: &[String],
+    env: &[(String, String)],
+    timeout: Duration,
+) -> Result<ProcessSession, String> {
+    let (program, args) = argv.split_first().ok_or("empty driver command")?;
+    let mut cmd = Command::new(program);
+    cmd.args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    for (n, v) in env {
+        cmd.env(n, v);
+    }
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("cannot start driver '{program}': {e}"))?;
+    let stdin = child.stdin.take().ok_or("driver stdin unavailable")?;
+    let stdout = BufReader::new(child.stdout.take().ok_or("driver stdout unavailable")?).lines();
+    let stderr_tail = Arc::new(Mutex::new(VecDeque::new()));
+    if let Some(err) = child.stderr.take() {
+        let tail = stderr_tail.clone();
+        tokio::spawn(async move {
+            let mut lines = BufReader::new(err).lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                let mut t = tail.lock().expect("stderr tail lock");
+                if t.len() == 20 {
+                    t.pop_front();
+                }
+                t.push_back(line);
+            }
+        });
+    }
+    let mut session = ProcessSession {
+        child,
+        stdin,
+        stdout,
+        stderr_tail,
+        timeout: timeout,
+        next_id: 0,
+        hello: Hello {
+            protocol: 0,
+            sdk: super::SdkId {
+                name: String::new(),
+                version: String::new(),
+                language: String::new(),
+                runtime: String::new(),
+            },
+            capabilities: vec![],
+        },
+    };
+    let reply = session
+        .exchange(json!({"cmd": "hello", "protocol": PROTOCOL_VERSION}))
+        .await?;
+    let hello: Hello = match reply {
+        Reply::Ok(v) => {
+            serde_json::from_value(v).map_err(|e| format!("driver hello is malformed: {e}"))?
+        }
+        Reply::Err(e) => {
+            return Err(format!(
+                "driver refused hello: {}",
+                e.native.unwrap_or(e.kind)
+            ))
+        }
+    };
+    if hello.protocol != PROTOCOL_VERSION {
+        return Err(format!(
+            "driver speaks protocol {}, runner speaks {PROTOCOL_VERSION}",
+            hello.protocol
+        ));
+    }
+    session.hello = hello;
+    Ok(session)
 }
 
 struct ProcessSession {

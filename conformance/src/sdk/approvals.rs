@@ -429,7 +429,7 @@ sdk_fn!(disc_health, |ctx| {
 });
 
 sdk_fn!(egr_profile, |ctx| {
-    let c = ctx.client(json!({})).await?;
+    let c = ctx.connected().await?;
     let r = ctx
         .ok(json!({"cmd": "get_action", "client": c, "action_id": "http_fetch"}))
         .await?;
@@ -447,7 +447,7 @@ sdk_fn!(egr_profile, |ctx| {
 });
 
 sdk_fn!(egr_shapes, |ctx| {
-    let c = ctx.client(json!({})).await?;
+    let c = ctx.connected().await?;
     let mut problems = Vec::new();
     let cases = [
         (json!("none"), "none", json!([])),
