@@ -16,8 +16,13 @@ pub const QUICKSTART_HTTP_POST: &str = include_str!("../../fixtures/quickstart/h
 /// Policy data (`data.json`).
 pub const QUICKSTART_POLICY: &str = include_str!("../../fixtures/quickstart/policy.json");
 
-/// The four quickstart manifests, compiled.
+/// The four quickstart manifests, compiled (once per process; gates share the compiled form).
 pub fn quickstart_actions() -> Vec<Arc<CompiledAction>> {
+    static COMPILED: std::sync::OnceLock<Vec<Arc<CompiledAction>>> = std::sync::OnceLock::new();
+    COMPILED.get_or_init(compile_quickstart).clone()
+}
+
+fn compile_quickstart() -> Vec<Arc<CompiledAction>> {
     [
         QUICKSTART_FS_READ,
         QUICKSTART_FS_WRITE,

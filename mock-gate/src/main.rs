@@ -47,18 +47,23 @@ async fn main() {
             std::process::exit(2);
         }
     };
-    println!("{}", ready_line(&gate));
-    tracing::info!(url = ?gate.url(), admin_url = ?gate.admin_url(), public_base_url = gate.public_base_url(), "mock gate ready");
-    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("latchgate-mock: cannot install SIGTERM handler: {e}");
+    // Handlers first, so a signal sent right after the ready line is handled.
+    use tokio::signal::unix::{signal, SignalKind};
+    let (mut term, mut int) = match (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) {
+        (Ok(t), Ok(i)) => (t, i),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("latchgate-mock: cannot install signal handlers: {e}");
             std::process::exit(1);
         }
     };
+    println!("{}", ready_line(&gate));
+    tracing::info!(url = ?gate.url(), admin_url = ?gate.admin_url(), public_base_url = gate.public_base_url(), "mock gate ready");
     tokio::select! {
         _ = term.recv() => {}
-        _ = tokio::signal::ctrl_c() => {}
+        _ = int.recv() => {}
     }
     tracing::info!("shutting down");
     gate.shutdown().await;

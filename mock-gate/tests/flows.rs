@@ -871,3 +871,118 @@ async fn lease_rate_limit_answers_rate_limit_exceeded_without_retry_after() {
         (429, r#"{"error":"rate_limit_exceeded"}"#, None)
     );
 }
+
+#[tokio::test]
+async fn approve_reports_specific_operator_auth_errors() {
+    let g = MockGate::builder().start().await.unwrap();
+    let t = Target::admin(&g);
+    let path = "/v1/approvals/x/approve";
+    let op = Op::of(&g);
+    let proof = op.proof(&g, "POST", path);
+    let good = format!("DPoP {}", op.api_key);
+    let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
+        (vec![], r#"{"error":"missing_auth_header"}"#),
+        (
+            vec![("authorization", "Bearer k")],
+            r#"{"error":"invalid_auth_scheme"}"#,
+        ),
+        (
+            vec![("authorization", good.as_str())],
+            r#"{"error":"missing_dpop_header"}"#,
+        ),
+        (
+            vec![("authorization", "DPoP wrong"), ("dpop", proof.as_str())],
+            r#"{"error":"invalid_operator_token"}"#,
+        ),
+    ];
+    for (h, want) in cases {
+        let r = send(&t, "POST", path, &h, b"").await;
+        assert_eq!((r.status, r.text().as_str()), (401, want));
+    }
+    let stranger = Agent::new();
+    let p = stranger.proof_at(
+        &g,
+        "POST",
+        &format!("{}{path}", g.public_base_url()),
+        &op.api_key,
+    );
+    let r = send(
+        &t,
+        "POST",
+        path,
+        &[("authorization", &good), ("dpop", &p)],
+        b"",
+    )
+    .await;
+    assert_eq!(
+        r.text(),
+        r#"{"error":"key_binding_failed","deny_reason":"DPoP proof thumbprint does not match configured dpop_jkt"}"#
+    );
+    let r = send(
+        &t,
+        "POST",
+        path,
+        &[("authorization", &good), ("dpop", &proof)],
+        b"",
+    )
+    .await;
+    assert_eq!(r.text(), r#"{"error":"action_not_found"}"#);
+    let r = send(
+        &t,
+        "POST",
+        path,
+        &[("authorization", &good), ("dpop", &proof)],
+        b"",
+    )
+    .await;
+    assert_eq!(
+        r.text(),
+        r#"{"error":"replay_detected"}"#,
+        "operator proofs share the replay cache"
+    );
+}
+
+#[tokio::test]
+async fn http_provider_performs_the_templated_request_against_an_upstream() {
+    use wiremock::matchers::{method, path};
+    let upstream = wiremock::MockServer::start().await;
+    wiremock::Mock::given(method("GET"))
+        .and(path("/data"))
+        .respond_with(wiremock::ResponseTemplate::new(201).set_body_string("hello"))
+        .expect(1)
+        .mount(&upstream)
+        .await;
+    let yaml = "action_id: fetch_local\nversion: '1'\nprovider_module_digest: 'builtin:http_api'\nverifier_kind: http_status\n\
+        template: {method: GET, url_template: '{{url}}'}\negress: {profile: proxy_allowlist, allowed_domains: ['127.0.0.1']}\n\
+        declared_side_effects: [http_read]\n";
+    let spec = latchgate_mock::ActionSpec::from_yaml(yaml).unwrap();
+    let g = MockGate::builder()
+        .action_with_provider(
+            spec,
+            std::sync::Arc::new(latchgate_mock::providers::HttpProvider),
+        )
+        .grant("*", &["fetch_local"], &[])
+        .start()
+        .await
+        .unwrap();
+    let a = Agent::new();
+    let l = a.lease(&g).await;
+    let r = a
+        .execute(
+            &g,
+            &l,
+            "fetch_local",
+            &json!({"url": format!("{}/data", upstream.uri())}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let v = r.json();
+    assert_eq!(
+        (
+            v["output"]["data"]["status_code"].as_u64(),
+            v["output"]["data"]["body"].as_str()
+        ),
+        (Some(201), Some("hello"))
+    );
+    assert_eq!(v["verification_outcome"], json!("verified"));
+}
