@@ -63,7 +63,8 @@ fn id_of(body: &Value) -> Check<String> {
 
 scenario_fn!(pending_body, |ctx| {
     let lease = ctx.lease().await?;
-    let resp = ctx.execute(&lease, EXEC_ACTION, &approval_params()).await?;
+    let params = approval_params();
+    let resp = ctx.execute(&lease, EXEC_ACTION, &params).await?;
     expect_status(&resp, 202, "a call needing approval")?;
     let text = resp.text();
     let body: Value =
@@ -83,8 +84,8 @@ scenario_fn!(pending_body, |ctx| {
         text.starts_with("{\"decision\":\"pending_approval\",\"approval_id\""),
         || format!("202 member order differs: {text}"),
     )?;
-    let want = latchgate::crypto::jcs::request_hash(&approval_params())
-        .map_err(|e| Failure::fail(e.to_string()))?;
+    let want =
+        latchgate::crypto::jcs::request_hash(&params).map_err(|e| Failure::fail(e.to_string()))?;
     ensure_eq(
         "request_hash is sha256: of the JCS parameters",
         json!(want),

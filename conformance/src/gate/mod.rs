@@ -120,12 +120,15 @@ impl GateCtx {
         if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
             b.extend(e.clone());
         }
-        let resp = self
-            .send(
-                Listener::Client,
-                RawRequest::new("POST", "/v1/leases").json(&body),
-            )
-            .await?;
+        let req = RawRequest::new("POST", "/v1/leases").json(&body);
+        let endpoint = self.env.client.clone();
+        let resp = crate::sdk::tap::send_paced(&endpoint, &req).await;
+        self.log.push(Exchange {
+            endpoint: endpoint.to_string(),
+            request: req,
+            response: resp.clone(),
+        });
+        let resp = resp.map_err(|e| Failure::fail(format!("no HTTP answer from the gate: {e}")))?;
         expect_status(&resp, 200, "lease issuance")?;
         let body = resp
             .json()
@@ -295,8 +298,11 @@ pub fn exec_params() -> Value {
     json!({"operation": "read", "path": "README.md"})
 }
 /// Parameters that need approval (a path outside the allowlist).
+/// Parameters that need approval: a path outside the allowlist, unique per call because approving
+/// teaches the gate the path (a shared gate would auto-allow it afterwards).
 pub fn approval_params() -> Value {
-    json!({"operation": "read", "path": "notes/plan.txt"})
+    let path = format!("notes/lgc-{}.txt", uuid::Uuid::new_v4().simple());
+    json!({"operation": "read", "path": path})
 }
 /// An action the quickstart ACL denies to `dev:anonymous`.
 pub const DENIED_ACTION: &str = "http_post";

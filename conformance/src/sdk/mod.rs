@@ -257,6 +257,9 @@ pub fn params() -> Value {
     json!({"operation": "read", "path": "README.md"})
 }
 /// Parameters that need approval.
+/// Parameters that need approval: a path outside the allowlist, unique per call because approving
+/// teaches the gate the path (a shared gate would auto-allow it afterwards).
 pub fn approval_params() -> Value {
-    json!({"operation": "read", "path": "notes/plan.txt"})
+    let path = format!("notes/lgc-{}.txt", uuid::Uuid::new_v4().simple());
+    json!({"operation": "read", "path": path})
 }
