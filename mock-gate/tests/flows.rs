@@ -424,7 +424,7 @@ async fn execute_rate_limit_is_per_session_with_retry_after() {
     let a = Agent::new();
     let l = a.lease(&g).await;
     let mut statuses = vec![];
-    for _ in 0..3 {
+    for _ in 0..6 {
         let r = a
             .execute(
                 &g,
@@ -440,6 +440,25 @@ async fn execute_rate_limit_is_per_session_with_retry_after() {
         }
     }
     assert_eq!(statuses[..2], [200, 200]);
+    assert!(
+        statuses.contains(&429),
+        "a 2 rps bucket refuses a burst of 6: {statuses:?}"
+    );
+    let other = Agent::new();
+    let lo = other.lease(&g).await;
+    assert_eq!(
+        other
+            .execute(
+                &g,
+                &lo,
+                "http_fetch",
+                &json!({"url": "https://httpbin.org/get"})
+            )
+            .await
+            .status,
+        200,
+        "buckets are per session"
+    );
 }
 
 #[tokio::test]
