@@ -1005,3 +1005,20 @@ async fn http_provider_performs_the_templated_request_against_an_upstream() {
     );
     assert_eq!(v["verification_outcome"], json!("verified"));
 }
+
+#[tokio::test]
+async fn delay_fault_still_runs_the_handler_and_is_journalled() {
+    let g = MockGate::builder().start().await.unwrap();
+    g.faults()
+        .inject(FaultRule::new(
+            Endpoint::Health,
+            1,
+            FaultAction::Delay { ms: 1 },
+        ))
+        .unwrap();
+    let r = send(&Target::client(&g), "GET", "/healthz", &[], b"").await;
+    assert_eq!(r.text(), r#"{"status":"ok"}"#);
+    let e = g.journal().entries().pop().unwrap();
+    assert_eq!(e.fault.as_deref(), Some("Delay { ms: 1 }"));
+    assert!(g.faults().rules().is_empty(), "used up");
+}
