@@ -170,3 +170,38 @@ proptest! {
         })?;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_hundred_gates_run_side_by_side_without_collision() {
+    let mut starts = Vec::new();
+    for _ in 0..200 {
+        starts.push(tokio::spawn(async {
+            MockGate::builder().temp_sockets().start().await.unwrap()
+        }));
+    }
+    let mut gates = Vec::new();
+    for s in starts {
+        gates.push(s.await.unwrap());
+    }
+    let urls: std::collections::HashSet<String> =
+        gates.iter().map(|g| g.url().unwrap().to_string()).collect();
+    let socks: std::collections::HashSet<_> = gates
+        .iter()
+        .map(|g| g.socket_path().unwrap().to_path_buf())
+        .collect();
+    assert_eq!((urls.len(), socks.len()), (200, 200));
+    for g in &gates {
+        assert_eq!(
+            send(
+                &Target::Unix(g.socket_path().unwrap().into()),
+                "GET",
+                "/healthz",
+                &[],
+                b""
+            )
+            .await
+            .status,
+            200
+        );
+    }
+}
