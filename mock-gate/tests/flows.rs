@@ -1022,3 +1022,50 @@ async fn delay_fault_still_runs_the_handler_and_is_journalled() {
     assert_eq!(e.fault.as_deref(), Some("Delay { ms: 1 }"));
     assert!(g.faults().rules().is_empty(), "used up");
 }
+
+#[tokio::test]
+async fn fs_write_is_held_then_writes_the_file_on_approval() {
+    let root = tempfile::tempdir().unwrap();
+    let g = MockGate::builder()
+        .fs_root(root.path())
+        .grant("dev:anonymous", &["fs_write"], &["fs_write"])
+        .start()
+        .await
+        .unwrap();
+    let a = Agent::new();
+    let l = a.lease(&g).await;
+    let body = json!({"operation": "write", "path": "src/new.rs", "content_base64": "aGk=", "mode": "create"});
+    let r = a.execute(&g, &l, "fs_write", &body).await;
+    assert_eq!(r.status, 202, "high risk is always held: {}", r.text());
+    let id = r.json()["approval_id"].as_str().unwrap().to_string();
+    let ok = Op::of(&g)
+        .call(&g, "POST", &format!("/v1/approvals/{id}/approve"), b"", &[])
+        .await;
+    assert_eq!(ok.status, 200, "{}", ok.text());
+    assert_eq!(ok.json()["verification_outcome"], json!("verified"));
+    assert_eq!(
+        std::fs::read_to_string(root.path().join("src/new.rs")).unwrap(),
+        "hi"
+    );
+    let rid = ok.json()["receipt_id"].as_str().unwrap().to_string();
+    let admin = Op::of(&g)
+        .call(&g, "GET", &format!("/v1/receipts/{rid}"), b"", &[])
+        .await;
+    assert_eq!(
+        admin.json()["verification_outcome"]["evidence"]["operation"],
+        json!("create")
+    );
+    let agent_on_admin = send(
+        &Target::admin(&g),
+        "GET",
+        &format!("/v1/receipts/{rid}"),
+        &[("authorization", &format!("DPoP {}", l.token))],
+        b"",
+    )
+    .await;
+    assert_eq!(
+        agent_on_admin.text(),
+        r#"{"error":"unauthorized"}"#,
+        "admin receipts need operator auth"
+    );
+}
