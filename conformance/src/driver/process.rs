@@ -110,7 +110,7 @@ async fn launch(
         stdin,
         stdout,
         stderr_tail,
-        timeout: timeout,
+        timeout,
         next_id: 0,
         hello: Hello {
             protocol: 0,

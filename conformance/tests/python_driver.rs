@@ -1,0 +1,114 @@
+//! The python driver against the published SDK (skipped with a reason when no interpreter with the
+//! SDK is found, unless LATCHGATE_REQUIRE_PYTHON=1).
+
+use latchgate_conformance::catalogue::Catalogue;
+use latchgate_conformance::driver::{self, DriverFactory, DriverOptions, DriverSpec};
+use latchgate_conformance::expected::ExpectedFailures;
+use latchgate_conformance::report::{Terminal, Verdict};
+use latchgate_conformance::runner::Runner;
+use latchgate_conformance::target::MockTarget;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+fn interpreter() -> Option<PathBuf> {
+    let p = std::env::var_os("LATCHGATE_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../target/py/latchgate-0.2.0/bin/python")
+        });
+    if p.exists() {
+        return Some(p);
+    }
+    assert!(
+        std::env::var_os("LATCHGATE_REQUIRE_PYTHON").is_none(),
+        "LATCHGATE_REQUIRE_PYTHON=1 but no interpreter at {}",
+        p.display()
+    );
+    eprintln!(
+        "skip: no Python SDK venv at {} (set LATCHGATE_PYTHON)",
+        p.display()
+    );
+    None
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_driver_reports_what_the_sdk_does() {
+    let Some(python) = interpreter() else { return };
+    let opts = DriverOptions {
+        python: Some(python),
+        python_sdk_version: "0.2.0".into(),
+        command_timeout: Duration::from_secs(20),
+    };
+    let factory: Arc<dyn DriverFactory> =
+        driver::factory(&DriverSpec::Python, &opts).expect("python driver");
+    let session = factory
+        .start()
+        .await
+        .expect("driver starts and answers hello");
+    let hello = session.hello().clone();
+    session.shutdown().await;
+    assert_eq!(
+        (hello.sdk.name.as_str(), hello.sdk.version.as_str()),
+        ("latchgate", "0.2.0")
+    );
+    let catalogue = Catalogue::builtin();
+    let ids = [
+        "sdk.lease.request-shape",
+        "sdk.dpop.header-exact",
+        "sdk.lease.empty-scopes",
+        "sdk.life.close",
+    ];
+    let picked: Vec<_> = catalogue
+        .scenarios()
+        .iter()
+        .filter(|s| ids.contains(&s.id.as_str()))
+        .collect();
+    let runner = Runner {
+        target: Arc::new(MockTarget::new()),
+        driver: Some((factory, hello)),
+        expected: ExpectedFailures::default(),
+        jobs: 2,
+        scenario_timeout: Duration::from_secs(60),
+    };
+    let results = runner
+        .run(&picked, &mut Terminal::quiet(picked.len()))
+        .await;
+    let verdict = |id: &str| {
+        results
+            .iter()
+            .find(|r| r.id == id)
+            .map(|r| (r.verdict, r.reason.clone()))
+    };
+    assert_eq!(
+        verdict("sdk.lease.request-shape").map(|v| v.0),
+        Some(Verdict::Pass),
+        "{:?}",
+        verdict("sdk.lease.request-shape")
+    );
+    assert_eq!(
+        verdict("sdk.dpop.header-exact").map(|v| v.0),
+        Some(Verdict::Pass),
+        "{:?}",
+        verdict("sdk.dpop.header-exact")
+    );
+    // 0.2.0 turns an empty scope list into the default, and lets httpx's RuntimeError escape after close().
+    assert_eq!(
+        verdict("sdk.lease.empty-scopes").map(|v| v.0),
+        Some(Verdict::Fail)
+    );
+    let close = results
+        .iter()
+        .find(|r| r.id == "sdk.life.close")
+        .expect("ran");
+    let actual = close
+        .evidence
+        .as_ref()
+        .and_then(|e| e.actual.clone())
+        .unwrap_or_default();
+    assert!(
+        actual.starts_with("Uncaught") && actual.contains("RuntimeError"),
+        "the driver must report the escaped exception as Uncaught: {actual}"
+    );
+}
