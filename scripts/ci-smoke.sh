@@ -65,8 +65,8 @@ run() { # run NAME ARGS...: one runner invocation, reports named after NAME
     status=1
   fi
 }
-# One container per run: approving notes/plan.txt teaches the gate that path (its learned
-# allowlist), so two scenarios that both wait for that approval cannot share a gate.
+# One container per run, so each run starts from a fresh gate: approvals teach the gate paths
+# (its learned allowlist) and rate limits are gate-wide, so runs must not see each other's state.
 run gate --sdk rust --suite gate --only "$gate_smoke" "$@"
 run rust --sdk rust --suite sdk --only "$sdk_smoke" "$@"
 py_expected="${LATCHGATE_SMOKE_PYTHON_EXPECTED:-scripts/ci-smoke-python-0.2.0.expected}"
