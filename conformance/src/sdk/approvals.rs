@@ -210,7 +210,10 @@ sdk_fn!(other_session, |ctx| {
 });
 
 sdk_fn!(wait_helper, |ctx| {
-    let c = ctx.connected().await?;
+    // With an injectable clock the helper's sleeps cost no wall time.
+    let manual = ctx.hello.capabilities.iter().any(|c| c == "clock");
+    let c = ctx.client(json!({"manual_clock": manual})).await?;
+    ctx.ok(json!({"cmd": "connect", "client": c})).await?;
     ctx.tap.rule(
         Rule::on(
             "/poll",

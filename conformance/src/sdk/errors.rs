@@ -498,10 +498,10 @@ sdk_fn!(oversized_body, |ctx| {
 });
 
 sdk_fn!(net_timeout, |ctx| {
-    let c = ctx.client(json!({"timeout_ms": 400})).await?;
+    let c = ctx.client(json!({"timeout_ms": 250})).await?;
     ctx.ok(json!({"cmd": "connect", "client": c})).await?;
     ctx.tap
-        .rule(Rule::on("/execute", Action::Delay(Duration::from_millis(2500))).times(1));
+        .rule(Rule::on("/execute", Action::Delay(Duration::from_millis(1500))).times(1));
     let start = Instant::now();
     ctx.err(
         json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": params()}),
@@ -509,8 +509,8 @@ sdk_fn!(net_timeout, |ctx| {
     )
     .await?;
     let took = start.elapsed();
-    ensure(took < Duration::from_millis(2000), || {
-        format!("a 400 ms timeout took {} ms", took.as_millis())
+    ensure(took < Duration::from_millis(1200), || {
+        format!("a 250 ms timeout took {} ms", took.as_millis())
     })
 });
 
