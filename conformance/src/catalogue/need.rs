@@ -5,7 +5,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
 /// One requirement of a scenario. Written in the catalogue as a string: `operator`, `journal`,
-/// `clock`, `faults`, `socket`, `disposable`, `driver:<capability>`.
+/// `clock`, `faults`, `socket`, `disposable`, `actions`, `driver:<capability>`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Need {
     /// Operator credentials (api key + P-256 key) for the admin listener.
@@ -20,6 +20,9 @@ pub enum Need {
     Socket,
     /// The target is started for this scenario alone (it may be left unusable, e.g. drained).
     Disposable,
+    /// The runner can register actions of its own (the mock's `/_mock/actions` control API on
+    /// the admin listener); checked by asking that API, so a `latchgate-mock serve` target counts.
+    Actions,
     /// The driver declared this capability in its `hello`.
     Driver(String),
 }
@@ -33,6 +36,7 @@ impl fmt::Display for Need {
             Need::Faults => f.write_str("faults"),
             Need::Socket => f.write_str("socket"),
             Need::Disposable => f.write_str("disposable"),
+            Need::Actions => f.write_str("actions"),
             Need::Driver(c) => write!(f, "driver:{c}"),
         }
     }
@@ -48,6 +52,7 @@ impl std::str::FromStr for Need {
             "faults" => Need::Faults,
             "socket" => Need::Socket,
             "disposable" => Need::Disposable,
+            "actions" => Need::Actions,
             other => match other.strip_prefix("driver:") {
                 Some(cap) if !cap.is_empty() => Need::Driver(cap.to_string()),
                 _ => return Err(format!("unknown need '{other}'")),

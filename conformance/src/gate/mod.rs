@@ -17,6 +17,7 @@ pub mod craft;
 mod flows;
 mod misc;
 mod probe;
+mod refunds;
 mod replay;
 
 use crate::catalogue::Scenario;
@@ -313,6 +314,7 @@ pub fn implementation(s: &Scenario) -> Option<GateFn> {
         return Some(probe::run);
     }
     flows::lookup(&s.id)
+        .or_else(|| refunds::lookup(&s.id))
         .or_else(|| replay::lookup(&s.id))
         .or_else(|| approvals::lookup(&s.id))
         .or_else(|| misc::lookup(&s.id))

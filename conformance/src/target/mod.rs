@@ -73,6 +73,9 @@ impl GateEnv {
                 Some("changes the gate for good (e.g. drains it); runs only on a gate started for the scenario".into())
             }
             Need::Socket if !matches!(self.client, Endpoint::Unix(_)) => Some("needs a Unix-socket target".into()),
+            Need::Actions if self.admin.is_none() => Some(
+                "needs to register actions through the mock's control API on the admin listener (--admin)".into(),
+            ),
             _ => None,
         }
     }
