@@ -7,38 +7,9 @@ mod support;
 use latchgate::wire::Egress;
 use latchgate::{Client, ConnectOptions, ErrorKind};
 use serde_json::{json, Value};
-use support::{LeaseResponder, T0};
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
-
-async fn gate() -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/leases"))
-        .respond_with(LeaseResponder::fixed(T0, 300))
-        .mount(&server)
-        .await;
-    server
-}
-
-async fn answer(server: &MockServer, verb: &str, route: &str, template: ResponseTemplate) {
-    Mock::given(method(verb))
-        .and(path(route))
-        .respond_with(template)
-        .mount(server)
-        .await;
-}
-
-fn client(server: &MockServer) -> (Client, std::sync::Arc<latchgate::ManualClock>) {
-    let clock = support::manual_clock();
-    let c = Client::builder()
-        .base_url(server.uri())
-        .agent_id("agent")
-        .clock(clock.clone())
-        .build()
-        .unwrap();
-    (c, clock)
-}
+use support::wire::{answer, client, gate};
+use support::T0;
+use wiremock::{MockServer, ResponseTemplate};
 
 fn executed() -> Value {
     json!({

@@ -5,40 +5,11 @@ mod support;
 
 use std::time::Duration;
 
-use latchgate::{Client, ErrorKind};
+use latchgate::ErrorKind;
 use serde_json::{json, Value};
-use support::{LeaseResponder, T0};
+use support::wire::{answer, client, gate};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-async fn gate() -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/leases"))
-        .respond_with(LeaseResponder::fixed(T0, 300))
-        .mount(&server)
-        .await;
-    server
-}
-
-async fn answer(server: &MockServer, verb: &str, route: &str, template: ResponseTemplate) {
-    Mock::given(method(verb))
-        .and(path(route))
-        .respond_with(template)
-        .mount(server)
-        .await;
-}
-
-fn client(server: &MockServer) -> (Client, std::sync::Arc<latchgate::ManualClock>) {
-    let clock = support::manual_clock();
-    let c = Client::builder()
-        .base_url(server.uri())
-        .agent_id("agent")
-        .clock(clock.clone())
-        .build()
-        .unwrap();
-    (c, clock)
-}
 
 async fn requests_to(server: &MockServer, route: &str) -> Vec<wiremock::Request> {
     server

@@ -5,19 +5,11 @@ mod support;
 
 use latchgate::{ApproveOptions, ApproveOutcome, DenyOutcome, ErrorKind, OperatorClient};
 use serde_json::{json, Value};
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use support::wire::answer;
+use wiremock::{MockServer, ResponseTemplate};
 
 const API_KEY: &str = "key-default-0123456789abcdef0123456789abcdef";
 const KEY_FILE: &str = "p256-a.pkcs8.pem";
-
-async fn answer(server: &MockServer, verb: &str, route: &str, template: ResponseTemplate) {
-    Mock::given(method(verb))
-        .and(path(route))
-        .respond_with(template)
-        .mount(server)
-        .await;
-}
 
 fn operator(server: &MockServer) -> OperatorClient {
     OperatorClient::builder()

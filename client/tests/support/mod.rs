@@ -182,3 +182,4 @@ pub fn manual_clock() -> std::sync::Arc<latchgate::ManualClock> {
         SystemTime::UNIX_EPOCH + Duration::from_secs(T0),
     ))
 }
+pub mod wire;
