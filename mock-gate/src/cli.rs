@@ -283,6 +283,9 @@ pub fn builder_from(args: &ServeArgs) -> Result<MockGateBuilder, String> {
     if let Some(i) = file.identity.clone() {
         b = b.identity(i);
     }
+    if let Some(d) = file.dev_mode {
+        b = b.dev_mode(d);
+    }
     if args.no_rate_limits {
         b = b.rate_limits(RateLimits::unlimited());
     } else if let Some(r) = file.rate_limits {

@@ -55,6 +55,8 @@ pub struct FileConfig {
     pub identity: Option<Identity>,
     /// Rate limits.
     pub rate_limits: Option<RateLimits>,
+    /// The real gate's dev mode (default true, as every quickstart gate).
+    pub dev_mode: Option<bool>,
     /// Operators by id.
     #[serde(default)]
     pub operators: BTreeMap<String, OperatorEntry>,

@@ -13,6 +13,8 @@ pub enum PipelineError {
     Auth(AuthFailure),
     /// Execute rate limit → 429 `rate_limited`, `retry-after: 1`.
     RateLimited,
+    /// Operator write limiter on approve/deny → 429 `operator_throttled`, `retry-after: 2`.
+    Throttled,
     /// Draining → 503.
     Draining,
     /// Unknown action (or approval) → 404 `action_not_found`.
@@ -61,6 +63,7 @@ impl std::fmt::Display for PipelineError {
         match self {
             Self::Auth(a) => write!(f, "auth: {a:?}"),
             Self::RateLimited => f.write_str("execute rate limit exceeded"),
+            Self::Throttled => f.write_str("operator rate limited: operator_write"),
             Self::Draining => f.write_str("gate is draining — not accepting new requests"),
             Self::ActionNotFound => f.write_str("action not found"),
             Self::Schema(r) => write!(f, "schema: {r}"),
@@ -111,6 +114,8 @@ impl PipelineError {
             Self::Auth(a) => auth_body(a),
             Self::RateLimited => GateBody::error(StatusCode::TOO_MANY_REQUESTS, "rate_limited")
                 .header("retry-after", "1"),
+            Self::Throttled => GateBody::error(StatusCode::TOO_MANY_REQUESTS, "operator_throttled")
+                .header("retry-after", "2"),
             Self::Draining => GateBody::error(StatusCode::SERVICE_UNAVAILABLE, "draining"),
             Self::ActionNotFound => GateBody::error(StatusCode::NOT_FOUND, "action_not_found"),
             Self::Schema(_) => {

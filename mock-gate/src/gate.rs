@@ -148,6 +148,13 @@ impl MockGateBuilder {
         self
     }
 
+    /// Dev mode (default `true`, as every quickstart gate); `false` makes approve, deny,
+    /// revoke-all, drain and reload take operator write tokens too.
+    pub fn dev_mode(mut self, dev_mode: bool) -> Self {
+        self.settings.dev_mode = dev_mode;
+        self
+    }
+
     /// Gate-wide filesystem root.
     pub fn fs_root(mut self, root: impl Into<PathBuf>) -> Self {
         self.settings.fs_root = Some(root.into());
@@ -422,6 +429,8 @@ fn build_state(b: &MockGateBuilder) -> Result<GateState, StartError> {
             lease: RateLimiter::new(rl.lease_rps),
             execute_session: RateLimiter::new(rl.execute_session_rps),
             execute_peer: RateLimiter::new(rl.execute_peer_rps),
+            operator_read: RateLimiter::new(rl.operator_read_rps),
+            operator_write: RateLimiter::new(rl.operator_write_rps),
         },
         journal: Journal::default(),
         faults: Faults::default(),

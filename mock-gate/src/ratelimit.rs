@@ -1,15 +1,14 @@
-//! Token buckets with bucket size = rate, refilled once per real second (the gate's coarse
-//! 1 Hz clock). Rate 0 disables a limiter.
+//! Token buckets with bucket size = rate, refilled at each wall-clock second boundary (the
+//! gate's coarse 1 Hz clock of Unix seconds). Rate 0 disables a limiter.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::Instant;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 /// A family of token buckets keyed by string.
 #[derive(Debug)]
 pub struct RateLimiter {
     rps: u32,
-    origin: Instant,
     buckets: Mutex<HashMap<String, (u64, u32)>>,
 }
 
@@ -18,7 +17,6 @@ impl RateLimiter {
     pub fn new(rps: u32) -> Self {
         Self {
             rps,
-            origin: Instant::now(),
             buckets: Mutex::new(HashMap::new()),
         }
     }
@@ -28,7 +26,10 @@ impl RateLimiter {
         if self.rps == 0 {
             return true;
         }
-        let now = self.origin.elapsed().as_secs();
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
         let mut map = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() > 10_000 {
             map.retain(|_, (last, _)| now.saturating_sub(*last) < 60);

@@ -78,6 +78,10 @@ pub struct RateLimits {
     pub execute_session_rps: u32,
     /// Execute, per peer when no session can be read.
     pub execute_peer_rps: u32,
+    /// Operator reads (one gate-wide bucket).
+    pub operator_read_rps: u32,
+    /// Operator writes (one gate-wide bucket).
+    pub operator_write_rps: u32,
 }
 
 impl Default for RateLimits {
@@ -86,6 +90,8 @@ impl Default for RateLimits {
             lease_rps: 50,
             execute_session_rps: 20,
             execute_peer_rps: 5,
+            operator_read_rps: 100,
+            operator_write_rps: 20,
         }
     }
 }
@@ -97,6 +103,8 @@ impl RateLimits {
             lease_rps: 0,
             execute_session_rps: 0,
             execute_peer_rps: 0,
+            operator_read_rps: 0,
+            operator_write_rps: 0,
         }
     }
 }
@@ -142,6 +150,11 @@ pub struct GateSettings {
     pub actions_dir: Option<PathBuf>,
     /// Policy data file re-read by `/v1/admin/reload`.
     pub policy_file: Option<PathBuf>,
+    /// The real gate's dev mode (any `[posture] *_insecure` flag). Identity `none` and
+    /// ephemeral signing keys both need one, so a quickstart gate is always in dev mode;
+    /// `false` reproduces a production posture where the operator write limiter also
+    /// guards approve, deny, revoke-all, drain and reload.
+    pub dev_mode: bool,
 }
 
 impl Default for GateSettings {
@@ -162,6 +175,7 @@ impl Default for GateSettings {
             version: "0.2.0".into(),
             actions_dir: None,
             policy_file: None,
+            dev_mode: true,
         }
     }
 }

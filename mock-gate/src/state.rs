@@ -57,6 +57,10 @@ pub struct Limiters {
     pub execute_session: RateLimiter,
     /// Execute per peer.
     pub execute_peer: RateLimiter,
+    /// Gate-wide operator read bucket (key "").
+    pub operator_read: RateLimiter,
+    /// Gate-wide operator write bucket (key "").
+    pub operator_write: RateLimiter,
 }
 
 /// Everything one gate holds.
@@ -197,6 +201,8 @@ impl GateState {
         self.limiters.lease.clear();
         self.limiters.execute_session.clear();
         self.limiters.execute_peer.clear();
+        self.limiters.operator_read.clear();
+        self.limiters.operator_write.clear();
         self.journal.clear();
         self.faults.clear();
         self.metrics.clear();

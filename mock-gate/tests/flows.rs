@@ -414,9 +414,8 @@ async fn drain_blocks_leases_execute_and_approve_but_not_deny() {
 async fn execute_rate_limit_is_per_session_with_retry_after() {
     let g = MockGate::builder()
         .rate_limits(RateLimits {
-            lease_rps: 50,
             execute_session_rps: 2,
-            execute_peer_rps: 5,
+            ..RateLimits::default()
         })
         .start()
         .await
@@ -855,8 +854,7 @@ async fn lease_rate_limit_answers_rate_limit_exceeded_without_retry_after() {
     let g = MockGate::builder()
         .rate_limits(RateLimits {
             lease_rps: 1,
-            execute_session_rps: 20,
-            execute_peer_rps: 5,
+            ..RateLimits::default()
         })
         .start()
         .await

@@ -41,12 +41,18 @@ pub async fn receipt_keys(State(st): State<Arc<GateState>>, headers: HeaderMap) 
     if let Err(r) = guard(&st, &headers, "GET", "/v1/receipt-keys") {
         return r;
     }
+    if let Err(r) = super::throttle::operator_read(&st) {
+        return r;
+    }
     json_resp(StatusCode::OK, &json!({"keys": [st.signer.key_entry()]}))
 }
 
 /// `GET /v1/admin/status`.
 pub async fn status(State(st): State<Arc<GateState>>, headers: HeaderMap) -> Response {
     if let Err(r) = guard(&st, &headers, "GET", "/v1/admin/status") {
+        return r;
+    }
+    if let Err(r) = super::throttle::operator_read(&st) {
         return r;
     }
     let draining = st.is_draining();
@@ -72,6 +78,9 @@ pub async fn drain(State(st): State<Arc<GateState>>, headers: HeaderMap) -> Resp
     if let Err(r) = guard(&st, &headers, "POST", "/v1/admin/drain") {
         return r;
     }
+    if let Err(r) = super::throttle::operator_write_unless_dev(&st) {
+        return r;
+    }
     let was_draining = st.draining.swap(true, Ordering::AcqRel);
     json_resp(
         StatusCode::OK,
@@ -88,6 +97,9 @@ pub async fn revoke_all(State(st): State<Arc<GateState>>, headers: HeaderMap) ->
     if let Err(r) = guard(&st, &headers, "POST", "/v1/admin/revoke-all") {
         return r;
     }
+    if let Err(r) = super::throttle::operator_write_unless_dev(&st) {
+        return r;
+    }
     let old = st.epoch.fetch_add(1, Ordering::AcqRel);
     json_resp(
         StatusCode::OK,
@@ -100,6 +112,9 @@ pub async fn epoch(State(st): State<Arc<GateState>>, headers: HeaderMap) -> Resp
     if let Err(r) = guard(&st, &headers, "GET", "/v1/admin/epoch") {
         return r;
     }
+    if let Err(r) = super::throttle::operator_read(&st) {
+        return r;
+    }
     json_resp(
         StatusCode::OK,
         &json!({"current_epoch": st.epoch.load(Ordering::Acquire)}),
@@ -110,6 +125,9 @@ pub async fn epoch(State(st): State<Arc<GateState>>, headers: HeaderMap) -> Resp
 /// with (in-memory registrations stay when there is no dir).
 pub async fn reload(State(st): State<Arc<GateState>>, headers: HeaderMap) -> Response {
     if let Err(r) = guard(&st, &headers, "POST", "/v1/admin/reload") {
+        return r;
+    }
+    if let Err(r) = super::throttle::operator_write_unless_dev(&st) {
         return r;
     }
     if let Err(e) = crate::gate::reload_from_sources(&st) {

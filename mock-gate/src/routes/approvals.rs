@@ -62,6 +62,9 @@ pub async fn list(
     if authenticate_operator(&st, &headers, "GET", "/v1/approvals").is_err() {
         return unauthorized();
     }
+    if let Err(r) = super::throttle::operator_read(&st) {
+        return r;
+    }
     let limit = q.limit.unwrap_or(50).min(200);
     let approvals: Vec<Summary> = st
         .approvals
@@ -151,6 +154,9 @@ pub async fn detail(
     if authenticate_operator(&st, &headers, "GET", &format!("/v1/approvals/{id}")).is_err() {
         return empty(StatusCode::UNAUTHORIZED);
     }
+    if super::throttle::operator_read(&st).is_err() {
+        return empty(StatusCode::TOO_MANY_REQUESTS);
+    }
     match st.approvals.get(&id) {
         Some(r) => json_resp(StatusCode::OK, &detail_value(&r)),
         None => empty(StatusCode::NOT_FOUND),
@@ -217,6 +223,9 @@ pub async fn approve(
     };
     if st.is_draining() {
         return PipelineError::Draining.into_response();
+    }
+    if !super::throttle::approval_write_allowed(&st) {
+        return PipelineError::Throttled.into_response();
     }
     if let Some(d) = &q.learn_domain {
         if let Err(e) = crate::learn::validate_domain(d) {
@@ -315,6 +324,9 @@ pub async fn deny(
         Ok(op) => op,
         Err(a) => return PipelineError::Auth(a).into_response(),
     };
+    if !super::throttle::approval_write_allowed(&st) {
+        return PipelineError::Throttled.into_response();
+    }
     let rec = match claim(&st, &id, &op) {
         Claimed::Go(r) => r,
         Claimed::Answer(resp) => return resp,

@@ -6,6 +6,7 @@ pub mod approvals;
 pub mod client;
 pub mod control;
 pub mod leases;
+pub mod throttle;
 
 use std::sync::Arc;
 use std::time::Duration;

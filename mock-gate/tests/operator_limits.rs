@@ -1,0 +1,181 @@
+//! The operator read and write rate limiters: which routes take which bucket, the 429 bodies,
+//! and the dev-mode exemption of approve, deny, revoke-all, drain and reload.
+//!
+//! Buckets refill once per real second, so each test sends a burst far larger than the bucket
+//! (1 token) and asserts on what the burst got, never on timing.
+
+mod support;
+
+use latchgate_mock::{MockGate, RateLimits};
+use support::{Op, Resp};
+
+const BURST: usize = 40;
+
+async fn gate(dev_mode: bool) -> MockGate {
+    MockGate::builder()
+        .rate_limits(RateLimits {
+            operator_read_rps: 1,
+            operator_write_rps: 1,
+            ..RateLimits::default()
+        })
+        .dev_mode(dev_mode)
+        .start()
+        .await
+        .unwrap()
+}
+
+async fn burst(g: &MockGate, method: &str, path: &str) -> Vec<Resp> {
+    let op = Op::of(g);
+    let mut out = Vec::with_capacity(BURST);
+    for _ in 0..BURST {
+        out.push(op.call(g, method, path, b"", &[]).await);
+    }
+    out
+}
+
+fn first_429(rs: &[Resp]) -> Option<&Resp> {
+    rs.iter().find(|r| r.status == 429)
+}
+
+fn statuses(rs: &[Resp]) -> Vec<u16> {
+    rs.iter().map(|r| r.status).collect()
+}
+
+#[tokio::test]
+async fn read_routes_over_the_limit_get_rate_limit_exceeded_without_retry_after() {
+    let g = gate(true).await;
+    for path in [
+        "/v1/admin/status",
+        "/v1/admin/epoch",
+        "/v1/receipt-keys",
+        "/v1/approvals",
+    ] {
+        let rs = burst(&g, "GET", path).await;
+        let r =
+            first_429(&rs).unwrap_or_else(|| panic!("GET {path}: no 429 in {:?}", statuses(&rs)));
+        assert_eq!(
+            r.text(),
+            r#"{"error":"rate_limit_exceeded"}"#,
+            "GET {path} 429 body"
+        );
+        assert_eq!(
+            r.header("retry-after"),
+            None,
+            "GET {path} has no Retry-After"
+        );
+        g.reset();
+    }
+}
+
+#[tokio::test]
+async fn approval_detail_over_the_limit_is_a_bare_429() {
+    let g = gate(true).await;
+    let rs = burst(&g, "GET", "/v1/approvals/nope").await;
+    let r = first_429(&rs).unwrap_or_else(|| panic!("no 429 in {:?}", statuses(&rs)));
+    assert!(
+        r.body.is_empty(),
+        "429 body should be empty, was {:?}",
+        r.text()
+    );
+}
+
+#[tokio::test]
+async fn receipts_and_metrics_take_no_operator_token() {
+    let g = gate(true).await;
+    for path in ["/metrics", "/v1/receipts/nope"] {
+        let rs = burst(&g, "GET", path).await;
+        assert_eq!(
+            first_429(&rs).map(|r| r.status),
+            None,
+            "GET {path}: {:?}",
+            statuses(&rs)
+        );
+    }
+}
+
+#[tokio::test]
+async fn dev_mode_exempts_approve_deny_and_revoke_all_from_the_write_limiter() {
+    let g = gate(true).await;
+    for (method, path) in [
+        ("POST", "/v1/approvals/nope/approve"),
+        ("POST", "/v1/approvals/nope/deny"),
+        ("POST", "/v1/admin/revoke-all"),
+    ] {
+        let rs = burst(&g, method, path).await;
+        assert_eq!(
+            first_429(&rs).map(|r| r.status),
+            None,
+            "{method} {path}: {:?}",
+            statuses(&rs)
+        );
+    }
+}
+
+#[tokio::test]
+async fn outside_dev_mode_approve_and_deny_are_throttled_with_retry_after_two() {
+    let g = gate(false).await;
+    for path in ["/v1/approvals/nope/approve", "/v1/approvals/nope/deny"] {
+        let rs = burst(&g, "POST", path).await;
+        let r =
+            first_429(&rs).unwrap_or_else(|| panic!("POST {path}: no 429 in {:?}", statuses(&rs)));
+        assert_eq!(
+            r.text(),
+            r#"{"error":"operator_throttled"}"#,
+            "POST {path} 429 body"
+        );
+        assert_eq!(
+            r.header("retry-after").as_deref(),
+            Some("2"),
+            "POST {path} Retry-After"
+        );
+        g.reset();
+    }
+}
+
+#[tokio::test]
+async fn outside_dev_mode_revoke_all_is_limited_with_rate_limit_exceeded() {
+    let g = gate(false).await;
+    let rs = burst(&g, "POST", "/v1/admin/revoke-all").await;
+    let r = first_429(&rs).unwrap_or_else(|| panic!("no 429 in {:?}", statuses(&rs)));
+    assert_eq!(r.text(), r#"{"error":"rate_limit_exceeded"}"#);
+}
+
+#[tokio::test]
+async fn the_limit_is_checked_after_authentication() {
+    let g = gate(true).await;
+    let t = support::Target::admin(&g);
+    for _ in 0..BURST {
+        let r = support::send(
+            &t,
+            "GET",
+            "/v1/admin/status",
+            &[("authorization", "DPoP wrong")],
+            b"",
+        )
+        .await;
+        assert_eq!(
+            r.status, 401,
+            "unauthenticated calls never reach the bucket"
+        );
+    }
+    let r = Op::of(&g)
+        .call(&g, "GET", "/v1/admin/status", b"", &[])
+        .await;
+    assert_eq!(r.status, 200, "the bucket is still full: {}", r.text());
+}
+
+#[tokio::test]
+async fn reset_refills_the_operator_buckets() {
+    let g = gate(true).await;
+    let rs = burst(&g, "GET", "/v1/admin/epoch").await;
+    assert!(
+        first_429(&rs).is_some(),
+        "burst should empty the bucket: {:?}",
+        statuses(&rs)
+    );
+    g.reset();
+    let r = Op::of(&g)
+        .call(&g, "GET", "/v1/admin/epoch", b"", &[])
+        .await;
+    assert_eq!(r.status, 200, "after reset: {}", r.text());
+}
