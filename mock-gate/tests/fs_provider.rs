@@ -130,3 +130,25 @@ async fn create_needs_an_existing_parent_directory() {
         "create opens the parent directory, it does not make it (path_not_found)"
     );
 }
+
+#[tokio::test]
+async fn failed_high_risk_verification_is_reported_as_grant_integrity() {
+    let root = tempfile::tempdir().unwrap();
+    let g = gate_with_root(root.path()).await;
+    let a = Agent::new();
+    let l = a.lease(&g).await;
+    let held = a
+        .execute(&g, &l, "fs_write", &write("src/missing.rs", "overwrite"))
+        .await;
+    let id = held.json()["approval_id"].as_str().unwrap().to_string();
+    let r = Op::of(&g)
+        .call(&g, "POST", &format!("/v1/approvals/{id}/approve"), b"", &[])
+        .await;
+    assert_failed_high_risk(&r);
+    let poll = a.get(&g, &l, &format!("/v1/approvals/{id}/poll")).await;
+    assert_eq!(
+        poll.text(),
+        r#"{"status":"failed","reason":"grant integrity: verifier failed for high-risk action — execution denied"}"#,
+        "the failure text is the Display of the gate's GrantIntegrity error"
+    );
+}
