@@ -160,8 +160,8 @@ pub async fn run(state: &Arc<GateState>, d: Dispatch) -> Result<ExecutionRespons
     );
     state.receipts.insert(receipt);
     if outcome.is_failed() && action.spec.risk_level.is_high() {
-        return Err(PipelineError::Internal(
-            "high-risk action verification failed".into(),
+        return Err(PipelineError::GrantIntegrity(
+            "verifier failed for high-risk action — execution denied",
         ));
     }
     let fully = out.exit_code == 0 && matches!(outcome.tag, "verified" | "unverifiable_declared");

@@ -49,6 +49,9 @@ pub enum PipelineError {
     Internal(String),
     /// Plan integrity (e.g. expired plan) → 500 `internal_error`.
     PlanIntegrity(&'static str),
+    /// Grant integrity at dispatch (e.g. a high-risk action failed verification) → 500
+    /// `internal_error`.
+    GrantIntegrity(&'static str),
     /// Claim conflict → 409 `conflict`.
     Conflict,
     /// Operator input → 400 `bad_request` with `deny_reason`.
@@ -74,6 +77,7 @@ impl std::fmt::Display for PipelineError {
             Self::Provider(m) => write!(f, "provider: {m}"),
             Self::Internal(m) => write!(f, "internal: {m}"),
             Self::PlanIntegrity(r) => write!(f, "plan integrity: {r}"),
+            Self::GrantIntegrity(r) => write!(f, "grant integrity: {r}"),
             Self::Conflict => {
                 f.write_str("conflict: approval already claimed — execution in progress")
             }
@@ -148,7 +152,7 @@ impl PipelineError {
             Self::Provider(_) => {
                 GateBody::error(StatusCode::BAD_GATEWAY, "action_execution_failed")
             }
-            Self::Internal(_) | Self::PlanIntegrity(_) => {
+            Self::Internal(_) | Self::PlanIntegrity(_) | Self::GrantIntegrity(_) => {
                 GateBody::error(StatusCode::INTERNAL_SERVER_ERROR, "internal_error")
             }
             Self::Conflict => GateBody::error(StatusCode::CONFLICT, "conflict"),

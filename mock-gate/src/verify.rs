@@ -134,12 +134,17 @@ fn fs_hash(out: &ProviderOutput) -> Outcome {
     Outcome::verified(json!({
         "operation": operation,
         "path": path,
-        "before_hash": before_hash.map(hex::encode),
-        "after_hash": after_hash.map(hex::encode),
+        "before_hash": before_hash.map(prefixed_hex),
+        "after_hash": after_hash.map(prefixed_hex),
         "bytes_before": bytes_before,
         "bytes_after": bytes_after,
         "host_corroborated": true,
     }))
+}
+
+/// The verifier's evidence form of a digest: `sha256:` + lowercase hex.
+fn prefixed_hex(hash: [u8; 32]) -> String {
+    format!("sha256:{}", hex::encode(hash))
 }
 
 /// Compact JSON size, depth (containers count 1) and largest array of a value.

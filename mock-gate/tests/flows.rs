@@ -1024,6 +1024,7 @@ async fn delay_fault_still_runs_the_handler_and_is_journalled() {
 #[tokio::test]
 async fn fs_write_is_held_then_writes_the_file_on_approval() {
     let root = tempfile::tempdir().unwrap();
+    std::fs::create_dir(root.path().join("src")).unwrap();
     let g = MockGate::builder()
         .fs_root(root.path())
         .grant("dev:anonymous", &["fs_write"], &["fs_write"])

@@ -32,90 +32,147 @@ fn run(call: &ProviderCall) -> ProviderOutput {
     let Some(root) = call.fs_root.as_deref() else {
         return fail("io_error", format!("I/O error: {path}"));
     };
-    let rel = match relative(path, root) {
-        Ok(r) => r,
-        Err(code) => {
-            let msg = match code {
-                "traversal" => format!("path traversal rejected: {path}"),
-                _ => format!("invalid path: {path}"),
-            };
-            return fail(code, msg);
-        }
-    };
-    let rel_str = rel.to_string_lossy().into_owned();
-    let spec = &call.spec;
-    if spec
-        .denied_globs
-        .as_ref()
-        .is_some_and(|g| g.is_match(&rel_str))
-    {
-        return fail("path_denied", format!("path matched denied_paths: {path}"));
-    }
-    let learned = crate::globs::compile(&call.learned_paths).ok();
-    let allowed = spec
-        .allowed_globs
-        .as_ref()
-        .is_some_and(|g| g.is_match(&rel_str))
-        || learned.is_some_and(|g| g.is_match(&rel_str));
-    if !allowed {
-        return fail(
-            "path_not_allowed",
-            format!("path not covered by allowed_paths: {path}"),
-        );
-    }
-    let fs = spec.spec.fs.clone().unwrap_or(crate::manifest::FsConfig {
-        allowed_operations: vec![],
-        allowed_paths: vec![],
-        denied_paths: vec![],
-        max_file_bytes: 0,
-    });
-    let full = root.join(&rel);
+    let fs = call
+        .spec
+        .spec
+        .fs
+        .clone()
+        .unwrap_or(crate::manifest::FsConfig {
+            allowed_operations: vec![],
+            allowed_paths: vec![],
+            denied_paths: vec![],
+            max_file_bytes: 0,
+        });
+    let target = Target { path, root, call };
     match op {
-        "read" => read(path, &full, &fs, &rel_str),
-        "write" => write(p, path, &full, &fs, &rel_str),
+        "read" => read(&target, &fs),
+        "write" => write(p, &target, &fs),
         other => fail("invalid_operation", format!("unknown operation: {other}")),
     }
 }
 
-/// Path below the root, or an error code (`traversal`, `path_invalid`).
-fn relative(path: &str, root: &Path) -> Result<PathBuf, &'static str> {
-    if path.is_empty() || path.contains('\0') {
-        return Err("path_invalid");
+/// The requested path, the session's root and the call (for the allow/deny globs).
+struct Target<'a> {
+    path: &'a str,
+    root: &'a Path,
+    call: &'a ProviderCall,
+}
+
+impl Target<'_> {
+    fn full(&self, rel: &Path) -> PathBuf {
+        self.root.join(rel)
     }
-    let p = Path::new(path);
-    let p = if p.is_absolute() {
-        p.strip_prefix(root).map_err(|_| "traversal")?
-    } else {
-        p
-    };
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            Component::Normal(s) => out.push(s),
-            Component::CurDir => {}
-            _ => return Err("traversal"),
+}
+
+/// The gate's checks of the path string and its allow/deny globs, in the gate's order: string
+/// shape (empty, absolute, control bytes → `path_invalid`; a `..` segment → `traversal`), then
+/// denied globs, then allowed (manifest or learned) globs. Returns the path below the root.
+fn check_path(t: &Target) -> Result<PathBuf, ProviderOutput> {
+    let path = t.path;
+    let invalid = || fail("path_invalid", format!("invalid path: {path}"));
+    let b = path.as_bytes();
+    if path.is_empty() || path.starts_with('/') || path.starts_with('\\') {
+        return Err(invalid());
+    }
+    if b.len() >= 2 && b[1] == b':' && b[0].is_ascii_alphabetic() {
+        return Err(invalid());
+    }
+    if b.iter().any(|&c| c <= 0x1f || c == 0x7f) {
+        return Err(invalid());
+    }
+    if path.split('/').any(|c| c == "..") {
+        return Err(fail(
+            "traversal",
+            format!("path traversal rejected: {path}"),
+        ));
+    }
+    let rel: PathBuf = Path::new(path)
+        .components()
+        .filter(|c| matches!(c, Component::Normal(_)))
+        .collect();
+    if rel.as_os_str().is_empty() {
+        return Err(invalid());
+    }
+    let rel_str = rel.to_string_lossy();
+    let spec = &t.call.spec;
+    if spec
+        .denied_globs
+        .as_ref()
+        .is_some_and(|g| g.is_match(rel_str.as_ref()))
+    {
+        return Err(fail(
+            "path_denied",
+            format!("path matched denied_paths: {path}"),
+        ));
+    }
+    let learned = crate::globs::compile(&t.call.learned_paths).ok();
+    let allowed = spec
+        .allowed_globs
+        .as_ref()
+        .is_some_and(|g| g.is_match(rel_str.as_ref()))
+        || learned.is_some_and(|g| g.is_match(rel_str.as_ref()));
+    if !allowed {
+        return Err(fail(
+            "path_not_allowed",
+            format!("path not covered by allowed_paths: {path}"),
+        ));
+    }
+    Ok(rel)
+}
+
+/// Opens nothing but reports what the gate's no-symlink open below the root would: a missing
+/// component → `path_not_found`, a symlink anywhere on the way → `symlink_escape`.
+fn resolve_existing(t: &Target, rel: &Path) -> Result<std::fs::Metadata, ProviderOutput> {
+    let path = t.path;
+    let mut at = t.root.to_path_buf();
+    let mut meta = None;
+    for c in rel.components() {
+        at.push(c);
+        match std::fs::symlink_metadata(&at) {
+            Ok(m) if m.file_type().is_symlink() => {
+                return Err(fail(
+                    "symlink_escape",
+                    format!("symlink escape detected: {path}"),
+                ))
+            }
+            Ok(m) => meta = Some(m),
+            Err(_) => return Err(fail("path_not_found", format!("file not found: {path}"))),
         }
     }
-    if out.as_os_str().is_empty() {
-        return Err("path_invalid");
+    meta.ok_or_else(|| fail("path_invalid", format!("invalid path: {path}")))
+}
+
+fn operation_allowed(
+    fs: &crate::manifest::FsConfig,
+    op: &str,
+    path: &str,
+) -> Result<(), ProviderOutput> {
+    if fs.allowed_operations.iter().any(|o| o == op) {
+        Ok(())
+    } else {
+        Err(fail(
+            "operation_not_allowed",
+            format!("operation not permitted by allowed_operations for: {path}"),
+        ))
     }
-    Ok(out)
 }
 
 fn digest(bytes: &[u8]) -> [u8; 32] {
     Sha256::digest(bytes).into()
 }
 
-fn read(path: &str, full: &Path, fs: &crate::manifest::FsConfig, rel: &str) -> ProviderOutput {
-    if !fs.allowed_operations.iter().any(|o| o == "read") {
-        return fail(
-            "operation_not_allowed",
-            format!("operation not permitted by allowed_operations for: {path}"),
-        );
+fn read(t: &Target, fs: &crate::manifest::FsConfig) -> ProviderOutput {
+    let path = t.path;
+    if let Err(e) = operation_allowed(fs, "read", path) {
+        return e;
     }
-    let meta = match std::fs::symlink_metadata(full) {
+    let rel = match check_path(t) {
+        Ok(r) => r,
+        Err(e) => return e,
+    };
+    let meta = match resolve_existing(t, &rel) {
         Ok(m) => m,
-        Err(_) => return fail("path_not_found", format!("file not found: {path}")),
+        Err(e) => return e,
     };
     if !meta.is_file() {
         return fail(
@@ -129,7 +186,7 @@ fn read(path: &str, full: &Path, fs: &crate::manifest::FsConfig, rel: &str) -> P
             format!("content exceeds max_file_bytes: {path}"),
         );
     }
-    let content = match std::fs::read(full) {
+    let content = match std::fs::read(t.full(&rel)) {
         Ok(c) => c,
         Err(_) => return fail("io_error", format!("I/O error: {path}")),
     };
@@ -144,7 +201,7 @@ fn read(path: &str, full: &Path, fs: &crate::manifest::FsConfig, rel: &str) -> P
         exit_code: 0,
         observed: vec![Observed::Fs {
             operation: "read",
-            path: rel.to_string(),
+            path: path.to_string(),
             before_hash: None,
             after_hash: Some(hash),
             bytes_before: 0,
@@ -153,13 +210,22 @@ fn read(path: &str, full: &Path, fs: &crate::manifest::FsConfig, rel: &str) -> P
     }
 }
 
-fn write(
-    p: &Value,
-    path: &str,
-    full: &Path,
-    fs: &crate::manifest::FsConfig,
-    rel: &str,
-) -> ProviderOutput {
+/// `expected_before_hash` as the fs provider parses it: `sha256:` + 64 hex digits.
+fn parse_expected_hash(s: &str) -> Result<Vec<u8>, String> {
+    let hex_str = s
+        .strip_prefix("sha256:")
+        .ok_or_else(|| format!("expected_before_hash must start with 'sha256:': {s}"))?;
+    if hex_str.len() != 64 {
+        return Err(format!(
+            "expected_before_hash hex must be 64 chars, got {}",
+            hex_str.len()
+        ));
+    }
+    hex::decode(hex_str).map_err(|e| format!("expected_before_hash hex decode failed: {e}"))
+}
+
+fn write(p: &Value, t: &Target, fs: &crate::manifest::FsConfig) -> ProviderOutput {
+    let path = t.path;
     let Some(b64) = p.get("content_base64").and_then(Value::as_str) else {
         return fail(
             "invalid_content",
@@ -174,11 +240,15 @@ fn write(
     if mode != "create" && mode != "overwrite" {
         return fail("invalid_operation", format!("unknown write mode: {mode}"));
     }
-    if !fs.allowed_operations.iter().any(|o| o == mode) {
-        return fail(
-            "operation_not_allowed",
-            format!("operation not permitted by allowed_operations for: {path}"),
-        );
+    let expected = match p.get("expected_before_hash").and_then(Value::as_str) {
+        Some(s) => match parse_expected_hash(s) {
+            Ok(h) => Some(h),
+            Err(msg) => return fail("invalid_content", msg),
+        },
+        None => None,
+    };
+    if let Err(e) = operation_allowed(fs, mode, path) {
+        return e;
     }
     if content.len() as u64 > fs.max_file_bytes {
         return fail(
@@ -186,27 +256,54 @@ fn write(
             format!("content exceeds max_file_bytes: {path}"),
         );
     }
-    let before = std::fs::read(full).ok();
-    if mode == "create" && before.is_some() {
-        return fail("already_exists", format!("file already exists: {path}"));
-    }
-    if let Some(expected) = p.get("expected_before_hash").and_then(Value::as_str) {
-        let actual = before
-            .as_deref()
-            .map(|b| format!("sha256:{}", hex::encode(digest(b))));
-        if actual.as_deref() != Some(expected) {
+    let rel = match check_path(t) {
+        Ok(r) => r,
+        Err(e) => return e,
+    };
+    let before = if mode == "create" {
+        if let Some(parent) = rel.parent().filter(|p| !p.as_os_str().is_empty()) {
+            match resolve_existing(t, parent) {
+                Ok(m) if m.is_dir() => {}
+                Ok(_) => return fail("path_invalid", format!("invalid path: {path}")),
+                Err(e) => return e,
+            }
+        }
+        if std::fs::symlink_metadata(t.full(&rel)).is_ok() {
+            return fail("already_exists", format!("file already exists: {path}"));
+        }
+        None
+    } else {
+        let meta = match resolve_existing(t, &rel) {
+            Ok(m) => m,
+            Err(e) => return e,
+        };
+        if !meta.is_file() {
+            return fail(
+                "special_file",
+                format!("target is not a regular file: {path}"),
+            );
+        }
+        if meta.len() > fs.max_file_bytes {
+            return fail(
+                "too_large",
+                format!("content exceeds max_file_bytes: {path}"),
+            );
+        }
+        match std::fs::read(t.full(&rel)) {
+            Ok(b) => Some(b),
+            Err(_) => return fail("io_error", format!("I/O error: {path}")),
+        }
+    };
+    let before_hash = before.as_deref().map(digest);
+    if let Some(want) = expected {
+        if before_hash.map(|h| h.to_vec()) != Some(want) {
             return fail(
                 "conflict",
                 format!("expected_before_hash mismatch (concurrent modification): {path}"),
             );
         }
     }
-    if let Some(parent) = full.parent() {
-        if std::fs::create_dir_all(parent).is_err() {
-            return fail("io_error", format!("I/O error: {path}"));
-        }
-    }
-    if std::fs::write(full, &content).is_err() {
+    if std::fs::write(t.full(&rel), &content).is_err() {
         return fail("io_error", format!("I/O error: {path}"));
     }
     let after = digest(&content);
@@ -215,7 +312,6 @@ fn write(
         "after_hash": format!("sha256:{}", hex::encode(after)),
         "bytes_written": content.len(),
     });
-    let before_hash = before.as_deref().map(digest);
     if let (Some(b), Some(h)) = (before.as_deref(), before_hash) {
         data["before_hash"] = json!(format!("sha256:{}", hex::encode(h)));
         data["bytes_before"] = json!(b.len());
@@ -224,12 +320,12 @@ fn write(
         output: json!({"ok": true, "data": data}),
         exit_code: 0,
         observed: vec![Observed::Fs {
-            operation: if before.is_some() {
-                "overwrite"
-            } else {
+            operation: if mode == "create" {
                 "create"
+            } else {
+                "overwrite"
             },
-            path: rel.to_string(),
+            path: path.to_string(),
             before_hash,
             after_hash: Some(after),
             bytes_before: before.map(|b| b.len() as u64).unwrap_or(0),

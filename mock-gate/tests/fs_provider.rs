@@ -1,0 +1,154 @@
+//! The `builtin:fs` provider against the real gate's fs host (v0.2.0, `fs_io.rs` and the fs
+//! provider module): order of checks, error codes and messages, and the `fs_hash` evidence.
+
+mod support;
+
+use latchgate_mock::MockGate;
+use serde_json::{json, Value};
+use support::{Agent, Op};
+
+const README: &str = "# readme\n";
+
+async fn gate_with_root(root: &std::path::Path) -> MockGate {
+    std::fs::write(root.join("README.md"), README).unwrap();
+    std::fs::create_dir(root.join("src")).unwrap();
+    std::fs::write(root.join("src/old.rs"), "old").unwrap();
+    MockGate::builder()
+        .fs_root(root)
+        .grant("dev:anonymous", &["fs_write"], &["fs_write"])
+        .start()
+        .await
+        .unwrap()
+}
+
+/// Runs `fs_write` with `params` through approval and returns the approve answer.
+async fn approved_write(g: &MockGate, params: Value) -> support::Resp {
+    let a = Agent::new();
+    let l = a.lease(g).await;
+    let held = a.execute(g, &l, "fs_write", &params).await;
+    assert_eq!(held.status, 202, "fs_write is always held: {}", held.text());
+    let id = held.json()["approval_id"].as_str().unwrap().to_string();
+    Op::of(g)
+        .call(g, "POST", &format!("/v1/approvals/{id}/approve"), b"", &[])
+        .await
+}
+
+fn write(path: &str, mode: &str) -> Value {
+    json!({"operation": "write", "path": path, "content_base64": "aGk=", "mode": mode})
+}
+
+#[tokio::test]
+async fn read_evidence_carries_prefixed_hashes_and_the_requested_path() {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::write(root.path().join("README.md"), README).unwrap();
+    let g = MockGate::builder()
+        .fs_root(root.path())
+        .start()
+        .await
+        .unwrap();
+    let a = Agent::new();
+    let l = a.lease(&g).await;
+    let r = a
+        .execute(
+            &g,
+            &l,
+            "fs_read",
+            &json!({"operation": "read", "path": "README.md"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let rid = r.json()["receipt_id"].as_str().unwrap().to_string();
+    let rc = a.get(&g, &l, &format!("/v1/receipts/{rid}")).await;
+    let evidence = rc.json()["verification_outcome"]["evidence"].to_string();
+    assert_eq!(
+        evidence,
+        r#"{"after_hash":"sha256:4b2b418bbeeb44157535c731f489f6e1dc506a2acd39171ca9afef9f5d17aa7d","before_hash":null,"bytes_after":9,"bytes_before":0,"host_corroborated":true,"operation":"read","path":"README.md"}"#,
+        "fs_hash evidence renders digests as sha256:<hex> (the verifier's sha256_hex)"
+    );
+}
+
+#[tokio::test]
+async fn overwrite_evidence_has_both_prefixed_hashes() {
+    let root = tempfile::tempdir().unwrap();
+    let g = gate_with_root(root.path()).await;
+    let ok = approved_write(&g, write("src/old.rs", "overwrite")).await;
+    assert_eq!(ok.status, 200, "approve: {}", ok.text());
+    let rid = ok.json()["receipt_id"].as_str().unwrap().to_string();
+    let rc = Op::of(&g)
+        .call(&g, "GET", &format!("/v1/receipts/{rid}"), b"", &[])
+        .await;
+    let ev = &rc.json()["verification_outcome"]["evidence"];
+    assert_eq!(ev["operation"], json!("overwrite"), "{ev}");
+    assert_eq!(
+        ev["before_hash"],
+        json!(format!("sha256:{}", hex_sha256(b"old"))),
+        "before_hash is the prefixed digest of the old content"
+    );
+    assert_eq!(
+        ev["after_hash"],
+        json!(format!("sha256:{}", hex_sha256(b"hi")))
+    );
+    assert_eq!(ev["bytes_before"], json!(3));
+    assert_eq!(ev["bytes_after"], json!(2));
+}
+
+fn hex_sha256(b: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(b))
+}
+
+/// A failed fs effect leaves no host evidence, so the high-risk `fs_write` fails verification
+/// and the approve answer is the gate's 500.
+fn assert_failed_high_risk(r: &support::Resp) {
+    assert_eq!(
+        (r.status, r.text().as_str()),
+        (500, r#"{"error":"internal_error"}"#),
+        "a provider error on fs_write fails the approval"
+    );
+}
+
+#[tokio::test]
+async fn overwrite_of_a_missing_file_writes_nothing() {
+    let root = tempfile::tempdir().unwrap();
+    let g = gate_with_root(root.path()).await;
+    let r = approved_write(&g, write("src/missing.rs", "overwrite")).await;
+    assert_failed_high_risk(&r);
+    assert!(
+        !root.path().join("src/missing.rs").exists(),
+        "overwrite opens the file without creating it (path_not_found)"
+    );
+}
+
+#[tokio::test]
+async fn create_needs_an_existing_parent_directory() {
+    let root = tempfile::tempdir().unwrap();
+    let g = gate_with_root(root.path()).await;
+    let r = approved_write(&g, write("src/deep/new.rs", "create")).await;
+    assert_failed_high_risk(&r);
+    assert!(
+        !root.path().join("src/deep").exists(),
+        "create opens the parent directory, it does not make it (path_not_found)"
+    );
+}
+
+#[tokio::test]
+async fn failed_high_risk_verification_is_reported_as_grant_integrity() {
+    let root = tempfile::tempdir().unwrap();
+    let g = gate_with_root(root.path()).await;
+    let a = Agent::new();
+    let l = a.lease(&g).await;
+    let held = a
+        .execute(&g, &l, "fs_write", &write("src/missing.rs", "overwrite"))
+        .await;
+    let id = held.json()["approval_id"].as_str().unwrap().to_string();
+    let r = Op::of(&g)
+        .call(&g, "POST", &format!("/v1/approvals/{id}/approve"), b"", &[])
+        .await;
+    assert_failed_high_risk(&r);
+    let poll = a.get(&g, &l, &format!("/v1/approvals/{id}/poll")).await;
+    assert_eq!(
+        poll.text(),
+        r#"{"status":"failed","reason":"grant integrity: verifier failed for high-risk action — execution denied"}"#,
+        "the failure text is the Display of the gate's GrantIntegrity error"
+    );
+}
