@@ -71,7 +71,7 @@ async fn added_domain_removes_the_hold_and_delete_brings_it_back() {
     op_json(&g, "POST", "/v1/admin/domains", domain("example.org")).await;
     assert_eq!(fetch_unknown_status(&g).await, 200, "added domain runs");
     let r = op_json(&g, "DELETE", "/v1/admin/domains", domain("example.org")).await;
-    insta::assert_snapshot!(r.text(), @r#"{"action_id":"http_fetch","domain":"example.org","deleted":true}"#);
+    insta::assert_snapshot!(r.text(), @r#"{"action_id":"http_fetch","deleted":true,"domain":"example.org"}"#);
     assert_eq!(
         fetch_unknown_status(&g).await,
         202,
