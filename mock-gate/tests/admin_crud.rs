@@ -15,16 +15,6 @@ async fn gate() -> MockGate {
     MockGate::builder().start().await.unwrap()
 }
 
-async fn op_json(g: &MockGate, method: &str, path: &str, body: Value) -> Resp {
-    Op::of(g)
-        .call(g, method, path, body.to_string().as_bytes(), &[JSON])
-        .await
-}
-
-async fn get(g: &MockGate, path: &str) -> Resp {
-    Op::of(g).call(g, "GET", path, b"", &[]).await
-}
-
 async fn fetch_unknown_status(g: &MockGate) -> u16 {
     let a = Agent::new();
     let l = a.lease(g).await;
@@ -40,23 +30,31 @@ fn domain(d: &str) -> Value {
 #[tokio::test]
 async fn add_domain_answers_inserted_then_not_inserted() {
     let g = gate().await;
-    let r = op_json(&g, "POST", "/v1/admin/domains", domain("example.org")).await;
+    let r = Op::of(&g)
+        .json(&g, "POST", "/v1/admin/domains", domain("example.org"))
+        .await;
     assert_eq!(
         r.header("content-type").as_deref(),
         Some("application/json")
     );
     insta::assert_snapshot!(r.text(), @r#"{"action_id":"http_fetch","domain":"example.org","inserted":true}"#);
-    let again = op_json(&g, "POST", "/v1/admin/domains", domain("example.org")).await;
+    let again = Op::of(&g)
+        .json(&g, "POST", "/v1/admin/domains", domain("example.org"))
+        .await;
     insta::assert_snapshot!(again.text(), @r#"{"action_id":"http_fetch","domain":"example.org","inserted":false}"#);
 }
 
 #[tokio::test]
 async fn list_domains_shows_api_rows_with_sorted_keys() {
     let g = gate().await;
-    op_json(&g, "POST", "/v1/admin/domains", domain("example.org")).await;
-    let r = get(&g, "/v1/admin/domains?action=http_fetch").await;
+    Op::of(&g)
+        .json(&g, "POST", "/v1/admin/domains", domain("example.org"))
+        .await;
+    let r = Op::of(&g)
+        .get(&g, "/v1/admin/domains?action=http_fetch")
+        .await;
     insta::assert_snapshot!(redact(&r.text()), @r#"{"domains":[{"action_id":"http_fetch","added_at":"<added_at>","added_by":"default","approval_id":null,"domain":"example.org","source":"api"}]}"#);
-    let other = get(&g, "/v1/admin/domains?action=fs_read").await;
+    let other = Op::of(&g).get(&g, "/v1/admin/domains?action=fs_read").await;
     assert_eq!(other.text(), r#"{"domains":[]}"#, "filter by action");
 }
 
@@ -68,9 +66,13 @@ async fn added_domain_removes_the_hold_and_delete_brings_it_back() {
         202,
         "unknown domain is held"
     );
-    op_json(&g, "POST", "/v1/admin/domains", domain("example.org")).await;
+    Op::of(&g)
+        .json(&g, "POST", "/v1/admin/domains", domain("example.org"))
+        .await;
     assert_eq!(fetch_unknown_status(&g).await, 200, "added domain runs");
-    let r = op_json(&g, "DELETE", "/v1/admin/domains", domain("example.org")).await;
+    let r = Op::of(&g)
+        .json(&g, "DELETE", "/v1/admin/domains", domain("example.org"))
+        .await;
     insta::assert_snapshot!(r.text(), @r#"{"action_id":"http_fetch","deleted":true,"domain":"example.org"}"#);
     assert_eq!(
         fetch_unknown_status(&g).await,
@@ -82,17 +84,21 @@ async fn added_domain_removes_the_hold_and_delete_brings_it_back() {
 #[tokio::test]
 async fn domain_is_stored_normalized_but_deleted_only_by_its_stored_form() {
     let g = gate().await;
-    let r = op_json(&g, "POST", "/v1/admin/domains", domain("Example.ORG.")).await;
+    let r = Op::of(&g)
+        .json(&g, "POST", "/v1/admin/domains", domain("Example.ORG."))
+        .await;
     assert_eq!(
         r.json()["domain"],
         json!("Example.ORG."),
         "the answer echoes the input"
     );
     assert_eq!(
-        get(&g, "/v1/admin/domains").await.json()["domains"][0]["domain"],
+        Op::of(&g).get(&g, "/v1/admin/domains").await.json()["domains"][0]["domain"],
         json!("example.org")
     );
-    let miss = op_json(&g, "DELETE", "/v1/admin/domains", domain("Example.ORG.")).await;
+    let miss = Op::of(&g)
+        .json(&g, "DELETE", "/v1/admin/domains", domain("Example.ORG."))
+        .await;
     assert_eq!(
         miss.json()["deleted"],
         json!(false),
@@ -104,15 +110,18 @@ async fn domain_is_stored_normalized_but_deleted_only_by_its_stored_form() {
 async fn clear_domains_counts_the_action_rows_only() {
     let g = gate().await;
     for d in ["example.org", "example.net"] {
-        op_json(&g, "POST", "/v1/admin/domains", domain(d)).await;
+        Op::of(&g)
+            .json(&g, "POST", "/v1/admin/domains", domain(d))
+            .await;
     }
-    op_json(
-        &g,
-        "POST",
-        "/v1/admin/domains",
-        json!({"action_id": "http_post", "domain": "example.com"}),
-    )
-    .await;
+    Op::of(&g)
+        .json(
+            &g,
+            "POST",
+            "/v1/admin/domains",
+            json!({"action_id": "http_post", "domain": "example.com"}),
+        )
+        .await;
     let r = Op::of(&g)
         .call(
             &g,
@@ -128,7 +137,7 @@ async fn clear_domains_counts_the_action_rows_only() {
         202,
         "cleared domain is held again"
     );
-    let rest = get(&g, "/v1/admin/domains").await.json();
+    let rest = Op::of(&g).get(&g, "/v1/admin/domains").await.json();
     assert_eq!(rest["domains"].as_array().map(Vec::len), Some(1), "{rest}");
 }
 
@@ -145,7 +154,7 @@ async fn approve_taught_domain_is_listed_with_approval_provenance() {
         .call(&g, "POST", &format!("/v1/approvals/{id}/approve"), b"", &[])
         .await;
     assert_eq!(ok.status, 200, "{}", ok.text());
-    let row = get(&g, "/v1/admin/domains").await.json()["domains"][0].clone();
+    let row = Op::of(&g).get(&g, "/v1/admin/domains").await.json()["domains"][0].clone();
     assert_eq!(
         (
             &row["source"],
@@ -165,7 +174,9 @@ async fn approve_taught_domain_is_listed_with_approval_provenance() {
 #[tokio::test]
 async fn invalid_domain_is_400_with_the_validator_detail() {
     let g = gate().await;
-    let r = op_json(&g, "POST", "/v1/admin/domains", domain("localhost")).await;
+    let r = Op::of(&g)
+        .json(&g, "POST", "/v1/admin/domains", domain("localhost"))
+        .await;
     assert_eq!(
         (r.status, r.text().as_str()),
         (
@@ -173,7 +184,9 @@ async fn invalid_domain_is_400_with_the_validator_detail() {
             r#"{"error":"invalid_domain","detail":"'localhost' is not permitted as a learned domain"}"#
         )
     );
-    let wide = op_json(&g, "DELETE", "/v1/admin/domains", domain("*.co.uk")).await;
+    let wide = Op::of(&g)
+        .json(&g, "DELETE", "/v1/admin/domains", domain("*.co.uk"))
+        .await;
     assert_eq!(
         wide.text(),
         r#"{"error":"invalid_domain","detail":"wildcard '*.co.uk' has a broad suffix (fewer than 3 labels) — use --force on the CLI to accept this risk"}"#,
@@ -185,7 +198,7 @@ async fn invalid_domain_is_400_with_the_validator_detail() {
 async fn invalid_action_id_is_400_before_the_value_check() {
     let g = gate().await;
     let bad = json!({"action_id": "http fetch", "domain": "localhost"});
-    let r = op_json(&g, "POST", "/v1/admin/domains", bad).await;
+    let r = Op::of(&g).json(&g, "POST", "/v1/admin/domains", bad).await;
     assert_eq!(
         (r.status, r.text().as_str()),
         (
@@ -193,7 +206,7 @@ async fn invalid_action_id_is_400_before_the_value_check() {
             r#"{"error":"invalid_action_id","detail":"action_id must contain only [a-zA-Z0-9_-]"}"#
         )
     );
-    let empty = get(&g, "/v1/admin/paths?action=").await;
+    let empty = Op::of(&g).get(&g, "/v1/admin/paths?action=").await;
     assert_eq!(
         empty.text(),
         r#"{"error":"invalid_action_id","detail":"action_id must be 1-253 characters"}"#
@@ -215,12 +228,14 @@ async fn add_path_answers_with_sorted_keys_and_lets_the_held_read_through() {
     let read = json!({"operation": "read", "path": "other/b.txt"});
     assert_eq!(a.execute(&g, &l, "fs_read", &read).await.status, 202);
     let body = json!({"action_id": "fs_read", "path_glob": "other/**"});
-    let r = op_json(&g, "POST", "/v1/admin/paths", body.clone()).await;
+    let r = Op::of(&g)
+        .json(&g, "POST", "/v1/admin/paths", body.clone())
+        .await;
     insta::assert_snapshot!(r.text(), @r#"{"action_id":"fs_read","inserted":true,"path_glob":"other/**"}"#);
     assert_eq!(a.execute(&g, &l, "fs_read", &read).await.status, 200);
-    let list = get(&g, "/v1/admin/paths").await;
+    let list = Op::of(&g).get(&g, "/v1/admin/paths").await;
     insta::assert_snapshot!(redact(&list.text()), @r#"{"paths":[{"action_id":"fs_read","added_at":"<added_at>","added_by":"default","approval_id":null,"path_glob":"other/**","source":"api"}]}"#);
-    let d = op_json(&g, "DELETE", "/v1/admin/paths", body).await;
+    let d = Op::of(&g).json(&g, "DELETE", "/v1/admin/paths", body).await;
     insta::assert_snapshot!(d.text(), @r#"{"action_id":"fs_read","deleted":true,"path_glob":"other/**"}"#);
     assert_eq!(a.execute(&g, &l, "fs_read", &read).await.status, 202);
 }
@@ -240,13 +255,14 @@ async fn invalid_path_globs_are_400_with_the_gate_details() {
             "catch-all pattern '**' is too broad — use a scoped pattern like 'src/**' instead",
         ),
     ] {
-        let r = op_json(
-            &g,
-            "POST",
-            "/v1/admin/paths",
-            json!({"action_id": "fs_read", "path_glob": glob}),
-        )
-        .await;
+        let r = Op::of(&g)
+            .json(
+                &g,
+                "POST",
+                "/v1/admin/paths",
+                json!({"action_id": "fs_read", "path_glob": glob}),
+            )
+            .await;
         assert_eq!(
             (r.status, r.text()),
             (
@@ -262,22 +278,24 @@ async fn invalid_path_globs_are_400_with_the_gate_details() {
 async fn fifty_first_path_of_an_action_is_a_ledger_error() {
     let g = gate().await;
     for i in 0..50 {
-        let r = op_json(
+        let r = Op::of(&g)
+            .json(
+                &g,
+                "POST",
+                "/v1/admin/paths",
+                json!({"action_id": "fs_read", "path_glob": format!("d{i}/**")}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "path {i}: {}", r.text());
+    }
+    let r = Op::of(&g)
+        .json(
             &g,
             "POST",
             "/v1/admin/paths",
-            json!({"action_id": "fs_read", "path_glob": format!("d{i}/**")}),
+            json!({"action_id": "fs_read", "path_glob": "d0/**"}),
         )
         .await;
-        assert_eq!(r.status, 200, "path {i}: {}", r.text());
-    }
-    let r = op_json(
-        &g,
-        "POST",
-        "/v1/admin/paths",
-        json!({"action_id": "fs_read", "path_glob": "d0/**"}),
-    )
-    .await;
     assert_eq!(
         (r.status, r.text().as_str()),
         (500, r#"{"error":"ledger_error"}"#)
@@ -348,10 +366,12 @@ async fn crud_routes_collapse_auth_failures_to_unauthorized() {
 #[tokio::test]
 async fn reset_forgets_learned_rows() {
     let g = gate().await;
-    op_json(&g, "POST", "/v1/admin/domains", domain("example.org")).await;
+    Op::of(&g)
+        .json(&g, "POST", "/v1/admin/domains", domain("example.org"))
+        .await;
     g.reset();
     assert_eq!(
-        get(&g, "/v1/admin/domains").await.text(),
+        Op::of(&g).get(&g, "/v1/admin/domains").await.text(),
         r#"{"domains":[]}"#
     );
 }

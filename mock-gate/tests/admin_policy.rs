@@ -14,16 +14,6 @@ async fn gate() -> MockGate {
     MockGate::builder().start().await.unwrap()
 }
 
-async fn op_json(g: &MockGate, method: &str, path: &str, body: Value) -> Resp {
-    Op::of(g)
-        .call(g, method, path, body.to_string().as_bytes(), &[JSON])
-        .await
-}
-
-async fn get(g: &MockGate, path: &str) -> Resp {
-    Op::of(g).call(g, "GET", path, b"", &[]).await
-}
-
 async fn execute(g: &MockGate, action: &str, body: Value) -> Resp {
     let a = Agent::new();
     let l = a.lease(g).await;
@@ -35,6 +25,14 @@ async fn post_status(g: &MockGate) -> u16 {
     execute(g, "http_post", body).await.status
 }
 
+/// Grants or revokes `http_post` for `dev:anonymous`.
+async fn edit_post(g: &MockGate, verb: &str) -> Resp {
+    let path = format!("/v1/admin/policy/{verb}");
+    Op::of(g)
+        .json(g, "POST", &path, grant_body(&["http_post"]))
+        .await
+}
+
 fn grant_body(actions: &[&str]) -> Value {
     json!({"principal": ANON, "actions": actions})
 }
@@ -42,21 +40,21 @@ fn grant_body(actions: &[&str]) -> Value {
 #[tokio::test]
 async fn show_policy_lists_version_and_acl_with_sorted_keys() {
     let g = gate().await;
-    let r = get(&g, "/v1/admin/policy").await;
+    let r = Op::of(&g).get(&g, "/v1/admin/policy").await;
     insta::assert_snapshot!(r.text(), @r#"{"acl":{"*":{"allowed_actions":["fs_read","http_fetch"],"allowed_sinks":["fs_read","http_read"]}},"policy_version":"quickstart-init"}"#);
 }
 
 #[tokio::test]
 async fn show_principal_returns_its_entry() {
     let g = gate().await;
-    let r = get(&g, "/v1/admin/policy/*").await;
+    let r = Op::of(&g).get(&g, "/v1/admin/policy/*").await;
     insta::assert_snapshot!(r.text(), @r#"{"acl":{"allowed_actions":["fs_read","http_fetch"],"allowed_sinks":["fs_read","http_read"]},"principal":"*"}"#);
 }
 
 #[tokio::test]
 async fn unknown_principal_is_404_principal_not_found() {
     let g = gate().await;
-    let r = get(&g, "/v1/admin/policy/nobody").await;
+    let r = Op::of(&g).get(&g, "/v1/admin/policy/nobody").await;
     assert_eq!(
         (r.status, r.text().as_str()),
         (
@@ -70,53 +68,35 @@ async fn unknown_principal_is_404_principal_not_found() {
 async fn grant_lets_a_denied_principal_call_the_action_and_bumps_the_version() {
     let g = gate().await;
     assert_eq!(post_status(&g).await, 403, "denied before the grant");
-    let r = op_json(
-        &g,
-        "POST",
-        "/v1/admin/policy/grant",
-        grant_body(&["http_post"]),
-    )
-    .await;
+    let r = edit_post(&g, "grant").await;
     insta::assert_snapshot!(r.text(), @r#"{"allowed_sinks":["http_write"],"granted":["http_post"],"principal":"dev:anonymous","total_actions":1}"#);
     assert_eq!(post_status(&g).await, 200, "granted action runs");
-    let p = get(&g, "/v1/admin/policy").await.json();
+    let p = Op::of(&g).get(&g, "/v1/admin/policy").await.json();
     assert_eq!(p["policy_version"], json!("quickstart-init-1"));
 }
 
 #[tokio::test]
 async fn revoke_removes_the_grant_and_the_emptied_principal() {
     let g = gate().await;
-    op_json(
-        &g,
-        "POST",
-        "/v1/admin/policy/grant",
-        grant_body(&["http_post"]),
-    )
-    .await;
-    let r = op_json(
-        &g,
-        "POST",
-        "/v1/admin/policy/revoke",
-        grant_body(&["http_post"]),
-    )
-    .await;
+    edit_post(&g, "grant").await;
+    let r = edit_post(&g, "revoke").await;
     insta::assert_snapshot!(r.text(), @r#"{"allowed_sinks":[],"principal":"dev:anonymous","principal_removed":true,"remaining_actions":0,"revoked":["http_post"]}"#);
     assert_eq!(post_status(&g).await, 403, "revoked action is denied again");
-    assert_eq!(get(&g, "/v1/admin/policy/dev:anonymous").await.status, 404);
+    assert_eq!(
+        Op::of(&g)
+            .get(&g, "/v1/admin/policy/dev:anonymous")
+            .await
+            .status,
+        404
+    );
 }
 
 #[tokio::test]
 async fn revoke_of_an_unknown_principal_is_200_and_changes_nothing() {
     let g = gate().await;
-    let r = op_json(
-        &g,
-        "POST",
-        "/v1/admin/policy/revoke",
-        grant_body(&["http_post"]),
-    )
-    .await;
+    let r = edit_post(&g, "revoke").await;
     insta::assert_snapshot!(r.text(), @r#"{"allowed_sinks":[],"principal":"dev:anonymous","principal_removed":false,"remaining_actions":0,"revoked":["http_post"]}"#);
-    let p = get(&g, "/v1/admin/policy").await.json();
+    let p = Op::of(&g).get(&g, "/v1/admin/policy").await.json();
     assert_eq!(
         p["policy_version"],
         json!("quickstart-init"),
@@ -141,11 +121,15 @@ async fn grant_rejects_unknown_and_malformed_actions_and_empty_lists() {
             r#"{"error":"empty_actions","detail":"at least one action required"}"#,
         ),
     ] {
-        let r = op_json(&g, "POST", "/v1/admin/policy/grant", grant_body(&actions)).await;
+        let r = Op::of(&g)
+            .json(&g, "POST", "/v1/admin/policy/grant", grant_body(&actions))
+            .await;
         assert_eq!((r.status, r.text().as_str()), (400, want), "{actions:?}");
     }
     let empty = json!({"principal": "", "actions": ["http_post"]});
-    let r = op_json(&g, "POST", "/v1/admin/policy/grant", empty).await;
+    let r = Op::of(&g)
+        .json(&g, "POST", "/v1/admin/policy/grant", empty)
+        .await;
     assert_eq!(
         r.text(),
         r#"{"error":"invalid_principal","detail":"principal must be 1-253 characters"}"#
@@ -162,10 +146,14 @@ async fn allowlist_entry_skips_the_hold_until_removed() {
     let g = gate().await;
     let body = json!({"action_id": "http_fetch", "agent_id": ANON});
     let unknown = json!({"url": "https://example.org/data"});
-    let r = op_json(&g, "POST", "/v1/admin/policy/allowlist", body.clone()).await;
+    let r = Op::of(&g)
+        .json(&g, "POST", "/v1/admin/policy/allowlist", body.clone())
+        .await;
     insta::assert_snapshot!(r.text(), @r#"{"action_id":"http_fetch","agent_id":"dev:anonymous","ok":true}"#);
     assert_eq!(execute(&g, "http_fetch", unknown.clone()).await.status, 200);
-    let d = op_json(&g, "DELETE", "/v1/admin/policy/allowlist", body).await;
+    let d = Op::of(&g)
+        .json(&g, "DELETE", "/v1/admin/policy/allowlist", body)
+        .await;
     insta::assert_snapshot!(d.text(), @r#"{"action_id":"http_fetch","agent_id":"dev:anonymous","ok":true}"#);
     assert_eq!(execute(&g, "http_fetch", unknown).await.status, 202);
 }
@@ -174,7 +162,9 @@ async fn allowlist_entry_skips_the_hold_until_removed() {
 async fn allowlist_errors_match_the_gate() {
     let g = gate().await;
     let missing = json!({"action_id": "http_fetch", "agent_id": "someone"});
-    let r = op_json(&g, "DELETE", "/v1/admin/policy/allowlist", missing).await;
+    let r = Op::of(&g)
+        .json(&g, "DELETE", "/v1/admin/policy/allowlist", missing)
+        .await;
     assert_eq!(
         (r.status, r.text().as_str()),
         (
@@ -183,13 +173,17 @@ async fn allowlist_errors_match_the_gate() {
         )
     );
     let unknown = json!({"action_id": "nope", "agent_id": "someone"});
-    let r = op_json(&g, "POST", "/v1/admin/policy/allowlist", unknown).await;
+    let r = Op::of(&g)
+        .json(&g, "POST", "/v1/admin/policy/allowlist", unknown)
+        .await;
     assert_eq!(
         (r.status, r.text().as_str()),
         (404, r#"{"error":"action_not_found","action_id":"nope"}"#)
     );
     let bad = json!({"action_id": "http_fetch", "agent_id": "a/b"});
-    let r = op_json(&g, "POST", "/v1/admin/policy/allowlist", bad).await;
+    let r = Op::of(&g)
+        .json(&g, "POST", "/v1/admin/policy/allowlist", bad)
+        .await;
     assert_eq!(
         (r.status, r.text().as_str()),
         (
@@ -218,15 +212,9 @@ async fn mock_control_grant_still_adds_explicit_sinks() {
 #[tokio::test]
 async fn reset_restores_the_start_policy() {
     let g = gate().await;
-    op_json(
-        &g,
-        "POST",
-        "/v1/admin/policy/grant",
-        grant_body(&["http_post"]),
-    )
-    .await;
+    edit_post(&g, "grant").await;
     g.reset();
-    let p = get(&g, "/v1/admin/policy").await.json();
+    let p = Op::of(&g).get(&g, "/v1/admin/policy").await.json();
     assert_eq!(p["policy_version"], json!("quickstart-init"));
     assert!(p["acl"].get(ANON).is_none(), "{p}");
 }
