@@ -4,7 +4,7 @@
 
 mod support;
 
-use latchgate_mock::MockGate;
+use latchgate_mock::{MockGate, RateLimits};
 use serde_json::{json, Value};
 use support::{redact, send, Agent, Op, Resp, Target};
 
@@ -276,7 +276,11 @@ async fn invalid_path_globs_are_400_with_the_gate_details() {
 
 #[tokio::test]
 async fn fifty_first_path_of_an_action_is_a_ledger_error() {
-    let g = gate().await;
+    let g = MockGate::builder()
+        .rate_limits(RateLimits::unlimited())
+        .start()
+        .await
+        .unwrap();
     for i in 0..50 {
         let r = Op::of(&g)
             .json(
@@ -373,5 +377,58 @@ async fn reset_forgets_learned_rows() {
     assert_eq!(
         Op::of(&g).get(&g, "/v1/admin/domains").await.text(),
         r#"{"domains":[]}"#
+    );
+}
+
+/// Buckets of one token: a burst of 40 must meet an empty bucket whatever the timing.
+async fn one_token_gate() -> MockGate {
+    MockGate::builder()
+        .rate_limits(RateLimits {
+            operator_read_rps: 1,
+            operator_write_rps: 1,
+            ..RateLimits::default()
+        })
+        .dev_mode(true)
+        .start()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn crud_mutations_take_the_write_bucket_even_in_dev_mode() {
+    let g = one_token_gate().await;
+    let op = Op::of(&g);
+    let mut limited = None;
+    for i in 0..40 {
+        let body = json!({"action_id": "http_fetch", "domain": format!("d{i}.example.org")});
+        let r = op.json(&g, "POST", "/v1/admin/domains", body).await;
+        if r.status == 429 {
+            limited = Some(r);
+            break;
+        }
+    }
+    let r = limited.expect("a burst of domain adds must meet the write limiter");
+    assert_eq!(r.text(), r#"{"error":"rate_limit_exceeded"}"#);
+    assert_eq!(
+        r.header("retry-after"),
+        None,
+        "no Retry-After on admin 429s"
+    );
+}
+
+#[tokio::test]
+async fn crud_reads_take_the_read_bucket_after_auth() {
+    let g = one_token_gate().await;
+    let op = Op::of(&g);
+    let mut statuses = Vec::new();
+    for _ in 0..40 {
+        statuses.push(op.get(&g, "/v1/admin/paths").await.status);
+    }
+    assert!(statuses.contains(&429), "no 429 in {statuses:?}");
+    let t = Target::admin(&g);
+    let unauth = send(&t, "GET", "/v1/admin/paths", &[], b"").await;
+    assert_eq!(
+        unauth.status, 401,
+        "auth is checked before the empty bucket"
     );
 }

@@ -3,7 +3,7 @@
 
 mod support;
 
-use latchgate_mock::MockGate;
+use latchgate_mock::{MockGate, RateLimits};
 use serde_json::{json, Value};
 use support::{Agent, Op, Resp};
 
@@ -217,4 +217,30 @@ async fn reset_restores_the_start_policy() {
     let p = Op::of(&g).get(&g, "/v1/admin/policy").await.json();
     assert_eq!(p["policy_version"], json!("quickstart-init"));
     assert!(p["acl"].get(ANON).is_none(), "{p}");
+}
+
+#[tokio::test]
+async fn policy_routes_take_the_operator_buckets() {
+    let g = MockGate::builder()
+        .rate_limits(RateLimits {
+            operator_read_rps: 1,
+            operator_write_rps: 1,
+            ..RateLimits::default()
+        })
+        .start()
+        .await
+        .unwrap();
+    let op = Op::of(&g);
+    let mut reads = Vec::new();
+    let mut writes = Vec::new();
+    for _ in 0..40 {
+        reads.push(op.get(&g, "/v1/admin/policy").await.status);
+        let body = json!({"action_id": "http_fetch", "agent_id": ANON});
+        let w = op
+            .json(&g, "POST", "/v1/admin/policy/allowlist", body)
+            .await;
+        writes.push(w.status);
+    }
+    assert!(reads.contains(&429), "GET /v1/admin/policy: {reads:?}");
+    assert!(writes.contains(&429), "POST allowlist: {writes:?}");
 }

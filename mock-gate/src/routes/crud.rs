@@ -17,7 +17,10 @@ use crate::body::{json as json_resp, GateBody};
 use crate::learned::{Entry, LearnedTable};
 use crate::state::GateState;
 
+use crate::auth::OperatorAuth;
+
 use super::admin::guard;
+use super::throttle::{operator_read, operator_write};
 
 /// The gate's bound on action ids in admin requests.
 const MAX_ACTION_ID_LEN: usize = 253;
@@ -59,6 +62,32 @@ pub trait Resource: Send + Sync + 'static {
     fn table(st: &GateState) -> &LearnedTable;
     /// Stores an API-sourced entry.
     fn add(st: &GateState, action_id: &str, value: &str, operator: &str) -> Result<bool, String>;
+}
+
+/// Operator auth, then a token of the read bucket (the gate's order on admin reads).
+#[allow(clippy::result_large_err)]
+pub fn read_guard(
+    st: &GateState,
+    headers: &HeaderMap,
+    path: &str,
+) -> Result<OperatorAuth, Response> {
+    let op = guard(st, headers, "GET", path)?;
+    operator_read(st)?;
+    Ok(op)
+}
+
+/// Operator auth, then a token of the write bucket, taken in dev mode too (domain, path and
+/// policy mutations).
+#[allow(clippy::result_large_err)]
+pub fn write_guard(
+    st: &GateState,
+    headers: &HeaderMap,
+    method: &str,
+    path: &str,
+) -> Result<OperatorAuth, Response> {
+    let op = guard(st, headers, method, path)?;
+    operator_write(st)?;
+    Ok(op)
 }
 
 /// The gate's admin `action_id` rule.
@@ -107,7 +136,7 @@ pub async fn list<R: Resource>(
     headers: HeaderMap,
     Query(q): Query<ListQuery>,
 ) -> Response {
-    if let Err(r) = guard(&st, &headers, "GET", R::BASE) {
+    if let Err(r) = read_guard(&st, &headers, R::BASE) {
         return r;
     }
     if let Some(a) = &q.action {
@@ -131,7 +160,7 @@ pub async fn add<R: Resource>(
     headers: HeaderMap,
     Json(body): Json<MutateBody>,
 ) -> Response {
-    let op = match guard(&st, &headers, "POST", R::BASE) {
+    let op = match write_guard(&st, &headers, "POST", R::BASE) {
         Ok(op) => op,
         Err(r) => return r,
     };
@@ -151,7 +180,7 @@ pub async fn remove<R: Resource>(
     headers: HeaderMap,
     Json(body): Json<MutateBody>,
 ) -> Response {
-    if let Err(r) = guard(&st, &headers, "DELETE", R::BASE) {
+    if let Err(r) = write_guard(&st, &headers, "DELETE", R::BASE) {
         return r;
     }
     if let Err(b) = validate_action_id(&body.action_id).and_then(|()| R::validate(&body.value)) {
@@ -167,7 +196,7 @@ pub async fn clear<R: Resource>(
     headers: HeaderMap,
     Query(q): Query<ClearQuery>,
 ) -> Response {
-    if let Err(r) = guard(&st, &headers, "DELETE", R::CLEAR) {
+    if let Err(r) = write_guard(&st, &headers, "DELETE", R::CLEAR) {
         return r;
     }
     if let Err(b) = validate_action_id(&q.action) {

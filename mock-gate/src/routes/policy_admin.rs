@@ -16,8 +16,7 @@ use crate::body::{json as json_resp, GateBody};
 use crate::policy_edit;
 use crate::state::{GateState, Registry};
 
-use super::admin::guard;
-use super::crud::validate_action_id;
+use super::crud::{read_guard, validate_action_id, write_guard};
 
 const MAX_PRINCIPAL_LEN: usize = 253;
 const MAX_ACTIONS_PER_REQUEST: usize = 100;
@@ -62,7 +61,7 @@ fn registry(st: &GateState) -> Registry {
 
 /// `GET /v1/admin/policy` → `{acl, policy_version}`.
 pub async fn show(State(st): State<Arc<GateState>>, headers: HeaderMap) -> Response {
-    if let Err(r) = guard(&st, &headers, "GET", "/v1/admin/policy") {
+    if let Err(r) = read_guard(&st, &headers, "/v1/admin/policy") {
         return r;
     }
     let p = st.policy.read().unwrap_or_else(|e| e.into_inner());
@@ -79,7 +78,7 @@ pub async fn show_principal(
     Path(principal): Path<String>,
 ) -> Response {
     let path = format!("/v1/admin/policy/{principal}");
-    if let Err(r) = guard(&st, &headers, "GET", &path) {
+    if let Err(r) = read_guard(&st, &headers, &path) {
         return r;
     }
     if let Err(b) = validate_principal(&principal) {
@@ -104,7 +103,7 @@ pub async fn grant(
     headers: HeaderMap,
     Json(body): Json<GrantRevokeBody>,
 ) -> Response {
-    if let Err(r) = guard(&st, &headers, "POST", "/v1/admin/policy/grant") {
+    if let Err(r) = write_guard(&st, &headers, "POST", "/v1/admin/policy/grant") {
         return r;
     }
     if let Err(b) = validate_request(&body) {
@@ -144,7 +143,7 @@ pub async fn revoke(
     headers: HeaderMap,
     Json(body): Json<GrantRevokeBody>,
 ) -> Response {
-    if let Err(r) = guard(&st, &headers, "POST", "/v1/admin/policy/revoke") {
+    if let Err(r) = write_guard(&st, &headers, "POST", "/v1/admin/policy/revoke") {
         return r;
     }
     if let Err(b) = validate_request(&body) {

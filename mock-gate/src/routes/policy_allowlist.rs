@@ -15,7 +15,7 @@ use crate::body::{json as json_resp, GateBody};
 use crate::policy_edit;
 use crate::state::GateState;
 
-use super::admin::guard;
+use super::crud::write_guard;
 
 const PATH: &str = "/v1/admin/policy/allowlist";
 const MAX_ID_LEN: usize = 128;
@@ -61,7 +61,7 @@ pub async fn add(
     headers: HeaderMap,
     Json(body): Json<AllowlistBody>,
 ) -> Response {
-    if let Err(r) = guard(&st, &headers, "POST", PATH) {
+    if let Err(r) = write_guard(&st, &headers, "POST", PATH) {
         return r;
     }
     if let Err(b) = validate(&body) {
@@ -85,7 +85,7 @@ pub async fn remove(
     headers: HeaderMap,
     Json(body): Json<AllowlistBody>,
 ) -> Response {
-    if let Err(r) = guard(&st, &headers, "DELETE", PATH) {
+    if let Err(r) = write_guard(&st, &headers, "DELETE", PATH) {
         return r;
     }
     if let Err(b) = validate(&body) {
