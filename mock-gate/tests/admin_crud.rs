@@ -6,7 +6,7 @@ mod support;
 
 use latchgate_mock::{MockGate, RateLimits};
 use serde_json::{json, Value};
-use support::{redact, send, Agent, Op, Resp, Target};
+use support::{redact, send, Agent, Op, Target};
 
 const JSON: (&str, &str) = ("content-type", "application/json");
 const UNKNOWN_URL: &str = "https://example.org/data";
