@@ -4,6 +4,7 @@ use std::net::IpAddr;
 use std::path::Path;
 
 use crate::errors::PipelineError;
+use crate::learned::{EntrySource, NewEntry};
 use crate::state::GateState;
 
 /// The gate's domain-entry validation (no unsafe wildcards); returns the normalized entry.
@@ -150,7 +151,10 @@ pub fn validate_path_glob(glob: &str) -> Result<(), String> {
             return Err(format!("glob targets sensitive location '{s}' — these are covered by the runtime deny list and must not be learned as allow patterns"));
         }
     }
-    if glob.starts_with(".config/latchgate") {
+    let boundary = glob
+        .strip_prefix(".config/latchgate")
+        .map(|rest| rest.is_empty() || rest.starts_with('/') || rest.starts_with('*'));
+    if boundary == Some(true) {
         return Err("glob targets sensitive location '.config/latchgate' — these are covered by the runtime deny list and must not be learned as allow patterns".into());
     }
     Ok(())
@@ -192,26 +196,54 @@ pub fn resolve_path(
     Ok(Some(rel))
 }
 
-/// Persists a learned domain if valid (invalid ones are skipped, as the gate only logs them).
-pub fn add_domain(st: &GateState, action_id: &str, domain: &str) -> bool {
-    match validate_domain(domain) {
-        Ok(n) => {
-            let mut m = st.learned_domains.lock().unwrap_or_else(|e| e.into_inner());
-            let v = m.entry(action_id.to_string()).or_default();
-            if !v.contains(&n) {
-                v.push(n);
-            }
-            true
-        }
-        Err(_) => false,
-    }
+/// Who adds an entry and why (the provenance columns).
+#[derive(Debug, Clone, Copy)]
+pub struct Provenance<'a> {
+    /// Operator id.
+    pub added_by: &'a str,
+    /// `approval` or `api`.
+    pub source: EntrySource,
+    /// Approval that taught the entry.
+    pub approval_id: Option<&'a str>,
 }
 
-/// Persists a learned path glob.
-pub fn add_path(st: &GateState, action_id: &str, glob: &str) {
-    let mut m = st.learned_paths.lock().unwrap_or_else(|e| e.into_inner());
-    let v = m.entry(action_id.to_string()).or_default();
-    if !v.iter().any(|g| g == glob) {
-        v.push(glob.to_string());
+/// Stores a learned domain the way the gate's ledger does: validated, normalized (lowercase,
+/// no trailing dot), idempotent. `Ok(false)` when the pair was already present.
+pub fn add_domain(
+    st: &GateState,
+    action_id: &str,
+    domain: &str,
+    who: Provenance<'_>,
+) -> Result<bool, String> {
+    let normalized = validate_domain(domain)?;
+    st.learned
+        .domains
+        .insert(entry(st, action_id, &normalized, who))
+}
+
+/// Stores a learned path glob (validated; at most 50 per action).
+pub fn add_path(
+    st: &GateState,
+    action_id: &str,
+    glob: &str,
+    who: Provenance<'_>,
+) -> Result<bool, String> {
+    validate_path_glob(glob)?;
+    st.learned.paths.insert(entry(st, action_id, glob, who))
+}
+
+fn entry<'a>(
+    st: &GateState,
+    action_id: &'a str,
+    value: &'a str,
+    who: Provenance<'a>,
+) -> NewEntry<'a> {
+    NewEntry {
+        action_id,
+        value,
+        added_by: who.added_by,
+        source: who.source,
+        approval_id: who.approval_id,
+        added_at: st.clock.now_utc().to_rfc3339(),
     }
 }

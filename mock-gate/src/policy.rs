@@ -19,8 +19,9 @@ pub struct AclEntry {
     /// Side-effect sinks the principal may cause.
     #[serde(default)]
     pub allowed_sinks: Vec<String>,
-    /// Also inherit the wildcard principal's actions and sinks.
-    #[serde(default)]
+    /// Also inherit the wildcard principal's actions and sinks (only written when set, so
+    /// `GET /v1/admin/policy` shows the entries as the gate's data.json holds them).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub inherits_wildcard: bool,
 }
 

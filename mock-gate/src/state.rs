@@ -12,6 +12,7 @@ use crate::clock::VirtualClock;
 use crate::dpop::KeyCache;
 use crate::faults::Faults;
 use crate::journal::Journal;
+use crate::learned::LearnedStore;
 use crate::lease::LeaseIssuer;
 use crate::manifest::CompiledAction;
 use crate::metrics::Metrics;
@@ -84,10 +85,8 @@ pub struct GateState {
     pub policy: RwLock<PolicyData>,
     /// Policy data at start.
     pub initial_policy: PolicyData,
-    /// Learned domains per action.
-    pub learned_domains: Mutex<HashMap<String, Vec<String>>>,
-    /// Learned path globs per action.
-    pub learned_paths: Mutex<HashMap<String, Vec<String>>>,
+    /// Learned domains and path globs with provenance.
+    pub learned: LearnedStore,
     /// Budgets.
     pub budgets: BudgetStore,
     /// Approvals.
@@ -157,36 +156,19 @@ impl GateState {
 
     /// Learned path globs of an action.
     pub fn learned_paths_of(&self, action_id: &str) -> Vec<String> {
-        self.learned_paths
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(action_id)
-            .cloned()
-            .unwrap_or_default()
+        self.learned.paths.values(action_id)
     }
 
     /// Learned domains of an action.
     pub fn learned_domains_of(&self, action_id: &str) -> Vec<String> {
-        self.learned_domains
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(action_id)
-            .cloned()
-            .unwrap_or_default()
+        self.learned.domains.values(action_id)
     }
 
     /// Back to the state at start (keys, listeners and settings stay).
     pub fn reset(&self) {
         *self.registry.write().unwrap_or_else(|e| e.into_inner()) = self.initial_registry.clone();
         *self.policy.write().unwrap_or_else(|e| e.into_inner()) = self.initial_policy.clone();
-        self.learned_domains
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
-        self.learned_paths
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
+        self.learned.clear();
         self.session_fs_roots
             .lock()
             .unwrap_or_else(|e| e.into_inner())

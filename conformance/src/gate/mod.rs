@@ -12,6 +12,7 @@ macro_rules! scenario_fn {
     };
 }
 
+mod admin_crud;
 mod approvals;
 pub mod craft;
 mod flows;
@@ -318,4 +319,5 @@ pub fn implementation(s: &Scenario) -> Option<GateFn> {
         .or_else(|| replay::lookup(&s.id))
         .or_else(|| approvals::lookup(&s.id))
         .or_else(|| misc::lookup(&s.id))
+        .or_else(|| admin_crud::lookup(&s.id))
 }

@@ -14,7 +14,7 @@ use crate::body::{json as json_resp, GateBody};
 use crate::state::GateState;
 
 #[allow(clippy::result_large_err)]
-fn guard(
+pub(crate) fn guard(
     st: &GateState,
     headers: &HeaderMap,
     method: &str,

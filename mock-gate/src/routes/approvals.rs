@@ -249,8 +249,15 @@ pub async fn approve(
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
-    let learned_domain = domain.filter(|d| crate::learn::add_domain(&st, &rec.action_id, d));
-    let learned_path = path.inspect(|p| crate::learn::add_path(&st, &rec.action_id, p));
+    let who = crate::learn::Provenance {
+        added_by: &op.operator_id,
+        source: crate::learned::EntrySource::Approval,
+        approval_id: Some(&id),
+    };
+    // The gate only logs a failed insert (invalid domain, path cap) and answers without it.
+    let learned_domain =
+        domain.filter(|d| crate::learn::add_domain(&st, &rec.action_id, d, who).is_ok());
+    let learned_path = path.filter(|p| crate::learn::add_path(&st, &rec.action_id, p, who).is_ok());
     let trace_id = uuid::Uuid::now_v7().to_string();
     let result = run_approved(&st, &rec, &op, trace_id).await;
     match result {

@@ -5,7 +5,11 @@ pub mod admin;
 pub mod approvals;
 pub mod client;
 pub mod control;
+pub mod crud;
+pub mod domains_paths;
 pub mod leases;
+pub mod policy_admin;
+pub mod policy_allowlist;
 pub mod throttle;
 
 use std::sync::Arc;
@@ -75,6 +79,7 @@ pub fn admin_router(st: Arc<GateState>) -> Router {
         .route("/v1/admin/drain", post(admin::drain))
         .route("/v1/admin/reload", post(admin::reload))
         .route("/v1/receipt-keys", get(admin::receipt_keys))
+        .merge(admin_crud_routes())
         .route(
             "/_mock/journal",
             get(control::journal).delete(control::clear_journal),
@@ -99,6 +104,38 @@ pub fn admin_router(st: Arc<GateState>) -> Router {
         .route("/_mock/policy/grant", post(control::grant))
         .route("/_mock/operator", get(control::operator));
     finish(r, st)
+}
+
+/// Learned domains/paths and policy editing.
+fn admin_crud_routes() -> Router<Arc<GateState>> {
+    use crud::{add, clear, list, remove};
+    use domains_paths::{Domains, Paths};
+    Router::new()
+        .route(
+            "/v1/admin/domains",
+            get(list::<Domains>)
+                .post(add::<Domains>)
+                .delete(remove::<Domains>),
+        )
+        .route("/v1/admin/domains/clear", delete(clear::<Domains>))
+        .route(
+            "/v1/admin/paths",
+            get(list::<Paths>)
+                .post(add::<Paths>)
+                .delete(remove::<Paths>),
+        )
+        .route("/v1/admin/paths/clear", delete(clear::<Paths>))
+        .route("/v1/admin/policy", get(policy_admin::show))
+        .route(
+            "/v1/admin/policy/{principal}",
+            get(policy_admin::show_principal),
+        )
+        .route("/v1/admin/policy/grant", post(policy_admin::grant))
+        .route("/v1/admin/policy/revoke", post(policy_admin::revoke))
+        .route(
+            "/v1/admin/policy/allowlist",
+            post(policy_allowlist::add).delete(policy_allowlist::remove),
+        )
 }
 
 fn finish(r: Router<Arc<GateState>>, st: Arc<GateState>) -> Router {

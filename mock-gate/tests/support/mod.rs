@@ -311,6 +311,20 @@ impl Op {
     }
 }
 
+impl Op {
+    /// An operator request with a JSON body.
+    pub async fn json(&self, g: &MockGate, method: &str, path: &str, body: Value) -> Resp {
+        let json = ("content-type", "application/json");
+        self.call(g, method, path, body.to_string().as_bytes(), &[json])
+            .await
+    }
+
+    /// An operator GET.
+    pub async fn get(&self, g: &MockGate, path: &str) -> Resp {
+        self.call(g, "GET", path, b"", &[]).await
+    }
+}
+
 /// Replaces the values of volatile string members with `<name>` (order and bytes of the rest
 /// are kept), for snapshots.
 pub fn redact(body: &str) -> String {

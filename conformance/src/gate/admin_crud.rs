@@ -1,0 +1,157 @@
+//! Operator CRUD scenarios: learned domains and ACL grants change what execute does.
+//!
+//! Each scenario undoes what it changed (also when a check fails midway), so it may run
+//! against a shared gate: the added domain is deleted, the granted action revoked.
+
+use super::{expect_error, expect_status, GateCtx, GateFn, Listener, DENIED_ACTION};
+use crate::check::{ensure, ensure_eq, Check, Failure};
+use crate::http::RawResponse;
+use serde_json::{json, Value};
+
+pub(super) fn lookup(id: &str) -> Option<GateFn> {
+    Some(match id {
+        "admin.domains.add-removes-approval" => domain_removes_approval,
+        "admin.domains.invalid-rejected" => invalid_domain,
+        "admin.policy.grant-allows" => grant_allows,
+        "admin.policy.revoke-denies" => revoke_denies,
+        _ => return None,
+    })
+}
+
+/// The quickstart action that fetches a templated URL (unknown hosts are held for approval).
+const FETCH_ACTION: &str = "http_fetch";
+
+async fn operator_json(
+    ctx: &mut GateCtx,
+    method: &str,
+    path: &str,
+    body: &Value,
+) -> Check<RawResponse> {
+    let req = ctx.operator_request(method, path)?.json(body);
+    ctx.send(Listener::Admin, req).await
+}
+
+/// A 200 JSON body of an admin route.
+fn ok_body(resp: &RawResponse, what: &str) -> Check<Value> {
+    expect_status(resp, 200, what)?;
+    resp.json()
+        .ok_or_else(|| Failure::fail(format!("{what}: 200 body is not JSON")))
+}
+
+/// Neither held (202) nor refused by policy (403): the call got past the policy. A real gate
+/// may still fail the egress itself (502), which is not what is judged here.
+fn passed_policy(resp: &RawResponse, what: &str) -> Check {
+    ensure(!matches!(resp.status, 202 | 403), || {
+        format!(
+            "{what}: expected the call to pass the policy, got {} {}",
+            resp.status,
+            crate::http::cut(&resp.text(), 200)
+        )
+    })
+}
+
+async fn fetch(ctx: &mut GateCtx, host: &str) -> Check<RawResponse> {
+    let lease = ctx.lease().await?;
+    let params = json!({"url": format!("https://{host}/lgc")});
+    ctx.execute(&lease, FETCH_ACTION, &params).await
+}
+
+scenario_fn!(domain_removes_approval, |ctx| {
+    let host = format!("lgc-{}.example.org", uuid::Uuid::new_v4().simple());
+    let entry = json!({"action_id": FETCH_ACTION, "domain": host});
+    let held = fetch(ctx, &host).await?;
+    expect_status(&held, 202, "a fetch of a host nobody allowed")?;
+    let added = operator_json(ctx, "POST", "/v1/admin/domains", &entry).await?;
+    let outcome = async {
+        let body = ok_body(&added, "POST /v1/admin/domains")?;
+        ensure_eq(
+            "add answer",
+            json!({"action_id": FETCH_ACTION, "domain": host, "inserted": true}),
+            body,
+        )?;
+        let again = fetch(ctx, &host).await?;
+        passed_policy(&again, "the same fetch after adding the domain")
+    }
+    .await;
+    let removed = operator_json(ctx, "DELETE", "/v1/admin/domains", &entry).await?;
+    outcome?;
+    let body = ok_body(&removed, "DELETE /v1/admin/domains (restoring the gate)")?;
+    ensure_eq("delete answer", json!(true), body["deleted"].clone())
+});
+
+scenario_fn!(invalid_domain, |ctx| {
+    let entry = json!({"action_id": FETCH_ACTION, "domain": "localhost"});
+    let resp = operator_json(ctx, "POST", "/v1/admin/domains", &entry).await?;
+    let body = expect_error(&resp, 400, "invalid_domain")?;
+    ensure(body["detail"].is_string(), || {
+        format!("invalid_domain without a detail: {body}")
+    })
+});
+
+/// The denied call; returns the principal named in its `policy_denied` answer.
+async fn denied_principal(ctx: &mut GateCtx) -> Check<String> {
+    let lease = ctx.lease().await?;
+    let params = json!({"url": "https://httpbin.org/post", "body": "{}"});
+    let resp = ctx.execute(&lease, DENIED_ACTION, &params).await?;
+    let body = expect_error(&resp, 403, "policy_denied")?;
+    let principal = body["principal"].as_str().unwrap_or_default().to_string();
+    let path = format!("/v1/admin/policy/{principal}");
+    let own = ctx.operator("GET", &path).await?;
+    if own.status != 404 {
+        return Err(Failure::skip(format!(
+            "principal '{principal}' has its own ACL entry (GET {path} → {}); revoking would not restore it",
+            own.status
+        )));
+    }
+    Ok(principal)
+}
+
+async fn call_denied_action(ctx: &mut GateCtx) -> Check<RawResponse> {
+    let lease = ctx.lease().await?;
+    let params = json!({"url": "https://httpbin.org/post", "body": "{}"});
+    ctx.execute(&lease, DENIED_ACTION, &params).await
+}
+
+async fn edit_acl(ctx: &mut GateCtx, verb: &str, principal: &str) -> Check<RawResponse> {
+    let body = json!({"principal": principal, "actions": [DENIED_ACTION]});
+    operator_json(ctx, "POST", &format!("/v1/admin/policy/{verb}"), &body).await
+}
+
+/// Revokes the grant and checks the principal's entry is gone again (the gate's state before).
+async fn restore(ctx: &mut GateCtx, principal: &str) -> Check {
+    let resp = edit_acl(ctx, "revoke", principal).await?;
+    let body = ok_body(&resp, "POST /v1/admin/policy/revoke (restoring the gate)")?;
+    ensure_eq(
+        "principal_removed of the restoring revoke",
+        json!(true),
+        body["principal_removed"].clone(),
+    )
+}
+
+scenario_fn!(grant_allows, |ctx| {
+    let principal = denied_principal(ctx).await?;
+    let granted = edit_acl(ctx, "grant", &principal).await?;
+    let outcome = async {
+        let body = ok_body(&granted, "POST /v1/admin/policy/grant")?;
+        ensure_eq("granted", json!([DENIED_ACTION]), body["granted"].clone())?;
+        let after = call_denied_action(ctx).await?;
+        passed_policy(&after, "the denied call after the grant")
+    }
+    .await;
+    let restored = restore(ctx, &principal).await;
+    outcome.and(restored)
+});
+
+scenario_fn!(revoke_denies, |ctx| {
+    let principal = denied_principal(ctx).await?;
+    let granted = edit_acl(ctx, "grant", &principal).await?;
+    ok_body(&granted, "POST /v1/admin/policy/grant")?;
+    restore(ctx, &principal).await?;
+    let after = call_denied_action(ctx).await?;
+    let body = expect_error(&after, 403, "policy_denied")?;
+    ensure_eq(
+        "principal of the denial",
+        json!(principal),
+        body["principal"].clone(),
+    )
+});

@@ -1,0 +1,434 @@
+//! `/v1/admin/domains` and `/v1/admin/paths`: bodies byte-compared with the real gate's
+//! (sorted keys), validation errors, provenance of approval-taught rows, and the effect of
+//! the entries on the approval hold.
+
+mod support;
+
+use latchgate_mock::{MockGate, RateLimits};
+use serde_json::{json, Value};
+use support::{redact, send, Agent, Op, Target};
+
+const JSON: (&str, &str) = ("content-type", "application/json");
+const UNKNOWN_URL: &str = "https://example.org/data";
+
+async fn gate() -> MockGate {
+    MockGate::builder().start().await.unwrap()
+}
+
+async fn fetch_unknown_status(g: &MockGate) -> u16 {
+    let a = Agent::new();
+    let l = a.lease(g).await;
+    a.execute(g, &l, "http_fetch", &json!({"url": UNKNOWN_URL}))
+        .await
+        .status
+}
+
+fn domain(d: &str) -> Value {
+    json!({"action_id": "http_fetch", "domain": d})
+}
+
+#[tokio::test]
+async fn add_domain_answers_inserted_then_not_inserted() {
+    let g = gate().await;
+    let r = Op::of(&g)
+        .json(&g, "POST", "/v1/admin/domains", domain("example.org"))
+        .await;
+    assert_eq!(
+        r.header("content-type").as_deref(),
+        Some("application/json")
+    );
+    insta::assert_snapshot!(r.text(), @r#"{"action_id":"http_fetch","domain":"example.org","inserted":true}"#);
+    let again = Op::of(&g)
+        .json(&g, "POST", "/v1/admin/domains", domain("example.org"))
+        .await;
+    insta::assert_snapshot!(again.text(), @r#"{"action_id":"http_fetch","domain":"example.org","inserted":false}"#);
+}
+
+#[tokio::test]
+async fn list_domains_shows_api_rows_with_sorted_keys() {
+    let g = gate().await;
+    Op::of(&g)
+        .json(&g, "POST", "/v1/admin/domains", domain("example.org"))
+        .await;
+    let r = Op::of(&g)
+        .get(&g, "/v1/admin/domains?action=http_fetch")
+        .await;
+    insta::assert_snapshot!(redact(&r.text()), @r#"{"domains":[{"action_id":"http_fetch","added_at":"<added_at>","added_by":"default","approval_id":null,"domain":"example.org","source":"api"}]}"#);
+    let other = Op::of(&g).get(&g, "/v1/admin/domains?action=fs_read").await;
+    assert_eq!(other.text(), r#"{"domains":[]}"#, "filter by action");
+}
+
+#[tokio::test]
+async fn added_domain_removes_the_hold_and_delete_brings_it_back() {
+    let g = gate().await;
+    assert_eq!(
+        fetch_unknown_status(&g).await,
+        202,
+        "unknown domain is held"
+    );
+    Op::of(&g)
+        .json(&g, "POST", "/v1/admin/domains", domain("example.org"))
+        .await;
+    assert_eq!(fetch_unknown_status(&g).await, 200, "added domain runs");
+    let r = Op::of(&g)
+        .json(&g, "DELETE", "/v1/admin/domains", domain("example.org"))
+        .await;
+    insta::assert_snapshot!(r.text(), @r#"{"action_id":"http_fetch","deleted":true,"domain":"example.org"}"#);
+    assert_eq!(
+        fetch_unknown_status(&g).await,
+        202,
+        "deleted domain is held again"
+    );
+}
+
+#[tokio::test]
+async fn domain_is_stored_normalized_but_deleted_only_by_its_stored_form() {
+    let g = gate().await;
+    let r = Op::of(&g)
+        .json(&g, "POST", "/v1/admin/domains", domain("Example.ORG."))
+        .await;
+    assert_eq!(
+        r.json()["domain"],
+        json!("Example.ORG."),
+        "the answer echoes the input"
+    );
+    assert_eq!(
+        Op::of(&g).get(&g, "/v1/admin/domains").await.json()["domains"][0]["domain"],
+        json!("example.org")
+    );
+    let miss = Op::of(&g)
+        .json(&g, "DELETE", "/v1/admin/domains", domain("Example.ORG."))
+        .await;
+    assert_eq!(
+        miss.json()["deleted"],
+        json!(false),
+        "delete is not normalized"
+    );
+}
+
+#[tokio::test]
+async fn clear_domains_counts_the_action_rows_only() {
+    let g = gate().await;
+    for d in ["example.org", "example.net"] {
+        Op::of(&g)
+            .json(&g, "POST", "/v1/admin/domains", domain(d))
+            .await;
+    }
+    Op::of(&g)
+        .json(
+            &g,
+            "POST",
+            "/v1/admin/domains",
+            json!({"action_id": "http_post", "domain": "example.com"}),
+        )
+        .await;
+    let r = Op::of(&g)
+        .call(
+            &g,
+            "DELETE",
+            "/v1/admin/domains/clear?action=http_fetch",
+            b"",
+            &[],
+        )
+        .await;
+    insta::assert_snapshot!(r.text(), @r#"{"action_id":"http_fetch","deleted_count":2}"#);
+    assert_eq!(
+        fetch_unknown_status(&g).await,
+        202,
+        "cleared domain is held again"
+    );
+    let rest = Op::of(&g).get(&g, "/v1/admin/domains").await.json();
+    assert_eq!(rest["domains"].as_array().map(Vec::len), Some(1), "{rest}");
+}
+
+#[tokio::test]
+async fn approve_taught_domain_is_listed_with_approval_provenance() {
+    let g = gate().await;
+    let a = Agent::new();
+    let l = a.lease(&g).await;
+    let held = a
+        .execute(&g, &l, "http_fetch", &json!({"url": UNKNOWN_URL}))
+        .await;
+    let id = held.json()["approval_id"].as_str().unwrap().to_string();
+    let ok = Op::of(&g)
+        .call(&g, "POST", &format!("/v1/approvals/{id}/approve"), b"", &[])
+        .await;
+    assert_eq!(ok.status, 200, "{}", ok.text());
+    let row = Op::of(&g).get(&g, "/v1/admin/domains").await.json()["domains"][0].clone();
+    assert_eq!(
+        (
+            &row["source"],
+            &row["added_by"],
+            &row["approval_id"],
+            &row["domain"]
+        ),
+        (
+            &json!("approval"),
+            &json!("default"),
+            &json!(id),
+            &json!("example.org")
+        )
+    );
+}
+
+#[tokio::test]
+async fn invalid_domain_is_400_with_the_validator_detail() {
+    let g = gate().await;
+    let r = Op::of(&g)
+        .json(&g, "POST", "/v1/admin/domains", domain("localhost"))
+        .await;
+    assert_eq!(
+        (r.status, r.text().as_str()),
+        (
+            400,
+            r#"{"error":"invalid_domain","detail":"'localhost' is not permitted as a learned domain"}"#
+        )
+    );
+    let wide = Op::of(&g)
+        .json(&g, "DELETE", "/v1/admin/domains", domain("*.co.uk"))
+        .await;
+    assert_eq!(
+        wide.text(),
+        r#"{"error":"invalid_domain","detail":"wildcard '*.co.uk' has a broad suffix (fewer than 3 labels) — use --force on the CLI to accept this risk"}"#,
+        "delete validates too"
+    );
+}
+
+#[tokio::test]
+async fn invalid_action_id_is_400_before_the_value_check() {
+    let g = gate().await;
+    let bad = json!({"action_id": "http fetch", "domain": "localhost"});
+    let r = Op::of(&g).json(&g, "POST", "/v1/admin/domains", bad).await;
+    assert_eq!(
+        (r.status, r.text().as_str()),
+        (
+            400,
+            r#"{"error":"invalid_action_id","detail":"action_id must contain only [a-zA-Z0-9_-]"}"#
+        )
+    );
+    let empty = Op::of(&g).get(&g, "/v1/admin/paths?action=").await;
+    assert_eq!(
+        empty.text(),
+        r#"{"error":"invalid_action_id","detail":"action_id must be 1-253 characters"}"#
+    );
+}
+
+#[tokio::test]
+async fn add_path_answers_with_sorted_keys_and_lets_the_held_read_through() {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(root.path().join("other")).unwrap();
+    std::fs::write(root.path().join("other/b.txt"), "b").unwrap();
+    let g = MockGate::builder()
+        .fs_root(root.path())
+        .start()
+        .await
+        .unwrap();
+    let a = Agent::new();
+    let l = a.lease(&g).await;
+    let read = json!({"operation": "read", "path": "other/b.txt"});
+    assert_eq!(a.execute(&g, &l, "fs_read", &read).await.status, 202);
+    let body = json!({"action_id": "fs_read", "path_glob": "other/**"});
+    let r = Op::of(&g)
+        .json(&g, "POST", "/v1/admin/paths", body.clone())
+        .await;
+    insta::assert_snapshot!(r.text(), @r#"{"action_id":"fs_read","inserted":true,"path_glob":"other/**"}"#);
+    assert_eq!(a.execute(&g, &l, "fs_read", &read).await.status, 200);
+    let list = Op::of(&g).get(&g, "/v1/admin/paths").await;
+    insta::assert_snapshot!(redact(&list.text()), @r#"{"paths":[{"action_id":"fs_read","added_at":"<added_at>","added_by":"default","approval_id":null,"path_glob":"other/**","source":"api"}]}"#);
+    let d = Op::of(&g).json(&g, "DELETE", "/v1/admin/paths", body).await;
+    insta::assert_snapshot!(d.text(), @r#"{"action_id":"fs_read","deleted":true,"path_glob":"other/**"}"#);
+    assert_eq!(a.execute(&g, &l, "fs_read", &read).await.status, 202);
+}
+
+#[tokio::test]
+async fn invalid_path_globs_are_400_with_the_gate_details() {
+    let g = gate().await;
+    for (glob, detail) in [
+        ("", "path_glob must be 1-1024 characters"),
+        ("/etc/**", "path glob must be relative (no leading '/')"),
+        (
+            "src/../..",
+            "parent traversal ('..') is not allowed in learned paths",
+        ),
+        (
+            "**",
+            "catch-all pattern '**' is too broad — use a scoped pattern like 'src/**' instead",
+        ),
+    ] {
+        let r = Op::of(&g)
+            .json(
+                &g,
+                "POST",
+                "/v1/admin/paths",
+                json!({"action_id": "fs_read", "path_glob": glob}),
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.text()),
+            (
+                400,
+                format!(r#"{{"error":"invalid_path_glob","detail":"{detail}"}}"#)
+            ),
+            "glob {glob:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn fifty_first_path_of_an_action_is_a_ledger_error() {
+    let g = MockGate::builder()
+        .rate_limits(RateLimits::unlimited())
+        .start()
+        .await
+        .unwrap();
+    for i in 0..50 {
+        let r = Op::of(&g)
+            .json(
+                &g,
+                "POST",
+                "/v1/admin/paths",
+                json!({"action_id": "fs_read", "path_glob": format!("d{i}/**")}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "path {i}: {}", r.text());
+    }
+    let r = Op::of(&g)
+        .json(
+            &g,
+            "POST",
+            "/v1/admin/paths",
+            json!({"action_id": "fs_read", "path_glob": "d0/**"}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.text().as_str()),
+        (500, r#"{"error":"ledger_error"}"#)
+    );
+}
+
+#[tokio::test]
+async fn body_and_query_rejections_are_axum_text_before_auth() {
+    let g = gate().await;
+    let t = Target::admin(&g);
+    let r = send(
+        &t,
+        "POST",
+        "/v1/admin/domains",
+        &[JSON],
+        br#"{"action_id":"x"}"#,
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.text().as_str()),
+        (422, "Failed to deserialize the JSON body into the target type: missing field `value` at line 1 column 17")
+    );
+    let r = send(&t, "DELETE", "/v1/admin/paths", &[], b"{}").await;
+    assert_eq!(
+        (r.status, r.text().as_str()),
+        (
+            415,
+            "Expected request with `Content-Type: application/json`"
+        )
+    );
+    let r = send(&t, "DELETE", "/v1/admin/domains/clear", &[], b"").await;
+    assert_eq!(
+        (r.status, r.text().as_str()),
+        (
+            400,
+            "Failed to deserialize query string: missing field `action`"
+        )
+    );
+}
+
+#[tokio::test]
+async fn crud_routes_collapse_auth_failures_to_unauthorized() {
+    let g = gate().await;
+    let t = Target::admin(&g);
+    let body = domain("example.org").to_string();
+    for (m, p) in [
+        ("GET", "/v1/admin/domains"),
+        ("POST", "/v1/admin/domains"),
+        ("DELETE", "/v1/admin/paths"),
+        ("DELETE", "/v1/admin/paths/clear?action=fs_read"),
+    ] {
+        let r = send(
+            &t,
+            m,
+            p,
+            &[("authorization", "DPoP wrong"), JSON],
+            body.as_bytes(),
+        )
+        .await;
+        assert_eq!(
+            (r.status, r.text().as_str()),
+            (401, r#"{"error":"unauthorized"}"#),
+            "{m} {p}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn reset_forgets_learned_rows() {
+    let g = gate().await;
+    Op::of(&g)
+        .json(&g, "POST", "/v1/admin/domains", domain("example.org"))
+        .await;
+    g.reset();
+    assert_eq!(
+        Op::of(&g).get(&g, "/v1/admin/domains").await.text(),
+        r#"{"domains":[]}"#
+    );
+}
+
+/// Buckets of one token: a burst of 40 must meet an empty bucket whatever the timing.
+async fn one_token_gate() -> MockGate {
+    MockGate::builder()
+        .rate_limits(RateLimits {
+            operator_read_rps: 1,
+            operator_write_rps: 1,
+            ..RateLimits::default()
+        })
+        .dev_mode(true)
+        .start()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn crud_mutations_take_the_write_bucket_even_in_dev_mode() {
+    let g = one_token_gate().await;
+    let op = Op::of(&g);
+    let mut limited = None;
+    for i in 0..40 {
+        let body = json!({"action_id": "http_fetch", "domain": format!("d{i}.example.org")});
+        let r = op.json(&g, "POST", "/v1/admin/domains", body).await;
+        if r.status == 429 {
+            limited = Some(r);
+            break;
+        }
+    }
+    let r = limited.expect("a burst of domain adds must meet the write limiter");
+    assert_eq!(r.text(), r#"{"error":"rate_limit_exceeded"}"#);
+    assert_eq!(
+        r.header("retry-after"),
+        None,
+        "no Retry-After on admin 429s"
+    );
+}
+
+#[tokio::test]
+async fn crud_reads_take_the_read_bucket_after_auth() {
+    let g = one_token_gate().await;
+    let op = Op::of(&g);
+    let mut statuses = Vec::new();
+    for _ in 0..40 {
+        statuses.push(op.get(&g, "/v1/admin/paths").await.status);
+    }
+    assert!(statuses.contains(&429), "no 429 in {statuses:?}");
+    let t = Target::admin(&g);
+    let unauth = send(&t, "GET", "/v1/admin/paths", &[], b"").await;
+    assert_eq!(
+        unauth.status, 401,
+        "auth is checked before the empty bucket"
+    );
+}

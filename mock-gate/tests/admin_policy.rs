@@ -1,0 +1,246 @@
+//! `/v1/admin/policy*`: ACL views, grant/revoke and the explicit allowlist, and their effect
+//! on execute. Bodies byte-compared with the real gate's (sorted keys).
+
+mod support;
+
+use latchgate_mock::{MockGate, RateLimits};
+use serde_json::{json, Value};
+use support::{Agent, Op, Resp};
+
+const JSON: (&str, &str) = ("content-type", "application/json");
+const ANON: &str = "dev:anonymous";
+
+async fn gate() -> MockGate {
+    MockGate::builder().start().await.unwrap()
+}
+
+async fn execute(g: &MockGate, action: &str, body: Value) -> Resp {
+    let a = Agent::new();
+    let l = a.lease(g).await;
+    a.execute(g, &l, action, &body).await
+}
+
+async fn post_status(g: &MockGate) -> u16 {
+    let body = json!({"url": "https://httpbin.org/post", "body": "{}"});
+    execute(g, "http_post", body).await.status
+}
+
+/// Grants or revokes `http_post` for `dev:anonymous`.
+async fn edit_post(g: &MockGate, verb: &str) -> Resp {
+    let path = format!("/v1/admin/policy/{verb}");
+    Op::of(g)
+        .json(g, "POST", &path, grant_body(&["http_post"]))
+        .await
+}
+
+fn grant_body(actions: &[&str]) -> Value {
+    json!({"principal": ANON, "actions": actions})
+}
+
+#[tokio::test]
+async fn show_policy_lists_version_and_acl_with_sorted_keys() {
+    let g = gate().await;
+    let r = Op::of(&g).get(&g, "/v1/admin/policy").await;
+    insta::assert_snapshot!(r.text(), @r#"{"acl":{"*":{"allowed_actions":["fs_read","http_fetch"],"allowed_sinks":["fs_read","http_read"]}},"policy_version":"quickstart-init"}"#);
+}
+
+#[tokio::test]
+async fn show_principal_returns_its_entry() {
+    let g = gate().await;
+    let r = Op::of(&g).get(&g, "/v1/admin/policy/*").await;
+    insta::assert_snapshot!(r.text(), @r#"{"acl":{"allowed_actions":["fs_read","http_fetch"],"allowed_sinks":["fs_read","http_read"]},"principal":"*"}"#);
+}
+
+#[tokio::test]
+async fn unknown_principal_is_404_principal_not_found() {
+    let g = gate().await;
+    let r = Op::of(&g).get(&g, "/v1/admin/policy/nobody").await;
+    assert_eq!(
+        (r.status, r.text().as_str()),
+        (
+            404,
+            r#"{"error":"principal_not_found","principal":"nobody"}"#
+        )
+    );
+}
+
+#[tokio::test]
+async fn grant_lets_a_denied_principal_call_the_action_and_bumps_the_version() {
+    let g = gate().await;
+    assert_eq!(post_status(&g).await, 403, "denied before the grant");
+    let r = edit_post(&g, "grant").await;
+    insta::assert_snapshot!(r.text(), @r#"{"allowed_sinks":["http_write"],"granted":["http_post"],"principal":"dev:anonymous","total_actions":1}"#);
+    assert_eq!(post_status(&g).await, 200, "granted action runs");
+    let p = Op::of(&g).get(&g, "/v1/admin/policy").await.json();
+    assert_eq!(p["policy_version"], json!("quickstart-init-1"));
+}
+
+#[tokio::test]
+async fn revoke_removes_the_grant_and_the_emptied_principal() {
+    let g = gate().await;
+    edit_post(&g, "grant").await;
+    let r = edit_post(&g, "revoke").await;
+    insta::assert_snapshot!(r.text(), @r#"{"allowed_sinks":[],"principal":"dev:anonymous","principal_removed":true,"remaining_actions":0,"revoked":["http_post"]}"#);
+    assert_eq!(post_status(&g).await, 403, "revoked action is denied again");
+    assert_eq!(
+        Op::of(&g)
+            .get(&g, "/v1/admin/policy/dev:anonymous")
+            .await
+            .status,
+        404
+    );
+}
+
+#[tokio::test]
+async fn revoke_of_an_unknown_principal_is_200_and_changes_nothing() {
+    let g = gate().await;
+    let r = edit_post(&g, "revoke").await;
+    insta::assert_snapshot!(r.text(), @r#"{"allowed_sinks":[],"principal":"dev:anonymous","principal_removed":false,"remaining_actions":0,"revoked":["http_post"]}"#);
+    let p = Op::of(&g).get(&g, "/v1/admin/policy").await.json();
+    assert_eq!(
+        p["policy_version"],
+        json!("quickstart-init"),
+        "no version bump"
+    );
+}
+
+#[tokio::test]
+async fn grant_rejects_unknown_and_malformed_actions_and_empty_lists() {
+    let g = gate().await;
+    for (actions, want) in [
+        (
+            vec!["http_post", "nope"],
+            r#"{"error":"unknown_action","action_id":"nope"}"#,
+        ),
+        (
+            vec!["a b"],
+            r#"{"error":"invalid_action_id","detail":"action_id must contain only [a-zA-Z0-9_-]"}"#,
+        ),
+        (
+            vec![],
+            r#"{"error":"empty_actions","detail":"at least one action required"}"#,
+        ),
+    ] {
+        let r = Op::of(&g)
+            .json(&g, "POST", "/v1/admin/policy/grant", grant_body(&actions))
+            .await;
+        assert_eq!((r.status, r.text().as_str()), (400, want), "{actions:?}");
+    }
+    let empty = json!({"principal": "", "actions": ["http_post"]});
+    let r = Op::of(&g)
+        .json(&g, "POST", "/v1/admin/policy/grant", empty)
+        .await;
+    assert_eq!(
+        r.text(),
+        r#"{"error":"invalid_principal","detail":"principal must be 1-253 characters"}"#
+    );
+    assert_eq!(
+        post_status(&g).await,
+        403,
+        "a rejected grant changes nothing"
+    );
+}
+
+#[tokio::test]
+async fn allowlist_entry_skips_the_hold_until_removed() {
+    let g = gate().await;
+    let body = json!({"action_id": "http_fetch", "agent_id": ANON});
+    let unknown = json!({"url": "https://example.org/data"});
+    let r = Op::of(&g)
+        .json(&g, "POST", "/v1/admin/policy/allowlist", body.clone())
+        .await;
+    insta::assert_snapshot!(r.text(), @r#"{"action_id":"http_fetch","agent_id":"dev:anonymous","ok":true}"#);
+    assert_eq!(execute(&g, "http_fetch", unknown.clone()).await.status, 200);
+    let d = Op::of(&g)
+        .json(&g, "DELETE", "/v1/admin/policy/allowlist", body)
+        .await;
+    insta::assert_snapshot!(d.text(), @r#"{"action_id":"http_fetch","agent_id":"dev:anonymous","ok":true}"#);
+    assert_eq!(execute(&g, "http_fetch", unknown).await.status, 202);
+}
+
+#[tokio::test]
+async fn allowlist_errors_match_the_gate() {
+    let g = gate().await;
+    let missing = json!({"action_id": "http_fetch", "agent_id": "someone"});
+    let r = Op::of(&g)
+        .json(&g, "DELETE", "/v1/admin/policy/allowlist", missing)
+        .await;
+    assert_eq!(
+        (r.status, r.text().as_str()),
+        (
+            404,
+            r#"{"error":"allowlist_entry_not_found","detail":"no allowlist entry for action_id=http_fetch agent_id=someone"}"#
+        )
+    );
+    let unknown = json!({"action_id": "nope", "agent_id": "someone"});
+    let r = Op::of(&g)
+        .json(&g, "POST", "/v1/admin/policy/allowlist", unknown)
+        .await;
+    assert_eq!(
+        (r.status, r.text().as_str()),
+        (404, r#"{"error":"action_not_found","action_id":"nope"}"#)
+    );
+    let bad = json!({"action_id": "http_fetch", "agent_id": "a/b"});
+    let r = Op::of(&g)
+        .json(&g, "POST", "/v1/admin/policy/allowlist", bad)
+        .await;
+    assert_eq!(
+        (r.status, r.text().as_str()),
+        (
+            400,
+            r#"{"error":"invalid_input","detail":"agent_id must contain only [a-zA-Z0-9_-:]"}"#
+        )
+    );
+}
+
+#[tokio::test]
+async fn mock_control_grant_still_adds_explicit_sinks() {
+    let g = gate().await;
+    let cmd = json!({"principal": ANON, "actions": ["http_post"], "sinks": ["http_write"]});
+    let r = support::send(
+        &support::Target::admin(&g),
+        "POST",
+        "/_mock/policy/grant",
+        &[JSON],
+        cmd.to_string().as_bytes(),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(post_status(&g).await, 200);
+}
+
+#[tokio::test]
+async fn reset_restores_the_start_policy() {
+    let g = gate().await;
+    edit_post(&g, "grant").await;
+    g.reset();
+    let p = Op::of(&g).get(&g, "/v1/admin/policy").await.json();
+    assert_eq!(p["policy_version"], json!("quickstart-init"));
+    assert!(p["acl"].get(ANON).is_none(), "{p}");
+}
+
+#[tokio::test]
+async fn policy_routes_take_the_operator_buckets() {
+    let g = MockGate::builder()
+        .rate_limits(RateLimits {
+            operator_read_rps: 1,
+            operator_write_rps: 1,
+            ..RateLimits::default()
+        })
+        .start()
+        .await
+        .unwrap();
+    let op = Op::of(&g);
+    let mut reads = Vec::new();
+    let mut writes = Vec::new();
+    for _ in 0..40 {
+        reads.push(op.get(&g, "/v1/admin/policy").await.status);
+        let body = json!({"action_id": "http_fetch", "agent_id": ANON});
+        let w = op
+            .json(&g, "POST", "/v1/admin/policy/allowlist", body)
+            .await;
+        writes.push(w.status);
+    }
+    assert!(reads.contains(&429), "GET /v1/admin/policy: {reads:?}");
+    assert!(writes.contains(&429), "POST allowlist: {writes:?}");
+}
