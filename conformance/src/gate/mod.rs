@@ -13,6 +13,7 @@ macro_rules! scenario_fn {
 }
 
 mod approvals;
+mod audit;
 pub mod craft;
 mod flows;
 mod misc;
@@ -318,4 +319,5 @@ pub fn implementation(s: &Scenario) -> Option<GateFn> {
         .or_else(|| replay::lookup(&s.id))
         .or_else(|| approvals::lookup(&s.id))
         .or_else(|| misc::lookup(&s.id))
+        .or_else(|| audit::lookup(&s.id))
 }

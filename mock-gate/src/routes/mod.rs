@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod approvals;
+pub mod audit;
 pub mod client;
 pub mod control;
 pub mod leases;
@@ -75,6 +76,8 @@ pub fn admin_router(st: Arc<GateState>) -> Router {
         .route("/v1/admin/drain", post(admin::drain))
         .route("/v1/admin/reload", post(admin::reload))
         .route("/v1/receipt-keys", get(admin::receipt_keys))
+        .route("/v1/audit/events", get(audit::events))
+        .route("/v1/audit/verify", get(audit::verify))
         .route(
             "/_mock/journal",
             get(control::journal).delete(control::clear_journal),

@@ -1,0 +1,406 @@
+//! Audit ledger: events written by execute / approve / deny / leases / admin routes, the
+//! `GET /v1/audit/events` filters and limits, `GET /v1/audit/verify`, auth and reset.
+
+mod support;
+
+use latchgate_mock::MockGate;
+use serde_json::{json, Value};
+use sha2::Digest;
+use support::{redact, send, Agent, Op, Target};
+
+const FETCH_OK: &str = "https://httpbin.org/get";
+const FETCH_UNKNOWN: &str = "https://example.org/data";
+
+async fn gate() -> MockGate {
+    MockGate::builder().start().await.unwrap()
+}
+
+/// `GET /v1/audit/events<query>` as the operator; the `events` array.
+async fn events(g: &MockGate, query: &str) -> Vec<Value> {
+    let r = Op::of(g)
+        .call(g, "GET", &format!("/v1/audit/events{query}"), b"", &[])
+        .await;
+    assert_eq!(r.status, 200, "audit query {query}: {}", r.text());
+    r.json()["events"].as_array().cloned().unwrap_or_default()
+}
+
+/// The single event of a trace.
+async fn event_of(g: &MockGate, trace_id: &str) -> Value {
+    let evs = events(g, &format!("?trace_id={trace_id}")).await;
+    assert_eq!(evs.len(), 1, "events of trace {trace_id}: {evs:?}");
+    evs[0].clone()
+}
+
+fn field<'a>(ev: &'a Value, k: &str) -> &'a Value {
+    ev.get(k).unwrap_or(&Value::Null)
+}
+
+async fn held(g: &MockGate, a: &Agent, l: &support::Lease) -> Value {
+    let r = a.execute(g, l, "http_fetch", &json!({"url": FETCH_UNKNOWN})).await;
+    assert_eq!(r.status, 202, "{}", r.text());
+    r.json()
+}
+
+#[tokio::test]
+async fn allowed_execute_is_recorded_as_allow_with_grant_receipt_and_runtime() {
+    let g = gate().await;
+    let a = Agent::new();
+    let l = a.lease(&g).await;
+    let r = a.execute(&g, &l, "http_fetch", &json!({"url": FETCH_OK})).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let body = r.json();
+    let ev = event_of(&g, body["trace_id"].as_str().unwrap()).await;
+    for (k, want) in [
+        ("event_type", json!("action_call")),
+        ("decision", json!("allow")),
+        ("principal", json!("dev:anonymous")),
+        ("session_id", json!(l.session_id)),
+        ("lease_jti", l.body["lease_jti"].clone()),
+        ("action_id", json!("http_fetch")),
+        ("action_version", json!("1.0.0")),
+        ("action_trust_verdict", json!("digest_ok")),
+        ("risk_level", json!("low")),
+        ("request_schema_id", json!("http_fetch:request")),
+        ("policy_version", json!("quickstart-init")),
+        ("deny_reason", Value::Null),
+        ("grant_id", body["grant_id"].clone()),
+        ("receipt_id", body["receipt_id"].clone()),
+        ("verification_outcome", json!("verified")),
+        ("budgets_before", json!({"calls_remaining": i64::MAX})),
+        ("budgets_after", json!({"calls_remaining": i64::MAX})),
+    ] {
+        assert_eq!(field(&ev, k), &want, "field {k} of {ev}");
+    }
+    assert_eq!(ev["runtime"]["module_digest"], json!("builtin:http_api"));
+    assert_eq!(ev["runtime"]["egress_profile"], json!("proxy_allowlist"));
+    let jcs = serde_json_canonicalizer::to_string(&body["output"]).unwrap();
+    let hash = format!("sha256:{}", hex::encode(sha2::Sha256::digest(jcs.as_bytes())));
+    assert_eq!(ev["response_hash"], json!(hash), "hash of the canonical output");
+    assert_eq!(ev["response_bytes"], json!(jcs.len()));
+}
+
+#[tokio::test]
+async fn executed_event_json_has_the_gate_field_set_in_sorted_order() {
+    let g = gate().await;
+    let a = Agent::new();
+    let l = a.lease(&g).await;
+    let r = a.execute(&g, &l, "http_fetch", &json!({"url": FETCH_OK})).await;
+    let ev = event_of(&g, r.json()["trace_id"].as_str().unwrap()).await;
+    let mut text = redact(&ev.to_string());
+    for k in ["timestamp", "prev_hash"] {
+        let v = ev[k].as_str().unwrap().to_string();
+        text = text.replace(&v, &format!("<{k}>"));
+    }
+    insta::assert_snapshot!(text, @r#"{"action_digest":"builtin:http_api","action_id":"http_fetch","action_trust_verdict":"digest_ok","action_version":"1.0.0","allowed_sinks":["httpbin.org","api.github.com","*.wikipedia.org","hacker-news.firebaseio.com"],"budgets_after":{"calls_remaining":9223372036854775807},"budgets_before":{"calls_remaining":9223372036854775807},"decision":"allow","deny_reason":null,"dev_mode":false,"event_type":"action_call","grant_id":"<grant_id>","lease_jti":"<lease_jti>","policy_version":"quickstart-init","prev_hash":"<prev_hash>","principal":"dev:anonymous","receipt_id":"<receipt_id>","request_hash":"<request_hash>","request_schema_id":"http_fetch:request","response_bytes":101,"response_hash":"sha256:0a4bd4cfa3a0b8a1a1f4ba6a4c1f1f87fd3cc2d1e8b51a81d9b1f54e0e6d1b07","response_hash_placeholder":null,"risk_level":"low","runtime":{"duration_ms":0,"egress_profile":"proxy_allowlist","exit_code":0,"fuel_consumed":0,"io_calls_made":0,"module_digest":"builtin:http_api","timeout_hit":false},"sandbox_degraded":false,"session_id":"<session_id>","timestamp":"<timestamp>","trace_id":"<trace_id>","verification_outcome":"verified"}"#);
+}
+
+#[tokio::test]
+async fn policy_deny_is_recorded_with_the_policy_reason_and_no_policy_version() {
+    let g = gate().await;
+    let a = Agent::new();
+    let l = a.lease(&g).await;
+    let body = json!({"url": "https://httpbin.org/post", "body": "{}"});
+    let r = a.execute(&g, &l, "http_post", &body).await;
+    assert_eq!(r.status, 403, "{}", r.text());
+    let evs = events(&g, "?action_id=http_post").await;
+    assert_eq!(evs.len(), 1, "{evs:?}");
+    let ev = &evs[0];
+    assert_eq!(ev["decision"], json!("deny"));
+    assert_eq!(
+        ev["deny_reason"],
+        json!("policy denied: principal 'dev:anonymous' is not authorised for action 'http_post'")
+    );
+    assert_eq!(ev["policy_version"], Value::Null);
+    assert_eq!(ev["budgets_before"], json!({"calls_remaining": i64::MAX}));
+    assert_eq!(ev["budgets_after"], Value::Null);
+    assert_eq!(ev["runtime"], Value::Null);
+    assert_eq!(ev["risk_level"], json!("medium"));
+}
+
+#[tokio::test]
+async fn approval_required_call_is_recorded_as_pending_with_its_approval_id() {
+    let g = gate().await;
+    let a = Agent::new();
+    let l = a.lease(&g).await;
+    let h = held(&g, &a, &l).await;
+    let ev = event_of(&g, h["trace_id"].as_str().unwrap()).await;
+    assert_eq!(ev["decision"], json!("pending_approval"));
+    assert_eq!(ev["approval_id"], h["approval_id"]);
+    assert_eq!(ev["request_hash"], h["request_hash"]);
+    assert_eq!(ev["policy_version"], json!("quickstart-init"));
+    assert_eq!(ev["deny_reason"], Value::Null);
+    assert!(ev.get("grant_id").is_none(), "no grant on a held call: {ev}");
+}
+
+#[tokio::test]
+async fn approval_is_recorded_as_allow_by_the_operator_under_a_fresh_trace() {
+    let g = gate().await;
+    let a = Agent::new();
+    let l = a.lease(&g).await;
+    let h = held(&g, &a, &l).await;
+    let id = h["approval_id"].as_str().unwrap();
+    let ok = Op::of(&g)
+        .call(&g, "POST", &format!("/v1/approvals/{id}/approve"), b"", &[])
+        .await;
+    assert_eq!(ok.status, 200, "{}", ok.text());
+    let trace = ok.json()["trace_id"].as_str().unwrap().to_string();
+    assert_ne!(json!(trace), h["trace_id"], "approval reuses the held trace id");
+    let ev = event_of(&g, &trace).await;
+    assert_eq!(ev["deny_reason"], json!(format!("approved via {id}")));
+    assert_eq!(ev["approval_id"], json!(id));
+    assert_eq!(ev["approved_by"], json!(g.operator_credentials().id));
+    assert_eq!(ev["operator_authn_method"], json!("operator_dpop"));
+    assert!(ev["operator_proof_jti"].is_string(), "proof jti missing: {ev}");
+    assert_eq!(ev["allowed_sinks"].as_array().unwrap().last(), Some(&json!("example.org")));
+    assert_eq!(ev["decision"], json!("allow"));
+}
+
+#[tokio::test]
+async fn denial_is_recorded_with_the_operator_reason() {
+    let g = gate().await;
+    let a = Agent::new();
+    let l = a.lease(&g).await;
+    let h = held(&g, &a, &l).await;
+    let id = h["approval_id"].as_str().unwrap();
+    let body = json!({"reason": "not today"}).to_string();
+    let r = Op::of(&g)
+        .call(
+            &g,
+            "POST",
+            &format!("/v1/approvals/{id}/deny"),
+            body.as_bytes(),
+            &[("content-type", "application/json")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let evs = events(&g, "?decision=deny").await;
+    assert_eq!(evs.len(), 1, "{evs:?}");
+    let ev = &evs[0];
+    assert_eq!(ev["deny_reason"], json!(format!("denied via {id}: not today")));
+    assert_eq!(ev["action_id"], json!("http_fetch"));
+    assert_eq!(ev["action_version"], Value::Null, "deny events carry no version");
+    assert_eq!(ev["action_digest"], json!(""));
+    assert_eq!(ev["request_hash"], h["request_hash"]);
+    assert_eq!(ev["approved_by"], json!(g.operator_credentials().id));
+    assert_ne!(ev["trace_id"], h["trace_id"]);
+}
+
+#[tokio::test]
+async fn unauthenticated_execute_is_recorded_without_a_principal() {
+    let g = gate().await;
+    let r = send(
+        &Target::client(&g),
+        "POST",
+        "/v1/actions/http_fetch/execute",
+        &[],
+        b"{}",
+    )
+    .await;
+    assert_eq!(r.status, 401, "{}", r.text());
+    let evs = events(&g, "?principal=").await;
+    assert_eq!(evs.len(), 1, "an empty principal filter matches the anonymous event: {evs:?}");
+    assert_eq!(evs[0]["deny_reason"], json!("auth: missing header: Authorization"));
+    assert_eq!(evs[0]["action_id"], json!(""), "the action is not resolved before auth");
+}
+
+#[tokio::test]
+async fn unknown_action_is_recorded_with_an_empty_action_id() {
+    let g = gate().await;
+    let a = Agent::new();
+    let l = a.lease(&g).await;
+    let r = a.execute(&g, &l, "no_such_action", &json!({})).await;
+    assert_eq!(r.status, 404, "{}", r.text());
+    let evs = events(&g, "?event_type=action_call").await;
+    assert_eq!(evs.len(), 1, "{evs:?}");
+    assert_eq!(evs[0]["deny_reason"], json!("action_not_found"));
+    assert_eq!(evs[0]["action_id"], json!(""));
+    assert_eq!(evs[0]["session_id"], json!(l.session_id));
+}
+
+#[tokio::test]
+async fn lease_issuance_is_recorded_with_the_identity_method() {
+    let g = gate().await;
+    let l = Agent::new().lease(&g).await;
+    let evs = events(&g, &format!("?session_id={}", l.session_id)).await;
+    assert_eq!(evs.len(), 1, "{evs:?}");
+    let ev = &evs[0];
+    assert_eq!(ev["event_type"], json!("lease_issued"));
+    assert_eq!(ev["decision"], json!("allow"));
+    assert_eq!(ev["identity_method"], json!("none"));
+    assert_eq!(ev["lease_jti"], l.body["lease_jti"]);
+    assert_eq!(ev["principal"], json!("dev:anonymous"));
+}
+
+#[tokio::test]
+async fn revoke_all_is_recorded_with_the_epoch_change() {
+    let g = gate().await;
+    let op = Op::of(&g);
+    assert_eq!(op.call(&g, "POST", "/v1/admin/revoke-all", b"", &[]).await.status, 200);
+    let evs = events(&g, "?event_type=admin_revoke_all").await;
+    assert_eq!(evs.len(), 1, "{evs:?}");
+    let who = json!(g.operator_credentials().id);
+    assert_eq!(evs[0]["deny_reason"], json!("epoch 0 => 1"));
+    assert_eq!((&evs[0]["principal"], &evs[0]["session_id"]), (&who, &who));
+}
+
+/// Three leases and one allowed call: four events with distinct timestamps.
+async fn four_events(g: &MockGate) -> (support::Lease, String) {
+    let a = Agent::new();
+    let mut last = None;
+    for _ in 0..3 {
+        g.clock().advance(std::time::Duration::from_millis(10));
+        last = Some(a.lease(g).await);
+    }
+    let l = last.unwrap();
+    g.clock().advance(std::time::Duration::from_millis(10));
+    let r = a.execute(g, &l, "http_fetch", &json!({"url": FETCH_OK})).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    (l, r.json()["trace_id"].as_str().unwrap().to_string())
+}
+
+#[tokio::test]
+async fn events_come_newest_first() {
+    let g = gate().await;
+    four_events(&g).await;
+    let evs = events(&g, "").await;
+    let ts: Vec<&str> = evs.iter().map(|e| e["timestamp"].as_str().unwrap()).collect();
+    let mut sorted = ts.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(ts, sorted);
+    assert_eq!(evs[0]["event_type"], json!("action_call"));
+}
+
+#[tokio::test]
+async fn decision_and_event_type_filters_select_exact_values() {
+    let g = gate().await;
+    four_events(&g).await;
+    assert_eq!(events(&g, "?event_type=lease_issued").await.len(), 3);
+    assert_eq!(events(&g, "?decision=allow").await.len(), 4);
+    assert_eq!(events(&g, "?decision=Allow").await.len(), 0, "case-sensitive");
+}
+
+#[tokio::test]
+async fn action_id_filter_selects_the_call() {
+    let g = gate().await;
+    let (_, trace) = four_events(&g).await;
+    let evs = events(&g, "?action_id=http_fetch").await;
+    assert_eq!(evs.len(), 1, "{evs:?}");
+    assert_eq!(evs[0]["trace_id"], json!(trace));
+}
+
+#[tokio::test]
+async fn session_id_filter_selects_the_lease_and_its_call() {
+    let g = gate().await;
+    let (l, _) = four_events(&g).await;
+    let evs = events(&g, &format!("?session_id={}", l.session_id)).await;
+    let kinds: Vec<&Value> = evs.iter().map(|e| &e["event_type"]).collect();
+    assert_eq!(kinds, [&json!("action_call"), &json!("lease_issued")]);
+}
+
+#[tokio::test]
+async fn after_and_before_are_exclusive_timestamp_bounds() {
+    let g = gate().await;
+    four_events(&g).await;
+    let all = events(&g, "").await;
+    let (newest, oldest) = (&all[0]["timestamp"], &all[3]["timestamp"]);
+    let between = events(
+        &g,
+        &format!("?after={}&before={}", oldest.as_str().unwrap(), newest.as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(between.len(), 2, "strictly between oldest and newest: {between:?}");
+}
+
+#[tokio::test]
+async fn limit_zero_returns_one_event_and_limit_caps_the_page() {
+    let g = gate().await;
+    four_events(&g).await;
+    assert_eq!(events(&g, "?limit=0").await.len(), 1);
+    assert_eq!(events(&g, "?limit=2").await.len(), 2);
+    assert_eq!(events(&g, "?limit=5000").await.len(), 4);
+}
+
+#[tokio::test]
+async fn default_page_is_100_events_and_the_long_chain_verifies() {
+    let g = gate().await;
+    let op = Op::of(&g);
+    for _ in 0..120 {
+        assert_eq!(op.call(&g, "GET", "/v1/admin/epoch", b"", &[]).await.status, 200);
+    }
+    assert_eq!(events(&g, "").await.len(), 100);
+    let v = op.call(&g, "GET", "/v1/audit/verify", b"", &[]).await;
+    assert_eq!(
+        v.text(),
+        r#"{"broken_at":null,"intact":true,"total_events":120,"verified_links":120}"#
+    );
+}
+
+#[tokio::test]
+async fn each_event_chains_to_the_hash_of_the_previous_one() {
+    let g = gate().await;
+    four_events(&g).await;
+    let mut evs = events(&g, "").await;
+    evs.reverse();
+    assert_eq!(evs[0]["prev_hash"], Value::Null, "first event has no predecessor");
+    for pair in evs.windows(2) {
+        let jcs = serde_json_canonicalizer::to_string(&pair[0]).unwrap();
+        let want = format!("sha256:{}", hex::encode(sha2::Sha256::digest(jcs.as_bytes())));
+        assert_eq!(pair[1]["prev_hash"], json!(want), "link to {}", pair[0]["trace_id"]);
+    }
+}
+
+#[tokio::test]
+async fn verify_on_a_fresh_gate_is_intact_and_empty() {
+    let g = gate().await;
+    let v = Op::of(&g).call(&g, "GET", "/v1/audit/verify", b"", &[]).await;
+    assert_eq!(v.status, 200);
+    assert_eq!(v.header("content-type").as_deref(), Some("application/json"));
+    assert_eq!(
+        v.text(),
+        r#"{"broken_at":null,"intact":true,"total_events":0,"verified_links":0}"#
+    );
+}
+
+#[tokio::test]
+async fn malformed_query_is_axum_plain_text_400_before_auth() {
+    let g = gate().await;
+    for (q, want) in [
+        ("limit=abc", "Failed to deserialize query string: limit: invalid digit found in string"),
+        ("limit=-1", "Failed to deserialize query string: limit: invalid digit found in string"),
+        ("limit=1&limit=2", "Failed to deserialize query string: duplicate field `limit`"),
+    ] {
+        let r = send(&Target::admin(&g), "GET", &format!("/v1/audit/events?{q}"), &[], b"").await;
+        assert_eq!((r.status, r.text().as_str()), (400, want), "query {q}");
+        assert_eq!(
+            r.header("content-type").as_deref(),
+            Some("text/plain; charset=utf-8"),
+            "query {q}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn audit_routes_without_operator_auth_are_401_unauthorized() {
+    let g = gate().await;
+    for path in ["/v1/audit/events", "/v1/audit/verify"] {
+        let r = send(&Target::admin(&g), "GET", path, &[("authorization", "DPoP nope")], b"").await;
+        assert_eq!((r.status, r.text().as_str()), (401, r#"{"error":"unauthorized"}"#), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn audit_routes_are_absent_from_the_client_listener() {
+    let g = gate().await;
+    let r = send(&Target::client(&g), "GET", "/v1/audit/verify", &[], b"").await;
+    assert_eq!(r.status, 404, "{}", r.text());
+}
+
+#[tokio::test]
+async fn reset_clears_the_ledger() {
+    let g = gate().await;
+    four_events(&g).await;
+    g.reset();
+    let v = Op::of(&g).call(&g, "GET", "/v1/audit/verify", b"", &[]).await;
+    assert_eq!(v.json()["total_events"], json!(0), "{}", v.text());
+    assert!(events(&g, "").await.is_empty());
+}
