@@ -105,7 +105,10 @@ pub struct Dispatch {
 }
 
 /// Runs the tail. The budget is refunded for failures before dispatch only.
-pub async fn run(state: &Arc<GateState>, mut d: Dispatch) -> Result<ExecutionResponse, PipelineError> {
+pub async fn run(
+    state: &Arc<GateState>,
+    mut d: Dispatch,
+) -> Result<ExecutionResponse, PipelineError> {
     let debit = d.debit && !state.settings.switches.has(Mutant::IgnoreBudgets);
     if debit {
         let after = state

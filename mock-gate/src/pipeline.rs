@@ -44,7 +44,11 @@ pub async fn execute(
         .map_err(|a| audit.auth_failed(state, headers, a))?;
     audit.set_principal(&auth);
     let entry = state.action(action_id).ok_or_else(|| {
-        audit.deny(state, "action_not_found".into(), PipelineError::ActionNotFound)
+        audit.deny(
+            state,
+            "action_not_found".into(),
+            PipelineError::ActionNotFound,
+        )
     })?;
     let action = Arc::clone(&entry.action);
     audit.set_action(&action);
@@ -79,7 +83,10 @@ pub async fn execute(
             .budgets
             .snapshot(&auth.session_id, state.now_ms())
             .map_err(|_| {
-                let reason = format!("budget: session budget not initialised: {}", auth.session_id);
+                let reason = format!(
+                    "budget: session budget not initialised: {}",
+                    auth.session_id
+                );
                 audit.deny(state, reason, PipelineError::BudgetSessionNotFound)
             })?
     } else {
@@ -124,7 +131,12 @@ pub async fn execute(
             state.metrics.decision("deny");
             state.metrics.call(action_id, "deny");
             let why = crate::body::sanitize(&reason, 500);
-            audit.write(state, AuditDecision::Deny, None, Some(format!("policy denied: {why}")));
+            audit.write(
+                state,
+                AuditDecision::Deny,
+                None,
+                Some(format!("policy denied: {why}")),
+            );
             Err(PipelineError::PolicyDenied {
                 reason,
                 principal: auth.principal.clone(),

@@ -36,7 +36,9 @@ fn field<'a>(ev: &'a Value, k: &str) -> &'a Value {
 }
 
 async fn held(g: &MockGate, a: &Agent, l: &support::Lease) -> Value {
-    let r = a.execute(g, l, "http_fetch", &json!({"url": FETCH_UNKNOWN})).await;
+    let r = a
+        .execute(g, l, "http_fetch", &json!({"url": FETCH_UNKNOWN}))
+        .await;
     assert_eq!(r.status, 202, "{}", r.text());
     r.json()
 }
@@ -46,7 +48,9 @@ async fn allowed_execute_is_recorded_as_allow_with_grant_receipt_and_runtime() {
     let g = gate().await;
     let a = Agent::new();
     let l = a.lease(&g).await;
-    let r = a.execute(&g, &l, "http_fetch", &json!({"url": FETCH_OK})).await;
+    let r = a
+        .execute(&g, &l, "http_fetch", &json!({"url": FETCH_OK}))
+        .await;
     assert_eq!(r.status, 200, "{}", r.text());
     let body = r.json();
     let ev = event_of(&g, body["trace_id"].as_str().unwrap()).await;
@@ -74,8 +78,15 @@ async fn allowed_execute_is_recorded_as_allow_with_grant_receipt_and_runtime() {
     assert_eq!(ev["runtime"]["module_digest"], json!("builtin:http_api"));
     assert_eq!(ev["runtime"]["egress_profile"], json!("proxy_allowlist"));
     let jcs = serde_json_canonicalizer::to_string(&body["output"]).unwrap();
-    let hash = format!("sha256:{}", hex::encode(sha2::Sha256::digest(jcs.as_bytes())));
-    assert_eq!(ev["response_hash"], json!(hash), "hash of the canonical output");
+    let hash = format!(
+        "sha256:{}",
+        hex::encode(sha2::Sha256::digest(jcs.as_bytes()))
+    );
+    assert_eq!(
+        ev["response_hash"],
+        json!(hash),
+        "hash of the canonical output"
+    );
     assert_eq!(ev["response_bytes"], json!(jcs.len()));
 }
 
@@ -84,14 +95,16 @@ async fn executed_event_json_has_the_gate_field_set_in_sorted_order() {
     let g = gate().await;
     let a = Agent::new();
     let l = a.lease(&g).await;
-    let r = a.execute(&g, &l, "http_fetch", &json!({"url": FETCH_OK})).await;
+    let r = a
+        .execute(&g, &l, "http_fetch", &json!({"url": FETCH_OK}))
+        .await;
     let ev = event_of(&g, r.json()["trace_id"].as_str().unwrap()).await;
     let mut text = redact(&ev.to_string());
     for k in ["timestamp", "prev_hash"] {
         let v = ev[k].as_str().unwrap().to_string();
         text = text.replace(&v, &format!("<{k}>"));
     }
-    insta::assert_snapshot!(text, @r#"{"action_digest":"builtin:http_api","action_id":"http_fetch","action_trust_verdict":"digest_ok","action_version":"1.0.0","allowed_sinks":["httpbin.org","api.github.com","*.wikipedia.org","hacker-news.firebaseio.com"],"budgets_after":{"calls_remaining":9223372036854775807},"budgets_before":{"calls_remaining":9223372036854775807},"decision":"allow","deny_reason":null,"dev_mode":false,"event_type":"action_call","grant_id":"<grant_id>","lease_jti":"<lease_jti>","policy_version":"quickstart-init","prev_hash":"<prev_hash>","principal":"dev:anonymous","receipt_id":"<receipt_id>","request_hash":"<request_hash>","request_schema_id":"http_fetch:request","response_bytes":101,"response_hash":"sha256:0a4bd4cfa3a0b8a1a1f4ba6a4c1f1f87fd3cc2d1e8b51a81d9b1f54e0e6d1b07","response_hash_placeholder":null,"risk_level":"low","runtime":{"duration_ms":0,"egress_profile":"proxy_allowlist","exit_code":0,"fuel_consumed":0,"io_calls_made":0,"module_digest":"builtin:http_api","timeout_hit":false},"sandbox_degraded":false,"session_id":"<session_id>","timestamp":"<timestamp>","trace_id":"<trace_id>","verification_outcome":"verified"}"#);
+    insta::assert_snapshot!(text, @r#"{"action_digest":"builtin:http_api","action_id":"http_fetch","action_trust_verdict":"digest_ok","action_version":"1.0.0","allowed_sinks":["httpbin.org","api.github.com","*.wikipedia.org","hacker-news.firebaseio.com"],"budgets_after":{"calls_remaining":9223372036854775807},"budgets_before":{"calls_remaining":9223372036854775807},"decision":"allow","deny_reason":null,"dev_mode":false,"event_type":"action_call","grant_id":"<grant_id>","lease_jti":"<lease_jti>","policy_version":"quickstart-init","prev_hash":"<prev_hash>","principal":"dev:anonymous","receipt_id":"<receipt_id>","request_hash":"<request_hash>","request_schema_id":"http_fetch:request","response_bytes":93,"response_hash":"sha256:0fad7c07933045c8acf90db272c958a1d7d12a62a8a101afcb37d43ae4eb3f37","risk_level":"low","runtime":{"duration_ms":0,"egress_profile":"proxy_allowlist","exit_code":0,"fuel_consumed":0,"io_calls_made":0,"module_digest":"builtin:http_api","timeout_hit":false},"sandbox_degraded":false,"session_id":"<session_id>","timestamp":"<timestamp>","trace_id":"<trace_id>","verification_outcome":"verified"}"#);
 }
 
 #[tokio::test]
@@ -129,7 +142,10 @@ async fn approval_required_call_is_recorded_as_pending_with_its_approval_id() {
     assert_eq!(ev["request_hash"], h["request_hash"]);
     assert_eq!(ev["policy_version"], json!("quickstart-init"));
     assert_eq!(ev["deny_reason"], Value::Null);
-    assert!(ev.get("grant_id").is_none(), "no grant on a held call: {ev}");
+    assert!(
+        ev.get("grant_id").is_none(),
+        "no grant on a held call: {ev}"
+    );
 }
 
 #[tokio::test]
@@ -144,14 +160,24 @@ async fn approval_is_recorded_as_allow_by_the_operator_under_a_fresh_trace() {
         .await;
     assert_eq!(ok.status, 200, "{}", ok.text());
     let trace = ok.json()["trace_id"].as_str().unwrap().to_string();
-    assert_ne!(json!(trace), h["trace_id"], "approval reuses the held trace id");
+    assert_ne!(
+        json!(trace),
+        h["trace_id"],
+        "approval reuses the held trace id"
+    );
     let ev = event_of(&g, &trace).await;
     assert_eq!(ev["deny_reason"], json!(format!("approved via {id}")));
     assert_eq!(ev["approval_id"], json!(id));
     assert_eq!(ev["approved_by"], json!(g.operator_credentials().id));
     assert_eq!(ev["operator_authn_method"], json!("operator_dpop"));
-    assert!(ev["operator_proof_jti"].is_string(), "proof jti missing: {ev}");
-    assert_eq!(ev["allowed_sinks"].as_array().unwrap().last(), Some(&json!("example.org")));
+    assert!(
+        ev["operator_proof_jti"].is_string(),
+        "proof jti missing: {ev}"
+    );
+    assert_eq!(
+        ev["allowed_sinks"].as_array().unwrap().last(),
+        Some(&json!("example.org"))
+    );
     assert_eq!(ev["decision"], json!("allow"));
 }
 
@@ -176,9 +202,16 @@ async fn denial_is_recorded_with_the_operator_reason() {
     let evs = events(&g, "?decision=deny").await;
     assert_eq!(evs.len(), 1, "{evs:?}");
     let ev = &evs[0];
-    assert_eq!(ev["deny_reason"], json!(format!("denied via {id}: not today")));
+    assert_eq!(
+        ev["deny_reason"],
+        json!(format!("denied via {id}: not today"))
+    );
     assert_eq!(ev["action_id"], json!("http_fetch"));
-    assert_eq!(ev["action_version"], Value::Null, "deny events carry no version");
+    assert_eq!(
+        ev["action_version"],
+        Value::Null,
+        "deny events carry no version"
+    );
     assert_eq!(ev["action_digest"], json!(""));
     assert_eq!(ev["request_hash"], h["request_hash"]);
     assert_eq!(ev["approved_by"], json!(g.operator_credentials().id));
@@ -198,9 +231,20 @@ async fn unauthenticated_execute_is_recorded_without_a_principal() {
     .await;
     assert_eq!(r.status, 401, "{}", r.text());
     let evs = events(&g, "?principal=").await;
-    assert_eq!(evs.len(), 1, "an empty principal filter matches the anonymous event: {evs:?}");
-    assert_eq!(evs[0]["deny_reason"], json!("auth: missing header: Authorization"));
-    assert_eq!(evs[0]["action_id"], json!(""), "the action is not resolved before auth");
+    assert_eq!(
+        evs.len(),
+        1,
+        "an empty principal filter matches the anonymous event: {evs:?}"
+    );
+    assert_eq!(
+        evs[0]["deny_reason"],
+        json!("auth: missing header: Authorization")
+    );
+    assert_eq!(
+        evs[0]["action_id"],
+        json!(""),
+        "the action is not resolved before auth"
+    );
 }
 
 #[tokio::test]
@@ -235,7 +279,12 @@ async fn lease_issuance_is_recorded_with_the_identity_method() {
 async fn revoke_all_is_recorded_with_the_epoch_change() {
     let g = gate().await;
     let op = Op::of(&g);
-    assert_eq!(op.call(&g, "POST", "/v1/admin/revoke-all", b"", &[]).await.status, 200);
+    assert_eq!(
+        op.call(&g, "POST", "/v1/admin/revoke-all", b"", &[])
+            .await
+            .status,
+        200
+    );
     let evs = events(&g, "?event_type=admin_revoke_all").await;
     assert_eq!(evs.len(), 1, "{evs:?}");
     let who = json!(g.operator_credentials().id);
@@ -253,7 +302,9 @@ async fn four_events(g: &MockGate) -> (support::Lease, String) {
     }
     let l = last.unwrap();
     g.clock().advance(std::time::Duration::from_millis(10));
-    let r = a.execute(g, &l, "http_fetch", &json!({"url": FETCH_OK})).await;
+    let r = a
+        .execute(g, &l, "http_fetch", &json!({"url": FETCH_OK}))
+        .await;
     assert_eq!(r.status, 200, "{}", r.text());
     (l, r.json()["trace_id"].as_str().unwrap().to_string())
 }
@@ -263,7 +314,10 @@ async fn events_come_newest_first() {
     let g = gate().await;
     four_events(&g).await;
     let evs = events(&g, "").await;
-    let ts: Vec<&str> = evs.iter().map(|e| e["timestamp"].as_str().unwrap()).collect();
+    let ts: Vec<&str> = evs
+        .iter()
+        .map(|e| e["timestamp"].as_str().unwrap())
+        .collect();
     let mut sorted = ts.clone();
     sorted.sort_by(|a, b| b.cmp(a));
     assert_eq!(ts, sorted);
@@ -276,7 +330,11 @@ async fn decision_and_event_type_filters_select_exact_values() {
     four_events(&g).await;
     assert_eq!(events(&g, "?event_type=lease_issued").await.len(), 3);
     assert_eq!(events(&g, "?decision=allow").await.len(), 4);
-    assert_eq!(events(&g, "?decision=Allow").await.len(), 0, "case-sensitive");
+    assert_eq!(
+        events(&g, "?decision=Allow").await.len(),
+        0,
+        "case-sensitive"
+    );
 }
 
 #[tokio::test]
@@ -305,10 +363,18 @@ async fn after_and_before_are_exclusive_timestamp_bounds() {
     let (newest, oldest) = (&all[0]["timestamp"], &all[3]["timestamp"]);
     let between = events(
         &g,
-        &format!("?after={}&before={}", oldest.as_str().unwrap(), newest.as_str().unwrap()),
+        &format!(
+            "?after={}&before={}",
+            oldest.as_str().unwrap(),
+            newest.as_str().unwrap()
+        ),
     )
     .await;
-    assert_eq!(between.len(), 2, "strictly between oldest and newest: {between:?}");
+    assert_eq!(
+        between.len(),
+        2,
+        "strictly between oldest and newest: {between:?}"
+    );
 }
 
 #[tokio::test]
@@ -325,7 +391,10 @@ async fn default_page_is_100_events_and_the_long_chain_verifies() {
     let g = gate().await;
     let op = Op::of(&g);
     for _ in 0..120 {
-        assert_eq!(op.call(&g, "GET", "/v1/admin/epoch", b"", &[]).await.status, 200);
+        assert_eq!(
+            op.call(&g, "GET", "/v1/admin/epoch", b"", &[]).await.status,
+            200
+        );
     }
     assert_eq!(events(&g, "").await.len(), 100);
     let v = op.call(&g, "GET", "/v1/audit/verify", b"", &[]).await;
@@ -341,20 +410,37 @@ async fn each_event_chains_to_the_hash_of_the_previous_one() {
     four_events(&g).await;
     let mut evs = events(&g, "").await;
     evs.reverse();
-    assert_eq!(evs[0]["prev_hash"], Value::Null, "first event has no predecessor");
+    assert_eq!(
+        evs[0]["prev_hash"],
+        Value::Null,
+        "first event has no predecessor"
+    );
     for pair in evs.windows(2) {
         let jcs = serde_json_canonicalizer::to_string(&pair[0]).unwrap();
-        let want = format!("sha256:{}", hex::encode(sha2::Sha256::digest(jcs.as_bytes())));
-        assert_eq!(pair[1]["prev_hash"], json!(want), "link to {}", pair[0]["trace_id"]);
+        let want = format!(
+            "sha256:{}",
+            hex::encode(sha2::Sha256::digest(jcs.as_bytes()))
+        );
+        assert_eq!(
+            pair[1]["prev_hash"],
+            json!(want),
+            "link to {}",
+            pair[0]["trace_id"]
+        );
     }
 }
 
 #[tokio::test]
 async fn verify_on_a_fresh_gate_is_intact_and_empty() {
     let g = gate().await;
-    let v = Op::of(&g).call(&g, "GET", "/v1/audit/verify", b"", &[]).await;
+    let v = Op::of(&g)
+        .call(&g, "GET", "/v1/audit/verify", b"", &[])
+        .await;
     assert_eq!(v.status, 200);
-    assert_eq!(v.header("content-type").as_deref(), Some("application/json"));
+    assert_eq!(
+        v.header("content-type").as_deref(),
+        Some("application/json")
+    );
     assert_eq!(
         v.text(),
         r#"{"broken_at":null,"intact":true,"total_events":0,"verified_links":0}"#
@@ -365,11 +451,27 @@ async fn verify_on_a_fresh_gate_is_intact_and_empty() {
 async fn malformed_query_is_axum_plain_text_400_before_auth() {
     let g = gate().await;
     for (q, want) in [
-        ("limit=abc", "Failed to deserialize query string: limit: invalid digit found in string"),
-        ("limit=-1", "Failed to deserialize query string: limit: invalid digit found in string"),
-        ("limit=1&limit=2", "Failed to deserialize query string: duplicate field `limit`"),
+        (
+            "limit=abc",
+            "Failed to deserialize query string: limit: invalid digit found in string",
+        ),
+        (
+            "limit=-1",
+            "Failed to deserialize query string: limit: invalid digit found in string",
+        ),
+        (
+            "limit=1&limit=2",
+            "Failed to deserialize query string: duplicate field `limit`",
+        ),
     ] {
-        let r = send(&Target::admin(&g), "GET", &format!("/v1/audit/events?{q}"), &[], b"").await;
+        let r = send(
+            &Target::admin(&g),
+            "GET",
+            &format!("/v1/audit/events?{q}"),
+            &[],
+            b"",
+        )
+        .await;
         assert_eq!((r.status, r.text().as_str()), (400, want), "query {q}");
         assert_eq!(
             r.header("content-type").as_deref(),
@@ -383,8 +485,19 @@ async fn malformed_query_is_axum_plain_text_400_before_auth() {
 async fn audit_routes_without_operator_auth_are_401_unauthorized() {
     let g = gate().await;
     for path in ["/v1/audit/events", "/v1/audit/verify"] {
-        let r = send(&Target::admin(&g), "GET", path, &[("authorization", "DPoP nope")], b"").await;
-        assert_eq!((r.status, r.text().as_str()), (401, r#"{"error":"unauthorized"}"#), "{path}");
+        let r = send(
+            &Target::admin(&g),
+            "GET",
+            path,
+            &[("authorization", "DPoP nope")],
+            b"",
+        )
+        .await;
+        assert_eq!(
+            (r.status, r.text().as_str()),
+            (401, r#"{"error":"unauthorized"}"#),
+            "{path}"
+        );
     }
 }
 
@@ -400,7 +513,9 @@ async fn reset_clears_the_ledger() {
     let g = gate().await;
     four_events(&g).await;
     g.reset();
-    let v = Op::of(&g).call(&g, "GET", "/v1/audit/verify", b"", &[]).await;
+    let v = Op::of(&g)
+        .call(&g, "GET", "/v1/audit/verify", b"", &[])
+        .await;
     assert_eq!(v.json()["total_events"], json!(0), "{}", v.text());
     assert!(events(&g, "").await.is_empty());
 }

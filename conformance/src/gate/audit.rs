@@ -39,7 +39,9 @@ scenario_fn!(events_by_trace, |ctx| {
         ("receipt_id", call["receipt_id"].clone()),
         ("session_id", json!(lease.session_id())),
     ] {
-        ensure(ev[k] == want, || format!("event member {k}: expected {want}, got {}", ev[k]))?;
+        ensure(ev[k] == want, || {
+            format!("event member {k}: expected {want}, got {}", ev[k])
+        })?;
     }
     Ok(())
 });
@@ -60,11 +62,14 @@ scenario_fn!(verify_intact, |ctx| {
         vec!["broken_at", "intact", "total_events", "verified_links"],
         keys,
     )?;
-    ensure(v["intact"] == json!(true) && v["broken_at"] == Value::Null, || {
-        format!("chain reported broken: {v}")
-    })?;
+    ensure(
+        v["intact"] == json!(true) && v["broken_at"] == Value::Null,
+        || format!("chain reported broken: {v}"),
+    )?;
     let total = v["total_events"].as_u64().unwrap_or(0);
-    ensure(total >= 2, || format!("the lease and the call were not counted: {v}"))?;
+    ensure(total >= 2, || {
+        format!("the lease and the call were not counted: {v}")
+    })?;
     ensure_eq("verified_links", json!(total), v["verified_links"].clone())
 });
 
@@ -74,7 +79,11 @@ scenario_fn!(auth_required, |ctx| {
             .send(Listener::Admin, RawRequest::new("GET", path))
             .await?;
         let body = expect_error(&resp, 401, "unauthorized")?;
-        ensure_eq(&format!("{path} body"), json!({"error": "unauthorized"}), body)?;
+        ensure_eq(
+            &format!("{path} body"),
+            json!({"error": "unauthorized"}),
+            body,
+        )?;
     }
     Ok(())
 });

@@ -45,7 +45,11 @@ fn auth_reason(headers: &HeaderMap, a: &AuthFailure) -> String {
         AuthFailure::Replay => {
             let jti = header_str(headers, "dpop")
                 .and_then(crate::journal::decode_proof)
-                .and_then(|p| p.claims.get("jti").and_then(|j| j.as_str().map(str::to_string)))
+                .and_then(|p| {
+                    p.claims
+                        .get("jti")
+                        .and_then(|j| j.as_str().map(str::to_string))
+                })
                 .unwrap_or_default();
             format!("replay detected: jti {jti} already seen")
         }
@@ -124,7 +128,12 @@ impl CallAudit {
     }
 
     /// The event with everything known so far.
-    pub fn event(&self, decision: Decision, policy_version: Option<&str>, reason: Option<String>) -> AuditEvent {
+    pub fn event(
+        &self,
+        decision: Decision,
+        policy_version: Option<&str>,
+        reason: Option<String>,
+    ) -> AuditEvent {
         AuditEvent {
             decision,
             policy_version: policy_version.map(str::to_string),
@@ -134,7 +143,13 @@ impl CallAudit {
     }
 
     /// Writes the event.
-    pub fn write(&self, st: &GateState, decision: Decision, policy_version: Option<&str>, reason: Option<String>) {
+    pub fn write(
+        &self,
+        st: &GateState,
+        decision: Decision,
+        policy_version: Option<&str>,
+        reason: Option<String>,
+    ) {
         record(st, self.event(decision, policy_version, reason));
     }
 
@@ -145,7 +160,12 @@ impl CallAudit {
     }
 
     /// Writes the `auth: ...` deny of a failed agent authentication.
-    pub fn auth_failed(&self, st: &GateState, headers: &HeaderMap, a: AuthFailure) -> PipelineError {
+    pub fn auth_failed(
+        &self,
+        st: &GateState,
+        headers: &HeaderMap,
+        a: AuthFailure,
+    ) -> PipelineError {
         let reason = format!("auth: {}", auth_reason(headers, &a));
         self.deny(st, reason, PipelineError::Auth(a))
     }

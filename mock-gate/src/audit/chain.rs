@@ -63,7 +63,10 @@ mod tests {
     #[test]
     fn intact_chain_verifies_every_link() {
         let r = verify(None, chained(3).iter());
-        assert_eq!((r.total_events, r.verified_links, r.broken_at), (3, 3, None));
+        assert_eq!(
+            (r.total_events, r.verified_links, r.broken_at),
+            (3, 3, None)
+        );
     }
 
     #[test]

@@ -253,7 +253,10 @@ impl AuditEvent {
         m.insert("allowed_sinks", json!(self.allowed_sinks));
         m.insert("budgets_before", budgets(self.budgets_before));
         m.insert("budgets_after", budgets(self.budgets_after));
-        m.insert("runtime", self.runtime.as_ref().map_or(Value::Null, runtime));
+        m.insert(
+            "runtime",
+            self.runtime.as_ref().map_or(Value::Null, runtime),
+        );
         m.insert("response_hash", opt(&self.response_hash));
         m.insert("response_bytes", json!(self.response_bytes));
         m.insert("prev_hash", prev_hash.map_or(Value::Null, s));
@@ -278,7 +281,11 @@ impl AuditEvent {
                 m.insert(k, s(v));
             }
         }
-        Value::Object(m.into_iter().map(|(k, v)| (k.to_string(), v)).collect::<Map<_, _>>())
+        Value::Object(
+            m.into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect::<Map<_, _>>(),
+        )
     }
 }
 

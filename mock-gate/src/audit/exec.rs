@@ -48,7 +48,12 @@ fn egress_name(action: &CompiledAction) -> &'static str {
 
 impl ExecAudit {
     /// An auto-allowed call, from the pipeline's context.
-    pub fn auto(st: &GateState, call: &CallAudit, action: &CompiledAction, policy_version: &str) -> Self {
+    pub fn auto(
+        st: &GateState,
+        call: &CallAudit,
+        action: &CompiledAction,
+        policy_version: &str,
+    ) -> Self {
         let before = call.budgets_before().unwrap_or(i64::MAX);
         let base = AuditEvent {
             policy_version: Some(policy_version.to_string()),
@@ -117,12 +122,20 @@ impl ExecAudit {
             PipelineError::BudgetExhausted => "budget: budget exhausted: calls_exhausted".into(),
             _ => format!("budget: session budget not initialised: {session_id}"),
         };
-        self.pre.write(st, Decision::Deny, self.pre_policy_version.as_deref(), Some(reason));
+        self.pre.write(
+            st,
+            Decision::Deny,
+            self.pre_policy_version.as_deref(),
+            Some(reason),
+        );
     }
 
     /// The provider failed (`error`).
     pub fn provider_failed(&self, st: &GateState, message: &str) {
-        record(st, self.event(Decision::Error, Some(format!("provider: {message}"))));
+        record(
+            st,
+            self.event(Decision::Error, Some(format!("provider: {message}"))),
+        );
     }
 
     /// The provider output failed the response checks (`deny`).
@@ -130,7 +143,9 @@ impl ExecAudit {
         let schema_err = if text.starts_with("request exceeds ") {
             text.to_string()
         } else {
-            let inner = text.strip_prefix("response schema violation: ").unwrap_or(text);
+            let inner = text
+                .strip_prefix("response schema violation: ")
+                .unwrap_or(text);
             format!("schema validation failed: {inner}")
         };
         let reason = format!("response schema violation: {schema_err}");
@@ -151,7 +166,10 @@ impl ExecAudit {
 
     /// The call executed: `allow` when verified, else `allow_unverified`.
     pub fn executed(&self, st: &GateState, resp: &ExecutionResponse, module_digest: &str) {
-        let verified = matches!(resp.verification_outcome.as_str(), "verified" | "not_applicable");
+        let verified = matches!(
+            resp.verification_outcome.as_str(),
+            "verified" | "not_applicable"
+        );
         let decision = if verified {
             Decision::Allow
         } else {

@@ -83,9 +83,18 @@ mod tests {
             before: b.map(str::to_string),
             ..Default::default()
         };
-        assert!(f(Some("2026"), None).matches(&ev), "text greater than a prefix");
-        assert!(!f(Some("2026-01-01T00:00:00.500Z"), None).matches(&ev), "after is exclusive");
-        assert!(!f(None, Some("2026-01-01T00:00:00.500Z")).matches(&ev), "before is exclusive");
+        assert!(
+            f(Some("2026"), None).matches(&ev),
+            "text greater than a prefix"
+        );
+        assert!(
+            !f(Some("2026-01-01T00:00:00.500Z"), None).matches(&ev),
+            "after is exclusive"
+        );
+        assert!(
+            !f(None, Some("2026-01-01T00:00:00.500Z")).matches(&ev),
+            "before is exclusive"
+        );
     }
 
     #[test]

@@ -98,7 +98,11 @@ impl AuditLedger {
 
     /// Number of events held.
     pub fn len(&self) -> usize {
-        self.inner.lock().unwrap_or_else(|e| e.into_inner()).events.len()
+        self.inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .events
+            .len()
     }
 
     /// Whether no event is held.
@@ -130,7 +134,10 @@ mod tests {
         assert!(!l.append(&ev("a"), 1), "second write of trace a accepted");
         assert!(l.append(&ev("b"), 2));
         let r = l.verify();
-        assert_eq!((r.total_events, r.verified_links, r.broken_at), (2, 2, None));
+        assert_eq!(
+            (r.total_events, r.verified_links, r.broken_at),
+            (2, 2, None)
+        );
     }
 
     #[test]

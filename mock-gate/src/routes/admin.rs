@@ -87,7 +87,10 @@ pub async fn drain(State(st): State<Arc<GateState>>, headers: HeaderMap) -> Resp
     }
     let was_draining = st.draining.swap(true, Ordering::AcqRel);
     let in_flight = st.in_flight.load(Ordering::Acquire);
-    let detail = format!("drain initiated, in_flight={in_flight}, was_first={}", !was_draining);
+    let detail = format!(
+        "drain initiated, in_flight={in_flight}, was_first={}",
+        !was_draining
+    );
     record_admin(&st, EventType::AdminDrain, &op.operator_id, Some(detail));
     json_resp(
         StatusCode::OK,
@@ -110,7 +113,12 @@ pub async fn revoke_all(State(st): State<Arc<GateState>>, headers: HeaderMap) ->
     }
     let old = st.epoch.fetch_add(1, Ordering::AcqRel);
     let detail = format!("epoch {old} => {}", old + 1);
-    record_admin(&st, EventType::AdminRevokeAll, &op.operator_id, Some(detail));
+    record_admin(
+        &st,
+        EventType::AdminRevokeAll,
+        &op.operator_id,
+        Some(detail),
+    );
     json_resp(
         StatusCode::OK,
         &json!({"previous_epoch": old, "current_epoch": old + 1}),

@@ -23,7 +23,10 @@ pub async fn events(
     if let Err(r) = guard(&st, &headers, "GET", "/v1/audit/events") {
         return r;
     }
-    json_resp(StatusCode::OK, &json!({ "events": st.audit.query(&filter) }))
+    json_resp(
+        StatusCode::OK,
+        &json!({ "events": st.audit.query(&filter) }),
+    )
 }
 
 /// `GET /v1/audit/verify`.
