@@ -35,7 +35,7 @@ pub async fn execute(
         return Err(PipelineError::RateLimited);
     }
     let trace_id = uuid::Uuid::now_v7().to_string();
-    let mut audit = CallAudit::new(&trace_id);
+    let mut audit = CallAudit::new(&trace_id, state.settings.dev_mode);
     if state.is_draining() {
         return Err(PipelineError::Draining);
     }

@@ -3,7 +3,7 @@
 
 mod support;
 
-use latchgate_mock::MockGate;
+use latchgate_mock::{MockGate, RateLimits};
 use serde_json::{json, Value};
 use sha2::Digest;
 use support::{redact, send, Agent, Op, Target};
@@ -104,7 +104,7 @@ async fn executed_event_json_has_the_gate_field_set_in_sorted_order() {
         let v = ev[k].as_str().unwrap().to_string();
         text = text.replace(&v, &format!("<{k}>"));
     }
-    insta::assert_snapshot!(text, @r#"{"action_digest":"builtin:http_api","action_id":"http_fetch","action_trust_verdict":"digest_ok","action_version":"1.0.0","allowed_sinks":["httpbin.org","api.github.com","*.wikipedia.org","hacker-news.firebaseio.com"],"budgets_after":{"calls_remaining":9223372036854775807},"budgets_before":{"calls_remaining":9223372036854775807},"decision":"allow","deny_reason":null,"dev_mode":false,"event_type":"action_call","grant_id":"<grant_id>","lease_jti":"<lease_jti>","policy_version":"quickstart-init","prev_hash":"<prev_hash>","principal":"dev:anonymous","receipt_id":"<receipt_id>","request_hash":"<request_hash>","request_schema_id":"http_fetch:request","response_bytes":93,"response_hash":"sha256:0fad7c07933045c8acf90db272c958a1d7d12a62a8a101afcb37d43ae4eb3f37","risk_level":"low","runtime":{"duration_ms":0,"egress_profile":"proxy_allowlist","exit_code":0,"fuel_consumed":0,"io_calls_made":0,"module_digest":"builtin:http_api","timeout_hit":false},"sandbox_degraded":false,"session_id":"<session_id>","timestamp":"<timestamp>","trace_id":"<trace_id>","verification_outcome":"verified"}"#);
+    insta::assert_snapshot!(text, @r#"{"action_digest":"builtin:http_api","action_id":"http_fetch","action_trust_verdict":"digest_ok","action_version":"1.0.0","allowed_sinks":["httpbin.org","api.github.com","*.wikipedia.org","hacker-news.firebaseio.com"],"budgets_after":{"calls_remaining":9223372036854775807},"budgets_before":{"calls_remaining":9223372036854775807},"decision":"allow","deny_reason":null,"dev_mode":true,"event_type":"action_call","grant_id":"<grant_id>","lease_jti":"<lease_jti>","policy_version":"quickstart-init","prev_hash":"<prev_hash>","principal":"dev:anonymous","receipt_id":"<receipt_id>","request_hash":"<request_hash>","request_schema_id":"http_fetch:request","response_bytes":93,"response_hash":"sha256:0fad7c07933045c8acf90db272c958a1d7d12a62a8a101afcb37d43ae4eb3f37","risk_level":"low","runtime":{"duration_ms":0,"egress_profile":"proxy_allowlist","exit_code":0,"fuel_consumed":0,"io_calls_made":0,"module_digest":"builtin:http_api","timeout_hit":false},"sandbox_degraded":false,"session_id":"<session_id>","timestamp":"<timestamp>","trace_id":"<trace_id>","verification_outcome":"verified"}"#);
 }
 
 #[tokio::test]
@@ -388,7 +388,11 @@ async fn limit_zero_returns_one_event_and_limit_caps_the_page() {
 
 #[tokio::test]
 async fn default_page_is_100_events_and_the_long_chain_verifies() {
-    let g = gate().await;
+    let g = MockGate::builder()
+        .rate_limits(RateLimits::unlimited())
+        .start()
+        .await
+        .unwrap();
     let op = Op::of(&g);
     for _ in 0..120 {
         assert_eq!(
@@ -518,4 +522,85 @@ async fn reset_clears_the_ledger() {
         .await;
     assert_eq!(v.json()["total_events"], json!(0), "{}", v.text());
     assert!(events(&g, "").await.is_empty());
+}
+
+#[tokio::test]
+async fn call_events_carry_the_dev_mode_flag_and_lease_events_do_not() {
+    for dev_mode in [true, false] {
+        let g = MockGate::builder()
+            .dev_mode(dev_mode)
+            .start()
+            .await
+            .unwrap();
+        let a = Agent::new();
+        let l = a.lease(&g).await;
+        a.execute(&g, &l, "no_such_action", &json!({})).await;
+        let call = &events(&g, "?event_type=action_call").await[0];
+        let lease = &events(&g, "?event_type=lease_issued").await[0];
+        assert_eq!(
+            call["dev_mode"],
+            json!(dev_mode),
+            "call event, gate dev_mode {dev_mode}"
+        );
+        assert_eq!(
+            lease["dev_mode"],
+            json!(false),
+            "lease event, gate dev_mode {dev_mode}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn audit_routes_take_the_operator_read_bucket() {
+    let g = MockGate::builder()
+        .rate_limits(RateLimits {
+            operator_read_rps: 1,
+            ..RateLimits::default()
+        })
+        .start()
+        .await
+        .unwrap();
+    let op = Op::of(&g);
+    for path in ["/v1/audit/events", "/v1/audit/verify"] {
+        let mut limited = None;
+        for _ in 0..40 {
+            let r = op.call(&g, "GET", path, b"", &[]).await;
+            if r.status == 429 {
+                limited = Some(r);
+                break;
+            }
+        }
+        let r = limited.unwrap_or_else(|| panic!("GET {path}: 40 calls, no 429"));
+        assert_eq!(r.text(), r#"{"error":"rate_limit_exceeded"}"#, "GET {path}");
+        assert_eq!(
+            r.header("retry-after"),
+            None,
+            "GET {path} has no Retry-After"
+        );
+    }
+}
+
+#[tokio::test]
+async fn failed_auth_does_not_take_a_read_token() {
+    let g = MockGate::builder()
+        .rate_limits(RateLimits {
+            operator_read_rps: 1,
+            ..RateLimits::default()
+        })
+        .start()
+        .await
+        .unwrap();
+    for _ in 0..5 {
+        let r = send(&Target::admin(&g), "GET", "/v1/audit/verify", &[], b"").await;
+        assert_eq!(r.status, 401, "{}", r.text());
+    }
+    let ok = Op::of(&g)
+        .call(&g, "GET", "/v1/audit/verify", b"", &[])
+        .await;
+    assert_eq!(
+        ok.status,
+        200,
+        "auth failures consumed the bucket: {}",
+        ok.text()
+    );
 }

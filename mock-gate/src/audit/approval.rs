@@ -14,7 +14,11 @@ fn nonempty(s: &str) -> Option<String> {
 /// `POST /v1/approvals/{id}/deny` succeeded: a `deny` under a fresh trace id with the
 /// operator's attribution and `denied via <approval>: <reason>`.
 pub fn approval_denied(st: &GateState, rec: &ApprovalRecord, op: &OperatorAuth, reason: &str) {
-    let from = CallAudit::from_pending("", rec, "").event(Decision::Deny, None, None);
+    let from = CallAudit::from_pending("", rec, "", st.settings.dev_mode).event(
+        Decision::Deny,
+        None,
+        None,
+    );
     record(
         st,
         AuditEvent {
@@ -35,6 +39,7 @@ pub fn approval_denied(st: &GateState, rec: &ApprovalRecord, op: &OperatorAuth, 
                 operator_sender_binding: nonempty(&op.sender_binding),
                 operator_proof_jti: nonempty(&op.proof_jti),
             },
+            dev_mode: from.dev_mode,
             ..Default::default()
         },
     );
@@ -43,7 +48,8 @@ pub fn approval_denied(st: &GateState, rec: &ApprovalRecord, op: &OperatorAuth, 
 /// Approve found the plan expired: a `deny` with trust verdict `expired` under the pending
 /// call's trace id — refused by the ledger, as the gate's unique trace id refuses it.
 pub fn plan_expired(st: &GateState, rec: &ApprovalRecord) {
-    let from = CallAudit::from_pending(&rec.trace_id, rec, "expired").event(
+    let dev_mode = st.settings.dev_mode;
+    let from = CallAudit::from_pending(&rec.trace_id, rec, "expired", dev_mode).event(
         Decision::Deny,
         rec.policy_version.as_deref(),
         Some("execution plan expired".into()),

@@ -64,19 +64,20 @@ fn auth_reason(headers: &HeaderMap, a: &AuthFailure) -> String {
 }
 
 impl CallAudit {
-    /// A context for `trace_id`; nothing else known yet.
-    pub fn new(trace_id: &str) -> Self {
+    /// A context for `trace_id` on a gate in `dev_mode`; nothing else known yet.
+    pub fn new(trace_id: &str, dev_mode: bool) -> Self {
         Self {
             ev: AuditEvent {
                 trace_id: trace_id.to_string(),
+                dev_mode,
                 ..Default::default()
             },
         }
     }
 
     /// The context the approve path rebuilds from a pending approval.
-    pub fn from_pending(trace_id: &str, rec: &ApprovalRecord, trust: &str) -> Self {
-        let mut c = Self::new(trace_id);
+    pub fn from_pending(trace_id: &str, rec: &ApprovalRecord, trust: &str, dev_mode: bool) -> Self {
+        let mut c = Self::new(trace_id, dev_mode);
         let e = &mut c.ev;
         e.principal = rec.principal.clone();
         e.session_id = rec.session_id.clone();

@@ -187,6 +187,8 @@ pub struct AuditEvent {
     pub approval_id: Option<String>,
     /// Operator attribution.
     pub attribution: Attribution,
+    /// The gate's dev mode (set on call outcomes only; admin and lease events carry false).
+    pub dev_mode: bool,
 }
 
 impl Default for AuditEvent {
@@ -220,6 +222,7 @@ impl Default for AuditEvent {
             verification_outcome: None,
             approval_id: None,
             attribution: Attribution::default(),
+            dev_mode: false,
         }
     }
 }
@@ -260,7 +263,7 @@ impl AuditEvent {
         m.insert("response_hash", opt(&self.response_hash));
         m.insert("response_bytes", json!(self.response_bytes));
         m.insert("prev_hash", prev_hash.map_or(Value::Null, s));
-        m.insert("dev_mode", Value::Bool(false));
+        m.insert("dev_mode", Value::Bool(self.dev_mode));
         m.insert("sandbox_degraded", Value::Bool(false));
         let a = &self.attribution;
         let omitted = [

@@ -78,7 +78,7 @@ impl ExecAudit {
         op: &OperatorAuth,
         action: &CompiledAction,
     ) -> Self {
-        let pre = CallAudit::from_pending(trace_id, rec, "digest_ok");
+        let pre = CallAudit::from_pending(trace_id, rec, "digest_ok", st.settings.dev_mode);
         let nonempty = |s: &str| (!s.is_empty()).then(|| s.to_string());
         let base = AuditEvent {
             request_schema_id: schema_id(action),

@@ -1,6 +1,7 @@
-//! `GET /v1/audit/events` and `GET /v1/audit/verify` (admin listener). The query string is
-//! extracted before authentication, so a malformed one answers axum's plain-text 400 even
-//! without credentials; every auth failure collapses to 401 `{"error":"unauthorized"}`.
+//! `GET /v1/audit/events` and `GET /v1/audit/verify` (admin listener): operator auth (every
+//! failure collapses to 401 `{"error":"unauthorized"}`), then the operator read bucket. The query
+//! string is extracted before either, so a malformed one answers axum's plain-text 400 even
+//! without credentials.
 
 use std::sync::Arc;
 
@@ -23,6 +24,9 @@ pub async fn events(
     if let Err(r) = guard(&st, &headers, "GET", "/v1/audit/events") {
         return r;
     }
+    if let Err(r) = super::throttle::operator_read(&st) {
+        return r;
+    }
     json_resp(
         StatusCode::OK,
         &json!({ "events": st.audit.query(&filter) }),
@@ -32,6 +36,9 @@ pub async fn events(
 /// `GET /v1/audit/verify`.
 pub async fn verify(State(st): State<Arc<GateState>>, headers: HeaderMap) -> Response {
     if let Err(r) = guard(&st, &headers, "GET", "/v1/audit/verify") {
+        return r;
+    }
+    if let Err(r) = super::throttle::operator_read(&st) {
         return r;
     }
     let r = st.audit.verify();
