@@ -10,6 +10,7 @@ mod chain;
 mod event;
 mod exec;
 mod filter;
+mod kinds;
 mod record;
 
 use std::collections::{HashSet, VecDeque};
@@ -20,9 +21,10 @@ use serde_json::Value;
 pub use approval::{approval_denied, plan_expired};
 pub use call::CallAudit;
 pub use chain::{event_hash, ChainReport};
-pub use event::{Attribution, AuditEvent, Decision, EventType, RuntimeRecord};
+pub use event::{Attribution, AuditEvent, RuntimeRecord};
 pub use exec::ExecAudit;
 pub use filter::{EventFilter, DEFAULT_LIMIT, MAX_LIMIT};
+pub use kinds::{Decision, EventType};
 pub use record::{record, record_admin, record_lease};
 
 /// Events kept in memory; the oldest is dropped beyond this (the gate keeps all in SQLite).
