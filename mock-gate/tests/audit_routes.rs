@@ -246,16 +246,21 @@ async fn reset_clears_the_ledger() {
     assert!(events(&g, "").await.is_empty());
 }
 
-#[tokio::test]
-async fn audit_routes_take_the_operator_read_bucket() {
-    let g = MockGate::builder()
+/// A gate whose operator read bucket holds one token.
+async fn read_limited_gate() -> MockGate {
+    MockGate::builder()
         .rate_limits(RateLimits {
             operator_read_rps: 1,
             ..RateLimits::default()
         })
         .start()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test]
+async fn audit_routes_take_the_operator_read_bucket() {
+    let g = read_limited_gate().await;
     let op = Op::of(&g);
     for path in ["/v1/audit/events", "/v1/audit/verify"] {
         let mut limited = None;
@@ -278,14 +283,7 @@ async fn audit_routes_take_the_operator_read_bucket() {
 
 #[tokio::test]
 async fn failed_auth_does_not_take_a_read_token() {
-    let g = MockGate::builder()
-        .rate_limits(RateLimits {
-            operator_read_rps: 1,
-            ..RateLimits::default()
-        })
-        .start()
-        .await
-        .unwrap();
+    let g = read_limited_gate().await;
     for _ in 0..5 {
         let r = send(&Target::admin(&g), "GET", "/v1/audit/verify", &[], b"").await;
         assert_eq!(r.status, 401, "{}", r.text());
