@@ -41,7 +41,8 @@ async fn events_come_newest_first() {
         .map(|e| e["timestamp"].as_str().unwrap())
         .collect();
     let mut sorted = ts.clone();
-    sorted.sort_by(|a, b| b.cmp(a));
+    sorted.sort();
+    sorted.reverse();
     assert_eq!(ts, sorted);
     assert_eq!(evs[0]["event_type"], json!("action_call"));
 }

@@ -87,9 +87,10 @@ impl AuditLedger {
     /// Matching events, newest timestamp first (same timestamp: newest written first).
     pub fn query(&self, f: &EventFilter) -> Vec<Value> {
         let g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        let mut hits: Vec<&Value> = g.events.iter().rev().filter(|e| f.matches(e)).collect();
-        hits.sort_by(|a, b| timestamp_of(b).cmp(timestamp_of(a)));
-        hits.into_iter().take(f.limit()).cloned().collect()
+        let mut hits: Vec<&Value> = g.events.iter().filter(|e| f.matches(e)).collect();
+        // Stable ascending sort keeps write order among equal timestamps; reversed, newest first.
+        hits.sort_by_key(|e| timestamp_of(*e));
+        hits.into_iter().rev().take(f.limit()).cloned().collect()
     }
 
     /// Walks the chain oldest first.
