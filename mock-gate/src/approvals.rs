@@ -68,6 +68,8 @@ pub struct ApprovalRecord {
     pub principal: String,
     /// Caller session.
     pub session_id: String,
+    /// Caller lease `jti`.
+    pub lease_jti: String,
     /// Owner from the identity mapping.
     pub owner: Option<String>,
     /// `sha256:` JCS hash of the body.

@@ -61,6 +61,8 @@ pub struct OperatorAuth {
     pub operator_id: String,
     /// Configured `dpop_jkt`.
     pub sender_binding: String,
+    /// `jti` of the accepted proof.
+    pub proof_jti: String,
 }
 
 /// First value of a header, if it is visible ASCII (as `HeaderValue::to_str`).
@@ -171,6 +173,7 @@ pub fn authenticate_operator(
                 .map(|o| o.id.clone())
                 .unwrap_or_default(),
             sender_binding: String::new(),
+            proof_jti: String::new(),
         });
     }
     let authz = header_str(headers, "authorization").ok_or(AuthFailure::MissingHeader)?;
@@ -213,6 +216,7 @@ pub fn authenticate_operator(
     Ok(OperatorAuth {
         operator_id: cred.id.clone(),
         sender_binding: jkt.to_string(),
+        proof_jti: claims.jti.clone(),
     })
 }
 

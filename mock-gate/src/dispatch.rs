@@ -100,13 +100,18 @@ pub struct Dispatch {
     pub trace_id: String,
     /// Approve path provenance.
     pub approval: Option<ApprovalProvenance>,
+    /// Ledger context of the call.
+    pub audit: crate::audit::ExecAudit,
 }
 
 /// Runs the tail. The budget is refunded for failures before dispatch only.
-pub async fn run(state: &Arc<GateState>, d: Dispatch) -> Result<ExecutionResponse, PipelineError> {
+pub async fn run(
+    state: &Arc<GateState>,
+    mut d: Dispatch,
+) -> Result<ExecutionResponse, PipelineError> {
     let debit = d.debit && !state.settings.switches.has(Mutant::IgnoreBudgets);
     if debit {
-        state
+        let after = state
             .budgets
             .debit(&d.session_id, state.now_ms())
             .map_err(|e| match e {
@@ -114,7 +119,9 @@ pub async fn run(state: &Arc<GateState>, d: Dispatch) -> Result<ExecutionRespons
                 crate::budgets::BudgetError::SessionNotFound => {
                     PipelineError::BudgetSessionNotFound
                 }
-            })?;
+            })
+            .inspect_err(|e| d.audit.debit_failed(state, e, &d.session_id))?;
+        d.audit.set_budgets_after(after);
     }
     let action = Arc::clone(&d.entry.action);
     let grant_id = uuid::Uuid::now_v7().to_string();
@@ -136,10 +143,13 @@ pub async fn run(state: &Arc<GateState>, d: Dispatch) -> Result<ExecutionRespons
             if e.before_dispatch && debit {
                 state.budgets.refund(&d.session_id);
             }
+            d.audit.provider_failed(state, &e.message);
             return Err(PipelineError::Provider(e.message));
         }
     };
-    verify::check_response(&action, &out.output).map_err(PipelineError::Schema)?;
+    verify::check_response(&action, &out.output)
+        .inspect_err(|e| d.audit.response_invalid(state, e))
+        .map_err(PipelineError::Schema)?;
     let outcome = verify::verify(&action, &out);
     let finished_at = state.clock.now_utc();
     let receipt_id = uuid::Uuid::now_v7().to_string();
@@ -160,12 +170,13 @@ pub async fn run(state: &Arc<GateState>, d: Dispatch) -> Result<ExecutionRespons
     );
     state.receipts.insert(receipt);
     if outcome.is_failed() && action.spec.risk_level.is_high() {
+        d.audit.high_risk_failed(state, &receipt_id);
         return Err(PipelineError::GrantIntegrity(
             "verifier failed for high-risk action — execution denied",
         ));
     }
     let fully = out.exit_code == 0 && matches!(outcome.tag, "verified" | "unverifiable_declared");
-    Ok(ExecutionResponse {
+    let resp = ExecutionResponse {
         decision: "executed",
         trace_id: d.trace_id,
         action_id: action.spec.action_id.clone(),
@@ -185,5 +196,8 @@ pub async fn run(state: &Arc<GateState>, d: Dispatch) -> Result<ExecutionRespons
         approval: d.approval,
         learned_domain: None,
         learned_path: None,
-    })
+    };
+    d.audit
+        .executed(state, &resp, &action.spec.provider_module_digest);
+    Ok(resp)
 }

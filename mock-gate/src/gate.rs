@@ -435,6 +435,7 @@ fn build_state(b: &MockGateBuilder) -> Result<GateState, StartError> {
         faults: Faults::default(),
         metrics: Metrics::default(),
         in_flight: AtomicU64::new(0),
+        audit: Default::default(),
         clock,
         settings: b.settings.clone(),
     })

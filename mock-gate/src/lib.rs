@@ -12,6 +12,7 @@
 //! ```
 
 pub mod approvals;
+pub mod audit;
 pub mod auth;
 pub mod body;
 pub mod budgets;

@@ -7,6 +7,7 @@ use axum::http::HeaderMap;
 use serde_json::{json, Value};
 
 use crate::approvals::{ApprovalRecord, ApprovalState, Plan};
+use crate::audit::{CallAudit, Decision as AuditDecision, ExecAudit};
 use crate::auth::{authenticate_agent, header_str, AgentAuth};
 use crate::dispatch::{self, Dispatch, ExecutionResponse};
 use crate::errors::PipelineError;
@@ -34,31 +35,44 @@ pub async fn execute(
         return Err(PipelineError::RateLimited);
     }
     let trace_id = uuid::Uuid::now_v7().to_string();
+    let mut audit = CallAudit::new(&trace_id, state.settings.dev_mode);
     if state.is_draining() {
         return Err(PipelineError::Draining);
     }
     let htu = state.htu(&format!("/v1/actions/{action_id}/execute"));
-    let auth = authenticate_agent(state, headers, "POST", &htu).map_err(PipelineError::Auth)?;
-    let entry = state
-        .action(action_id)
-        .ok_or(PipelineError::ActionNotFound)?;
+    let auth = authenticate_agent(state, headers, "POST", &htu)
+        .map_err(|a| audit.auth_failed(state, headers, a))?;
+    audit.set_principal(&auth);
+    let entry = state.action(action_id).ok_or_else(|| {
+        audit.deny(
+            state,
+            "action_not_found".into(),
+            PipelineError::ActionNotFound,
+        )
+    })?;
     let action = Arc::clone(&entry.action);
+    audit.set_action(&action);
 
-    let params = parse_and_validate(&action, body, sw.has(Mutant::SkipSchemaValidation))?;
+    let params = parse_and_validate(&action, body, sw.has(Mutant::SkipSchemaValidation))
+        .map_err(|e| audit.schema_failed(state, e))?;
     let mut request_hash = crate::crypto::request_hash(&params)
         .ok_or_else(|| PipelineError::Internal("request canonicalization failed".into()))?;
     let canonical_len = serde_json_canonicalizer::to_string(&params)
         .map(|s| s.len())
         .unwrap_or(0);
     if canonical_len > action.spec.io.max_request_bytes {
-        return Err(PipelineError::Internal(
-            "request canonicalization: too large".into(),
+        let max = action.spec.io.max_request_bytes;
+        return Err(audit.deny(
+            state,
+            format!("request canonicalization: input exceeds max size ({canonical_len} > {max})"),
+            PipelineError::Internal("request canonicalization: too large".into()),
         ));
     }
     if sw.has(Mutant::WrongRequestHash) {
         request_hash =
             crate::crypto::request_hash(&json!({"wrong": request_hash})).unwrap_or_default();
     }
+    audit.set_request(&request_hash, &action);
 
     let unresolved_domains = domain_precheck(state, &action, &params);
     let (fs_path, unresolved_paths) = path_precheck(state, &action, &params);
@@ -68,10 +82,17 @@ pub async fn execute(
         state
             .budgets
             .snapshot(&auth.session_id, state.now_ms())
-            .map_err(|_| PipelineError::BudgetSessionNotFound)?
+            .map_err(|_| {
+                let reason = format!(
+                    "budget: session budget not initialised: {}",
+                    auth.session_id
+                );
+                audit.deny(state, reason, PipelineError::BudgetSessionNotFound)
+            })?
     } else {
         i64::MAX
     };
+    audit.set_budgets_before(calls_remaining);
 
     let policy_data = state
         .policy
@@ -109,6 +130,13 @@ pub async fn execute(
         Decision::Deny(reason) => {
             state.metrics.decision("deny");
             state.metrics.call(action_id, "deny");
+            let why = crate::body::sanitize(&reason, 500);
+            audit.write(
+                state,
+                AuditDecision::Deny,
+                None,
+                Some(format!("policy denied: {why}")),
+            );
             Err(PipelineError::PolicyDenied {
                 reason,
                 principal: auth.principal.clone(),
@@ -136,6 +164,9 @@ pub async fn execute(
                 },
             );
             state.approvals.insert(rec);
+            audit.set_approval_id(&approval_id);
+            let pv = Some(policy_data.policy_version.as_str());
+            audit.write(state, AuditDecision::PendingApproval, pv, None);
             Err(PipelineError::Approval {
                 approval_id,
                 request_hash,
@@ -153,6 +184,7 @@ pub async fn execute(
                     debit: budgets_on,
                     trace_id,
                     approval: None,
+                    audit: ExecAudit::auto(state, &audit, &action, &policy_data.policy_version),
                 },
             )
             .await;
@@ -327,6 +359,7 @@ fn approval_record(
         risk_level: action.spec.risk_level,
         principal: auth.principal.clone(),
         session_id: auth.session_id.clone(),
+        lease_jti: auth.lease_jti.clone(),
         owner: auth.owner.clone(),
         request_hash: p.request_hash,
         request_body: p.params,

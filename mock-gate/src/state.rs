@@ -113,6 +113,8 @@ pub struct GateState {
     pub metrics: Metrics,
     /// Executions in flight.
     pub in_flight: AtomicU64,
+    /// Audit ledger.
+    pub audit: crate::audit::AuditLedger,
 }
 
 impl GateState {
@@ -188,6 +190,7 @@ impl GateState {
         self.journal.clear();
         self.faults.clear();
         self.metrics.clear();
+        self.audit.clear();
         self.clock.reset();
     }
 }

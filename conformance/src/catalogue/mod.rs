@@ -105,6 +105,10 @@ const GATE_FILES: &[(&str, &str)] = &[
         "gate-flow.toml",
         include_str!("../../catalogue/gate-flow.toml"),
     ),
+    (
+        "gate-audit.toml",
+        include_str!("../../catalogue/gate-audit.toml"),
+    ),
 ];
 const SDK_FILES: &[(&str, &str)] = &[("sdk.toml", include_str!("../../catalogue/sdk.toml"))];
 

@@ -14,6 +14,7 @@ macro_rules! scenario_fn {
 
 mod admin_crud;
 mod approvals;
+mod audit;
 pub mod craft;
 mod flows;
 mod misc;
@@ -320,4 +321,5 @@ pub fn implementation(s: &Scenario) -> Option<GateFn> {
         .or_else(|| approvals::lookup(&s.id))
         .or_else(|| misc::lookup(&s.id))
         .or_else(|| admin_crud::lookup(&s.id))
+        .or_else(|| audit::lookup(&s.id))
 }

@@ -9,6 +9,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use crate::audit::{record_admin, EventType};
 use crate::auth::{authenticate_operator, OperatorAuth};
 use crate::body::{json as json_resp, GateBody};
 use crate::state::GateState;
@@ -38,12 +39,14 @@ pub async fn receipt(
 
 /// `GET /v1/receipt-keys`.
 pub async fn receipt_keys(State(st): State<Arc<GateState>>, headers: HeaderMap) -> Response {
-    if let Err(r) = guard(&st, &headers, "GET", "/v1/receipt-keys") {
-        return r;
-    }
+    let op = match guard(&st, &headers, "GET", "/v1/receipt-keys") {
+        Ok(op) => op,
+        Err(r) => return r,
+    };
     if let Err(r) = super::throttle::operator_read(&st) {
         return r;
     }
+    record_admin(&st, EventType::AdminReceiptKeysRead, &op.operator_id, None);
     json_resp(StatusCode::OK, &json!({"keys": [st.signer.key_entry()]}))
 }
 
@@ -75,13 +78,20 @@ pub async fn status(State(st): State<Arc<GateState>>, headers: HeaderMap) -> Res
 
 /// `POST /v1/admin/drain` (irreversible).
 pub async fn drain(State(st): State<Arc<GateState>>, headers: HeaderMap) -> Response {
-    if let Err(r) = guard(&st, &headers, "POST", "/v1/admin/drain") {
-        return r;
-    }
+    let op = match guard(&st, &headers, "POST", "/v1/admin/drain") {
+        Ok(op) => op,
+        Err(r) => return r,
+    };
     if let Err(r) = super::throttle::operator_write_unless_dev(&st) {
         return r;
     }
     let was_draining = st.draining.swap(true, Ordering::AcqRel);
+    let in_flight = st.in_flight.load(Ordering::Acquire);
+    let detail = format!(
+        "drain initiated, in_flight={in_flight}, was_first={}",
+        !was_draining
+    );
+    record_admin(&st, EventType::AdminDrain, &op.operator_id, Some(detail));
     json_resp(
         StatusCode::OK,
         &json!({
@@ -94,13 +104,21 @@ pub async fn drain(State(st): State<Arc<GateState>>, headers: HeaderMap) -> Resp
 
 /// `POST /v1/admin/revoke-all` (bumps the grant epoch; leases are unaffected).
 pub async fn revoke_all(State(st): State<Arc<GateState>>, headers: HeaderMap) -> Response {
-    if let Err(r) = guard(&st, &headers, "POST", "/v1/admin/revoke-all") {
-        return r;
-    }
+    let op = match guard(&st, &headers, "POST", "/v1/admin/revoke-all") {
+        Ok(op) => op,
+        Err(r) => return r,
+    };
     if let Err(r) = super::throttle::operator_write_unless_dev(&st) {
         return r;
     }
     let old = st.epoch.fetch_add(1, Ordering::AcqRel);
+    let detail = format!("epoch {old} => {}", old + 1);
+    record_admin(
+        &st,
+        EventType::AdminRevokeAll,
+        &op.operator_id,
+        Some(detail),
+    );
     json_resp(
         StatusCode::OK,
         &json!({"previous_epoch": old, "current_epoch": old + 1}),
@@ -109,12 +127,14 @@ pub async fn revoke_all(State(st): State<Arc<GateState>>, headers: HeaderMap) ->
 
 /// `GET /v1/admin/epoch`.
 pub async fn epoch(State(st): State<Arc<GateState>>, headers: HeaderMap) -> Response {
-    if let Err(r) = guard(&st, &headers, "GET", "/v1/admin/epoch") {
-        return r;
-    }
+    let op = match guard(&st, &headers, "GET", "/v1/admin/epoch") {
+        Ok(op) => op,
+        Err(r) => return r,
+    };
     if let Err(r) = super::throttle::operator_read(&st) {
         return r;
     }
+    record_admin(&st, EventType::AdminEpochRead, &op.operator_id, None);
     json_resp(
         StatusCode::OK,
         &json!({"current_epoch": st.epoch.load(Ordering::Acquire)}),
@@ -124,9 +144,10 @@ pub async fn epoch(State(st): State<Arc<GateState>>, headers: HeaderMap) -> Resp
 /// `POST /v1/admin/reload`: re-reads the actions dir and policy file the gate was started
 /// with (in-memory registrations stay when there is no dir).
 pub async fn reload(State(st): State<Arc<GateState>>, headers: HeaderMap) -> Response {
-    if let Err(r) = guard(&st, &headers, "POST", "/v1/admin/reload") {
-        return r;
-    }
+    let op = match guard(&st, &headers, "POST", "/v1/admin/reload") {
+        Ok(op) => op,
+        Err(r) => return r,
+    };
     if let Err(r) = super::throttle::operator_write_unless_dev(&st) {
         return r;
     }
@@ -142,6 +163,8 @@ pub async fn reload(State(st): State<Arc<GateState>>, headers: HeaderMap) -> Res
         .unwrap_or_else(|e| e.into_inner())
         .policy_version
         .clone();
+    let detail = format!("actions={actions} policy={policy_version}");
+    record_admin(&st, EventType::AdminReload, &op.operator_id, Some(detail));
     json_resp(
         StatusCode::OK,
         &json!({

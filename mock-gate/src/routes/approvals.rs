@@ -284,6 +284,7 @@ async fn run_approved(
     trace_id: String,
 ) -> Result<dispatch::ExecutionResponse, PipelineError> {
     if st.now_ms() > rec.expires_ms() {
+        crate::audit::plan_expired(st, rec);
         return Err(PipelineError::PlanIntegrity(
             "execution plan expired before approval",
         ));
@@ -291,9 +292,11 @@ async fn run_approved(
     let entry = st
         .action(&rec.action_id)
         .ok_or(PipelineError::ActionNotFound)?;
+    let audit = crate::audit::ExecAudit::approved(st, &trace_id, rec, op, &entry.action);
     dispatch::run(
         st,
         Dispatch {
+            audit,
             entry,
             params: rec.request_body.clone(),
             session_id: rec.session_id.clone(),
@@ -341,6 +344,7 @@ pub async fn deny(
     let reason = body
         .and_then(|b| b.0.reason)
         .unwrap_or_else(|| "operator_denied".into());
+    crate::audit::approval_denied(&st, &rec, &op, &reason);
     st.approvals
         .finish(&id, ApprovalState::Denied, &reason, st.now_ms());
     st.metrics.call(&rec.action_id, "deny");

@@ -112,6 +112,7 @@ struct Verified {
     principal: String,
     max_scopes: Vec<String>,
     owner: Option<String>,
+    identity_method: &'static str,
 }
 
 fn identify(st: &GateState, peer: &Peer) -> Result<Verified, GateBody> {
@@ -124,6 +125,7 @@ fn identify(st: &GateState, peer: &Peer) -> Result<Verified, GateBody> {
             principal: principal.clone(),
             max_scopes: max_scopes.clone(),
             owner: owner.clone(),
+            identity_method: "none",
         }),
         Identity::Peercred {
             principals,
@@ -140,11 +142,13 @@ fn identify(st: &GateState, peer: &Peer) -> Result<Verified, GateBody> {
                     principal: p.principal.clone(),
                     max_scopes: p.scopes.clone(),
                     owner: p.owner.clone(),
+                    identity_method: "peercred",
                 }),
                 None if *allow_unmapped => Ok(Verified {
                     principal: format!("uid:{uid}"),
                     max_scopes: Vec::new(),
                     owner: None,
+                    identity_method: "peercred:unmapped",
                 }),
                 None => Err(GateBody::error(StatusCode::FORBIDDEN, "identity_forbidden")),
             }
@@ -292,6 +296,8 @@ fn issue_lease(
             .unwrap_or_else(|e| e.into_inner())
             .insert(session_id.clone(), root.clone());
     }
+    let (sub, owner) = (&claims.sub, claims.owner.clone());
+    crate::audit::record_lease(st, sub, &session_id, &jti, who.identity_method, owner);
     json(
         StatusCode::OK,
         &LeaseResponse {

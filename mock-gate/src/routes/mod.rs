@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod approvals;
+pub mod audit;
 pub mod client;
 pub mod control;
 pub mod crud;
@@ -80,6 +81,8 @@ pub fn admin_router(st: Arc<GateState>) -> Router {
         .route("/v1/admin/reload", post(admin::reload))
         .route("/v1/receipt-keys", get(admin::receipt_keys))
         .merge(admin_crud_routes())
+        .route("/v1/audit/events", get(audit::events))
+        .route("/v1/audit/verify", get(audit::verify))
         .route(
             "/_mock/journal",
             get(control::journal).delete(control::clear_journal),

@@ -374,3 +374,12 @@ pub fn redact(body: &str) -> String {
     }
     out
 }
+
+/// `GET /v1/audit/events<query>` as the operator: the `events` array of the 200 answer.
+pub async fn audit_events(g: &MockGate, query: &str) -> Vec<Value> {
+    let r = Op::of(g)
+        .call(g, "GET", &format!("/v1/audit/events{query}"), b"", &[])
+        .await;
+    assert_eq!(r.status, 200, "audit query {query}: {}", r.text());
+    r.json()["events"].as_array().cloned().unwrap_or_default()
+}

@@ -1,0 +1,301 @@
+//! Audit routes: `GET /v1/audit/events` filters, order and limits, the malformed-query answer,
+//! `GET /v1/audit/verify` and the hash chain, operator auth and read bucket, reset.
+
+mod support;
+
+use latchgate_mock::{MockGate, RateLimits};
+use serde_json::{json, Value};
+use sha2::Digest;
+use support::{audit_events as events, send, Agent, Op, Target};
+
+const FETCH_OK: &str = "https://httpbin.org/get";
+
+async fn gate() -> MockGate {
+    MockGate::builder().start().await.unwrap()
+}
+
+/// Three leases and one allowed call: four events with distinct timestamps.
+async fn four_events(g: &MockGate) -> (support::Lease, String) {
+    let a = Agent::new();
+    let mut last = None;
+    for _ in 0..3 {
+        g.clock().advance(std::time::Duration::from_millis(10));
+        last = Some(a.lease(g).await);
+    }
+    let l = last.unwrap();
+    g.clock().advance(std::time::Duration::from_millis(10));
+    let r = a
+        .execute(g, &l, "http_fetch", &json!({"url": FETCH_OK}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    (l, r.json()["trace_id"].as_str().unwrap().to_string())
+}
+
+#[tokio::test]
+async fn events_come_newest_first() {
+    let g = gate().await;
+    four_events(&g).await;
+    let evs = events(&g, "").await;
+    let ts: Vec<&str> = evs
+        .iter()
+        .map(|e| e["timestamp"].as_str().unwrap())
+        .collect();
+    let mut sorted = ts.clone();
+    sorted.sort();
+    sorted.reverse();
+    assert_eq!(ts, sorted);
+    assert_eq!(evs[0]["event_type"], json!("action_call"));
+}
+
+#[tokio::test]
+async fn decision_and_event_type_filters_select_exact_values() {
+    let g = gate().await;
+    four_events(&g).await;
+    assert_eq!(events(&g, "?event_type=lease_issued").await.len(), 3);
+    assert_eq!(events(&g, "?decision=allow").await.len(), 4);
+    assert_eq!(
+        events(&g, "?decision=Allow").await.len(),
+        0,
+        "case-sensitive"
+    );
+}
+
+#[tokio::test]
+async fn action_id_filter_selects_the_call() {
+    let g = gate().await;
+    let (_, trace) = four_events(&g).await;
+    let evs = events(&g, "?action_id=http_fetch").await;
+    assert_eq!(evs.len(), 1, "{evs:?}");
+    assert_eq!(evs[0]["trace_id"], json!(trace));
+}
+
+#[tokio::test]
+async fn session_id_filter_selects_the_lease_and_its_call() {
+    let g = gate().await;
+    let (l, _) = four_events(&g).await;
+    let evs = events(&g, &format!("?session_id={}", l.session_id)).await;
+    let kinds: Vec<&Value> = evs.iter().map(|e| &e["event_type"]).collect();
+    assert_eq!(kinds, [&json!("action_call"), &json!("lease_issued")]);
+}
+
+#[tokio::test]
+async fn after_and_before_are_exclusive_timestamp_bounds() {
+    let g = gate().await;
+    four_events(&g).await;
+    let all = events(&g, "").await;
+    let (newest, oldest) = (&all[0]["timestamp"], &all[3]["timestamp"]);
+    let between = events(
+        &g,
+        &format!(
+            "?after={}&before={}",
+            oldest.as_str().unwrap(),
+            newest.as_str().unwrap()
+        ),
+    )
+    .await;
+    assert_eq!(
+        between.len(),
+        2,
+        "strictly between oldest and newest: {between:?}"
+    );
+}
+
+#[tokio::test]
+async fn limit_zero_returns_one_event_and_limit_caps_the_page() {
+    let g = gate().await;
+    four_events(&g).await;
+    assert_eq!(events(&g, "?limit=0").await.len(), 1);
+    assert_eq!(events(&g, "?limit=2").await.len(), 2);
+    assert_eq!(events(&g, "?limit=5000").await.len(), 4);
+}
+
+#[tokio::test]
+async fn default_page_is_100_events_and_the_long_chain_verifies() {
+    let g = MockGate::builder()
+        .rate_limits(RateLimits::unlimited())
+        .start()
+        .await
+        .unwrap();
+    let op = Op::of(&g);
+    for _ in 0..120 {
+        assert_eq!(
+            op.call(&g, "GET", "/v1/admin/epoch", b"", &[]).await.status,
+            200
+        );
+    }
+    assert_eq!(events(&g, "").await.len(), 100);
+    let v = op.call(&g, "GET", "/v1/audit/verify", b"", &[]).await;
+    assert_eq!(
+        v.text(),
+        r#"{"broken_at":null,"intact":true,"total_events":120,"verified_links":120}"#
+    );
+}
+
+#[tokio::test]
+async fn each_event_chains_to_the_hash_of_the_previous_one() {
+    let g = gate().await;
+    four_events(&g).await;
+    let mut evs = events(&g, "").await;
+    evs.reverse();
+    assert_eq!(
+        evs[0]["prev_hash"],
+        Value::Null,
+        "first event has no predecessor"
+    );
+    for pair in evs.windows(2) {
+        let jcs = serde_json_canonicalizer::to_string(&pair[0]).unwrap();
+        let want = format!(
+            "sha256:{}",
+            hex::encode(sha2::Sha256::digest(jcs.as_bytes()))
+        );
+        assert_eq!(
+            pair[1]["prev_hash"],
+            json!(want),
+            "link to {}",
+            pair[0]["trace_id"]
+        );
+    }
+}
+
+#[tokio::test]
+async fn verify_on_a_fresh_gate_is_intact_and_empty() {
+    let g = gate().await;
+    let v = Op::of(&g)
+        .call(&g, "GET", "/v1/audit/verify", b"", &[])
+        .await;
+    assert_eq!(v.status, 200);
+    assert_eq!(
+        v.header("content-type").as_deref(),
+        Some("application/json")
+    );
+    assert_eq!(
+        v.text(),
+        r#"{"broken_at":null,"intact":true,"total_events":0,"verified_links":0}"#
+    );
+}
+
+#[tokio::test]
+async fn malformed_query_is_axum_plain_text_400_before_auth() {
+    let g = gate().await;
+    for (q, want) in [
+        (
+            "limit=abc",
+            "Failed to deserialize query string: limit: invalid digit found in string",
+        ),
+        (
+            "limit=-1",
+            "Failed to deserialize query string: limit: invalid digit found in string",
+        ),
+        (
+            "limit=1&limit=2",
+            "Failed to deserialize query string: duplicate field `limit`",
+        ),
+    ] {
+        let r = send(
+            &Target::admin(&g),
+            "GET",
+            &format!("/v1/audit/events?{q}"),
+            &[],
+            b"",
+        )
+        .await;
+        assert_eq!((r.status, r.text().as_str()), (400, want), "query {q}");
+        assert_eq!(
+            r.header("content-type").as_deref(),
+            Some("text/plain; charset=utf-8"),
+            "query {q}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn audit_routes_without_operator_auth_are_401_unauthorized() {
+    let g = gate().await;
+    for path in ["/v1/audit/events", "/v1/audit/verify"] {
+        let r = send(
+            &Target::admin(&g),
+            "GET",
+            path,
+            &[("authorization", "DPoP nope")],
+            b"",
+        )
+        .await;
+        assert_eq!(
+            (r.status, r.text().as_str()),
+            (401, r#"{"error":"unauthorized"}"#),
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn audit_routes_are_absent_from_the_client_listener() {
+    let g = gate().await;
+    let r = send(&Target::client(&g), "GET", "/v1/audit/verify", &[], b"").await;
+    assert_eq!(r.status, 404, "{}", r.text());
+}
+
+#[tokio::test]
+async fn reset_clears_the_ledger() {
+    let g = gate().await;
+    four_events(&g).await;
+    g.reset();
+    let v = Op::of(&g)
+        .call(&g, "GET", "/v1/audit/verify", b"", &[])
+        .await;
+    assert_eq!(v.json()["total_events"], json!(0), "{}", v.text());
+    assert!(events(&g, "").await.is_empty());
+}
+
+/// A gate whose operator read bucket holds one token.
+async fn read_limited_gate() -> MockGate {
+    MockGate::builder()
+        .rate_limits(RateLimits {
+            operator_read_rps: 1,
+            ..RateLimits::default()
+        })
+        .start()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn audit_routes_take_the_operator_read_bucket() {
+    let g = read_limited_gate().await;
+    let op = Op::of(&g);
+    for path in ["/v1/audit/events", "/v1/audit/verify"] {
+        let mut limited = None;
+        for _ in 0..40 {
+            let r = op.call(&g, "GET", path, b"", &[]).await;
+            if r.status == 429 {
+                limited = Some(r);
+                break;
+            }
+        }
+        let r = limited.unwrap_or_else(|| panic!("GET {path}: 40 calls, no 429"));
+        assert_eq!(r.text(), r#"{"error":"rate_limit_exceeded"}"#, "GET {path}");
+        assert_eq!(
+            r.header("retry-after"),
+            None,
+            "GET {path} has no Retry-After"
+        );
+    }
+}
+
+#[tokio::test]
+async fn failed_auth_does_not_take_a_read_token() {
+    let g = read_limited_gate().await;
+    for _ in 0..5 {
+        let r = send(&Target::admin(&g), "GET", "/v1/audit/verify", &[], b"").await;
+        assert_eq!(r.status, 401, "{}", r.text());
+    }
+    let ok = Op::of(&g)
+        .call(&g, "GET", "/v1/audit/verify", b"", &[])
+        .await;
+    assert_eq!(
+        ok.status,
+        200,
+        "auth failures consumed the bucket: {}",
+        ok.text()
+    );
+}
