@@ -89,7 +89,7 @@ impl AuditLedger {
         let g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let mut hits: Vec<&Value> = g.events.iter().filter(|e| f.matches(e)).collect();
         // Stable ascending sort keeps write order among equal timestamps; reversed, newest first.
-        hits.sort_by_key(|e| timestamp_of(*e));
+        hits.sort_by_key(|e| timestamp_of(e));
         hits.into_iter().rev().take(f.limit()).cloned().collect()
     }
 

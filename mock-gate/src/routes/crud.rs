@@ -17,6 +17,7 @@ use crate::body::{json as json_resp, GateBody};
 use crate::learned::{Entry, LearnedTable};
 use crate::state::GateState;
 
+use crate::audit::{record_admin, EventType};
 use crate::auth::OperatorAuth;
 
 use super::admin::guard;
@@ -56,6 +57,8 @@ pub trait Resource: Send + Sync + 'static {
     const VALUE_KEY: &'static str;
     /// Member name of the list.
     const LIST_KEY: &'static str;
+    /// Audit event of an add, a remove and a clear.
+    const EVENTS: [EventType; 3];
     /// The value check of the route (400 body on failure).
     fn validate(value: &str) -> Result<(), GateBody>;
     /// The table.
@@ -168,7 +171,16 @@ pub async fn add<R: Resource>(
         return b.into_response();
     }
     match R::add(&st, &body.action_id, &body.value, &op.operator_id) {
-        Ok(inserted) => outcome::<R>(body, "inserted", inserted),
+        Ok(inserted) => {
+            let detail = format!(
+                "action={} {}={} inserted={inserted}",
+                body.action_id,
+                R::VALUE_KEY,
+                body.value
+            );
+            record_admin(&st, R::EVENTS[0], &op.operator_id, Some(detail));
+            outcome::<R>(body, "inserted", inserted)
+        }
         Err(_) => ledger_error(),
     }
 }
@@ -180,13 +192,21 @@ pub async fn remove<R: Resource>(
     headers: HeaderMap,
     Json(body): Json<MutateBody>,
 ) -> Response {
-    if let Err(r) = write_guard(&st, &headers, "DELETE", R::BASE) {
-        return r;
-    }
+    let op = match write_guard(&st, &headers, "DELETE", R::BASE) {
+        Ok(op) => op,
+        Err(r) => return r,
+    };
     if let Err(b) = validate_action_id(&body.action_id).and_then(|()| R::validate(&body.value)) {
         return b.into_response();
     }
     let deleted = R::table(&st).delete(&body.action_id, &body.value);
+    let detail = format!(
+        "action={} {}={} deleted={deleted}",
+        body.action_id,
+        R::VALUE_KEY,
+        body.value
+    );
+    record_admin(&st, R::EVENTS[1], &op.operator_id, Some(detail));
     outcome::<R>(body, "deleted", deleted)
 }
 
@@ -196,13 +216,16 @@ pub async fn clear<R: Resource>(
     headers: HeaderMap,
     Query(q): Query<ClearQuery>,
 ) -> Response {
-    if let Err(r) = write_guard(&st, &headers, "DELETE", R::CLEAR) {
-        return r;
-    }
+    let op = match write_guard(&st, &headers, "DELETE", R::CLEAR) {
+        Ok(op) => op,
+        Err(r) => return r,
+    };
     if let Err(b) = validate_action_id(&q.action) {
         return b.into_response();
     }
     let deleted_count = R::table(&st).clear_action(&q.action);
+    let detail = format!("action={} deleted_count={deleted_count}", q.action);
+    record_admin(&st, R::EVENTS[2], &op.operator_id, Some(detail));
     json_resp(
         StatusCode::OK,
         &json!({"action_id": q.action, "deleted_count": deleted_count}),

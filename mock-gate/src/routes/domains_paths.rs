@@ -2,6 +2,7 @@
 
 use axum::http::StatusCode;
 
+use crate::audit::EventType;
 use crate::body::GateBody;
 use crate::learn::{self, Provenance};
 use crate::learned::{EntrySource, LearnedTable};
@@ -29,6 +30,11 @@ impl Resource for Domains {
     const CLEAR: &'static str = "/v1/admin/domains/clear";
     const VALUE_KEY: &'static str = "domain";
     const LIST_KEY: &'static str = "domains";
+    const EVENTS: [EventType; 3] = [
+        EventType::DomainAdd,
+        EventType::DomainRemove,
+        EventType::DomainClear,
+    ];
 
     fn validate(value: &str) -> Result<(), GateBody> {
         learn::validate_domain(value).map(drop).map_err(|e| {
@@ -54,6 +60,11 @@ impl Resource for Paths {
     const CLEAR: &'static str = "/v1/admin/paths/clear";
     const VALUE_KEY: &'static str = "path_glob";
     const LIST_KEY: &'static str = "paths";
+    const EVENTS: [EventType; 3] = [
+        EventType::PathAdd,
+        EventType::PathRemove,
+        EventType::PathClear,
+    ];
 
     fn validate(value: &str) -> Result<(), GateBody> {
         let bad = |detail: &str| {

@@ -12,6 +12,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::audit::{record_admin, EventType};
 use crate::body::{json as json_resp, GateBody};
 use crate::policy_edit;
 use crate::state::{GateState, Registry};
@@ -103,9 +104,10 @@ pub async fn grant(
     headers: HeaderMap,
     Json(body): Json<GrantRevokeBody>,
 ) -> Response {
-    if let Err(r) = write_guard(&st, &headers, "POST", "/v1/admin/policy/grant") {
-        return r;
-    }
+    let op = match write_guard(&st, &headers, "POST", "/v1/admin/policy/grant") {
+        Ok(op) => op,
+        Err(r) => return r,
+    };
     if let Err(b) = validate_request(&body) {
         return b.into_response();
     }
@@ -124,6 +126,13 @@ pub async fn grant(
         let mut p = st.policy.write().unwrap_or_else(|e| e.into_inner());
         policy_edit::grant(&mut p, &body.principal, &body.actions, &reg)
     };
+    let detail = format!(
+        "principal={} actions={} total={}",
+        body.principal,
+        body.actions.join(","),
+        g.total_actions
+    );
+    record_admin(&st, EventType::PolicyGrant, &op.operator_id, Some(detail));
     json_resp(
         StatusCode::OK,
         &json!({
@@ -143,9 +152,10 @@ pub async fn revoke(
     headers: HeaderMap,
     Json(body): Json<GrantRevokeBody>,
 ) -> Response {
-    if let Err(r) = write_guard(&st, &headers, "POST", "/v1/admin/policy/revoke") {
-        return r;
-    }
+    let op = match write_guard(&st, &headers, "POST", "/v1/admin/policy/revoke") {
+        Ok(op) => op,
+        Err(r) => return r,
+    };
     if let Err(b) = validate_request(&body) {
         return b.into_response();
     }
@@ -161,6 +171,13 @@ pub async fn revoke(
         let mut p = st.policy.write().unwrap_or_else(|e| e.into_inner());
         policy_edit::revoke(&mut p, &body.principal, &body.actions, &reg)
     };
+    let detail = format!(
+        "principal={} actions={} remaining={}",
+        body.principal,
+        body.actions.join(","),
+        r.remaining_actions
+    );
+    record_admin(&st, EventType::PolicyRevoke, &op.operator_id, Some(detail));
     json_resp(
         StatusCode::OK,
         &json!({

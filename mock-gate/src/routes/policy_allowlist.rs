@@ -11,6 +11,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::audit::{record_admin, EventType};
 use crate::body::{json as json_resp, GateBody};
 use crate::policy_edit;
 use crate::state::GateState;
@@ -48,6 +49,11 @@ fn validate(b: &AllowlistBody) -> Result<(), GateBody> {
     validate_id(&b.agent_id, "agent_id")
 }
 
+fn record_change(st: &GateState, kind: EventType, operator_id: &str, b: &AllowlistBody) {
+    let detail = format!("action_id={} agent_id={}", b.action_id, b.agent_id);
+    record_admin(st, kind, operator_id, Some(detail));
+}
+
 fn ok(b: AllowlistBody) -> Response {
     json_resp(
         StatusCode::OK,
@@ -61,9 +67,10 @@ pub async fn add(
     headers: HeaderMap,
     Json(body): Json<AllowlistBody>,
 ) -> Response {
-    if let Err(r) = write_guard(&st, &headers, "POST", PATH) {
-        return r;
-    }
+    let op = match write_guard(&st, &headers, "POST", PATH) {
+        Ok(op) => op,
+        Err(r) => return r,
+    };
     if let Err(b) = validate(&body) {
         return b.into_response();
     }
@@ -76,6 +83,7 @@ pub async fn add(
         let mut p = st.policy.write().unwrap_or_else(|e| e.into_inner());
         policy_edit::allowlist_add(&mut p, &body.action_id, &body.agent_id);
     }
+    record_change(&st, EventType::PolicyAllowlistAdded, &op.operator_id, &body);
     ok(body)
 }
 
@@ -85,9 +93,10 @@ pub async fn remove(
     headers: HeaderMap,
     Json(body): Json<AllowlistBody>,
 ) -> Response {
-    if let Err(r) = write_guard(&st, &headers, "DELETE", PATH) {
-        return r;
-    }
+    let op = match write_guard(&st, &headers, "DELETE", PATH) {
+        Ok(op) => op,
+        Err(r) => return r,
+    };
     if let Err(b) = validate(&body) {
         return b.into_response();
     }
@@ -104,5 +113,11 @@ pub async fn remove(
             .field("detail", &detail)
             .into_response();
     }
+    record_change(
+        &st,
+        EventType::PolicyAllowlistRemoved,
+        &op.operator_id,
+        &body,
+    );
     ok(body)
 }
