@@ -1,33 +1,23 @@
-//! `MockGate`: build, start, observe and stop one in-process gate.
+//! `MockGateBuilder`: what a gate is made of, and `start`, which binds its listeners.
 
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64};
-use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use tokio::sync::watch;
-use tokio::task::JoinHandle;
 
-use crate::approvals::ApprovalStore;
-use crate::budgets::BudgetStore;
 use crate::clock::VirtualClock;
-use crate::dpop::KeyCache;
-use crate::faults::Faults;
-use crate::journal::Journal;
-use crate::lease::LeaseIssuer;
 use crate::manifest::{ActionSpec, CompiledAction};
-use crate::metrics::Metrics;
 use crate::mutants::{Lax, Mutant};
 use crate::policy::PolicyData;
 use crate::providers::{CannedProvider, Provider};
-use crate::ratelimit::RateLimiter;
-use crate::receipts::{ReceiptSigner, ReceiptStore};
-use crate::replay::ReplayCache;
 use crate::server::{self, Bound, ListenerKind};
 use crate::settings::{GateSettings, Identity, OperatorCredential, RateLimits};
-use crate::state::{entry_with_default_provider, ActionEntry, GateState, Limiters, Registry};
+use crate::state::{entry_with_default_provider, ActionEntry};
+
+use super::assemble::build_state;
+use super::MockGate;
 
 /// Where a listener binds.
 #[derive(Debug, Clone)]
@@ -42,16 +32,16 @@ pub enum Bind {
 /// ephemeral loopback TCP ports, public base = the client URL, the real gate's TTLs and rate
 /// limits, a generated operator `default`.
 pub struct MockGateBuilder {
-    settings: GateSettings,
-    client: Vec<Bind>,
-    admin: Vec<Bind>,
-    public_base: Option<String>,
-    quickstart: bool,
-    extra: Vec<ActionEntry>,
-    policy: Option<PolicyData>,
-    grants: Vec<(String, Vec<String>, Vec<String>)>,
-    clock: Option<Arc<VirtualClock>>,
-    temp_sockets: bool,
+    pub(super) settings: GateSettings,
+    pub(super) client: Vec<Bind>,
+    pub(super) admin: Vec<Bind>,
+    pub(super) public_base: Option<String>,
+    pub(super) quickstart: bool,
+    pub(super) extra: Vec<ActionEntry>,
+    pub(super) policy: Option<PolicyData>,
+    pub(super) grants: Vec<(String, Vec<String>, Vec<String>)>,
+    pub(super) clock: Option<Arc<VirtualClock>>,
+    pub(super) temp_sockets: bool,
 }
 
 impl Default for MockGateBuilder {
@@ -363,217 +353,4 @@ async fn bind_all(
         }
     }
     Ok((out, url, sock))
-}
-
-fn load_registry(b: &MockGateBuilder) -> Result<Registry, StartError> {
-    let mut reg = Registry::new();
-    let base = match &b.settings.actions_dir {
-        Some(dir) => crate::fixtures::load_actions_dir(dir).map_err(StartError::Config)?,
-        None if b.quickstart => crate::fixtures::quickstart_actions(),
-        None => Vec::new(),
-    };
-    for a in base {
-        reg.insert(a.spec.action_id.clone(), entry_with_default_provider(a));
-    }
-    for e in &b.extra {
-        reg.insert(e.action.spec.action_id.clone(), e.clone());
-    }
-    Ok(reg)
-}
-
-fn load_policy(b: &MockGateBuilder) -> Result<PolicyData, StartError> {
-    let mut p = match (&b.policy, &b.settings.policy_file) {
-        (Some(p), _) => p.clone(),
-        (None, Some(f)) => read_policy(f).map_err(StartError::Config)?,
-        (None, None) if b.quickstart => crate::fixtures::quickstart_policy(),
-        (None, None) => PolicyData::default(),
-    };
-    for (who, actions, sinks) in &b.grants {
-        let a: Vec<&str> = actions.iter().map(String::as_str).collect();
-        let s: Vec<&str> = sinks.iter().map(String::as_str).collect();
-        p.grant(who, &a, &s);
-    }
-    Ok(p)
-}
-
-fn read_policy(f: &Path) -> Result<PolicyData, String> {
-    let text = std::fs::read_to_string(f)
-        .map_err(|e| format!("cannot read policy file {}: {e}", f.display()))?;
-    PolicyData::from_json(&text).map_err(|e| format!("{}: {e}", f.display()))
-}
-
-fn build_state(b: &MockGateBuilder) -> Result<GateState, StartError> {
-    let registry = load_registry(b)?;
-    let policy = load_policy(b)?;
-    let clock = b.clock.clone().unwrap_or_default();
-    let rl = b.settings.rate_limits;
-    Ok(GateState {
-        issuer: LeaseIssuer::generate().map_err(StartError::Config)?,
-        replay: ReplayCache::new(b.settings.replay_capacity),
-        key_cache: KeyCache::default(),
-        initial_registry: registry.clone(),
-        registry: RwLock::new(registry),
-        initial_policy: policy.clone(),
-        policy: RwLock::new(policy),
-        learned: Default::default(),
-        budgets: BudgetStore::default(),
-        approvals: ApprovalStore::default(),
-        receipts: ReceiptStore::default(),
-        signer: ReceiptSigner::generate(clock.now_utc()),
-        draining: AtomicBool::new(false),
-        epoch: AtomicU64::new(0),
-        started: Instant::now(),
-        session_fs_roots: Mutex::new(Default::default()),
-        limiters: Limiters {
-            lease: RateLimiter::new(rl.lease_rps),
-            execute_session: RateLimiter::new(rl.execute_session_rps),
-            execute_peer: RateLimiter::new(rl.execute_peer_rps),
-            operator_read: RateLimiter::new(rl.operator_read_rps),
-            operator_write: RateLimiter::new(rl.operator_write_rps),
-        },
-        journal: Journal::default(),
-        faults: Faults::default(),
-        metrics: Metrics::default(),
-        in_flight: AtomicU64::new(0),
-        audit: Default::default(),
-        clock,
-        settings: b.settings.clone(),
-    })
-}
-
-/// `/v1/admin/reload`: re-reads the actions dir and policy file when configured.
-pub fn reload_from_sources(st: &GateState) -> Result<(), String> {
-    if let Some(dir) = &st.settings.actions_dir {
-        let actions = crate::fixtures::load_actions_dir(dir)?;
-        let mut reg: BTreeMap<String, ActionEntry> = BTreeMap::new();
-        for a in actions {
-            reg.insert(a.spec.action_id.clone(), entry_with_default_provider(a));
-        }
-        *st.registry.write().unwrap_or_else(|e| e.into_inner()) = reg;
-    }
-    if let Some(f) = &st.settings.policy_file {
-        *st.policy.write().unwrap_or_else(|e| e.into_inner()) = read_policy(f)?;
-    }
-    Ok(())
-}
-
-/// A running mock gate. Dropping it stops the listeners.
-pub struct MockGate {
-    state: Arc<GateState>,
-    url: Option<String>,
-    admin_url: Option<String>,
-    socket: Option<PathBuf>,
-    admin_socket: Option<PathBuf>,
-    shutdown: watch::Sender<bool>,
-    tasks: Mutex<Vec<JoinHandle<()>>>,
-    _tempdir: Option<tempfile::TempDir>,
-}
-
-impl std::fmt::Debug for MockGate {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MockGate")
-            .field("url", &self.url)
-            .field("admin_url", &self.admin_url)
-            .field("socket", &self.socket)
-            .field("admin_socket", &self.admin_socket)
-            .finish()
-    }
-}
-
-impl MockGate {
-    /// A builder with the quickstart defaults.
-    pub fn builder() -> MockGateBuilder {
-        MockGateBuilder::default()
-    }
-
-    /// Starts a quickstart gate on ephemeral loopback ports.
-    pub async fn start() -> Result<Self, StartError> {
-        Self::builder().start().await
-    }
-
-    /// Client listener URL (`http://127.0.0.1:port`), when TCP.
-    pub fn url(&self) -> Option<&str> {
-        self.url.as_deref()
-    }
-
-    /// Admin listener URL, when TCP.
-    pub fn admin_url(&self) -> Option<&str> {
-        self.admin_url.as_deref()
-    }
-
-    /// Client Unix socket, when bound.
-    pub fn socket_path(&self) -> Option<&Path> {
-        self.socket.as_deref()
-    }
-
-    /// Admin Unix socket, when bound.
-    pub fn admin_socket_path(&self) -> Option<&Path> {
-        self.admin_socket.as_deref()
-    }
-
-    /// The public base every `htu` is checked against.
-    pub fn public_base_url(&self) -> &str {
-        &self.state.settings.public_base_url
-    }
-
-    /// The first operator credential (generated `default` unless configured), with its key.
-    pub fn operator_credentials(&self) -> &OperatorCredential {
-        &self.state.settings.operators[0]
-    }
-
-    /// An operator client with working credentials (admin TCP listener, else admin socket).
-    pub fn operator(&self) -> Result<latchgate::OperatorClient, latchgate::Error> {
-        let cred = self.operator_credentials();
-        let mut b = latchgate::OperatorClient::builder()
-            .public_base_url(self.public_base_url())
-            .api_key(cred.api_key.clone())
-            .key_pem(cred.private_key_pem.clone().unwrap_or_default());
-        b = match (&self.admin_url, &self.admin_socket) {
-            (Some(url), _) => b.base_url(url.clone()),
-            (None, Some(sock)) => b.socket(sock.clone()),
-            (None, None) => b,
-        };
-        b.build()
-    }
-
-    /// The request journal.
-    pub fn journal(&self) -> &Journal {
-        &self.state.journal
-    }
-
-    /// The virtual clock.
-    pub fn clock(&self) -> Arc<VirtualClock> {
-        Arc::clone(&self.state.clock)
-    }
-
-    /// Fault injection.
-    pub fn faults(&self) -> &Faults {
-        &self.state.faults
-    }
-
-    /// Internal state (journal, stores, registry) for advanced tests.
-    pub fn state(&self) -> &Arc<GateState> {
-        &self.state
-    }
-
-    /// Back to the state at start (keys, listeners, settings stay).
-    pub fn reset(&self) {
-        self.state.reset();
-    }
-
-    /// Stops the listeners, waits for open connections to finish, removes the sockets.
-    pub async fn shutdown(self) {
-        let _ = self.shutdown.send(true);
-        let tasks: Vec<JoinHandle<()>> =
-            std::mem::take(&mut *self.tasks.lock().unwrap_or_else(|e| e.into_inner()));
-        for t in tasks {
-            let _ = t.await;
-        }
-    }
-}
-
-impl Drop for MockGate {
-    fn drop(&mut self) {
-        let _ = self.shutdown.send(true);
-    }
 }
