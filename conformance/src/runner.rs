@@ -26,6 +26,9 @@ pub struct Runner {
     pub scenario_timeout: Duration,
 }
 
+/// Held for writing by a scenario that must run alone, for reading by the others.
+static ALONE: tokio::sync::RwLock<()> = tokio::sync::RwLock::const_new(());
+
 impl Runner {
     /// Runs the scenarios (catalogue order kept in the results) and prints each as it finishes.
     pub async fn run(&self, scenarios: &[&Scenario], term: &mut Terminal) -> Vec<ScenarioResult> {
@@ -39,8 +42,19 @@ impl Runner {
         results
     }
 
-    /// Runs one scenario.
+    /// Runs one scenario: alone when it changes what other scenarios rely on
+    /// ([`gate::runs_alone`]), else beside the others.
     pub async fn run_one(&self, s: &Scenario) -> ScenarioResult {
+        if gate::runs_alone(&s.id) {
+            let _alone = ALONE.write().await;
+            self.run_timed(s).await
+        } else {
+            let _beside = ALONE.read().await;
+            self.run_timed(s).await
+        }
+    }
+
+    async fn run_timed(&self, s: &Scenario) -> ScenarioResult {
         let start = Instant::now();
         let outcome = match tokio::time::timeout(self.scenario_timeout, self.execute(s)).await {
             Ok(o) => o,

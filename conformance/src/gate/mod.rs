@@ -22,6 +22,8 @@ mod probe;
 mod refunds;
 mod replay;
 
+pub(crate) use admin_crud::runs_alone;
+
 use crate::catalogue::Scenario;
 use crate::check::{Check, Failure};
 use crate::http::{self, Endpoint, Exchange, RawRequest, RawResponse};
