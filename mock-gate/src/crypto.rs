@@ -59,8 +59,21 @@ pub fn normalize_htu(htu: &str) -> Result<String, String> {
 
 /// `"sha256:" + hex(SHA-256(JCS(value)))`, or `None` for values JCS refuses.
 pub fn request_hash(value: &serde_json::Value) -> Option<String> {
+    canonical_digest(value).map(|(hash, _)| hash)
+}
+
+/// `sha256:<hex>` of the JCS form and that form's length in bytes, from one canonicalization.
+pub fn canonical_digest(value: &serde_json::Value) -> Option<(String, usize)> {
     let canonical = serde_json_canonicalizer::to_string(value).ok()?;
-    Some(format!("sha256:{}", sha256_hex(canonical.as_bytes())))
+    Some((
+        prefixed_sha256(Sha256::digest(canonical.as_bytes()).into()),
+        canonical.len(),
+    ))
+}
+
+/// The gate's written form of a digest: `sha256:` + lowercase hex.
+pub fn prefixed_sha256(digest: [u8; 32]) -> String {
+    format!("sha256:{}", hex::encode(digest))
 }
 
 /// Constant-time byte comparison.

@@ -3,8 +3,6 @@
 
 use std::sync::Mutex;
 
-use serde::Serialize;
-
 /// How an entry was created (`source` column).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EntrySource {
@@ -25,7 +23,7 @@ impl EntrySource {
 }
 
 /// One stored row.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     /// Action the entry belongs to.
     pub action_id: String,
@@ -39,8 +37,6 @@ pub struct Entry {
     pub source: &'static str,
     /// Approval that taught the entry.
     pub approval_id: Option<String>,
-    #[serde(skip)]
-    rowid: u64,
 }
 
 /// What to insert.
@@ -60,10 +56,10 @@ pub struct NewEntry<'a> {
     pub added_at: String,
 }
 
-/// One table.
+/// One table; rows in insertion order (SQLite's rowid order).
 #[derive(Debug, Default)]
 pub struct LearnedTable {
-    rows: Mutex<(u64, Vec<Entry>)>,
+    rows: Mutex<Vec<Entry>>,
     max_per_action: Option<usize>,
 }
 
@@ -79,8 +75,7 @@ impl LearnedTable {
     /// `INSERT OR IGNORE`: true when a row was added. The cap is checked first, so even an
     /// already-present value fails on a full action (as the gate's count-then-insert does).
     pub fn insert(&self, e: NewEntry<'_>) -> Result<bool, String> {
-        let mut g = self.rows.lock().unwrap_or_else(|p| p.into_inner());
-        let (next, rows) = &mut *g;
+        let mut rows = self.rows.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(cap) = self.max_per_action {
             let count = rows.iter().filter(|r| r.action_id == e.action_id).count();
             if count >= cap {
@@ -96,7 +91,6 @@ impl LearnedTable {
         {
             return Ok(false);
         }
-        *next += 1;
         rows.push(Entry {
             action_id: e.action_id.to_string(),
             value: e.value.to_string(),
@@ -104,61 +98,59 @@ impl LearnedTable {
             added_at: e.added_at,
             source: e.source.as_str(),
             approval_id: e.approval_id.map(str::to_string),
-            rowid: *next,
         });
         Ok(true)
     }
 
     /// Deletes the exact `(action_id, value)` row (no normalization); true when one existed.
     pub fn delete(&self, action_id: &str, value: &str) -> bool {
-        let mut g = self.rows.lock().unwrap_or_else(|p| p.into_inner());
-        let before = g.1.len();
-        g.1.retain(|r| !(r.action_id == action_id && r.value == value));
-        g.1.len() != before
+        let mut rows = self.rows.lock().unwrap_or_else(|p| p.into_inner());
+        let before = rows.len();
+        rows.retain(|r| !(r.action_id == action_id && r.value == value));
+        rows.len() != before
     }
 
     /// Deletes every row of an action; the number deleted.
     pub fn clear_action(&self, action_id: &str) -> usize {
-        let mut g = self.rows.lock().unwrap_or_else(|p| p.into_inner());
-        let before = g.1.len();
-        g.1.retain(|r| r.action_id != action_id);
-        before - g.1.len()
+        let mut rows = self.rows.lock().unwrap_or_else(|p| p.into_inner());
+        let before = rows.len();
+        rows.retain(|r| r.action_id != action_id);
+        before - rows.len()
     }
 
     /// Rows ordered as the gate selects them: filtered by `added_at`, unfiltered by
-    /// `action_id, added_at` (ties in insertion order, as SQLite returns them by rowid).
+    /// `action_id, added_at` (ties in insertion order, as SQLite returns them by rowid: the
+    /// sort is stable).
     pub fn list(&self, action_id: Option<&str>) -> Vec<Entry> {
-        let g = self.rows.lock().unwrap_or_else(|p| p.into_inner());
-        let mut out: Vec<Entry> =
-            g.1.iter()
-                .filter(|r| action_id.is_none_or(|a| r.action_id == a))
-                .cloned()
-                .collect();
+        let rows = self.rows.lock().unwrap_or_else(|p| p.into_inner());
+        let mut out: Vec<Entry> = rows
+            .iter()
+            .filter(|r| action_id.is_none_or(|a| r.action_id == a))
+            .cloned()
+            .collect();
         out.sort_by(|a, b| {
             a.action_id
                 .cmp(&b.action_id)
                 .then_with(|| a.added_at.cmp(&b.added_at))
-                .then(a.rowid.cmp(&b.rowid))
         });
         out
     }
 
     /// Values of one action (what the pipeline merges into the manifest allowlists).
     pub fn values(&self, action_id: &str) -> Vec<String> {
-        let g = self.rows.lock().unwrap_or_else(|p| p.into_inner());
-        let mut v: Vec<String> =
-            g.1.iter()
-                .filter(|r| r.action_id == action_id)
-                .map(|r| r.value.clone())
-                .collect();
+        let rows = self.rows.lock().unwrap_or_else(|p| p.into_inner());
+        let mut v: Vec<String> = rows
+            .iter()
+            .filter(|r| r.action_id == action_id)
+            .map(|r| r.value.clone())
+            .collect();
         v.sort();
         v
     }
 
     /// Empties the table.
     pub fn clear(&self) {
-        let mut g = self.rows.lock().unwrap_or_else(|p| p.into_inner());
-        *g = (0, Vec::new());
+        self.rows.lock().unwrap_or_else(|p| p.into_inner()).clear();
     }
 }
 

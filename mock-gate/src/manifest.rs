@@ -151,8 +151,8 @@ pub struct TemplateConfig {
     pub body_template: Option<Value>,
 }
 
-/// The `fs` block of filesystem actions.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// The `fs` block of filesystem actions (`Default`: nothing allowed).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct FsConfig {
     /// `read`, `create`, `overwrite`, `delete`.
     pub allowed_operations: Vec<String>,

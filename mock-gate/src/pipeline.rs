@@ -55,11 +55,8 @@ pub async fn execute(
 
     let params = parse_and_validate(&action, body, sw.has(Mutant::SkipSchemaValidation))
         .map_err(|e| audit.schema_failed(state, e))?;
-    let mut request_hash = crate::crypto::request_hash(&params)
+    let (mut request_hash, canonical_len) = crate::crypto::canonical_digest(&params)
         .ok_or_else(|| PipelineError::Internal("request canonicalization failed".into()))?;
-    let canonical_len = serde_json_canonicalizer::to_string(&params)
-        .map(|s| s.len())
-        .unwrap_or(0);
     if canonical_len > action.spec.io.max_request_bytes {
         let max = action.spec.io.max_request_bytes;
         return Err(audit.deny(

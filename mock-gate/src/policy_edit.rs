@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::policy::{AclEntry, PolicyData};
+use crate::policy::PolicyData;
 use crate::state::Registry;
 
 /// Result of a grant.
@@ -67,31 +67,24 @@ pub fn revoke(
     actions: &[String],
     registry: &Registry,
 ) -> Revoked {
-    let Some(entry) = data.acl.get(principal) else {
+    let Some(entry) = data.acl.get_mut(principal) else {
         return Revoked {
             remaining_actions: 0,
             allowed_sinks: Vec::new(),
             modified: false,
         };
     };
-    let inherits_wildcard = entry.inherits_wildcard;
     let mut set: BTreeSet<String> = entry.allowed_actions.iter().cloned().collect();
     for a in actions {
         set.remove(a);
     }
-    let sinks = if set.is_empty() {
+    let sinks = derive_sinks(&set, registry);
+    if set.is_empty() {
         data.acl.remove(principal);
-        Vec::new()
     } else {
-        let sinks = derive_sinks(&set, registry);
-        let kept = AclEntry {
-            allowed_actions: set.iter().cloned().collect(),
-            allowed_sinks: sinks.clone(),
-            inherits_wildcard,
-        };
-        data.acl.insert(principal.to_string(), kept);
-        sinks
-    };
+        entry.allowed_actions = set.iter().cloned().collect();
+        entry.allowed_sinks = sinks.clone();
+    }
     data.policy_version = next_version(&data.policy_version);
     Revoked {
         remaining_actions: set.len(),

@@ -1,5 +1,6 @@
 //! Verifiers: `http_status`, `fs_hash`, `none`, and the response envelope checks.
 
+use crate::crypto::prefixed_sha256;
 use serde_json::{json, Value};
 
 use crate::manifest::{CompiledAction, VerifierKind};
@@ -134,17 +135,12 @@ fn fs_hash(out: &ProviderOutput) -> Outcome {
     Outcome::verified(json!({
         "operation": operation,
         "path": path,
-        "before_hash": before_hash.map(prefixed_hex),
-        "after_hash": after_hash.map(prefixed_hex),
+        "before_hash": before_hash.map(prefixed_sha256),
+        "after_hash": after_hash.map(prefixed_sha256),
         "bytes_before": bytes_before,
         "bytes_after": bytes_after,
         "host_corroborated": true,
     }))
-}
-
-/// The verifier's evidence form of a digest: `sha256:` + lowercase hex.
-fn prefixed_hex(hash: [u8; 32]) -> String {
-    format!("sha256:{}", hex::encode(hash))
 }
 
 /// Compact JSON size, depth (containers count 1) and largest array of a value.

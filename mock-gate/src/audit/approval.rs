@@ -7,39 +7,25 @@ use crate::approvals::ApprovalRecord;
 use crate::auth::OperatorAuth;
 use crate::state::GateState;
 
-fn nonempty(s: &str) -> Option<String> {
-    (!s.is_empty()).then(|| s.to_string())
-}
-
 /// `POST /v1/approvals/{id}/deny` succeeded: a `deny` under a fresh trace id with the
 /// operator's attribution and `denied via <approval>: <reason>`.
 pub fn approval_denied(st: &GateState, rec: &ApprovalRecord, op: &OperatorAuth, reason: &str) {
-    let from = CallAudit::from_pending("", rec, "", st.settings.dev_mode).event(
-        Decision::Deny,
-        None,
-        None,
-    );
     record(
         st,
         AuditEvent {
             trace_id: fresh_trace_id(),
-            principal: from.principal,
-            session_id: from.session_id,
-            lease_jti: from.lease_jti,
+            principal: rec.principal.clone(),
+            session_id: rec.session_id.clone(),
+            lease_jti: rec.lease_jti.clone(),
             action_id: rec.action_id.clone(),
-            risk_level: from.risk_level,
+            risk_level: Some(rec.risk_level.as_str().to_string()),
             request_hash: rec.request_hash.clone(),
             policy_version: rec.policy_version.clone(),
             decision: Decision::Deny,
             deny_reason: Some(format!("denied via {}: {reason}", rec.approval_id)),
             approval_id: Some(rec.approval_id.clone()),
-            attribution: Attribution {
-                approved_by: Some(op.operator_id.clone()),
-                operator_authn_method: Some("operator_dpop".into()),
-                operator_sender_binding: nonempty(&op.sender_binding),
-                operator_proof_jti: nonempty(&op.proof_jti),
-            },
-            dev_mode: from.dev_mode,
+            attribution: Attribution::of_operator(op),
+            dev_mode: st.settings.dev_mode,
             ..Default::default()
         },
     );

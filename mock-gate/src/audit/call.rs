@@ -17,13 +17,6 @@ pub struct CallAudit {
     ev: AuditEvent,
 }
 
-/// `low` / `medium` / `high` / `critical`.
-pub fn risk_name(action: &CompiledAction) -> Option<String> {
-    serde_json::to_value(action.spec.risk_level)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-}
-
 /// `<action>:request` when the action has a request schema.
 pub fn schema_id(action: &CompiledAction) -> Option<String> {
     action
@@ -87,9 +80,7 @@ impl CallAudit {
         e.action_version = Some(rec.action_version.clone());
         e.action_digest = rec.plan.provider_module_digest.clone();
         e.action_trust_verdict = trust.to_string();
-        e.risk_level = serde_json::to_value(rec.risk_level)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string));
+        e.risk_level = Some(rec.risk_level.as_str().to_string());
         e.request_hash = rec.request_hash.clone();
         e.approval_id = Some(rec.approval_id.clone());
         c
@@ -109,7 +100,7 @@ impl CallAudit {
         self.ev.action_version = Some(action.spec.version.clone());
         self.ev.action_digest = action.spec.provider_module_digest.clone();
         self.ev.action_trust_verdict = "digest_ok".into();
-        self.ev.risk_level = risk_name(action);
+        self.ev.risk_level = Some(action.spec.risk_level.as_str().to_string());
     }
 
     /// After parsing, validation and hashing.

@@ -1,8 +1,6 @@
 //! One ledger record as the gate stores it: the flat field set of its `AuditEvent`
 //! (sub-structs flattened; optional attribution fields omitted when unset).
 
-use std::collections::BTreeMap;
-
 use serde_json::{json, Map, Value};
 
 use super::kinds::{Decision, EventType};
@@ -35,6 +33,19 @@ pub struct Attribution {
     pub operator_sender_binding: Option<String>,
     /// Operator proof `jti` (unset when empty).
     pub operator_proof_jti: Option<String>,
+}
+
+impl Attribution {
+    /// The attribution of an approval outcome decided by `op`.
+    pub fn of_operator(op: &crate::auth::OperatorAuth) -> Self {
+        let nonempty = |s: &str| (!s.is_empty()).then(|| s.to_string());
+        Self {
+            approved_by: Some(op.operator_id.clone()),
+            operator_authn_method: Some("operator_dpop".into()),
+            operator_sender_binding: nonempty(&op.sender_binding),
+            operator_proof_jti: nonempty(&op.proof_jti),
+        }
+    }
 }
 
 /// Every field of an event except `timestamp` and `prev_hash`, which the ledger stamps.
@@ -145,36 +156,36 @@ impl AuditEvent {
     /// The stored JSON with `timestamp` and `prev_hash`. Keys come out sorted, as the gate's
     /// `json!` answer (serde_json without `preserve_order`) emits them.
     pub fn to_value(&self, timestamp: &str, prev_hash: Option<&str>) -> Value {
-        let mut m: BTreeMap<&str, Value> = BTreeMap::new();
+        let mut m = Map::new();
         let s = |v: &str| Value::String(v.to_string());
         let opt = |v: &Option<String>| v.as_deref().map_or(Value::Null, s);
-        m.insert("trace_id", s(&self.trace_id));
-        m.insert("timestamp", s(timestamp));
-        m.insert("event_type", s(self.event_type.as_str()));
-        m.insert("principal", s(&self.principal));
-        m.insert("session_id", s(&self.session_id));
-        m.insert("lease_jti", s(&self.lease_jti));
-        m.insert("action_id", s(&self.action_id));
-        m.insert("action_version", opt(&self.action_version));
-        m.insert("action_digest", s(&self.action_digest));
-        m.insert("action_trust_verdict", s(&self.action_trust_verdict));
-        m.insert("request_hash", s(&self.request_hash));
-        m.insert("request_schema_id", opt(&self.request_schema_id));
-        m.insert("policy_version", opt(&self.policy_version));
-        m.insert("decision", s(self.decision.as_str()));
-        m.insert("deny_reason", opt(&self.deny_reason));
-        m.insert("allowed_sinks", json!(self.allowed_sinks));
-        m.insert("budgets_before", budgets(self.budgets_before));
-        m.insert("budgets_after", budgets(self.budgets_after));
+        m.insert("trace_id".into(), s(&self.trace_id));
+        m.insert("timestamp".into(), s(timestamp));
+        m.insert("event_type".into(), s(self.event_type.as_str()));
+        m.insert("principal".into(), s(&self.principal));
+        m.insert("session_id".into(), s(&self.session_id));
+        m.insert("lease_jti".into(), s(&self.lease_jti));
+        m.insert("action_id".into(), s(&self.action_id));
+        m.insert("action_version".into(), opt(&self.action_version));
+        m.insert("action_digest".into(), s(&self.action_digest));
+        m.insert("action_trust_verdict".into(), s(&self.action_trust_verdict));
+        m.insert("request_hash".into(), s(&self.request_hash));
+        m.insert("request_schema_id".into(), opt(&self.request_schema_id));
+        m.insert("policy_version".into(), opt(&self.policy_version));
+        m.insert("decision".into(), s(self.decision.as_str()));
+        m.insert("deny_reason".into(), opt(&self.deny_reason));
+        m.insert("allowed_sinks".into(), json!(self.allowed_sinks));
+        m.insert("budgets_before".into(), budgets(self.budgets_before));
+        m.insert("budgets_after".into(), budgets(self.budgets_after));
         m.insert(
-            "runtime",
+            "runtime".into(),
             self.runtime.as_ref().map_or(Value::Null, runtime),
         );
-        m.insert("response_hash", opt(&self.response_hash));
-        m.insert("response_bytes", json!(self.response_bytes));
-        m.insert("prev_hash", prev_hash.map_or(Value::Null, s));
-        m.insert("dev_mode", Value::Bool(self.dev_mode));
-        m.insert("sandbox_degraded", Value::Bool(false));
+        m.insert("response_hash".into(), opt(&self.response_hash));
+        m.insert("response_bytes".into(), json!(self.response_bytes));
+        m.insert("prev_hash".into(), prev_hash.map_or(Value::Null, s));
+        m.insert("dev_mode".into(), Value::Bool(self.dev_mode));
+        m.insert("sandbox_degraded".into(), Value::Bool(false));
         let a = &self.attribution;
         let omitted = [
             ("identity_method", &self.identity_method),
@@ -191,14 +202,10 @@ impl AuditEvent {
         ];
         for (k, v) in omitted {
             if let Some(v) = v {
-                m.insert(k, s(v));
+                m.insert(k.into(), s(v));
             }
         }
-        Value::Object(
-            m.into_iter()
-                .map(|(k, v)| (k.to_string(), v))
-                .collect::<Map<_, _>>(),
-        )
+        Value::Object(m)
     }
 }
 

@@ -2,7 +2,7 @@
 //! budgets before/after, policy version, operator attribution, and the final record of an
 //! executed call (sinks, runtime, response hash, grant, receipt, verification tag).
 
-use super::call::{risk_name, schema_id};
+use super::call::schema_id;
 use super::{record, Attribution, AuditEvent, CallAudit, Decision, RuntimeRecord};
 use crate::approvals::ApprovalRecord;
 use crate::auth::OperatorAuth;
@@ -79,19 +79,13 @@ impl ExecAudit {
         action: &CompiledAction,
     ) -> Self {
         let pre = CallAudit::from_pending(trace_id, rec, "digest_ok", st.settings.dev_mode);
-        let nonempty = |s: &str| (!s.is_empty()).then(|| s.to_string());
         let base = AuditEvent {
             request_schema_id: schema_id(action),
-            risk_level: risk_name(action),
+            risk_level: Some(action.spec.risk_level.as_str().to_string()),
             policy_version: rec.policy_version.clone(),
             budgets_before: Some(rec.plan.calls_remaining),
             budgets_after: Some(rec.plan.calls_remaining),
-            attribution: Attribution {
-                approved_by: Some(op.operator_id.clone()),
-                operator_authn_method: Some("operator_dpop".into()),
-                operator_sender_binding: nonempty(&op.sender_binding),
-                operator_proof_jti: nonempty(&op.proof_jti),
-            },
+            attribution: Attribution::of_operator(op),
             ..pre.event(Decision::Error, None, None)
         };
         Self {
@@ -192,10 +186,10 @@ impl ExecAudit {
             fuel_consumed: resp.runtime.fuel_consumed,
             io_calls_made: 0,
         });
-        ev.response_hash = crate::crypto::request_hash(&resp.output);
-        ev.response_bytes = serde_json_canonicalizer::to_string(&resp.output)
-            .ok()
-            .map(|s| s.len());
+        if let Some((hash, len)) = crate::crypto::canonical_digest(&resp.output) {
+            ev.response_hash = Some(hash);
+            ev.response_bytes = Some(len);
+        }
         ev.grant_id = Some(resp.grant_id.clone());
         ev.receipt_id = Some(resp.receipt_id.clone());
         ev.verification_outcome = Some(resp.verification_outcome.clone());

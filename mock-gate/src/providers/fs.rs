@@ -9,6 +9,8 @@ use base64::Engine;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+use crate::crypto::prefixed_sha256;
+
 use super::{error_output, Observed, Provider, ProviderCall, ProviderFuture, ProviderOutput};
 
 /// Filesystem provider.
@@ -32,17 +34,7 @@ fn run(call: &ProviderCall) -> ProviderOutput {
     let Some(root) = call.fs_root.as_deref() else {
         return fail("io_error", format!("I/O error: {path}"));
     };
-    let fs = call
-        .spec
-        .spec
-        .fs
-        .clone()
-        .unwrap_or(crate::manifest::FsConfig {
-            allowed_operations: vec![],
-            allowed_paths: vec![],
-            denied_paths: vec![],
-            max_file_bytes: 0,
-        });
+    let fs = call.spec.spec.fs.clone().unwrap_or_default();
     let target = Target { path, root, call };
     match op {
         "read" => read(&target, &fs),
@@ -157,6 +149,30 @@ fn operation_allowed(
     }
 }
 
+/// The content of an existing regular file below the root, at most `max_file_bytes` long
+/// (what both a read and an overwrite open).
+fn read_regular_file(
+    t: &Target,
+    rel: &Path,
+    fs: &crate::manifest::FsConfig,
+) -> Result<Vec<u8>, ProviderOutput> {
+    let path = t.path;
+    let meta = resolve_existing(t, rel)?;
+    if !meta.is_file() {
+        return Err(fail(
+            "special_file",
+            format!("target is not a regular file: {path}"),
+        ));
+    }
+    if meta.len() > fs.max_file_bytes {
+        return Err(fail(
+            "too_large",
+            format!("content exceeds max_file_bytes: {path}"),
+        ));
+    }
+    std::fs::read(t.full(rel)).map_err(|_| fail("io_error", format!("I/O error: {path}")))
+}
+
 fn digest(bytes: &[u8]) -> [u8; 32] {
     Sha256::digest(bytes).into()
 }
@@ -170,32 +186,16 @@ fn read(t: &Target, fs: &crate::manifest::FsConfig) -> ProviderOutput {
         Ok(r) => r,
         Err(e) => return e,
     };
-    let meta = match resolve_existing(t, &rel) {
-        Ok(m) => m,
-        Err(e) => return e,
-    };
-    if !meta.is_file() {
-        return fail(
-            "special_file",
-            format!("target is not a regular file: {path}"),
-        );
-    }
-    if meta.len() > fs.max_file_bytes {
-        return fail(
-            "too_large",
-            format!("content exceeds max_file_bytes: {path}"),
-        );
-    }
-    let content = match std::fs::read(t.full(&rel)) {
+    let content = match read_regular_file(t, &rel, fs) {
         Ok(c) => c,
-        Err(_) => return fail("io_error", format!("I/O error: {path}")),
+        Err(e) => return e,
     };
     let hash = digest(&content);
     ProviderOutput {
         output: json!({"ok": true, "data": {
             "path": path,
             "size_bytes": content.len(),
-            "hash": format!("sha256:{}", hex::encode(hash)),
+            "hash": prefixed_sha256(hash),
             "content_base64": STANDARD.encode(&content),
         }}),
         exit_code: 0,
@@ -273,25 +273,9 @@ fn write(p: &Value, t: &Target, fs: &crate::manifest::FsConfig) -> ProviderOutpu
         }
         None
     } else {
-        let meta = match resolve_existing(t, &rel) {
-            Ok(m) => m,
-            Err(e) => return e,
-        };
-        if !meta.is_file() {
-            return fail(
-                "special_file",
-                format!("target is not a regular file: {path}"),
-            );
-        }
-        if meta.len() > fs.max_file_bytes {
-            return fail(
-                "too_large",
-                format!("content exceeds max_file_bytes: {path}"),
-            );
-        }
-        match std::fs::read(t.full(&rel)) {
+        match read_regular_file(t, &rel, fs) {
             Ok(b) => Some(b),
-            Err(_) => return fail("io_error", format!("I/O error: {path}")),
+            Err(e) => return e,
         }
     };
     let before_hash = before.as_deref().map(digest);
@@ -309,11 +293,11 @@ fn write(p: &Value, t: &Target, fs: &crate::manifest::FsConfig) -> ProviderOutpu
     let after = digest(&content);
     let mut data = json!({
         "path": path,
-        "after_hash": format!("sha256:{}", hex::encode(after)),
+        "after_hash": prefixed_sha256(after),
         "bytes_written": content.len(),
     });
     if let (Some(b), Some(h)) = (before.as_deref(), before_hash) {
-        data["before_hash"] = json!(format!("sha256:{}", hex::encode(h)));
+        data["before_hash"] = json!(prefixed_sha256(h));
         data["bytes_before"] = json!(b.len());
     }
     ProviderOutput {

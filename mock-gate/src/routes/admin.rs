@@ -25,6 +25,45 @@ pub(crate) fn guard(
         .map_err(|_| GateBody::error(StatusCode::UNAUTHORIZED, "unauthorized").into_response())
 }
 
+/// Operator auth, then a token of the read bucket (the gate's order on admin reads).
+#[allow(clippy::result_large_err)]
+pub fn read_guard(
+    st: &GateState,
+    headers: &HeaderMap,
+    path: &str,
+) -> Result<OperatorAuth, Response> {
+    let op = guard(st, headers, "GET", path)?;
+    super::throttle::operator_read(st)?;
+    Ok(op)
+}
+
+/// Operator auth, then a token of the write bucket, taken in dev mode too (domain, path and
+/// policy mutations).
+#[allow(clippy::result_large_err)]
+pub fn write_guard(
+    st: &GateState,
+    headers: &HeaderMap,
+    method: &str,
+    path: &str,
+) -> Result<OperatorAuth, Response> {
+    let op = guard(st, headers, method, path)?;
+    super::throttle::operator_write(st)?;
+    Ok(op)
+}
+
+/// Operator auth, then a write token unless the gate is in dev mode (revoke-all, drain,
+/// reload).
+#[allow(clippy::result_large_err)]
+fn write_guard_unless_dev(
+    st: &GateState,
+    headers: &HeaderMap,
+    path: &str,
+) -> Result<OperatorAuth, Response> {
+    let op = guard(st, headers, "POST", path)?;
+    super::throttle::operator_write_unless_dev(st)?;
+    Ok(op)
+}
+
 /// `GET /v1/receipts/{id}` on the admin listener.
 pub async fn receipt(
     State(st): State<Arc<GateState>>,
@@ -39,23 +78,17 @@ pub async fn receipt(
 
 /// `GET /v1/receipt-keys`.
 pub async fn receipt_keys(State(st): State<Arc<GateState>>, headers: HeaderMap) -> Response {
-    let op = match guard(&st, &headers, "GET", "/v1/receipt-keys") {
+    let op = match read_guard(&st, &headers, "/v1/receipt-keys") {
         Ok(op) => op,
         Err(r) => return r,
     };
-    if let Err(r) = super::throttle::operator_read(&st) {
-        return r;
-    }
     record_admin(&st, EventType::AdminReceiptKeysRead, &op.operator_id, None);
     json_resp(StatusCode::OK, &json!({"keys": [st.signer.key_entry()]}))
 }
 
 /// `GET /v1/admin/status`.
 pub async fn status(State(st): State<Arc<GateState>>, headers: HeaderMap) -> Response {
-    if let Err(r) = guard(&st, &headers, "GET", "/v1/admin/status") {
-        return r;
-    }
-    if let Err(r) = super::throttle::operator_read(&st) {
+    if let Err(r) = read_guard(&st, &headers, "/v1/admin/status") {
         return r;
     }
     let draining = st.is_draining();
@@ -78,13 +111,10 @@ pub async fn status(State(st): State<Arc<GateState>>, headers: HeaderMap) -> Res
 
 /// `POST /v1/admin/drain` (irreversible).
 pub async fn drain(State(st): State<Arc<GateState>>, headers: HeaderMap) -> Response {
-    let op = match guard(&st, &headers, "POST", "/v1/admin/drain") {
+    let op = match write_guard_unless_dev(&st, &headers, "/v1/admin/drain") {
         Ok(op) => op,
         Err(r) => return r,
     };
-    if let Err(r) = super::throttle::operator_write_unless_dev(&st) {
-        return r;
-    }
     let was_draining = st.draining.swap(true, Ordering::AcqRel);
     let in_flight = st.in_flight.load(Ordering::Acquire);
     let detail = format!(
@@ -104,13 +134,10 @@ pub async fn drain(State(st): State<Arc<GateState>>, headers: HeaderMap) -> Resp
 
 /// `POST /v1/admin/revoke-all` (bumps the grant epoch; leases are unaffected).
 pub async fn revoke_all(State(st): State<Arc<GateState>>, headers: HeaderMap) -> Response {
-    let op = match guard(&st, &headers, "POST", "/v1/admin/revoke-all") {
+    let op = match write_guard_unless_dev(&st, &headers, "/v1/admin/revoke-all") {
         Ok(op) => op,
         Err(r) => return r,
     };
-    if let Err(r) = super::throttle::operator_write_unless_dev(&st) {
-        return r;
-    }
     let old = st.epoch.fetch_add(1, Ordering::AcqRel);
     let detail = format!("epoch {old} => {}", old + 1);
     record_admin(
@@ -127,13 +154,10 @@ pub async fn revoke_all(State(st): State<Arc<GateState>>, headers: HeaderMap) ->
 
 /// `GET /v1/admin/epoch`.
 pub async fn epoch(State(st): State<Arc<GateState>>, headers: HeaderMap) -> Response {
-    let op = match guard(&st, &headers, "GET", "/v1/admin/epoch") {
+    let op = match read_guard(&st, &headers, "/v1/admin/epoch") {
         Ok(op) => op,
         Err(r) => return r,
     };
-    if let Err(r) = super::throttle::operator_read(&st) {
-        return r;
-    }
     record_admin(&st, EventType::AdminEpochRead, &op.operator_id, None);
     json_resp(
         StatusCode::OK,
@@ -144,13 +168,10 @@ pub async fn epoch(State(st): State<Arc<GateState>>, headers: HeaderMap) -> Resp
 /// `POST /v1/admin/reload`: re-reads the actions dir and policy file the gate was started
 /// with (in-memory registrations stay when there is no dir).
 pub async fn reload(State(st): State<Arc<GateState>>, headers: HeaderMap) -> Response {
-    let op = match guard(&st, &headers, "POST", "/v1/admin/reload") {
+    let op = match write_guard_unless_dev(&st, &headers, "/v1/admin/reload") {
         Ok(op) => op,
         Err(r) => return r,
     };
-    if let Err(r) = super::throttle::operator_write_unless_dev(&st) {
-        return r;
-    }
     if let Err(e) = crate::gate::reload_from_sources(&st) {
         return GateBody::error(StatusCode::INTERNAL_SERVER_ERROR, "reload_failed")
             .field("detail", &e)

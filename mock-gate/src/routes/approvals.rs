@@ -11,14 +11,10 @@ use serde_json::{json, Value};
 
 use crate::approvals::{rfc3339, ApprovalRecord, ApprovalState, Claim};
 use crate::auth::{authenticate_operator, OperatorAuth};
-use crate::body::{empty, json as json_resp, GateBody};
+use crate::body::{empty, json as json_resp};
 use crate::dispatch::{self, ApprovalProvenance, Dispatch};
 use crate::errors::PipelineError;
 use crate::state::GateState;
-
-fn unauthorized() -> Response {
-    GateBody::error(StatusCode::UNAUTHORIZED, "unauthorized").into_response()
-}
 
 /// `GET /v1/approvals` query.
 #[derive(Debug, Deserialize, Default)]
@@ -59,10 +55,7 @@ pub async fn list(
     headers: HeaderMap,
     Query(q): Query<ListQuery>,
 ) -> Response {
-    if authenticate_operator(&st, &headers, "GET", "/v1/approvals").is_err() {
-        return unauthorized();
-    }
-    if let Err(r) = super::throttle::operator_read(&st) {
+    if let Err(r) = super::admin::read_guard(&st, &headers, "/v1/approvals") {
         return r;
     }
     let limit = q.limit.unwrap_or(50).min(200);

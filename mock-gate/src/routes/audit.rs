@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::json;
 
-use super::admin::guard;
+use super::admin::read_guard;
 use crate::audit::EventFilter;
 use crate::body::json as json_resp;
 use crate::state::GateState;
@@ -21,10 +21,7 @@ pub async fn events(
     headers: HeaderMap,
     Query(filter): Query<EventFilter>,
 ) -> Response {
-    if let Err(r) = guard(&st, &headers, "GET", "/v1/audit/events") {
-        return r;
-    }
-    if let Err(r) = super::throttle::operator_read(&st) {
+    if let Err(r) = read_guard(&st, &headers, "/v1/audit/events") {
         return r;
     }
     json_resp(
@@ -35,10 +32,7 @@ pub async fn events(
 
 /// `GET /v1/audit/verify`.
 pub async fn verify(State(st): State<Arc<GateState>>, headers: HeaderMap) -> Response {
-    if let Err(r) = guard(&st, &headers, "GET", "/v1/audit/verify") {
-        return r;
-    }
-    if let Err(r) = super::throttle::operator_read(&st) {
+    if let Err(r) = read_guard(&st, &headers, "/v1/audit/verify") {
         return r;
     }
     let r = st.audit.verify();

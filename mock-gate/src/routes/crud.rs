@@ -18,10 +18,8 @@ use crate::learned::{Entry, LearnedTable};
 use crate::state::GateState;
 
 use crate::audit::{record_admin, EventType};
-use crate::auth::OperatorAuth;
 
-use super::admin::guard;
-use super::throttle::{operator_read, operator_write};
+use super::admin::{read_guard, write_guard};
 
 /// The gate's bound on action ids in admin requests.
 const MAX_ACTION_ID_LEN: usize = 253;
@@ -65,32 +63,6 @@ pub trait Resource: Send + Sync + 'static {
     fn table(st: &GateState) -> &LearnedTable;
     /// Stores an API-sourced entry.
     fn add(st: &GateState, action_id: &str, value: &str, operator: &str) -> Result<bool, String>;
-}
-
-/// Operator auth, then a token of the read bucket (the gate's order on admin reads).
-#[allow(clippy::result_large_err)]
-pub fn read_guard(
-    st: &GateState,
-    headers: &HeaderMap,
-    path: &str,
-) -> Result<OperatorAuth, Response> {
-    let op = guard(st, headers, "GET", path)?;
-    operator_read(st)?;
-    Ok(op)
-}
-
-/// Operator auth, then a token of the write bucket, taken in dev mode too (domain, path and
-/// policy mutations).
-#[allow(clippy::result_large_err)]
-pub fn write_guard(
-    st: &GateState,
-    headers: &HeaderMap,
-    method: &str,
-    path: &str,
-) -> Result<OperatorAuth, Response> {
-    let op = guard(st, headers, method, path)?;
-    operator_write(st)?;
-    Ok(op)
 }
 
 /// The gate's admin `action_id` rule.

@@ -17,7 +17,8 @@ use crate::body::{json as json_resp, GateBody};
 use crate::policy_edit;
 use crate::state::{GateState, Registry};
 
-use super::crud::{read_guard, validate_action_id, write_guard};
+use super::admin::{read_guard, write_guard};
+use super::crud::validate_action_id;
 
 const MAX_PRINCIPAL_LEN: usize = 253;
 const MAX_ACTIONS_PER_REQUEST: usize = 100;

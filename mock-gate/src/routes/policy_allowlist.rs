@@ -16,7 +16,7 @@ use crate::body::{json as json_resp, GateBody};
 use crate::policy_edit;
 use crate::state::GateState;
 
-use super::crud::write_guard;
+use super::admin::write_guard;
 
 const PATH: &str = "/v1/admin/policy/allowlist";
 const MAX_ID_LEN: usize = 128;

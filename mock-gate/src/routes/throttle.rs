@@ -5,31 +5,30 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use crate::body::GateBody;
+use crate::ratelimit::RateLimiter;
 use crate::state::GateState;
 
-fn exceeded() -> Response {
-    GateBody::error(StatusCode::TOO_MANY_REQUESTS, "rate_limit_exceeded").into_response()
+/// One token of a gate-wide bucket (key ""), else 429 `{"error":"rate_limit_exceeded"}`.
+#[allow(clippy::result_large_err)]
+fn take(bucket: &RateLimiter) -> Result<(), Response> {
+    if bucket.check("") {
+        Ok(())
+    } else {
+        Err(GateBody::error(StatusCode::TOO_MANY_REQUESTS, "rate_limit_exceeded").into_response())
+    }
 }
 
 /// Read bucket (status, epoch, receipt keys, approvals list/detail, audit, admin CRUD reads):
 /// 429 `{"error":"rate_limit_exceeded"}`, no `Retry-After`.
 #[allow(clippy::result_large_err)]
 pub fn operator_read(st: &GateState) -> Result<(), Response> {
-    if st.limiters.operator_read.check("") {
-        Ok(())
-    } else {
-        Err(exceeded())
-    }
+    take(&st.limiters.operator_read)
 }
 
 /// Write bucket for domain, path and policy mutations, which take it even in dev mode.
 #[allow(clippy::result_large_err)]
 pub fn operator_write(st: &GateState) -> Result<(), Response> {
-    if st.limiters.operator_write.check("") {
-        Ok(())
-    } else {
-        Err(exceeded())
-    }
+    take(&st.limiters.operator_write)
 }
 
 /// Write bucket for revoke-all, drain and reload: skipped in dev mode.
