@@ -37,6 +37,17 @@ fn verdict_of(r: &ScenarioResult) -> String {
     format!("{:?}: {}", r.verdict, r.reason.as_deref().unwrap_or(""))
 }
 
+/// A mock gate and its client URL (no trailing slash).
+async fn gate_and_client_url() -> (MockGate, String) {
+    let gate = MockGate::builder().start().await.expect("mock gate starts");
+    let url = gate
+        .url()
+        .expect("client URL")
+        .trim_end_matches('/')
+        .to_string();
+    (gate, url)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pre_dispatch_failure_is_refunded_on_the_mock() {
     let r = run(Arc::new(MockTarget::new()), REFUND).await;
@@ -58,12 +69,7 @@ async fn no_refund_scenario_fails_on_a_gate_ignoring_budgets() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refund_scenarios_are_skipped_without_an_admin_listener() {
-    let gate = MockGate::builder().start().await.expect("mock gate starts");
-    let url = gate
-        .url()
-        .expect("client URL")
-        .trim_end_matches('/')
-        .to_string();
+    let (gate, url) = gate_and_client_url().await;
     let target =
         RemoteTarget::new(Endpoint::Tcp(url), &RemoteOptions::default()).expect("remote target");
     let target: Arc<dyn TargetProvider> = Arc::new(target);
@@ -82,12 +88,7 @@ async fn refund_scenarios_are_skipped_without_an_admin_listener() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refund_scenarios_are_skipped_when_the_admin_listener_has_no_control_api() {
     // The client listener stands in for an admin listener without `/_mock/` routes.
-    let gate = MockGate::builder().start().await.expect("mock gate starts");
-    let url = gate
-        .url()
-        .expect("client URL")
-        .trim_end_matches('/')
-        .to_string();
+    let (gate, url) = gate_and_client_url().await;
     let opts = RemoteOptions {
         admin: Some(Endpoint::Tcp(url.clone())),
         ..RemoteOptions::default()

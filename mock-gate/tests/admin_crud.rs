@@ -6,7 +6,7 @@ mod support;
 
 use latchgate_mock::{MockGate, RateLimits};
 use serde_json::{json, Value};
-use support::{redact, send, Agent, Op, Target};
+use support::{burst, first_429, one_token_gate, redact, send, Agent, Op, Target};
 
 const JSON: (&str, &str) = ("content-type", "application/json");
 const UNKNOWN_URL: &str = "https://example.org/data";
@@ -215,17 +215,11 @@ async fn invalid_action_id_is_400_before_the_value_check() {
 
 #[tokio::test]
 async fn add_path_answers_with_sorted_keys_and_lets_the_held_read_through() {
-    let root = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(root.path().join("other")).unwrap();
-    std::fs::write(root.path().join("other/b.txt"), "b").unwrap();
-    let g = MockGate::builder()
-        .fs_root(root.path())
-        .start()
-        .await
-        .unwrap();
+    let root = support::fs_root_with(&[("other/b.txt", "b")]);
+    let g = support::fs_gate(root.path()).await;
     let a = Agent::new();
     let l = a.lease(&g).await;
-    let read = json!({"operation": "read", "path": "other/b.txt"});
+    let read = support::fs_read("other/b.txt");
     assert_eq!(a.execute(&g, &l, "fs_read", &read).await.status, 202);
     let body = json!({"action_id": "fs_read", "path_glob": "other/**"});
     let r = Op::of(&g)
@@ -380,34 +374,13 @@ async fn reset_forgets_learned_rows() {
     );
 }
 
-/// Buckets of one token: a burst of 40 must meet an empty bucket whatever the timing.
-async fn one_token_gate() -> MockGate {
-    MockGate::builder()
-        .rate_limits(RateLimits {
-            operator_read_rps: 1,
-            operator_write_rps: 1,
-            ..RateLimits::default()
-        })
-        .dev_mode(true)
-        .start()
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn crud_mutations_take_the_write_bucket_even_in_dev_mode() {
-    let g = one_token_gate().await;
-    let op = Op::of(&g);
-    let mut limited = None;
-    for i in 0..40 {
-        let body = json!({"action_id": "http_fetch", "domain": format!("d{i}.example.org")});
-        let r = op.json(&g, "POST", "/v1/admin/domains", body).await;
-        if r.status == 429 {
-            limited = Some(r);
-            break;
-        }
-    }
-    let r = limited.expect("a burst of domain adds must meet the write limiter");
+    let g = one_token_gate(true).await;
+    let body = json!({"action_id": "http_fetch", "domain": "d.example.org"});
+    let rs = burst(&g, "POST", "/v1/admin/domains", Some(&body)).await;
+    let r = first_429(&rs)
+        .unwrap_or_else(|s| panic!("a burst of domain adds must meet the write limiter: {s:?}"));
     assert_eq!(r.text(), r#"{"error":"rate_limit_exceeded"}"#);
     assert_eq!(
         r.header("retry-after"),
@@ -418,13 +391,9 @@ async fn crud_mutations_take_the_write_bucket_even_in_dev_mode() {
 
 #[tokio::test]
 async fn crud_reads_take_the_read_bucket_after_auth() {
-    let g = one_token_gate().await;
-    let op = Op::of(&g);
-    let mut statuses = Vec::new();
-    for _ in 0..40 {
-        statuses.push(op.get(&g, "/v1/admin/paths").await.status);
-    }
-    assert!(statuses.contains(&429), "no 429 in {statuses:?}");
+    let g = one_token_gate(true).await;
+    let rs = burst(&g, "GET", "/v1/admin/paths", None).await;
+    first_429(&rs).unwrap_or_else(|s| panic!("no 429 in {s:?}"));
     let t = Target::admin(&g);
     let unauth = send(&t, "GET", "/v1/admin/paths", &[], b"").await;
     assert_eq!(

@@ -3,9 +3,9 @@
 
 mod support;
 
-use latchgate_mock::{MockGate, RateLimits};
+use latchgate_mock::MockGate;
 use serde_json::{json, Value};
-use support::{Agent, Op, Resp};
+use support::{burst, first_429, one_token_gate, Agent, Op, Resp};
 
 const JSON: (&str, &str) = ("content-type", "application/json");
 const ANON: &str = "dev:anonymous";
@@ -221,26 +221,10 @@ async fn reset_restores_the_start_policy() {
 
 #[tokio::test]
 async fn policy_routes_take_the_operator_buckets() {
-    let g = MockGate::builder()
-        .rate_limits(RateLimits {
-            operator_read_rps: 1,
-            operator_write_rps: 1,
-            ..RateLimits::default()
-        })
-        .start()
-        .await
-        .unwrap();
-    let op = Op::of(&g);
-    let mut reads = Vec::new();
-    let mut writes = Vec::new();
-    for _ in 0..40 {
-        reads.push(op.get(&g, "/v1/admin/policy").await.status);
-        let body = json!({"action_id": "http_fetch", "agent_id": ANON});
-        let w = op
-            .json(&g, "POST", "/v1/admin/policy/allowlist", body)
-            .await;
-        writes.push(w.status);
-    }
-    assert!(reads.contains(&429), "GET /v1/admin/policy: {reads:?}");
-    assert!(writes.contains(&429), "POST allowlist: {writes:?}");
+    let g = one_token_gate(true).await;
+    let reads = burst(&g, "GET", "/v1/admin/policy", None).await;
+    first_429(&reads).unwrap_or_else(|s| panic!("GET /v1/admin/policy: {s:?}"));
+    let body = json!({"action_id": "http_fetch", "agent_id": ANON});
+    let writes = burst(&g, "POST", "/v1/admin/policy/allowlist", Some(&body)).await;
+    first_429(&writes).unwrap_or_else(|s| panic!("POST allowlist: {s:?}"));
 }

@@ -179,15 +179,9 @@ async fn denial_is_recorded_with_the_operator_reason() {
     let l = a.lease(&g).await;
     let h = held(&g, &a, &l).await;
     let id = h["approval_id"].as_str().unwrap();
-    let body = json!({"reason": "not today"}).to_string();
+    let deny = format!("/v1/approvals/{id}/deny");
     let r = Op::of(&g)
-        .call(
-            &g,
-            "POST",
-            &format!("/v1/approvals/{id}/deny"),
-            body.as_bytes(),
-            &[("content-type", "application/json")],
-        )
+        .json(&g, "POST", &deny, json!({"reason": "not today"}))
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
     let evs = events(&g, "?decision=deny").await;

@@ -6,7 +6,7 @@ mod support;
 use latchgate_mock::{MockGate, RateLimits};
 use serde_json::{json, Value};
 use sha2::Digest;
-use support::{audit_events as events, send, Agent, Op, Target};
+use support::{audit_events as events, burst, first_429, one_token_gate, send, Agent, Op, Target};
 
 const FETCH_OK: &str = "https://httpbin.org/get";
 
@@ -247,32 +247,12 @@ async fn reset_clears_the_ledger() {
     assert!(events(&g, "").await.is_empty());
 }
 
-/// A gate whose operator read bucket holds one token.
-async fn read_limited_gate() -> MockGate {
-    MockGate::builder()
-        .rate_limits(RateLimits {
-            operator_read_rps: 1,
-            ..RateLimits::default()
-        })
-        .start()
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn audit_routes_take_the_operator_read_bucket() {
-    let g = read_limited_gate().await;
-    let op = Op::of(&g);
+    let g = one_token_gate(true).await;
     for path in ["/v1/audit/events", "/v1/audit/verify"] {
-        let mut limited = None;
-        for _ in 0..40 {
-            let r = op.call(&g, "GET", path, b"", &[]).await;
-            if r.status == 429 {
-                limited = Some(r);
-                break;
-            }
-        }
-        let r = limited.unwrap_or_else(|| panic!("GET {path}: 40 calls, no 429"));
+        let rs = burst(&g, "GET", path, None).await;
+        let r = first_429(&rs).unwrap_or_else(|s| panic!("GET {path}: no 429 in {s:?}"));
         assert_eq!(r.text(), r#"{"error":"rate_limit_exceeded"}"#, "GET {path}");
         assert_eq!(
             r.header("retry-after"),
@@ -284,7 +264,7 @@ async fn audit_routes_take_the_operator_read_bucket() {
 
 #[tokio::test]
 async fn failed_auth_does_not_take_a_read_token() {
-    let g = read_limited_gate().await;
+    let g = one_token_gate(true).await;
     for _ in 0..5 {
         let r = send(&Target::admin(&g), "GET", "/v1/audit/verify", &[], b"").await;
         assert_eq!(r.status, 401, "{}", r.text());

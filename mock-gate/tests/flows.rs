@@ -462,23 +462,12 @@ async fn execute_rate_limit_is_per_session_with_retry_after() {
 
 #[tokio::test]
 async fn fs_read_returns_content_and_hash_evidence() {
-    let root = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(root.path().join("src")).unwrap();
-    std::fs::write(root.path().join("src/a.rs"), "fn main() {}\n").unwrap();
-    let g = MockGate::builder()
-        .fs_root(root.path())
-        .start()
-        .await
-        .unwrap();
+    let root = support::fs_root_with(&[("src/a.rs", "fn main() {}\n")]);
+    let g = support::fs_gate(root.path()).await;
     let a = Agent::new();
     let l = a.lease(&g).await;
     let r = a
-        .execute(
-            &g,
-            &l,
-            "fs_read",
-            &json!({"operation": "read", "path": "src/a.rs"}),
-        )
+        .execute(&g, &l, "fs_read", &support::fs_read("src/a.rs"))
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
     let v = r.json();
@@ -488,21 +477,11 @@ async fn fs_read_returns_content_and_hash_evidence() {
     );
     assert_eq!(v["verification_outcome"], json!("verified"));
     let held = a
-        .execute(
-            &g,
-            &l,
-            "fs_read",
-            &json!({"operation": "read", "path": "other/b.txt"}),
-        )
+        .execute(&g, &l, "fs_read", &support::fs_read("other/b.txt"))
         .await;
     assert_eq!(held.status, 202, "unlisted path is held for approval");
     let denied = a
-        .execute(
-            &g,
-            &l,
-            "fs_read",
-            &json!({"operation": "read", "path": "src/.env"}),
-        )
+        .execute(&g, &l, "fs_read", &support::fs_read("src/.env"))
         .await;
     assert_eq!(
         denied.status,
@@ -1023,23 +1002,10 @@ async fn delay_fault_still_runs_the_handler_and_is_journalled() {
 
 #[tokio::test]
 async fn fs_write_is_held_then_writes_the_file_on_approval() {
-    let root = tempfile::tempdir().unwrap();
-    std::fs::create_dir(root.path().join("src")).unwrap();
-    let g = MockGate::builder()
-        .fs_root(root.path())
-        .grant("dev:anonymous", &["fs_write"], &["fs_write"])
-        .start()
-        .await
-        .unwrap();
-    let a = Agent::new();
-    let l = a.lease(&g).await;
+    let root = support::fs_root_with(&[("src/", "")]);
+    let g = support::fs_write_gate(root.path()).await;
     let body = json!({"operation": "write", "path": "src/new.rs", "content_base64": "aGk=", "mode": "create"});
-    let r = a.execute(&g, &l, "fs_write", &body).await;
-    assert_eq!(r.status, 202, "high risk is always held: {}", r.text());
-    let id = r.json()["approval_id"].as_str().unwrap().to_string();
-    let ok = Op::of(&g)
-        .call(&g, "POST", &format!("/v1/approvals/{id}/approve"), b"", &[])
-        .await;
+    let ok = support::held_then_approved(&g, "fs_write", &body).await;
     assert_eq!(ok.status, 200, "{}", ok.text());
     assert_eq!(ok.json()["verification_outcome"], json!("verified"));
     assert_eq!(
@@ -1054,6 +1020,7 @@ async fn fs_write_is_held_then_writes_the_file_on_approval() {
         admin.json()["verification_outcome"]["evidence"]["operation"],
         json!("create")
     );
+    let l = Agent::new().lease(&g).await;
     let agent_on_admin = send(
         &Target::admin(&g),
         "GET",

@@ -5,32 +5,20 @@ mod support;
 
 use latchgate_mock::MockGate;
 use serde_json::{json, Value};
-use support::{Agent, Op};
+use support::{fs_gate, fs_read, fs_root_with, fs_write_gate, held_then_approved, Agent, Op};
 
 const README: &str = "# readme\n";
 
-async fn gate_with_root(root: &std::path::Path) -> MockGate {
-    std::fs::write(root.join("README.md"), README).unwrap();
-    std::fs::create_dir(root.join("src")).unwrap();
-    std::fs::write(root.join("src/old.rs"), "old").unwrap();
-    MockGate::builder()
-        .fs_root(root)
-        .grant("dev:anonymous", &["fs_write"], &["fs_write"])
-        .start()
-        .await
-        .unwrap()
+/// A root with `README.md` and `src/old.rs`, and a gate on it that lets `fs_write` be asked.
+async fn write_gate() -> (tempfile::TempDir, MockGate) {
+    let root = fs_root_with(&[("README.md", README), ("src/old.rs", "old")]);
+    let g = fs_write_gate(root.path()).await;
+    (root, g)
 }
 
 /// Runs `fs_write` with `params` through approval and returns the approve answer.
 async fn approved_write(g: &MockGate, params: Value) -> support::Resp {
-    let a = Agent::new();
-    let l = a.lease(g).await;
-    let held = a.execute(g, &l, "fs_write", &params).await;
-    assert_eq!(held.status, 202, "fs_write is always held: {}", held.text());
-    let id = held.json()["approval_id"].as_str().unwrap().to_string();
-    Op::of(g)
-        .call(g, "POST", &format!("/v1/approvals/{id}/approve"), b"", &[])
-        .await
+    held_then_approved(g, "fs_write", &params).await
 }
 
 fn write(path: &str, mode: &str) -> Value {
@@ -39,23 +27,11 @@ fn write(path: &str, mode: &str) -> Value {
 
 #[tokio::test]
 async fn read_evidence_carries_prefixed_hashes_and_the_requested_path() {
-    let root = tempfile::tempdir().unwrap();
-    std::fs::write(root.path().join("README.md"), README).unwrap();
-    let g = MockGate::builder()
-        .fs_root(root.path())
-        .start()
-        .await
-        .unwrap();
+    let root = fs_root_with(&[("README.md", README)]);
+    let g = fs_gate(root.path()).await;
     let a = Agent::new();
     let l = a.lease(&g).await;
-    let r = a
-        .execute(
-            &g,
-            &l,
-            "fs_read",
-            &json!({"operation": "read", "path": "README.md"}),
-        )
-        .await;
+    let r = a.execute(&g, &l, "fs_read", &fs_read("README.md")).await;
     assert_eq!(r.status, 200, "{}", r.text());
     let rid = r.json()["receipt_id"].as_str().unwrap().to_string();
     let rc = a.get(&g, &l, &format!("/v1/receipts/{rid}")).await;
@@ -69,8 +45,7 @@ async fn read_evidence_carries_prefixed_hashes_and_the_requested_path() {
 
 #[tokio::test]
 async fn overwrite_evidence_has_both_prefixed_hashes() {
-    let root = tempfile::tempdir().unwrap();
-    let g = gate_with_root(root.path()).await;
+    let (_root, g) = write_gate().await;
     let ok = approved_write(&g, write("src/old.rs", "overwrite")).await;
     assert_eq!(ok.status, 200, "approve: {}", ok.text());
     let rid = ok.json()["receipt_id"].as_str().unwrap().to_string();
@@ -109,8 +84,7 @@ fn assert_failed_high_risk(r: &support::Resp) {
 
 #[tokio::test]
 async fn overwrite_of_a_missing_file_writes_nothing() {
-    let root = tempfile::tempdir().unwrap();
-    let g = gate_with_root(root.path()).await;
+    let (root, g) = write_gate().await;
     let r = approved_write(&g, write("src/missing.rs", "overwrite")).await;
     assert_failed_high_risk(&r);
     assert!(
@@ -121,8 +95,7 @@ async fn overwrite_of_a_missing_file_writes_nothing() {
 
 #[tokio::test]
 async fn create_needs_an_existing_parent_directory() {
-    let root = tempfile::tempdir().unwrap();
-    let g = gate_with_root(root.path()).await;
+    let (root, g) = write_gate().await;
     let r = approved_write(&g, write("src/deep/new.rs", "create")).await;
     assert_failed_high_risk(&r);
     assert!(
@@ -133,8 +106,7 @@ async fn create_needs_an_existing_parent_directory() {
 
 #[tokio::test]
 async fn failed_high_risk_verification_is_reported_as_grant_integrity() {
-    let root = tempfile::tempdir().unwrap();
-    let g = gate_with_root(root.path()).await;
+    let (_root, g) = write_gate().await;
     let a = Agent::new();
     let l = a.lease(&g).await;
     let held = a

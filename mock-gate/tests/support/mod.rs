@@ -383,3 +383,89 @@ pub async fn audit_events(g: &MockGate, query: &str) -> Vec<Value> {
     assert_eq!(r.status, 200, "audit query {query}: {}", r.text());
     r.json()["events"].as_array().cloned().unwrap_or_default()
 }
+
+/// Calls in a burst: far more than a one-token bucket serves within its one-second refill.
+pub const BURST: usize = 40;
+
+/// A gate whose operator read and write buckets hold one token each.
+pub async fn one_token_gate(dev_mode: bool) -> MockGate {
+    MockGate::builder()
+        .rate_limits(latchgate_mock::RateLimits {
+            operator_read_rps: 1,
+            operator_write_rps: 1,
+            ..latchgate_mock::RateLimits::default()
+        })
+        .dev_mode(dev_mode)
+        .start()
+        .await
+        .unwrap()
+}
+
+/// The same operator call [`BURST`] times (a JSON body when `body` is given).
+pub async fn burst(g: &MockGate, method: &str, path: &str, body: Option<&Value>) -> Vec<Resp> {
+    let op = Op::of(g);
+    let mut out = Vec::with_capacity(BURST);
+    for _ in 0..BURST {
+        out.push(match body {
+            Some(b) => op.json(g, method, path, b.clone()).await,
+            None => op.call(g, method, path, b"", &[]).await,
+        });
+    }
+    out
+}
+
+/// The first 429 of a burst, or the statuses it got when there was none.
+pub fn first_429(rs: &[Resp]) -> Result<&Resp, Vec<u16>> {
+    rs.iter()
+        .find(|r| r.status == 429)
+        .ok_or_else(|| rs.iter().map(|r| r.status).collect())
+}
+
+/// A temporary fs root holding `entries`: `(path, content)` files (parents made) and
+/// `("dir/", "")` directories.
+pub fn fs_root_with(entries: &[(&str, &str)]) -> tempfile::TempDir {
+    let root = tempfile::tempdir().unwrap();
+    for (path, content) in entries {
+        let full = root.path().join(path);
+        if path.ends_with('/') {
+            std::fs::create_dir_all(&full).unwrap();
+        } else {
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(&full, content).unwrap();
+        }
+    }
+    root
+}
+
+/// A quickstart gate on the fs root `root`.
+pub async fn fs_gate(root: &std::path::Path) -> MockGate {
+    MockGate::builder().fs_root(root).start().await.unwrap()
+}
+
+/// A quickstart gate on `root` where `dev:anonymous` may also call (the always held) `fs_write`.
+pub async fn fs_write_gate(root: &std::path::Path) -> MockGate {
+    MockGate::builder()
+        .fs_root(root)
+        .grant("dev:anonymous", &["fs_write"], &["fs_write"])
+        .start()
+        .await
+        .unwrap()
+}
+
+/// `fs_read` parameters.
+pub fn fs_read(path: &str) -> Value {
+    json!({"operation": "read", "path": path})
+}
+
+/// Calls `action` as a fresh agent, expects it held (202) and approves it as the operator;
+/// the approve answer.
+pub async fn held_then_approved(g: &MockGate, action: &str, params: &Value) -> Resp {
+    let a = Agent::new();
+    let l = a.lease(g).await;
+    let held = a.execute(g, &l, action, params).await;
+    assert_eq!(held.status, 202, "{action} should be held: {}", held.text());
+    let id = held.json()["approval_id"].as_str().unwrap().to_string();
+    Op::of(g)
+        .call(g, "POST", &format!("/v1/approvals/{id}/approve"), b"", &[])
+        .await
+}
