@@ -42,10 +42,10 @@ impl Runner {
         results
     }
 
-    /// Runs one scenario: alone when it changes what other scenarios rely on
-    /// ([`gate::runs_alone`]), else beside the others.
+    /// Runs one scenario: alone when the catalogue says so ([`Scenario::runs_alone`]), else
+    /// beside the others.
     pub async fn run_one(&self, s: &Scenario) -> ScenarioResult {
-        if gate::runs_alone(&s.id) {
+        if s.runs_alone {
             let _alone = ALONE.write().await;
             self.run_timed(s).await
         } else {

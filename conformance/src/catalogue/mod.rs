@@ -84,6 +84,10 @@ pub struct Scenario {
     /// For a probe: the answer expected, e.g. `401 invalid_dpop`, `404 empty`, `401 invalid_dpop ~iat too old`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expect: Option<String>,
+    /// The runner runs it with no other scenario at the same time, whatever `--jobs` says (it
+    /// changes gate state other scenarios rely on while it lasts).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub runs_alone: bool,
 }
 
 fn default_suite() -> Suite {

@@ -18,17 +18,6 @@ pub(super) fn lookup(id: &str) -> Option<GateFn> {
     })
 }
 
-/// Scenarios that give the suite's principal an ACL entry of its own, which hides its wildcard
-/// rights from every other scenario while it lasts (seen against a real gate: concurrent
-/// `fs_read` calls denied). The runner runs them alone, whatever `--jobs` says; that also keeps
-/// the real gate from rewriting its data.json twice at once (500 `policy_write_error`).
-pub(crate) fn runs_alone(id: &str) -> bool {
-    matches!(
-        id,
-        "admin.policy.grant-allows" | "admin.policy.revoke-denies"
-    )
-}
-
 /// The quickstart action that fetches a templated URL (unknown hosts are held for approval).
 const FETCH_ACTION: &str = "http_fetch";
 
@@ -169,18 +158,19 @@ scenario_fn!(revoke_denies, |ctx| {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
-    fn acl_editing_scenarios_run_alone_and_their_ids_exist() {
+    fn only_the_acl_editing_scenarios_run_alone() {
         let cat = crate::catalogue::Catalogue::builtin();
-        for id in ["admin.policy.grant-allows", "admin.policy.revoke-denies"] {
-            assert!(runs_alone(id), "{id} must run alone");
-            assert!(cat.get(id).is_some(), "{id} is not in the catalogue");
-        }
-        assert!(
-            !runs_alone("admin.domains.add-removes-approval"),
-            "a domain edit does not hide rights and runs beside others"
+        let alone: Vec<&str> = cat
+            .scenarios()
+            .iter()
+            .filter(|s| s.runs_alone)
+            .map(|s| s.id.as_str())
+            .collect();
+        assert_eq!(
+            alone,
+            ["admin.policy.grant-allows", "admin.policy.revoke-denies"],
+            "scenarios marked runs_alone"
         );
     }
 }

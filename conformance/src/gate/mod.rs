@@ -22,8 +22,6 @@ mod probe;
 mod refunds;
 mod replay;
 
-pub(crate) use admin_crud::runs_alone;
-
 use crate::catalogue::Scenario;
 use crate::check::{Check, Failure};
 use crate::http::{self, Endpoint, Exchange, RawRequest, RawResponse};
