@@ -23,7 +23,7 @@ pub enum PipelineError {
     Schema(String),
     /// Policy denial → 403 `policy_denied` with reason/principal/action/remediation.
     PolicyDenied {
-        /// Reason.
+        /// Reason, already sanitized (≤ 500 bytes, no control characters) where it was made.
         reason: String,
         /// Principal.
         principal: String,
@@ -130,7 +130,7 @@ impl PipelineError {
                 principal,
                 action_id,
             } => GateBody::error(StatusCode::FORBIDDEN, "policy_denied")
-                .field("deny_reason", &sanitize(reason, 500))
+                .field("deny_reason", reason)
                 .field("principal", principal)
                 .field("action_id", action_id)
                 .field(

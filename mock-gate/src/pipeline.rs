@@ -17,6 +17,9 @@ use crate::policy::{self, Decision, PolicyInput};
 use crate::server::Peer;
 use crate::state::GateState;
 
+/// The gate's bound on a policy denial's reason.
+const DENY_REASON_MAX_BYTES: usize = 500;
+
 /// Runs one execute request.
 pub async fn execute(
     state: &Arc<GateState>,
@@ -124,15 +127,17 @@ pub async fn execute(
         },
     );
     match decision {
-        Decision::Deny(reason) => {
+        Decision::Deny(raw) => {
             state.metrics.decision("deny");
             state.metrics.call(action_id, "deny");
-            let why = crate::body::sanitize(&reason, 500);
+            // The gate sanitizes a denial's reason once, when it makes the error: the 403 body
+            // and the ledger both carry the sanitized text.
+            let reason = crate::body::sanitize(&raw, DENY_REASON_MAX_BYTES);
             audit.write(
                 state,
                 AuditDecision::Deny,
                 None,
-                Some(format!("policy denied: {why}")),
+                Some(format!("policy denied: {reason}")),
             );
             Err(PipelineError::PolicyDenied {
                 reason,

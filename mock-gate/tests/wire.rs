@@ -316,6 +316,32 @@ async fn http_post_is_denied_by_the_wildcard_acl() {
 }
 
 #[tokio::test]
+async fn policy_deny_reason_is_sanitized_in_the_body_and_the_ledger() {
+    let g = MockGate::builder()
+        .principal("dev:\u{7}odd")
+        .start()
+        .await
+        .unwrap();
+    let a = Agent::new();
+    let l = a.lease(&g).await;
+    let body = json!({"url": "https://httpbin.org/post", "body": "{}"});
+    let r = a.execute(&g, &l, "http_post", &body).await;
+    assert_eq!(r.status, 403, "{}", r.text());
+    let want = "principal 'dev: odd' is not authorised for action 'http_post'";
+    assert_eq!(
+        r.json()["deny_reason"],
+        json!(want),
+        "control byte in the 403 reason"
+    );
+    let evs = support::audit_events(&g, "?decision=deny").await;
+    assert_eq!(
+        evs[0]["deny_reason"],
+        json!(format!("policy denied: {want}")),
+        "the ledger carries the same sanitized reason"
+    );
+}
+
+#[tokio::test]
 async fn schema_violations_and_bad_json_are_422_without_reason() {
     let g = gate().await;
     let a = Agent::new();
