@@ -6,10 +6,12 @@
 mod process;
 mod python;
 mod rust;
+mod warm;
 
 pub use process::ProcessDriver;
 pub use python::python_driver;
 pub use rust::RustDriver;
+pub use warm::WARM;
 
 use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
