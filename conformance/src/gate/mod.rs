@@ -33,6 +33,10 @@ use latchgate::crypto::dpop::DpopKey;
 use serde_json::{json, Value};
 use std::time::Duration;
 
+/// How long the gate may take to answer one request. Generous: the suite judges what the gate
+/// answers, not how fast, and a loaded machine or a long audit chain must not decide a verdict.
+const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// A scenario implementation.
 pub type GateFn = for<'a> fn(&'a mut GateCtx) -> BoxFuture<'a, Check>;
 
@@ -108,7 +112,7 @@ impl GateCtx {
     /// Sends a request and records the exchange; a transport error fails the scenario.
     pub async fn send(&mut self, to: Listener, req: RawRequest) -> Check<RawResponse> {
         let endpoint = self.endpoint(to)?;
-        let paced = pacing::send(&endpoint, &req, Duration::from_secs(10)).await;
+        let paced = pacing::send(&endpoint, &req, ANSWER_TIMEOUT).await;
         let response = paced.response.clone();
         self.log.push(Exchange {
             endpoint: endpoint.to_string(),
@@ -128,7 +132,7 @@ impl GateCtx {
         }
         let req = RawRequest::new("POST", "/v1/leases").json(&body);
         let endpoint = self.env.client.clone();
-        let paced = pacing::send(&endpoint, &req, Duration::from_secs(10)).await;
+        let paced = pacing::send(&endpoint, &req, ANSWER_TIMEOUT).await;
         let resp = paced.response.clone();
         self.log.push(Exchange {
             endpoint: endpoint.to_string(),

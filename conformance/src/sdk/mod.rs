@@ -161,7 +161,7 @@ impl SdkCtx {
                 Reply::Ok(v) => return Ok(v),
                 Reply::Err(e) => e,
             };
-            let Some(pause) = load_refusal(&e).filter(|_| retries < SETUP_RETRIES) else {
+            let Some(pause) = load_refusal(&e, retries).filter(|_| retries < SETUP_RETRIES) else {
                 let note = format!(" (after {retries} setup retries)");
                 let shown = format!(
                     "{}{}",
@@ -258,11 +258,12 @@ impl SdkCtx {
 }
 
 /// Times a setup step refused by the runner's own load is sent again.
-pub const SETUP_RETRIES: u32 = 3;
+pub const SETUP_RETRIES: u32 = 5;
 
 /// The pause before resending a setup step, when its error is a limiter refusal (429: its
-/// Retry-After, else a second) or a transport error (a short client timeout under load).
-fn load_refusal(e: &ErrorOutcome) -> Option<std::time::Duration> {
+/// Retry-After, else a second) or a transport error (a short client timeout under load: 100 ms,
+/// doubled at each retry, so a burst of load on the machine can pass).
+fn load_refusal(e: &ErrorOutcome, retry: u32) -> Option<std::time::Duration> {
     let limited = e.status == Some(429)
         || matches!(
             e.code.as_deref(),
@@ -271,7 +272,7 @@ fn load_refusal(e: &ErrorOutcome) -> Option<std::time::Duration> {
     if limited {
         return Some(std::time::Duration::from_secs(e.retry_after.unwrap_or(1)));
     }
-    (e.kind == "TransportError").then_some(std::time::Duration::from_millis(100))
+    (e.kind == "TransportError").then(|| std::time::Duration::from_millis(100 << retry.min(5)))
 }
 
 /// One line describing an error outcome.
