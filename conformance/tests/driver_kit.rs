@@ -42,10 +42,12 @@ fn transcript_problems(lines: &[Value]) -> Vec<String> {
     let mut problems = Vec::new();
     for l in lines {
         let (session, msg) = (l["session"].as_u64().unwrap_or(0), &l["msg"]);
-        if l["ts"].as_str().is_none() || l["scenario"].as_str().is_none() {
+        let id = msg["id"].as_u64().unwrap_or(0);
+        // Only the runner's first hello, before any scenario, belongs to no scenario.
+        let startup = msg["cmd"] == "hello" || (id == 1 && msg.get("ok").is_some());
+        if l["ts"].as_str().is_none() || (l["scenario"].as_str().is_none() && !startup) {
             problems.push(format!("line without ts or scenario: {l}"));
         }
-        let id = msg["id"].as_u64().unwrap_or(0);
         match l["dir"].as_str() {
             Some("runner→driver") => {
                 sent.insert(

@@ -226,7 +226,7 @@ export class Client {
     const b = parseSuccess(text, 'DISC');
     const e = b.egress;
     let egress = { kind: 'unknown', domains: null, raw: e ?? null };
-    if (e === 'none') egress = { kind: 'none', domains: null };
+    if (e === 'none') egress = { kind: 'none', domains: [] };
     else if (isObject(e) && Object.keys(e).length === 1 && isObject(e.proxy_allowlist)
       && Array.isArray(e.proxy_allowlist.allowed_domains) && e.proxy_allowlist.allowed_domains.every((d) => typeof d === 'string')) {
       egress = { kind: 'proxy_allowlist', domains: e.proxy_allowlist.allowed_domains };

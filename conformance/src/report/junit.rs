@@ -53,7 +53,7 @@ fn test_case(r: &ScenarioResult) -> TestCase {
             let why = r
                 .reason
                 .as_deref()
-                .unwrap_or("listed as an expected failure but passed");
+                .unwrap_or("expected failure passed: remove its expected-failures entry");
             s.set_message(format!("[{}] {why}", r.level.as_str()));
             s.set_type(r.level.as_str());
             s.set_description(failure_text(r));
