@@ -74,6 +74,7 @@ fn dump_dom(browser: &Path, page: &Path, fragment: &str, profile: &Path) -> Stri
             "--headless",
             "--no-sandbox",
             "--disable-gpu",
+            "--disable-dev-shm-usage",
             "--no-first-run",
         ])
         .arg(format!("--user-data-dir={}", profile.display()))
