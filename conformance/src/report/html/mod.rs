@@ -164,26 +164,44 @@ fn comparison(old: &Doc, new: &Doc) -> String {
             summary.join(" · ")
         }
     );
-    if !diffs.is_empty() {
-        s.push_str("<table>\n<tr><th>change</th><th>scenario</th><th>level</th><th>before</th><th>now</th></tr>\n");
-        for d in &diffs {
-            let cell = |v: &Option<String>| match v {
-                Some(v) => format!("<span class=\"badge v-{}\">{}</span>", esc(v), label(v)),
-                None => "<span class=\"muted\">not run</span>".into(),
-            };
-            let _ = writeln!(
-                s,
-                "<tr class=\"diff change-{0}\"><td>{0}</td><td><code>{1}</code></td><td>{2}</td><td>{3}</td><td>{4}</td></tr>",
-                d.change.as_str(),
-                esc(&d.id),
-                esc(&d.level),
-                cell(&d.before),
-                cell(&d.after)
-            );
-        }
-        s.push_str("</table>\n");
+    let (moved, came_or_went): (Vec<&Diff>, Vec<&Diff>) = diffs
+        .iter()
+        .partition(|d| !matches!(d.change, Change::New | Change::Removed));
+    if !moved.is_empty() {
+        s.push_str(&diff_table(&moved));
+    }
+    if !came_or_went.is_empty() {
+        let _ = write!(
+            s,
+            "<details><summary>{} scenarios ran in only one of the two runs</summary>\n{}</details>\n",
+            came_or_went.len(),
+            diff_table(&came_or_went)
+        );
     }
     s.push_str("</section>\n");
+    s
+}
+
+fn diff_table(diffs: &[&Diff]) -> String {
+    let mut s = String::from(
+        "<table>\n<tr><th>change</th><th>scenario</th><th>level</th><th>before</th><th>now</th></tr>\n",
+    );
+    for d in diffs {
+        let cell = |v: &Option<String>| match v {
+            Some(v) => format!("<span class=\"badge v-{}\">{}</span>", esc(v), label(v)),
+            None => "<span class=\"muted\">not run</span>".into(),
+        };
+        let _ = writeln!(
+            s,
+            "<tr class=\"diff change-{0}\"><td>{0}</td><td><code>{1}</code></td><td>{2}</td><td>{3}</td><td>{4}</td></tr>",
+            d.change.as_str(),
+            esc(&d.id),
+            esc(&d.level),
+            cell(&d.before),
+            cell(&d.after)
+        );
+    }
+    s.push_str("</table>\n");
     s
 }
 
