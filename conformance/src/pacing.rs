@@ -1,7 +1,8 @@
 //! Keeps the runner's own load from deciding verdicts. Every lease request the runner forwards —
 //! its own and the SDK's, which pass through the tap — is paced under the gate's lease limiter,
-//! and one refused by that limiter anyway (another client of a shared gate) is sent again a
-//! bounded number of times, so the scenario meets the answer it is about.
+//! and a request refused by one of the gate's limiters anyway (execute's per-peer bucket of 5/s,
+//! another client of a shared gate) is sent again a bounded number of times, so the scenario
+//! meets the answer it is about.
 
 use crate::http::{self, Endpoint, RawRequest, RawResponse};
 use std::collections::{HashMap, VecDeque};
@@ -99,7 +100,7 @@ impl Paced {
     pub fn note(&self) -> Option<String> {
         (self.refusals > 0).then(|| {
             format!(
-                "the gate's lease limiter refused this request {} time(s) first (429 rate_limit_exceeded); the runner sent it again",
+                "a gate rate limiter refused this request {} time(s) first (429); the runner sent it again",
                 self.refusals
             )
         })
@@ -112,8 +113,16 @@ pub fn is_lease(req: &RawRequest) -> bool {
 }
 
 /// The pause a limiter refusal asks for: its `Retry-After`, else until the gate's next second.
+/// Refusals are the gate's 429s: lease and operator buckets (`rate_limit_exceeded`), execute's
+/// per-session and per-peer buckets (`rate_limited`), approve/deny (`operator_throttled`). The
+/// scenarios about rate limiting send their bursts without this module.
 fn refusal_pause(r: &RawResponse) -> Option<Duration> {
-    if r.status != 429 || r.code().as_deref() != Some("rate_limit_exceeded") {
+    let code = r.code();
+    let limiter = matches!(
+        code.as_deref(),
+        Some("rate_limit_exceeded" | "rate_limited" | "operator_throttled")
+    );
+    if r.status != 429 || !limiter {
         return None;
     }
     let asked = r
@@ -132,19 +141,14 @@ fn until_next_second() -> Duration {
 }
 
 /// Sends a request like [`http::send`]; a lease request is paced first (per gate endpoint), and
-/// sent again after a limiter refusal (at most [`MAX_REFUSALS`] times).
+/// any request is sent again after a limiter refusal (at most [`MAX_REFUSALS`] times).
 pub async fn send(endpoint: &Endpoint, req: &RawRequest, timeout: Duration) -> Paced {
-    if !is_lease(req) {
-        let response = http::send(endpoint, req, timeout).await;
-        return Paced {
-            response,
-            refusals: 0,
-        };
-    }
-    let window = window(endpoint);
+    let window = is_lease(req).then(|| window(endpoint));
     let mut refusals = 0;
     loop {
-        window.admit().await;
+        if let Some(w) = &window {
+            w.admit().await;
+        }
         let response = http::send(endpoint, req, timeout).await;
         let pause = response.as_ref().ok().and_then(refusal_pause);
         match pause {
@@ -192,12 +196,19 @@ mod tests {
     }
 
     #[test]
-    fn other_429_codes_are_not_limiter_refusals() {
-        let p = refusal_pause(&answer(429, r#"{"error":"rate_limited"}"#, &[]));
-        assert_eq!(
-            p, None,
-            "execute's rate_limited is what some scenarios test"
-        );
+    fn execute_limiter_refusal_is_retried_after_its_retry_after() {
+        let p = refusal_pause(&answer(
+            429,
+            r#"{"error":"rate_limited"}"#,
+            &[("retry-after", "1")],
+        ));
+        assert_eq!(p, Some(Duration::from_secs(1)));
+    }
+
+    #[test]
+    fn a_429_with_another_code_is_not_a_limiter_refusal() {
+        let p = refusal_pause(&answer(429, r#"{"error":"slow_down"}"#, &[]));
+        assert_eq!(p, None, "only the gate's limiter codes are retried");
     }
 
     #[test]

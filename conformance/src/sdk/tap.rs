@@ -32,7 +32,7 @@ pub struct Entry {
     pub forwarded: bool,
     /// The body answered to the SDK.
     pub response: Vec<u8>,
-    /// Lease limiter refusals the tap retried before this answer (runner load, not the SDK's).
+    /// Gate limiter refusals the tap retried before this answer (runner load, not the SDK's).
     pub limiter_refusals: u32,
 }
 
@@ -79,7 +79,7 @@ impl Entry {
         }
         if self.limiter_refusals > 0 {
             s.push_str(&format!(
-                " (after {} lease limiter refusal(s) the tap retried)",
+                " (after {} gate limiter refusal(s) the tap retried)",
                 self.limiter_refusals
             ));
         }
