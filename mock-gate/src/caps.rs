@@ -36,7 +36,7 @@ pub struct Caps {
 impl Default for Caps {
     fn default() -> Self {
         Self {
-            journal: 2_000,
+            journal: 1_000,
             receipts: 10_000,
             approvals: 10_000,
             audit_events: 10_000,
@@ -49,7 +49,7 @@ impl Default for Caps {
 /// `serve` flags for the bounds (each overrides the config file's `[caps]` key).
 #[derive(Debug, Default, clap::Args)]
 pub struct CapsArgs {
-    /// Journal entries kept (ring; default 2000).
+    /// Journal entries kept (ring; default 1000).
     #[arg(long, value_name = "N")]
     pub cap_journal: Option<usize>,
     /// Receipts kept (default 10000).

@@ -1,6 +1,7 @@
 //! The crypto floor of one execute, measured in this process: what the gate must do per call
 //! whatever its implementation — verify the lease JWT (ES256) and the DPoP proof (ES256), sign
-//! the receipt (Ed25519), and a few SHA-256 (ath, thumbprint, request and result hashes).
+//! the receipt (Ed25519), and a few SHA-256 (ath, thumbprint, request and result hashes) — with
+//! the pure-Rust `p256` ES256 verification and with `ring`'s (the mock's).
 
 use p256::ecdsa::signature::{Signer, Verifier};
 use sha2::{Digest, Sha256};
@@ -14,18 +15,40 @@ pub fn thread_cpu_secs() -> f64 {
     t(u.ru_utime) + t(u.ru_stime)
 }
 
-/// CPU ms of one set of (ES256 verify, ES256 verify, Ed25519 sign, 4 × SHA-256 of 700 bytes),
-/// averaged over `n` sets; with `es256_verifies` = 1 the per-token lease cache's floor.
-pub fn floor_ms(n: u32, es256_verifies: u32) -> f64 {
+/// ES256 verification implementation.
+#[derive(Clone, Copy)]
+pub enum Es256 {
+    /// `p256` (RustCrypto, pure Rust).
+    P256,
+    /// `ring` (what the mock verifies DPoP proofs with).
+    Ring,
+}
+
+/// CPU ms of one set of (`es256_verifies` × ES256 verify, Ed25519 sign, 4 × SHA-256 of 700
+/// bytes), averaged over `n` sets; `es256_verifies` = 1 is the floor with the per-token lease
+/// cache.
+pub fn floor_ms(n: u32, es256_verifies: u32, imp: Es256) -> f64 {
     let ec = p256::ecdsa::SigningKey::random(&mut rand::rngs::OsRng);
     let ed = ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng);
     let msg = vec![b'a'; 700];
     let sig: p256::ecdsa::Signature = ec.sign(&msg);
     let vk = *ec.verifying_key();
+    let point = vk.to_encoded_point(false);
+    let ring_key = ring::signature::UnparsedPublicKey::new(
+        &ring::signature::ECDSA_P256_SHA256_FIXED,
+        point.as_bytes(),
+    );
+    let sig_bytes = sig.to_bytes();
     let start = thread_cpu_secs();
     for _ in 0..n {
         for _ in 0..es256_verifies {
-            assert!(vk.verify(std::hint::black_box(&msg), &sig).is_ok());
+            let ok = match imp {
+                Es256::P256 => vk.verify(std::hint::black_box(&msg), &sig).is_ok(),
+                Es256::Ring => ring_key
+                    .verify(std::hint::black_box(&msg), &sig_bytes)
+                    .is_ok(),
+            };
+            assert!(ok, "floor signature did not verify");
         }
         std::hint::black_box(ed.sign(&msg[..64]));
         for _ in 0..4 {
