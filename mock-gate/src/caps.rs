@@ -37,7 +37,7 @@ impl Default for Caps {
     fn default() -> Self {
         Self {
             journal: 1_000,
-            receipts: 10_000,
+            receipts: 5_000,
             approvals: 10_000,
             audit_events: 10_000,
             learned_rows: 10_000,
@@ -52,7 +52,7 @@ pub struct CapsArgs {
     /// Journal entries kept (ring; default 1000).
     #[arg(long, value_name = "N")]
     pub cap_journal: Option<usize>,
-    /// Receipts kept (default 10000).
+    /// Receipts kept (default 5000).
     #[arg(long, value_name = "N")]
     pub cap_receipts: Option<usize>,
     /// Approvals kept (default 10000).

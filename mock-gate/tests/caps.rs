@@ -168,3 +168,39 @@ async fn audit_ledger_keeps_the_configured_number_of_events() {
     }
     assert_eq!(g.state().audit.len(), 2);
 }
+
+/// `1 000` style, as the README writes numbers.
+fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[test]
+fn readme_caps_table_and_toml_example_show_the_defaults() {
+    let readme = include_str!("../README.md");
+    let c = Caps::default();
+    for (row, key, n) in [
+        ("journal", "journal", c.journal),
+        ("receipts", "receipts", c.receipts),
+        ("approvals", "approvals", c.approvals),
+        ("audit events", "audit_events", c.audit_events),
+        ("learned rows, per table", "learned_rows", c.learned_rows),
+        (
+            "verified lease tokens",
+            "verified_leases",
+            c.verified_leases,
+        ),
+    ] {
+        let cell = format!("| {row} | {} ", grouped(n));
+        assert!(readme.contains(&cell), "README caps table lacks {cell:?}");
+        let toml = format!("\n{key} = {n}\n");
+        assert!(readme.contains(&toml), "README TOML example lacks {toml:?}");
+    }
+}
