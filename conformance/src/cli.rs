@@ -131,6 +131,14 @@ struct RunArgs {
     /// Scenarios run at once.
     #[arg(long, default_value_t = 4)]
     jobs: usize,
+    /// Seconds one scenario may take; past it, it fails alone as timed out and the run goes on.
+    #[arg(
+        long = "scenario-timeout",
+        value_name = "SECS",
+        default_value_t = 60,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    scenario_timeout: u64,
     /// Per-command driver timeout in milliseconds.
     #[arg(long = "driver-timeout-ms", default_value_t = 20_000)]
     driver_timeout_ms: u64,
@@ -393,7 +401,7 @@ async fn run(args: RunArgs) -> Result<i32, String> {
         driver,
         expected,
         jobs: args.jobs.max(1),
-        scenario_timeout: Duration::from_secs(60),
+        scenario_timeout: Duration::from_secs(args.scenario_timeout),
     };
     let start = Instant::now();
     let results = match &docker_skip {
