@@ -193,6 +193,15 @@ impl GateCtx {
         self.send(Listener::Client, req.json(params)).await
     }
 
+    /// A request to the mock's `/_mock/` control API, with the control token when known.
+    pub fn control_request(&self, method: &str, path: &str) -> RawRequest {
+        let req = RawRequest::new(method, path);
+        match &self.env.control_token {
+            Some(t) => req.header("authorization", &format!("Bearer {t}")),
+            None => req,
+        }
+    }
+
     /// An operator request with a correct proof (needs operator credentials).
     pub fn operator_request(&self, method: &str, path: &str) -> Check<RawRequest> {
         let op = self
