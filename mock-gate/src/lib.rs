@@ -21,6 +21,7 @@ pub mod clock;
 pub mod config;
 pub mod control_client;
 pub mod crypto;
+pub mod decide;
 pub mod dispatch;
 pub mod dpop;
 pub mod errors;
