@@ -1,10 +1,10 @@
 //! `/metrics`: the gate's metric families, registered and encoded by `prometheus-client` 0.24
 //! (the gate's exporter) under the gate's names, help texts, labels and buckets, in its
 //! registration order. So the exposition is the gate's: `# HELP`/`# TYPE` per family, counters
-//! registered with a `_total` name sampled as `…_total_total`, families without samples listed,
-//! `# EOF`. Families nothing in the mock produces (provider timeouts, audit write failures,
-//! intents, webhooks, readyz degradation, ledger write durations) stay at zero, as on an idle
-//! gate.
+//! registered with a `_total` name sampled as `…_total_total`, unlabelled metrics always listed,
+//! a labelled family only once it has a sample, `# EOF`. What nothing in the mock produces
+//! (provider timeouts, audit write failures, intents, webhooks, readyz degradation, ledger write
+//! durations) stays at zero, as on a quiet gate.
 
 use std::sync::RwLock;
 use std::time::Duration;
@@ -332,10 +332,10 @@ mod tests {
     }
 
     #[test]
-    fn every_gate_family_is_listed_before_any_sample() {
+    fn an_idle_exposition_lists_only_the_nine_unlabelled_families() {
         let text = Metrics::default().render(0);
         let families = text.lines().filter(|l| l.starts_with("# TYPE ")).count();
-        assert_eq!(families, 19, "{text}");
+        assert_eq!(families, 9, "{text}");
         assert!(text.ends_with("# EOF\n"));
     }
 }

@@ -32,7 +32,11 @@ decision := object.union(granted, {"requires_approval": true}) if {
 	startswith(input.fs_path, "private/")
 } else := granted if {
 	input.action_id == "fs_read"
-} else := {"allow": false, "deny_reason": sprintf("team policy: %s is not for %s", [input.action_id, input.principal])}
+} else := refused if {
+	input.action_id != "fs_read"
+}
+
+refused := {"allow": false, "deny_reason": sprintf("team policy: %s is not for %s", [input.action_id, input.principal])}
 "#;
 
 const TEAM_DATA: &str = r#"{"team": {"version": "team-7"}, "acl": {}}"#;
