@@ -293,7 +293,7 @@ async fn run_approved(
                 decision: "allow".into(),
                 approval_id: rec.approval_id.clone(),
                 approved_by: op.operator_id.clone(),
-                approval_hash: Some(format!("sha256:{}", rec.plan.plan_hash)),
+                approval_hash: Some(rec.plan.plan_hash.clone()),
                 operator_authn_method: "operator_dpop".into(),
                 operator_sender_binding: op.sender_binding.clone(),
             }),
