@@ -2,10 +2,12 @@
 //! 2 (usage or environment error).
 
 use crate::catalogue::{Catalogue, Selection, Shard, Suite};
+use crate::commands::{ExplainArgs, ReportArgs};
+use crate::driver::Transcript;
 use crate::driver::{self, DriverOptions, DriverSpec};
 use crate::expected::ExpectedFailures;
 use crate::http::Endpoint;
-use crate::report::{self, RunInfo, RunReport, SdkInfo, Terminal};
+use crate::report::{self, ColorChoice, Outputs, RunInfo, RunReport, SdkInfo, Terminal};
 use crate::runner::Runner;
 use crate::target::docker::{self, DockerOptions, DockerTarget};
 use crate::target::{self, RemoteOptions, TargetProvider, TargetSpec};
@@ -36,6 +38,11 @@ enum Command {
     Run(RunArgs),
     /// Print the catalogue: id, level, suite, requirement refs, needs.
     List(ListArgs),
+    /// Explain a scenario or requirement id: what is checked, the requirement, typical causes,
+    /// how to fix.
+    Explain(ExplainArgs),
+    /// Render a JSON report as the HTML page, optionally compared with an earlier one.
+    Report(ReportArgs),
 }
 
 /// Which suites to run.
@@ -85,6 +92,10 @@ struct RunArgs {
     /// Operator P-256 private key: a PEM file (or PEM text).
     #[arg(long = "operator-key")]
     operator_key: Option<String>,
+    /// Token of the mock's /_mock/ control API (url:/socket: targets; docker: passes it to the
+    /// container, else reads it from the ready line).
+    #[arg(long = "control-token")]
+    control_token: Option<String>,
     /// Interpreter of a venv with the PyPI latchgate package (python driver).
     #[arg(long)]
     python: Option<PathBuf>,
@@ -96,15 +107,38 @@ struct RunArgs {
     /// Known failures: one `<id or glob>  # <comment>` per line; the comment is mandatory.
     #[arg(long = "expected-failures", value_name = "FILE")]
     expected_failures: Option<PathBuf>,
-    /// Write the JSON report here.
+    /// Write the JSON report here (`-` = standard output; the live view is on stderr).
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
     /// Write a JUnit XML report here.
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
+    /// Write a self-contained HTML report here.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+    /// An earlier JSON report to compare with in the HTML report.
+    #[arg(long, value_name = "OLD.json")]
+    baseline: Option<PathBuf>,
+    /// Record every driver exchange (both directions, JSON lines) here.
+    #[arg(long = "driver-transcript", value_name = "FILE")]
+    driver_transcript: Option<PathBuf>,
+    /// Colours in the live view: auto (a terminal, unless NO_COLOR; CLICOLOR_FORCE forces), always, never.
+    #[arg(long, value_enum, default_value = "auto")]
+    color: ColorChoice,
+    /// Print only failing scenarios and the summary.
+    #[arg(long, short)]
+    quiet: bool,
     /// Scenarios run at once.
     #[arg(long, default_value_t = 4)]
     jobs: usize,
+    /// Seconds one scenario may take; past it, it fails alone as timed out and the run goes on.
+    #[arg(
+        long = "scenario-timeout",
+        value_name = "SECS",
+        default_value_t = 60,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    scenario_timeout: u64,
     /// Per-command driver timeout in milliseconds.
     #[arg(long = "driver-timeout-ms", default_value_t = 20_000)]
     driver_timeout_ms: u64,
@@ -161,6 +195,8 @@ pub fn main() -> i32 {
     };
     let result = match cli.command {
         Command::List(args) => list(&args),
+        Command::Explain(args) => crate::commands::explain(&args),
+        Command::Report(args) => crate::commands::report(&args),
         Command::Run(args) => rt.block_on(run(args)),
     };
     match result {
@@ -258,6 +294,17 @@ async fn run(args: RunArgs) -> Result<i32, String> {
     if scenarios.is_empty() {
         return Err("no scenario matches the selection (--only/--skip/--shard/--suite)".into());
     }
+    let outputs = Outputs::prepare(
+        args.json.as_deref(),
+        args.junit.as_deref(),
+        args.html.as_deref(),
+        args.baseline.as_deref(),
+    )?;
+    let transcript = args
+        .driver_transcript
+        .as_deref()
+        .map(Transcript::create)
+        .transpose()?;
     let expected = match &args.expected_failures {
         Some(p) => ExpectedFailures::load(p)?,
         None => ExpectedFailures::default(),
@@ -283,14 +330,18 @@ async fn run(args: RunArgs) -> Result<i32, String> {
         _ => return Err("--operator-token and --operator-key go together".into()),
     };
     if spec == TargetSpec::Mock
-        && (admin.is_some() || operator.is_some() || args.public_base_url.is_some())
+        && (admin.is_some()
+            || operator.is_some()
+            || args.public_base_url.is_some()
+            || args.control_token.is_some())
     {
-        return Err("--admin, --admin-socket, --operator-* and --public-base-url apply to url:/socket: targets only".into());
+        return Err("--admin, --admin-socket, --operator-*, --public-base-url and --control-token apply to url:/socket: targets only".into());
     }
     let opts = RemoteOptions {
         admin,
         public_base: args.public_base_url.clone(),
         operator,
+        control_token: args.control_token.clone(),
     };
     let (provider, docker, docker_skip) = match &spec {
         TargetSpec::Docker(image) => docker_target(image, &opts, &args).await?,
@@ -305,7 +356,10 @@ async fn run(args: RunArgs) -> Result<i32, String> {
             python_sdk_version: args.python_sdk_version.clone(),
             command_timeout: Duration::from_millis(args.driver_timeout_ms),
         };
-        let factory = driver::factory(&dspec, &dopts)?;
+        let mut factory = driver::factory(&dspec, &dopts)?;
+        if let Some(t) = &transcript {
+            factory = t.wrap(factory);
+        }
         let session = factory
             .start()
             .await
@@ -329,7 +383,8 @@ async fn run(args: RunArgs) -> Result<i32, String> {
         started_at: chrono::Utc::now().to_rfc3339(),
         shard: args.filters.shard.clone(),
     };
-    let mut term = Terminal::new(scenarios.len(), args.verbose);
+    let color = args.color.for_stderr();
+    let mut term = Terminal::configured(scenarios.len(), args.verbose, color, args.quiet);
     term.header(&format!(
         "latchgate-conformance {}: {} scenarios, target {}{}",
         run_info.runner_version,
@@ -346,7 +401,7 @@ async fn run(args: RunArgs) -> Result<i32, String> {
         driver,
         expected,
         jobs: args.jobs.max(1),
-        scenario_timeout: Duration::from_secs(60),
+        scenario_timeout: Duration::from_secs(args.scenario_timeout),
     };
     let start = Instant::now();
     let results = match &docker_skip {
@@ -358,18 +413,15 @@ async fn run(args: RunArgs) -> Result<i32, String> {
         None => runner.run(&scenarios, &mut term).await,
     };
     let report = RunReport::new(run_info, results, start.elapsed().as_millis() as u64);
-    eprintln!("{}", report::summary_text(&report));
-    if let Some(p) = &args.json {
-        std::fs::write(p, report::to_json(&report))
-            .map_err(|e| format!("--json {}: {e}", p.display()))?;
-    }
-    if let Some(p) = &args.junit {
-        std::fs::write(p, report::to_junit(&report))
-            .map_err(|e| format!("--junit {}: {e}", p.display()))?;
-    }
+    eprintln!(
+        "{}",
+        report::paint_summary(&report::summary_text(&report), color)
+    );
+    let written = outputs.write(&report);
     if let Some(d) = &docker {
         d.finish(!report.conformant).await;
     }
+    written?;
     Ok(if report.conformant {
         EXIT_OK
     } else {
@@ -398,6 +450,7 @@ async fn docker_target(
     let mut o = DockerOptions::new(image);
     o.public_base = opts.public_base.clone();
     o.operator = opts.operator.clone();
+    o.control_token = opts.control_token.clone();
     o.echo_logs = args.docker_logs;
     o.startup_timeout = std::time::Duration::from_secs(args.docker_startup_timeout.max(1));
     for kv in &args.docker_env {
