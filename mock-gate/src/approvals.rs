@@ -80,14 +80,22 @@ pub struct ApprovalRecord {
     pub policy_version: Option<String>,
     /// Creation (Unix ms).
     pub created_ms: i64,
+    /// Creation, as the gate renders it (9 fractional digits).
+    pub created_at: String,
+    /// Plan expiry, as the gate renders it.
+    pub expires_at: String,
     /// State.
     pub state: ApprovalState,
     /// Claiming operator.
     pub claimed_by: Option<String>,
     /// Claim time (Unix ms).
     pub claimed_ms: Option<i64>,
+    /// Claim time, as the gate renders it.
+    pub claimed_at: Option<String>,
     /// Completion time (Unix ms).
     pub completed_ms: Option<i64>,
+    /// Completion time, as the gate renders it.
+    pub completed_at: Option<String>,
     /// Receipt of the approved execution.
     pub receipt_id: Option<String>,
     /// Operator reason.
@@ -107,6 +115,15 @@ impl ApprovalRecord {
     pub fn expires_ms(&self) -> i64 {
         self.created_ms + APPROVAL_TTL_SECS * 1000
     }
+}
+
+/// An instant: Unix ms for the store's arithmetic, text as the gate writes it.
+#[derive(Debug, Clone)]
+pub struct Stamp {
+    /// Unix ms.
+    pub ms: i64,
+    /// RFC 3339 with 9 fractional digits.
+    pub text: String,
 }
 
 /// Result of a claim attempt.
@@ -193,8 +210,9 @@ impl ApprovalStore {
             .collect()
     }
 
-    /// Atomic claim at virtual time `now_ms`.
-    pub fn claim(&self, id: &str, operator: &str, now_ms: i64) -> Claim {
+    /// Atomic claim at virtual time `now`.
+    pub fn claim(&self, id: &str, operator: &str, now: Stamp) -> Claim {
+        let now_ms = now.ms;
         let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let Some(rec) = g.0.get_mut(id) else {
             return Claim::NotFound;
@@ -218,15 +236,17 @@ impl ApprovalStore {
         rec.state = ApprovalState::Claimed;
         rec.claimed_by = Some(operator.to_string());
         rec.claimed_ms = Some(now_ms);
+        rec.claimed_at = Some(now.text);
         Claim::Claimed(Box::new(rec.clone()))
     }
 
     /// Records the outcome of a claimed approval.
-    pub fn finish(&self, id: &str, state: ApprovalState, detail: &str, now_ms: i64) {
+    pub fn finish(&self, id: &str, state: ApprovalState, detail: &str, now: Stamp) {
         let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(rec) = g.0.get_mut(id) {
             rec.state = state;
-            rec.completed_ms = Some(now_ms);
+            rec.completed_ms = Some(now.ms);
+            rec.completed_at = Some(now.text);
             match state {
                 ApprovalState::Approved => rec.receipt_id = Some(detail.to_string()),
                 ApprovalState::Denied => rec.deny_reason = Some(detail.to_string()),
@@ -264,14 +284,6 @@ impl ApprovalStore {
         g.1.clear();
     }
 }
-
-/// chrono `to_rfc3339()` form (`+00:00`, automatic fraction) of a Unix-ms instant.
-pub fn rfc3339(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .unwrap_or_default()
-        .to_rfc3339()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -291,10 +303,14 @@ mod tests {
             request_body: Value::Null,
             policy_version: None,
             created_ms,
+            created_at: String::new(),
+            expires_at: String::new(),
             state: ApprovalState::Pending,
             claimed_by: None,
             claimed_ms: None,
+            claimed_at: None,
             completed_ms: None,
+            completed_at: None,
             receipt_id: None,
             deny_reason: None,
             error_code: None,
@@ -313,12 +329,19 @@ mod tests {
         }
     }
 
+    fn stamp(ms: i64) -> Stamp {
+        Stamp {
+            ms,
+            text: String::new(),
+        }
+    }
+
     #[test]
     fn full_store_forgets_a_resolved_approval_before_any_pending_one() {
         let s = ApprovalStore::new(2);
         s.insert(rec("pending-old", 0));
         s.insert(rec("denied", 1));
-        s.finish("denied", ApprovalState::Denied, "no", 2);
+        s.finish("denied", ApprovalState::Denied, "no", stamp(2));
         s.insert(rec("new", 3));
         assert!(s.get("denied").is_none(), "resolved approval kept");
         assert!(

@@ -80,9 +80,13 @@ pub struct ServeArgs {
     /// Directory of action manifests (replaces the quickstart actions).
     #[arg(long, env = "LATCHGATE_MOCK_ACTIONS_DIR", value_name = "DIR")]
     pub actions_dir: Option<PathBuf>,
-    /// Policy data file (replaces the quickstart policy).
+    /// Policy data file (replaces the quickstart policy data).
     #[arg(long, env = "LATCHGATE_MOCK_POLICY", value_name = "FILE")]
     pub policy: Option<PathBuf>,
+    /// Rego policy directory: every `*.rego` under it, evaluated at `data.latchgate.decision`,
+    /// with its `data.json` (replaces the built-in quickstart policy).
+    #[arg(long, env = "LATCHGATE_MOCK_POLICY_DIR", value_name = "DIR")]
+    pub policy_dir: Option<PathBuf>,
     /// Lease TTL in seconds (ceiling 3600).
     #[arg(long, env = "LATCHGATE_LEASE_TTL_SECONDS", value_name = "SECS")]
     pub lease_ttl: Option<u64>,
@@ -305,10 +309,11 @@ pub fn builder_from(args: &ServeArgs) -> Result<MockGateBuilder, String> {
         b = b.actions_dir(d);
     }
     if let Some(p) = args.policy.clone().or(file.policy_file.clone()) {
-        let text = std::fs::read_to_string(&p)
-            .map_err(|e| format!("cannot read policy {}: {e}", p.display()))?;
-        crate::policy::PolicyData::from_json(&text).map_err(|e| format!("{}: {e}", p.display()))?;
+        crate::policy::load::read_data(&p)?;
         b = b.policy_file(p);
+    }
+    if let Some(d) = args.policy_dir.clone().or(file.policy_dir.clone()) {
+        b = b.policy_dir(d);
     }
     if let Some(t) = args.lease_ttl.or(file.lease_ttl_seconds) {
         if t == 0 {

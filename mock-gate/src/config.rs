@@ -48,6 +48,8 @@ pub struct FileConfig {
     pub actions_dir: Option<PathBuf>,
     /// Policy data file (replaces the quickstart policy).
     pub policy_file: Option<PathBuf>,
+    /// Rego policy directory (`*.rego` + optional `data.json`) replacing the built-in policy.
+    pub policy_dir: Option<PathBuf>,
     /// Lease TTL.
     pub lease_ttl_seconds: Option<u64>,
     /// Replay cache capacity.

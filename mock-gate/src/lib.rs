@@ -23,6 +23,7 @@ pub mod config;
 pub mod control_access;
 pub mod control_client;
 pub mod crypto;
+pub mod decide;
 pub mod dispatch;
 pub mod dpop;
 pub mod errors;

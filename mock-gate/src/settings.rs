@@ -157,6 +157,8 @@ pub struct GateSettings {
     pub actions_dir: Option<PathBuf>,
     /// Policy data file re-read by `/v1/admin/reload`.
     pub policy_file: Option<PathBuf>,
+    /// Rego policy directory (`*.rego` + `data.json`) replacing the built-in policy.
+    pub policy_dir: Option<PathBuf>,
     /// The real gate's dev mode (any `[posture] *_insecure` flag). Identity `none` and
     /// ephemeral signing keys both need one, so a quickstart gate is always in dev mode;
     /// `false` reproduces a production posture where the operator write limiter also
@@ -185,6 +187,7 @@ impl Default for GateSettings {
             version: "0.2.0".into(),
             actions_dir: None,
             policy_file: None,
+            policy_dir: None,
             dev_mode: true,
         }
     }

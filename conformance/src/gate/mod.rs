@@ -16,6 +16,7 @@ mod admin_crud;
 mod approvals;
 mod audit;
 pub mod craft;
+mod fidelity;
 mod flows;
 mod misc;
 mod probe;
@@ -340,4 +341,5 @@ pub fn implementation(s: &Scenario) -> Option<GateFn> {
         .or_else(|| misc::lookup(&s.id))
         .or_else(|| admin_crud::lookup(&s.id))
         .or_else(|| audit::lookup(&s.id))
+        .or_else(|| fidelity::lookup(&s.id))
 }

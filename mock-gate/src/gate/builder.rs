@@ -234,6 +234,15 @@ impl MockGateBuilder {
         self
     }
 
+    /// Evaluates the Rego policy of a directory (every `*.rego` under it, entry point
+    /// `data.latchgate.decision`) over its `data.json` (or the [`Self::policy_file`] /
+    /// [`Self::policy`] data), instead of the built-in quickstart policy. `start` fails, naming
+    /// the file and line, when the policy does not load.
+    pub fn policy_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.settings.policy_dir = Some(dir.into());
+        self
+    }
+
     /// Policy data.
     pub fn policy(mut self, data: PolicyData) -> Self {
         self.policy = Some(data);

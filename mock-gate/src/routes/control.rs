@@ -231,9 +231,11 @@ pub struct GrantCommand {
 pub async fn grant(State(st): State<Arc<GateState>>, Json(cmd): Json<GrantCommand>) -> Response {
     let actions: Vec<&str> = cmd.actions.iter().map(String::as_str).collect();
     let sinks: Vec<&str> = cmd.sinks.iter().map(String::as_str).collect();
-    let mut p = st.policy.write().unwrap_or_else(|e| e.into_inner());
-    p.grant(&cmd.principal, &actions, &sinks);
-    json_resp(StatusCode::OK, &*p)
+    let data = st.policy.edit(|p| {
+        p.grant(&cmd.principal, &actions, &sinks);
+        p.clone()
+    });
+    json_resp(StatusCode::OK, &data)
 }
 
 /// `GET /_mock/operator`: the operator credentials, with the private key only when the mock
