@@ -3,6 +3,10 @@
 //! `cargo test` or standalone (`latchgate-mock serve`), with a request journal, a virtual
 //! clock, fault injection and test-only mutants.
 //!
+//! Features: `cli` (the `latchgate-mock` binary: clap, tracing-subscriber), `testcontainers`
+//! (`testcontainers::MockGateImage`, the container image). Unix only
+//! (Linux, macOS): the mock serves Unix sockets too.
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! let gate = latchgate_mock::MockGate::builder().start().await?;
@@ -11,11 +15,16 @@
 //! # Ok(()) }
 //! ```
 
+// Unix sockets and peer credentials are part of the protocol surface; Windows is not supported.
+#[cfg(not(unix))]
+compile_error!("latchgate-mock supports Unix-like systems only (Linux, macOS, the BSDs): it speaks to gates over Unix domain sockets. Windows is not supported.");
+
 pub mod approvals;
 pub mod audit;
 pub mod auth;
 pub mod body;
 pub mod budgets;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod clock;
 pub mod config;
@@ -47,7 +56,13 @@ pub mod routes;
 pub mod server;
 pub mod settings;
 pub mod state;
+#[cfg(feature = "testcontainers")]
+pub mod testcontainers;
 pub mod verify;
+
+/// The SDK this mock was built against: use `latchgate_mock::latchgate` in tests so the SDK and the
+/// mock can never be of different versions.
+pub use latchgate;
 
 pub use clock::VirtualClock;
 pub use control_client::{ControlClient, ControlError, ControlTarget, GateControl};

@@ -7,7 +7,7 @@ mod terminal;
 
 pub use json::to_json;
 pub use junit::to_junit;
-pub use terminal::{summary_text, Terminal};
+pub use terminal::{failure_text, summary_text, Terminal};
 
 use crate::catalogue::{Level, Suite};
 use crate::check::Evidence;
