@@ -1,11 +1,11 @@
 //! The command line: `run` and `list`, exit codes 0 (every MUST passed), 1 (a MUST failed),
 //! 2 (usage or environment error).
 
-use crate::catalogue::{Catalogue, Selection, Shard, Suite};
-use crate::driver::{self, DriverOptions, DriverSpec};
+use crate::catalogue::{Catalogue, Shard, Suite};
+use crate::driver::DriverOptions;
 use crate::expected::ExpectedFailures;
 use crate::http::Endpoint;
-use crate::report::{self, RunInfo, RunReport, SdkInfo, Terminal};
+use crate::report::{self, RunReport, Terminal};
 use crate::runner::Runner;
 #[cfg(feature = "docker")]
 use crate::target::docker::{self, DockerOptions, DockerTarget};

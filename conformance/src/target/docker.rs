@@ -16,9 +16,7 @@ pub use engine::{docker_required_by_env, engine_available, split_image, REQUIRE_
 pub use ready::{LogBuffer, ReadyLine};
 
 use super::{Acquired, GateEnv, OperatorCreds, TargetProvider};
-use crate::catalogue::Scenario;
 use crate::http::Endpoint;
-use crate::report::{ScenarioResult, Verdict};
 use futures::future::BoxFuture;
 use latchgate::crypto::dpop::DpopKey;
 use std::sync::Arc;
