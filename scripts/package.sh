@@ -22,7 +22,8 @@ import json, re, sys
 meta = json.load(sys.stdin)
 members = set(meta["workspace_members"])
 def key(v):
-    return tuple(int(x) for x in v.split("."))
+    parts = [int(x) for x in v.split(".")]
+    return tuple(parts + [0] * (3 - len(parts)))
 ours = {p["rust_version"] for p in meta["packages"] if p["id"] in members}
 if len(ours) != 1 or None in ours:
     sys.exit(f"package.sh: workspace members declare rust-version {sorted(map(str, ours))}; want one, inherited from the workspace")
@@ -34,8 +35,8 @@ if key(ours) != key(need):
     sys.exit(f"package.sh: rust-version is {ours} but the locked dependencies need {need} "
              f"({name} {version} declares it); set rust-version = \"{need}\" in Cargo.toml")
 readme = open("README.md").read()
-if f"Rust {need}" not in readme:
-    sys.exit(f"package.sh: README.md does not state the minimum Rust version (\"Rust {need}\")")
+if f"Rust {ours}" not in readme:
+    sys.exit(f"package.sh: README.md does not state the minimum Rust version (\"Rust {ours}\")")
 print(f"package.sh: rust-version {ours} = highest of the locked dependencies ({name} {version})", file=sys.stderr)
 '
 
