@@ -39,7 +39,6 @@
 #[cfg(not(unix))]
 compile_error!("latchgate supports Unix-like systems only (Linux, macOS, the BSDs): it speaks to gates over Unix domain sockets. Windows is not supported.");
 
-
 pub mod agent;
 pub mod blocking;
 pub mod clock;

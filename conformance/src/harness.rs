@@ -101,7 +101,10 @@ fn outcome(r: &ScenarioResult) -> Result<(), Failed> {
             Ok(())
         }
         (Verdict::Skip, _) => {
-            println!("skipped: {}", r.reason.as_deref().unwrap_or("no reason given"));
+            println!(
+                "skipped: {}",
+                r.reason.as_deref().unwrap_or("no reason given")
+            );
             Ok(())
         }
         (Verdict::ExpectedFail | Verdict::UnexpectedPass, _) => {

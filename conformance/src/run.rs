@@ -302,7 +302,11 @@ pub fn select<'a>(
         .filter(|s| suites.is_empty() || suites.contains(&s.suite))
         .cloned()
         .collect();
-    let ids: Vec<&str> = sel.apply(&pool).into_iter().map(|s| s.id.as_str()).collect();
+    let ids: Vec<&str> = sel
+        .apply(&pool)
+        .into_iter()
+        .map(|s| s.id.as_str())
+        .collect();
     Ok(catalogue
         .scenarios()
         .iter()

@@ -183,7 +183,11 @@ fn every_marked_number_in_the_readmes_is_the_computed_value() {
         }
     }
     assert!(seen > 0, "no marked number found in any README");
-    assert!(wrong.is_empty(), "stale README numbers:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "stale README numbers:\n{}",
+        wrong.join("\n")
+    );
 }
 
 #[test]

@@ -27,7 +27,10 @@ pub const IMAGE_NAME: &str = "latchgate-mock";
 /// The image's public base (the htu base of every proof), set in its Dockerfile.
 pub const DEFAULT_PUBLIC_BASE_URL: &str = "http://localhost:3000";
 
-const PORTS: [ContainerPort; 2] = [ContainerPort::Tcp(CLIENT_PORT), ContainerPort::Tcp(ADMIN_PORT)];
+const PORTS: [ContainerPort; 2] = [
+    ContainerPort::Tcp(CLIENT_PORT),
+    ContainerPort::Tcp(ADMIN_PORT),
+];
 
 /// The `latchgate-mock` image. `Default` is `latchgate-mock:<this crate's version>`; env vars
 /// (`LATCHGATE_PUBLIC_BASE_URL`, `LATCHGATE_OPERATOR_API_KEY`, …, see the mock's README) can be
@@ -187,7 +190,9 @@ mod tests {
             r#"{"event":"ready","url":"http://0.0.0.0:3000","admin_url":"http://0.0.0.0:3001","socket":null,"admin_socket":null,"public_base_url":"http://localhost:3000","operator":{"id":"default","api_key":"key-default-1","dpop_jkt":"jkt","private_key_pem":"PEM"},"control_token":"ct","added_later":{"x":1}}"#,
             "\n"
         );
-        let ready = ReadyLine::find(stdout).expect("a ready line").expect("parses");
+        let ready = ReadyLine::find(stdout)
+            .expect("a ready line")
+            .expect("parses");
         assert_eq!(ready.public_base_url, "http://localhost:3000");
         assert_eq!(ready.operator.api_key, "key-default-1");
         assert_eq!(ready.operator.private_key_pem.as_deref(), Some("PEM"));
@@ -197,7 +202,9 @@ mod tests {
     #[test]
     fn no_ready_line_is_none_and_a_broken_one_says_why() {
         assert!(ReadyLine::find("log line\n").is_none());
-        let err = ReadyLine::find(r#"{"event":"ready"}"#).unwrap().unwrap_err();
+        let err = ReadyLine::find(r#"{"event":"ready"}"#)
+            .unwrap()
+            .unwrap_err();
         assert!(err.contains("unreadable ready line"), "{err}");
     }
 

@@ -20,7 +20,10 @@ async fn image() -> Option<MockGateImage> {
         .rsplit_once(':')
         .unwrap_or((reference.as_str(), "latest"));
     let skip = |why: String| -> Option<MockGateImage> {
-        assert!(!docker_required(), "LATCHGATE_REQUIRE_DOCKER is set but {why}");
+        assert!(
+            !docker_required(),
+            "LATCHGATE_REQUIRE_DOCKER is set but {why}"
+        );
         eprintln!("skipped: {why} (set LATCHGATE_REQUIRE_DOCKER=1 to fail instead)");
         None
     };
@@ -34,8 +37,7 @@ async fn image() -> Option<MockGateImage> {
     if let Err(e) = docker.inspect_image(&reference).await {
         return skip(format!(
             "image {reference} is missing ({e}); build it with scripts/build-image.sh"
-        ))
-        ;
+        ));
     }
     Some(MockGateImage::new(name, tag))
 }
@@ -43,7 +45,10 @@ async fn image() -> Option<MockGateImage> {
 #[tokio::test]
 async fn the_image_starts_and_serves_a_lease_an_execute_and_the_operator_api() {
     let Some(image) = image().await else { return };
-    let container = image.start().await.expect("the container starts and prints its ready line");
+    let container = image
+        .start()
+        .await
+        .expect("the container starts and prints its ready line");
     let gate = MockGateEndpoints::of(&container)
         .await
         .expect("mapped ports and the ready line");
