@@ -177,6 +177,26 @@ async fn acquire(target: &dyn TargetProvider, s: &Scenario) -> Result<Acquired, 
     Ok(acquired)
 }
 
+/// Results for a run whose target cannot be reached (no Docker engine): every scenario skipped
+/// with `reason`.
+pub fn skipped(scenarios: &[&Scenario], reason: &str) -> Vec<ScenarioResult> {
+    scenarios
+        .iter()
+        .map(|s| ScenarioResult {
+            id: s.id.clone(),
+            level: s.level,
+            suite: s.suite,
+            refs: s.refs.clone(),
+            description: s.description.clone(),
+            verdict: Verdict::Skip,
+            duration_ms: 0,
+            reason: Some(reason.to_string()),
+            evidence: None,
+            expected_failure_comment: None,
+        })
+        .collect()
+}
+
 fn check_needs(s: &Scenario, env: &crate::target::GateEnv) -> Result<(), Failure> {
     for need in &s.needs {
         if let Some(reason) = env.lacks(need) {

@@ -16,9 +16,7 @@ pub use engine::{docker_required_by_env, engine_available, split_image, REQUIRE_
 pub use ready::{LogBuffer, ReadyLine};
 
 use super::{Acquired, GateEnv, OperatorCreds, TargetProvider};
-use crate::catalogue::Scenario;
 use crate::http::Endpoint;
-use crate::report::{ScenarioResult, Verdict};
 use futures::future::BoxFuture;
 use latchgate::crypto::dpop::DpopKey;
 use std::sync::Arc;
@@ -369,21 +367,4 @@ fn load_operator(token: &str, key: &str) -> Result<OperatorCreds, String> {
     })
 }
 
-/// Results for a run that cannot reach Docker: every scenario skipped with `reason`.
-pub fn skipped(scenarios: &[&Scenario], reason: &str) -> Vec<ScenarioResult> {
-    scenarios
-        .iter()
-        .map(|s| ScenarioResult {
-            id: s.id.clone(),
-            level: s.level,
-            suite: s.suite,
-            refs: s.refs.clone(),
-            description: s.description.clone(),
-            verdict: Verdict::Skip,
-            duration_ms: 0,
-            reason: Some(reason.to_string()),
-            evidence: None,
-            expected_failure_comment: None,
-        })
-        .collect()
-}
+pub use crate::runner::skipped;

@@ -2,6 +2,7 @@
 //! [`TargetProvider`]; adding a kind (e.g. `docker:IMAGE`) means adding a module and one arm in
 //! [`TargetSpec::parse`] / [`provider`].
 
+#[cfg(feature = "docker")]
 pub mod docker;
 mod mock;
 mod remote;
@@ -171,6 +172,11 @@ pub struct RemoteOptions {
     pub control_token: Option<String>,
 }
 
+/// Why `docker:IMAGE` fails in a build without the `docker` feature.
+#[cfg(not(feature = "docker"))]
+pub const NO_DOCKER_FEATURE: &str =
+    "--target docker:IMAGE: this latchgate-conformance was built without its `docker` feature";
+
 /// Builds the provider for a target spec.
 pub fn provider(
     spec: &TargetSpec,
@@ -180,6 +186,9 @@ pub fn provider(
         TargetSpec::Mock => Arc::new(MockTarget::new()),
         TargetSpec::Url(u) => Arc::new(RemoteTarget::new(Endpoint::Tcp(u.clone()), opts)?),
         TargetSpec::Socket(p) => Arc::new(RemoteTarget::new(Endpoint::Unix(p.clone()), opts)?),
+        #[cfg(not(feature = "docker"))]
+        TargetSpec::Docker(_) => return Err(NO_DOCKER_FEATURE.into()),
+        #[cfg(feature = "docker")]
         TargetSpec::Docker(image) => {
             let mut o = docker::DockerOptions::new(image.clone());
             o.public_base = opts.public_base.clone();

@@ -52,6 +52,20 @@ impl MockGate {
         Self::builder().start().await
     }
 
+    /// The client listener's base URL, `http://127.0.0.1:PORT` (wiremock's `uri()` convention):
+    /// what `latchgate::Client::builder().base_url(..)` takes.
+    ///
+    /// # Panics
+    ///
+    /// When the gate was started with `.sockets_only()` (no TCP listener): use
+    /// [`MockGate::socket_path`] there, or [`MockGate::url`] to test for a TCP listener.
+    pub fn uri(&self) -> String {
+        match &self.url {
+            Some(url) => url.clone(),
+            None => panic!("MockGate::uri: this gate has no TCP listener (.sockets_only()); connect through socket_path()"),
+        }
+    }
+
     /// Client listener URL (`http://127.0.0.1:port`), when TCP.
     pub fn url(&self) -> Option<&str> {
         self.url.as_deref()
