@@ -1,4 +1,4 @@
-//! The command line: `run` and `list`, exit codes 0 (every MUST passed), 1 (a MUST failed),
+//! The command line: `run`, `list`, and `diff` / `record` / `replay` (see [`crate::parity`]), exit codes 0 (every MUST passed), 1 (a MUST failed),
 //! 2 (usage or environment error).
 
 use crate::catalogue::{Catalogue, Selection, Shard, Suite};
@@ -36,6 +36,12 @@ enum Command {
     Run(RunArgs),
     /// Print the catalogue: id, level, suite, requirement refs, needs.
     List(ListArgs),
+    /// Send the same requests to two gates in lockstep and report normalized differences.
+    Diff(crate::parity::command::DiffArgs),
+    /// Record a gate's normalized answers as a corpus (e.g. fixtures/parity/gate-0.2.0).
+    Record(crate::parity::command::RecordArgs),
+    /// Replay a recorded corpus against a gate and report differences.
+    Replay(crate::parity::command::ReplayArgs),
 }
 
 /// Which suites to run.
@@ -162,6 +168,9 @@ pub fn main() -> i32 {
     let result = match cli.command {
         Command::List(args) => list(&args),
         Command::Run(args) => rt.block_on(run(args)),
+        Command::Diff(args) => rt.block_on(crate::parity::command::diff(args)),
+        Command::Record(args) => rt.block_on(crate::parity::command::record(args)),
+        Command::Replay(args) => rt.block_on(crate::parity::command::replay_cmd(args)),
     };
     match result {
         Ok(code) => code,
@@ -239,7 +248,7 @@ fn list(args: &ListArgs) -> Result<i32, String> {
     Ok(EXIT_OK)
 }
 
-fn endpoint_arg(flag: &str, v: &str) -> Result<Endpoint, String> {
+pub(crate) fn endpoint_arg(flag: &str, v: &str) -> Result<Endpoint, String> {
     if let Some(p) = v.strip_prefix("unix:") {
         return Ok(Endpoint::Unix(p.into()));
     }
@@ -291,6 +300,7 @@ async fn run(args: RunArgs) -> Result<i32, String> {
         admin,
         public_base: args.public_base_url.clone(),
         operator,
+        fs_root: None,
     };
     let (provider, docker, docker_skip) = match &spec {
         TargetSpec::Docker(image) => docker_target(image, &opts, &args).await?,

@@ -5,6 +5,7 @@
 //! * [`sdk`] — the SDK suite: an SDK driven through a [`driver`], judged on the wire (the tap's
 //!   journal) and on the outcome it reports.
 //! * [`target`] — the gate under test: the in-process mock, a URL, a Unix socket.
+//! * [`parity`] — `diff`, `record`, `replay`: two gates compared exchange by exchange, corpora.
 //! * [`report`] — terminal, JSON and JUnit output; [`runner`] ties it together; [`cli`] is the
 //!   command line.
 
@@ -15,6 +16,7 @@ pub mod driver;
 pub mod expected;
 pub mod gate;
 pub mod http;
+pub mod parity;
 pub mod report;
 pub mod runner;
 pub mod sdk;

@@ -18,7 +18,7 @@ mod audit;
 pub mod craft;
 mod flows;
 mod misc;
-mod probe;
+pub(crate) mod probe;
 mod refunds;
 mod replay;
 

@@ -219,6 +219,7 @@ impl DockerTarget {
             clock: None,
             disposable: false,
             faults: false,
+            fs_root: None,
         })
     }
 

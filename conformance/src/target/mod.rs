@@ -58,6 +58,8 @@ pub struct GateEnv {
     pub disposable: bool,
     /// Tells a target-side mutation or fault layer is present (the mock's fault injection).
     pub faults: bool,
+    /// The gate's filesystem root, when known (`diff` normalizes it away).
+    pub fs_root: Option<String>,
 }
 
 impl GateEnv {
@@ -165,6 +167,8 @@ pub struct RemoteOptions {
     pub public_base: Option<String>,
     /// `--operator-token` and `--operator-key`.
     pub operator: Option<(String, String)>,
+    /// The gate's filesystem root, when known (`diff --fs-root-a/-b`).
+    pub fs_root: Option<String>,
 }
 
 /// Builds the provider for a target spec.

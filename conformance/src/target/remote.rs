@@ -46,6 +46,7 @@ impl RemoteTarget {
                 clock: None,
                 disposable: false,
                 faults: false,
+                fs_root: opts.fs_root.clone(),
             },
         })
     }
