@@ -64,6 +64,7 @@ pub fn rule_names() -> Vec<String> {
     v.extend(RULES.iter().map(|r| r.name.to_string()));
     v.push(normalize::UNIX_TIME_RULE.into());
     v.push(normalize::DURATION_RULE.into());
+    v.push(normalize::KEY_ID_RULE.into());
     v
 }
 

@@ -46,7 +46,7 @@ pub static RULES: [Rule; 8] = [
     },
     Rule {
         name: "b64url-blob",
-        doc: "a base64url run of 40+ characters mixing cases and digits (signatures, thumbprints, key coordinates) → <b64u N>",
+        doc: "a base64url run of 40+ characters with upper- and lower-case letters (signatures, thumbprints, key coordinates) → <b64u N>",
         apply: b64url_blob,
     },
     Rule {
@@ -67,6 +67,10 @@ pub const UNIX_TIME_RULE: &str = "unix-time";
 /// Member rule `duration`: a number under a member named `uptime_seconds`, `duration_ms`,
 /// `elapsed_ms` or ending in `_ms` → `<duration>`.
 pub const DURATION_RULE: &str = "duration";
+/// Member rule `key-id`: a string under a member naming a key (`kid`, `signing_key_id`,
+/// `key_id`, `jkt`, `dpop_jkt`) → `<key-id N>` (N = its length).
+pub const KEY_ID_RULE: &str = "key-id";
+const KEY_ID_MEMBERS: [&str; 5] = ["kid", "signing_key_id", "key_id", "jkt", "dpop_jkt"];
 /// Context rule `context-literal`: the side's own base URLs, fs root and the case nonce →
 /// `<base>`, `<admin>`, `<fs_root>`, `<nonce>`.
 pub const CONTEXT_RULE: &str = "context-literal";
@@ -119,9 +123,7 @@ fn hex_run(s: &str) -> Option<String> {
 fn b64url_blob(s: &str) -> Option<String> {
     static R: LazyLock<Regex> = LazyLock::new(|| re(r"[A-Za-z0-9_-]{40,}"));
     let mixed = |t: &str| {
-        t.bytes().any(|b| b.is_ascii_uppercase())
-            && t.bytes().any(|b| b.is_ascii_lowercase())
-            && t.bytes().any(|b| b.is_ascii_digit() || b == b'_' || b == b'-')
+        t.bytes().any(|b| b.is_ascii_uppercase()) && t.bytes().any(|b| b.is_ascii_lowercase())
     };
     R.find_iter(s).any(|m| mixed(m.as_str())).then(|| {
         R.replace_all(s, |c: &Captures| {
@@ -185,6 +187,9 @@ impl Normalizer {
 
     fn node_under(&self, n: &Node, member: &str) -> Node {
         match n {
+            Node::Str(s) if KEY_ID_MEMBERS.contains(&member) => {
+                Node::Str(format!("<key-id {}>", s.chars().count()))
+            }
             Node::Str(s) => Node::Str(self.text(s)),
             Node::Num(x) => number(x, member).map_or_else(|| n.clone(), Node::Str),
             Node::Arr(a) => Node::Arr(a.iter().map(|v| self.node_under(v, member)).collect()),

@@ -65,6 +65,11 @@ fn hex_run_rule_keeps_the_length() {
 fn b64url_blob_rule_replaces_mixed_runs_and_keeps_plain_words() {
     let sig = "Ab3_".repeat(21) + "xY";
     assert_eq!(apply("b64url-blob", &sig), "<b64u 86>");
+    assert_eq!(
+        apply("b64url-blob", "xvRscrPuceOexPlMsgAoyInXTtLSlmUmbaJUCfnraZQ"),
+        "<b64u 43>",
+        "a coordinate without digits is still a blob"
+    );
     let word = "a".repeat(50);
     assert_eq!(apply("b64url-blob", &word), word, "a long plain word is not a blob");
 }
@@ -122,5 +127,16 @@ fn context_literal_rule_replaces_the_sides_own_values_first() {
         n.text("http://127.0.0.1:4000/v1/x in /tmp/root/a"),
         "<base>/v1/x in <fs_root>/a",
         "rule {CONTEXT_RULE}"
+    );
+}
+
+#[test]
+fn key_id_rule_replaces_strings_under_key_members_keeping_the_length() {
+    let n = Normalizer::default();
+    let node = Node::parse(br#"{"signing_key_id":"98aaad29e36c20df","kid":"abc","name":"98aaad29e36c20df"}"#).unwrap();
+    assert_eq!(
+        n.node(&node).compact(),
+        r#"{"signing_key_id":"<key-id 16>","kid":"<key-id 3>","name":"98aaad29e36c20df"}"#,
+        "rule {KEY_ID_RULE}"
     );
 }
