@@ -34,13 +34,14 @@ fn replays() -> &'static (ReplayOutcome, ReplayOutcome) {
             .expect("runtime");
         rt.block_on(async {
             let c = corpus();
+            let dev = deviations();
             let side = |t: MockTarget| Side {
                 label: "mock".into(),
                 provider: Arc::new(t.own_base()),
             };
             let (lax_side, strict_side) = (side(MockTarget::new().lax_all()), side(MockTarget::new()));
-            let lax = replay::replay(&c, &lax_side, Mode::Lax, 16);
-            let strict = replay::replay(&c, &strict_side, Mode::Strict, 16);
+            let lax = replay::replay(&c, &lax_side, Mode::Lax, 16, &dev);
+            let strict = replay::replay(&c, &strict_side, Mode::Strict, 16, &dev);
             let (lax, strict) = tokio::join!(lax, strict);
             (
                 lax.unwrap_or_else(|e| panic!("lax replay: {e}")),
@@ -52,7 +53,7 @@ fn replays() -> &'static (ReplayOutcome, ReplayOutcome) {
 
 fn unexplained(out: &ReplayOutcome) -> String {
     let ids: BTreeSet<String> = out.differing.keys().cloned().collect();
-    let c = replay::classify(&ids, &deviations());
+    let c = replay::classify(&ids, &BTreeSet::new(), &deviations());
     c.unexplained
         .iter()
         .map(|id| format!("{id}\n{}", out.differing[id]))
@@ -88,7 +89,14 @@ fn the_strict_mock_answers_every_non_lax_exchange_as_the_gate() {
 fn no_deviation_entry_is_stale() {
     let (lax, strict) = replays();
     let ids: BTreeSet<String> = lax.differing.keys().chain(strict.differing.keys()).cloned().collect();
-    let c = replay::classify(&ids, &deviations());
+    let hits: BTreeSet<usize> = lax
+        .member_deviations
+        .values()
+        .chain(strict.member_deviations.values())
+        .flatten()
+        .copied()
+        .collect();
+    let c = replay::classify(&ids, &hits, &deviations());
     eprintln!(
         "deliberate deviations: {} exchanges; known open differences: {} exchanges",
         c.deviations.len(),

@@ -293,9 +293,10 @@ pub async fn replay_cmd(args: ReplayArgs) -> Result<i32, String> {
     let dev = Deviations::load(&args.corpus)?;
     let mode = if args.strict { Mode::Strict } else { Mode::Lax };
     let start = Instant::now();
-    let out = replay::replay(&corpus, &side, mode, args.jobs).await?;
+    let out = replay::replay(&corpus, &side, mode, args.jobs, &dev).await?;
     let ids: BTreeSet<String> = out.differing.keys().cloned().collect();
-    let c = replay::classify(&ids, &dev);
+    let hits: BTreeSet<usize> = out.member_deviations.values().flatten().copied().collect();
+    let c = replay::classify(&ids, &hits, &dev);
     for id in &c.unexplained {
         print!("{}", out.differing[id]);
     }

@@ -65,6 +65,8 @@ pub fn rule_names() -> Vec<String> {
     v.push(normalize::UNIX_TIME_RULE.into());
     v.push(normalize::DURATION_RULE.into());
     v.push(normalize::KEY_ID_RULE.into());
+    v.push(normalize::HISTORY_COUNT_RULE.into());
+    v.push(normalize::POLICY_REVISION_RULE.into());
     v
 }
 
@@ -162,6 +164,10 @@ pub struct Deviation {
     pub parity_row: String,
     /// Why.
     pub reason: String,
+    /// Only these body members (dotted paths, `*` for any member or element) deviate; the rest
+    /// of the exchange is still compared. Empty: the whole exchange.
+    #[serde(default)]
+    pub members: Vec<String>,
 }
 
 /// A difference not fixed yet.

@@ -195,7 +195,10 @@ pub fn lax_points(r: &RawRequest, seen: &mut Vec<String>) -> Vec<String> {
                 j.len() == 4 && j["kty"] == "EC" && j["crv"] == "P-256"
             })
     });
-    if seen.contains(&token) {
+    // An operator key (api-key token, not a lease JWT) is warm on a long-lived gate from its
+    // first use on, whichever scenario made it.
+    let operator = !token.is_empty() && !token.starts_with("DPoP eyJ");
+    if operator || seen.contains(&token) {
         if !standard {
             out.push("dpop_key_cache".to_string());
         }

@@ -46,11 +46,15 @@ pub fn case(seed: u64, k: u64, caps: Caps) -> (String, Vec<Step>) {
             }
         })
         .map_or("fs_path", |f| f.0);
+    if family == "approval" {
+        let (web, steps) = approval(&mut rng, caps);
+        let name = if web { "approval_web" } else { "approval_fs" };
+        return (name.to_string(), steps);
+    }
     let steps = match family {
         "fs_path" => fs_path(&mut rng),
         "params" => params(&mut rng),
         "probe" => probe(&mut rng),
-        "approval" => approval(&mut rng, caps),
         "budget" => budget(&mut rng),
         "operator" => operator(&mut rng),
         _ => read(&mut rng),
@@ -118,7 +122,7 @@ fn portable_not(m: &str) -> bool {
     m.contains("{admin_base}") || m.contains("{htu_default_port}") || m.starts_with("host ")
 }
 
-fn approval(rng: &mut ChaCha8Rng, caps: Caps) -> Vec<Step> {
+fn approval(rng: &mut ChaCha8Rng, caps: Caps) -> (bool, Vec<Step>) {
     let web = rng.gen_bool(0.35);
     let (action, params, learn, undo) = if web {
         let host = "lgc-{nonce}.example.com";
@@ -171,7 +175,7 @@ fn approval(rng: &mut ChaCha8Rng, caps: Caps) -> Vec<Step> {
         });
     }
     steps.extend([exec(action, params), Step::Receipt, undo]);
-    steps
+    (web, steps)
 }
 
 fn budget(rng: &mut ChaCha8Rng) -> Vec<Step> {
@@ -281,6 +285,6 @@ mod tests {
     fn every_family_is_drawn_in_a_few_hundred_cases() {
         let fams: std::collections::BTreeSet<String> =
             (0..300).map(|k| case(3, k, Caps::default()).0).collect();
-        assert_eq!(fams.len(), FAMILIES.len(), "families drawn: {fams:?}");
+        assert_eq!(fams.len(), FAMILIES.len() + 1, "families drawn (approval is split in _fs and _web): {fams:?}");
     }
 }

@@ -87,7 +87,7 @@ pub fn params(rng: &mut ChaCha8Rng, action: &str) -> Value {
         "fs_read" => json!({"operation": "read", "path": "README.md"}),
         "fs_write" => json!({"operation": "write", "path": "src/lgc-{nonce}.txt", "content_base64": "aGk=", "mode": "create"}),
         "http_fetch" => json!({"url": "https://lgc-{nonce}.example.com/x"}),
-        "http_post" => json!({"url": "https://httpbin.org/post", "body": "{}"}),
+        "http_post" => json!({"url": "https://lgc-{nonce}.example.com/post", "body": "{}"}),
         _ => json!({}),
     };
     mutate(rng, valid)
@@ -128,12 +128,12 @@ fn mutate(rng: &mut ChaCha8Rng, mut v: Value) -> Value {
         (7, Some(k)) if k == "url" => {
             v["url"] = json!(*[
                 "http://127.0.0.1/",
-                "http://169.254.169.254/latest",
+                "http://localhost:1/x",
                 "file:///etc/passwd",
                 "ftp://lgc.example/x",
                 "not a url",
                 "http://[::1]/",
-                "https://10.0.0.1/x",
+                "https://lgc-{nonce}.example.com:0/x",
             ]
             .choose(rng)
             .unwrap_or(&"not a url"));

@@ -124,10 +124,11 @@ pub async fn case_pair(
     a: &Side,
     b: &Side,
     k: u64,
+    family: &str,
     steps: &[steps::Step],
 ) -> Result<Vec<(NormExchange, NormExchange)>, String> {
     let nonce = run::nonce();
-    let prefix = format!("explore/{k}");
+    let prefix = run::case_prefix(k, family);
     let (xa, xb) = tokio::join!(
         run::run_case(a, &prefix, steps, &nonce),
         run::run_case(b, &prefix, steps, &nonce)
@@ -166,7 +167,7 @@ pub async fn run_diff(
     let mut stream = futures::stream::iter(cases)
         .map(|k| async move {
             let (family, steps) = explore::case(plan.seed, k, plan.caps);
-            let r = case_pair(a, b, k, &steps).await;
+            let r = case_pair(a, b, k, &family, &steps).await;
             (k, family, steps, r)
         })
         .buffered(jobs);
@@ -181,7 +182,7 @@ pub async fn run_diff(
     for (k, family, steps) in differing_cases {
         let original_steps = steps.len();
         let steps = if plan.reduce {
-            reduce::reduce(a, b, k, steps).await
+            reduce::reduce(a, b, k, &family, steps).await
         } else {
             steps
         };

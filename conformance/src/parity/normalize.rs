@@ -18,7 +18,7 @@ pub struct Rule {
 
 /// Every string rule, in the order they are applied (context literals come first, see
 /// [`Normalizer`]).
-pub static RULES: [Rule; 8] = [
+pub static RULES: [Rule; 9] = [
     Rule {
         name: "jwt",
         doc: "a compact JWS (eyJ….….…) → <jwt>, or <jwt 2 segments>",
@@ -55,6 +55,11 @@ pub static RULES: [Rule; 8] = [
         apply: host_port,
     },
     Rule {
+        name: "json-error-position",
+        doc: "`at line N column M` of a JSON parser message → `at line N column <n>` (M counts side-specific bytes such as the htu's port)",
+        apply: json_error_position,
+    },
+    Rule {
         name: "metric-sample",
         doc: "the value of a Prometheus sample line `name{labels} VALUE` → <n> (names and labels stay)",
         apply: metric_sample,
@@ -71,6 +76,14 @@ pub const DURATION_RULE: &str = "duration";
 /// `key_id`, `jkt`, `dpop_jkt`) → `<key-id N>` (N = its length).
 pub const KEY_ID_RULE: &str = "key-id";
 const KEY_ID_MEMBERS: [&str; 5] = ["kid", "signing_key_id", "key_id", "jkt", "dpop_jkt"];
+/// Member rule `history-count`: a number under a member that counts the gate's whole history
+/// (`total_events`, `verified_links`, `pending_approvals`) → `<count>`: a long-lived gate and a
+/// fresh one differ there by construction.
+pub const HISTORY_COUNT_RULE: &str = "history-count";
+const HISTORY_MEMBERS: [&str; 3] = ["total_events", "verified_links", "pending_approvals"];
+/// Member rule `policy-revision`: the edit counter of a `policy_version` (`quickstart-init-4`)
+/// → `-<n>`; a version without a counter stays as it is.
+pub const POLICY_REVISION_RULE: &str = "policy-revision";
 /// Context rule `context-literal`: the side's own base URLs, fs root and the case nonce →
 /// `<base>`, `<admin>`, `<fs_root>`, `<nonce>`.
 pub const CONTEXT_RULE: &str = "context-literal";
@@ -143,6 +156,11 @@ fn host_port(s: &str) -> Option<String> {
     replace(&R, s, |_| "<host:port>".into())
 }
 
+fn json_error_position(s: &str) -> Option<String> {
+    static R: LazyLock<Regex> = LazyLock::new(|| re(r"at line (\d+) column \d+"));
+    replace(&R, s, |c| format!("at line {} column <n>", &c[1]))
+}
+
 fn metric_sample(s: &str) -> Option<String> {
     static R: LazyLock<Regex> = LazyLock::new(|| {
         re(r"(?m)^([a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}\n]*\})?) [-+0-9.eE]+(?:NaN|Inf)?( \d+)?$")
@@ -190,6 +208,7 @@ impl Normalizer {
             Node::Str(s) if KEY_ID_MEMBERS.contains(&member) => {
                 Node::Str(format!("<key-id {}>", s.chars().count()))
             }
+            Node::Str(s) if member == "policy_version" => Node::Str(policy_revision(&self.text(s))),
             Node::Str(s) => Node::Str(self.text(s)),
             Node::Num(x) => number(x, member).map_or_else(|| n.clone(), Node::Str),
             Node::Arr(a) => Node::Arr(a.iter().map(|v| self.node_under(v, member)).collect()),
@@ -203,7 +222,15 @@ impl Normalizer {
     }
 }
 
+fn policy_revision(s: &str) -> String {
+    static R: LazyLock<Regex> = LazyLock::new(|| re(r"-\d+$"));
+    R.replace(s, "-<n>").into_owned()
+}
+
 fn number(x: &serde_json::Number, member: &str) -> Option<String> {
+    if HISTORY_MEMBERS.contains(&member) {
+        return Some("<count>".into());
+    }
     if member == "uptime_seconds" || member.ends_with("_ms") || member.starts_with("duration") {
         return Some("<duration>".into());
     }

@@ -140,3 +140,31 @@ fn key_id_rule_replaces_strings_under_key_members_keeping_the_length() {
         "rule {KEY_ID_RULE}"
     );
 }
+
+#[test]
+fn json_error_position_rule_hides_the_column_only() {
+    assert_eq!(
+        apply("json-error-position", "missing field `jti` at line 1 column 151"),
+        "missing field `jti` at line 1 column <n>"
+    );
+}
+
+#[test]
+fn history_count_rule_replaces_counts_of_the_gates_history() {
+    let n = Normalizer::default();
+    let node = Node::parse(br#"{"intact":true,"total_events":282,"verified_links":282,"max_calls":2}"#).unwrap();
+    assert_eq!(
+        n.node(&node).compact(),
+        r#"{"intact":true,"total_events":"<count>","verified_links":"<count>","max_calls":2}"#,
+        "rule {HISTORY_COUNT_RULE}"
+    );
+}
+
+#[test]
+fn policy_revision_rule_keeps_whether_there_is_a_counter() {
+    let n = Normalizer::default();
+    let edited = Node::parse(br#"{"policy_version":"quickstart-init-4"}"#).unwrap();
+    let plain = Node::parse(br#"{"policy_version":"quickstart-init"}"#).unwrap();
+    assert_eq!(n.node(&edited).compact(), r#"{"policy_version":"quickstart-init-<n>"}"#, "rule {POLICY_REVISION_RULE}");
+    assert_eq!(n.node(&plain).compact(), r#"{"policy_version":"quickstart-init"}"#);
+}

@@ -8,8 +8,8 @@ use serde_json::Value;
 /// Reruns allowed per case.
 const BUDGET: usize = 40;
 
-async fn still_differs(a: &Side, b: &Side, k: u64, steps: &[Step]) -> bool {
-    match super::case_pair(a, b, k, steps).await {
+async fn still_differs(a: &Side, b: &Side, k: u64, family: &str, steps: &[Step]) -> bool {
+    match super::case_pair(a, b, k, family, steps).await {
         Ok(pairs) => pairs
             .iter()
             .any(|(x, y)| !super::diff::compare(x, y).is_empty()),
@@ -18,14 +18,14 @@ async fn still_differs(a: &Side, b: &Side, k: u64, steps: &[Step]) -> bool {
 }
 
 /// The smallest variant of `steps` found on which `a` and `b` still differ.
-pub async fn reduce(a: &Side, b: &Side, k: u64, mut steps: Vec<Step>) -> Vec<Step> {
+pub async fn reduce(a: &Side, b: &Side, k: u64, family: &str, mut steps: Vec<Step>) -> Vec<Step> {
     let mut tries = 0;
     let mut i = 0;
     while i < steps.len() && tries < BUDGET {
         let mut fewer = steps.clone();
         fewer.remove(i);
         tries += 1;
-        if !fewer.is_empty() && still_differs(a, b, k, &fewer).await {
+        if !fewer.is_empty() && still_differs(a, b, k, family, &fewer).await {
             steps = fewer;
         } else {
             i += 1;
@@ -45,7 +45,7 @@ pub async fn reduce(a: &Side, b: &Side, k: u64, mut steps: Vec<Step>) -> Vec<Ste
                 m.remove(&key);
             }
             tries += 1;
-            if still_differs(a, b, k, &smaller).await {
+            if still_differs(a, b, k, family, &smaller).await {
                 steps = smaller;
             }
         }

@@ -1,9 +1,10 @@
 //! Replaying a corpus against a gate: the suite scenarios it holds and its generated cases are
 //! run again (same seed) and every recorded exchange is compared with the new answer by id.
 
-use super::corpus::Corpus;
+use super::corpus::{matches, Corpus, Deviations};
 use super::diff;
-use super::exchange::NormExchange;
+use super::exchange::{NormExchange, NormResponse};
+use super::node::Node;
 use super::run::{self, Side};
 use super::{explore, suite_scenarios};
 use futures::StreamExt;
@@ -27,10 +28,18 @@ pub struct ReplayOutcome {
     pub lax_skipped: usize,
     /// Differing exchanges: id → rendered differences.
     pub differing: BTreeMap<String, String>,
+    /// Exchanges that differ only in members a deviation names: id → entry indices.
+    pub member_deviations: BTreeMap<String, Vec<usize>>,
 }
 
 /// Replays `corpus` against `side`, `jobs` scenarios or cases at once.
-pub async fn replay(corpus: &Corpus, side: &Side, mode: Mode, jobs: usize) -> Result<ReplayOutcome, String> {
+pub async fn replay(
+    corpus: &Corpus,
+    side: &Side,
+    mode: Mode,
+    jobs: usize,
+    dev: &Deviations,
+) -> Result<ReplayOutcome, String> {
     let recorded: BTreeMap<&str, &NormExchange> = corpus
         .suite
         .iter()
@@ -60,8 +69,8 @@ pub async fn replay(corpus: &Corpus, side: &Side, mode: Mode, jobs: usize) -> Re
         .buffer_unordered(jobs.max(1));
     let cases = futures::stream::iter(0..corpus.manifest.explore_cases)
         .map(|k| async move {
-            let (_, steps) = explore::case(seed, k, caps);
-            run::run_case(side, &format!("explore/{k}"), &steps, &run::nonce()).await
+            let (family, steps) = explore::case(seed, k, caps);
+            run::run_case(side, &run::case_prefix(k, &family), &steps, &run::nonce()).await
         })
         .buffer_unordered(jobs.max(1));
     let mut fresh: BTreeMap<String, NormExchange> = BTreeMap::new();
@@ -71,13 +80,14 @@ pub async fn replay(corpus: &Corpus, side: &Side, mode: Mode, jobs: usize) -> Re
             fresh.insert(x.id.clone(), x);
         }
     }
-    Ok(compare(&recorded, &fresh, mode))
+    Ok(compare(&recorded, &fresh, mode, dev))
 }
 
 fn compare(
     recorded: &BTreeMap<&str, &NormExchange>,
     fresh: &BTreeMap<String, NormExchange>,
     mode: Mode,
+    dev: &Deviations,
 ) -> ReplayOutcome {
     let mut out = ReplayOutcome::default();
     for (id, rec) in recorded {
@@ -92,8 +102,26 @@ fn compare(
             }
             Some(now) => {
                 let d = diff::compare(rec, now);
-                if !d.is_empty() {
-                    out.differing.insert(id.to_string(), diff::render(rec, &d));
+                if d.is_empty() {
+                    continue;
+                }
+                let masks: Vec<usize> = (0..dev.deviation.len())
+                    .filter(|i| {
+                        let x = &dev.deviation[*i];
+                        !x.members.is_empty() && matches(&x.exchanges, id)
+                    })
+                    .collect();
+                let members: Vec<&str> = masks
+                    .iter()
+                    .flat_map(|i| dev.deviation[*i].members.iter().map(String::as_str))
+                    .collect();
+                let (r2, n2) = (mask(rec, &members), mask(now, &members));
+                let d2 = diff::compare(&r2, &n2);
+                if d2.len() < d.len() || (d2.is_empty() && !masks.is_empty()) {
+                    out.member_deviations.insert(id.to_string(), masks);
+                }
+                if !d2.is_empty() {
+                    out.differing.insert(id.to_string(), diff::render(&r2, &d2));
                 }
             }
         }
@@ -103,6 +131,41 @@ fn compare(
             .insert(id.clone(), "  produced by this gate, not in the corpus\n".into());
     }
     out
+}
+
+/// The exchange with the named body members replaced by `<deviation>`.
+fn mask(x: &NormExchange, members: &[&str]) -> NormExchange {
+    let mut x = x.clone();
+    if members.is_empty() {
+        return x;
+    }
+    if let NormResponse::Http { body, body_kind, .. } = &mut x.response {
+        if body_kind == "json" {
+            if let Some(mut node) = Node::parse(body.as_bytes()) {
+                for m in members {
+                    let path: Vec<&str> = m.split('.').collect();
+                    mask_node(&mut node, &path);
+                }
+                *body = node.compact();
+            }
+        }
+    }
+    x
+}
+
+fn mask_node(n: &mut Node, path: &[&str]) {
+    let Some((head, rest)) = path.split_first() else {
+        *n = Node::Str("<deviation>".into());
+        return;
+    };
+    match n {
+        Node::Obj(m) => m
+            .iter_mut()
+            .filter(|(k, _)| *head == "*" || k == head)
+            .for_each(|(_, v)| mask_node(v, rest)),
+        Node::Arr(a) if *head == "*" => a.iter_mut().for_each(|v| mask_node(v, rest)),
+        _ => {}
+    }
 }
 
 /// Differences sorted by the reviewed deviations file.
@@ -118,12 +181,20 @@ pub struct Classified {
     pub stale: Vec<String>,
 }
 
-/// Sorts the differing ids of one or more replays by `dev`.
-pub fn classify(differing: &BTreeSet<String>, dev: &super::corpus::Deviations) -> Classified {
-    use super::corpus::matches;
+/// Sorts the differing ids of one or more replays by `dev`; `member_hits` are the deviation
+/// entries (indices) that explained member differences.
+pub fn classify(
+    differing: &BTreeSet<String>,
+    member_hits: &BTreeSet<usize>,
+    dev: &Deviations,
+) -> Classified {
     let mut c = Classified::default();
     for id in differing {
-        if dev.deviation.iter().any(|d| matches(&d.exchanges, id)) {
+        if dev
+            .deviation
+            .iter()
+            .any(|d| d.members.is_empty() && matches(&d.exchanges, id))
+        {
             c.deviations.push(id.clone());
         } else if dev.known_open.iter().any(|k| matches(&k.exchanges, id)) {
             c.known_open.push(id.clone());
@@ -135,8 +206,15 @@ pub fn classify(differing: &BTreeSet<String>, dev: &super::corpus::Deviations) -
     c.stale.extend(
         dev.deviation
             .iter()
-            .filter(|d| !used(&d.exchanges))
-            .map(|d| format!("deviation {:?}", d.exchanges)),
+            .enumerate()
+            .filter(|(i, d)| {
+                if d.members.is_empty() {
+                    !used(&d.exchanges)
+                } else {
+                    !member_hits.contains(i)
+                }
+            })
+            .map(|(_, d)| format!("deviation {:?} {:?}", d.exchanges, d.members)),
     );
     c.stale.extend(
         dev.known_open

@@ -58,7 +58,13 @@ fn not_sent(id: String, reason: &str) -> NormExchange {
     }
 }
 
-fn normalize_all(prefix: &str, env: &GateEnv, nonce: &str, entries: &[Entry]) -> Vec<NormExchange> {
+fn normalize_all(
+    prefix: &str,
+    env: &GateEnv,
+    nonce: &str,
+    entries: &[Entry],
+    labels: &[String],
+) -> Vec<NormExchange> {
     let n = normalizer(env, nonce);
     let client = env.client.to_string();
     let mut raw: Vec<RawRequest> = Vec::new();
@@ -66,7 +72,10 @@ fn normalize_all(prefix: &str, env: &GateEnv, nonce: &str, entries: &[Entry]) ->
         .iter()
         .enumerate()
         .map(|(i, e)| {
-            let id = format!("{prefix}/{i}");
+            let id = match labels.get(i) {
+                Some(l) => format!("{prefix}/{i}.{l}"),
+                None => format!("{prefix}/{i}"),
+            };
             match e {
                 Entry::Sent(x) => {
                     raw.push(x.request.clone());
@@ -123,8 +132,9 @@ pub async fn run_case(side: &Side, prefix: &str, steps: &[Step], nonce: &str) ->
     };
     if tokio::time::timeout(DEADLINE, work).await.is_err() {
         session.entries.push(Entry::NotSent("the case did not finish in time".into()));
+        session.labels.push("deadline".into());
     }
-    let out = normalize_all(prefix, &env, nonce, &session.entries);
+    let out = normalize_all(prefix, &env, nonce, &session.entries, &session.labels);
     drop(acquired);
     Ok(out)
 }
@@ -143,7 +153,15 @@ async fn scenario_on(env: GateEnv, s: &Scenario, prefix: &str) -> Vec<NormExchan
     };
     let mut entries: Vec<Entry> = ctx.log.iter().cloned().map(Entry::Sent).collect();
     entries.push(Entry::Verdict(verdict));
-    normalize_all(prefix, &env, "", &entries)
+    normalize_all(prefix, &env, "", &entries, &[])
+}
+
+/// True when the scenario's verdict on this side is a skip (found out while running, e.g. no
+/// `/_mock/` control API): its exchanges say nothing about parity.
+fn skipped(v: &[NormExchange]) -> bool {
+    v.last().is_some_and(|x| {
+        matches!(&x.response, NormResponse::Verdict { outcome } if outcome.starts_with("skip:"))
+    })
 }
 
 /// Why `env` cannot run `s`, if it cannot.
@@ -168,6 +186,9 @@ pub async fn scenario_pair(
         scenario_on(gb.env.clone(), s, &prefix)
     );
     drop((ga, gb));
+    if skipped(&xa) || skipped(&xb) {
+        return Ok(None);
+    }
     Ok(Some((xa, xb)))
 }
 
@@ -179,7 +200,7 @@ pub async fn scenario_one(side: &Side, s: &Scenario) -> Result<Option<Vec<NormEx
     }
     let out = scenario_on(g.env.clone(), s, &format!("suite/{}", s.id)).await;
     drop(g);
-    Ok(Some(out))
+    Ok((!skipped(&out)).then_some(out))
 }
 
 /// Pairs two runs by position; a side with fewer exchanges gets "not sent" entries.
@@ -191,6 +212,11 @@ pub fn pair(a: Vec<NormExchange>, b: Vec<NormExchange>) -> Vec<(NormExchange, No
         })
     };
     (0..n).map(|i| (pad(&a, &b, i), pad(&b, &a, i))).collect()
+}
+
+/// The id prefix of generated case `k`: `explore/<k>.<family>`.
+pub fn case_prefix(k: u64, family: &str) -> String {
+    format!("explore/{k}.{family}")
 }
 
 /// A fresh nonce for one case (the same on both sides).
@@ -255,8 +281,8 @@ pub async fn record_all(
     let mut explore = Vec::new();
     let mut c = futures::stream::iter(0..plan.explore)
         .map(|k| async move {
-            let (_, steps) = super::explore::case(plan.seed, k, plan.caps);
-            run_case(side, &format!("explore/{k}"), &steps, &nonce()).await
+            let (family, steps) = super::explore::case(plan.seed, k, plan.caps);
+            run_case(side, &case_prefix(k, &family), &steps, &nonce()).await
         })
         .buffered(jobs);
     while let Some(r) = c.next().await {

@@ -86,6 +86,8 @@ pub struct Session {
     receipt: Option<String>,
     /// Every entry so far.
     pub entries: Vec<Entry>,
+    /// The kind of step (`execute`, `decide`, …) each entry came from.
+    pub labels: Vec<String>,
 }
 
 impl Session {
@@ -98,6 +100,7 @@ impl Session {
             approval: None,
             receipt: None,
             entries: Vec::new(),
+            labels: Vec::new(),
         }
     }
 
@@ -123,11 +126,17 @@ impl Session {
             .cloned()
             .map(Entry::Sent)
             .collect();
+        let label = serde_json::to_value(step)
+            .ok()
+            .and_then(|v| v["step"].as_str().map(str::to_string))
+            .unwrap_or_default();
         if new.is_empty() {
             if let Some(why) = not_sent {
                 self.entries.push(Entry::NotSent(why));
+                self.labels.push(label.clone());
             }
         }
+        self.labels.extend(new.iter().map(|_| label.clone()));
         self.entries.extend(new);
     }
 
