@@ -210,7 +210,7 @@ fn operator(rng: &mut ChaCha8Rng) -> Vec<Step> {
             let b = if bad { json!({"action_id": "http_fetch", "domain": "localhost"}) } else { b };
             (
                 op("POST", "/v1/admin/domains", Some(b.clone())),
-                op("GET", "/v1/admin/domains", None),
+                op("GET", "/v1/admin/policy/dev:anonymous", None),
                 exec("http_fetch", json!({"url": "https://lgc-{nonce}.example.org/x"})),
                 op("DELETE", "/v1/admin/domains", Some(b)),
             )
@@ -222,7 +222,7 @@ fn operator(rng: &mut ChaCha8Rng) -> Vec<Step> {
             let b = json!({"action_id": "fs_read", "path_glob": glob});
             (
                 op("POST", "/v1/admin/paths", Some(b.clone())),
-                op("GET", "/v1/admin/paths", None),
+                op("GET", "/v1/admin/policy/dev:anonymous", None),
                 exec("fs_read", json!({"operation": "read", "path": "lgc-{nonce}/a.txt"})),
                 op("DELETE", "/v1/admin/paths", Some(b)),
             )

@@ -82,7 +82,8 @@ const KEY_ID_MEMBERS: [&str; 5] = ["kid", "signing_key_id", "key_id", "jkt", "dp
 pub const HISTORY_COUNT_RULE: &str = "history-count";
 const HISTORY_MEMBERS: [&str; 3] = ["total_events", "verified_links", "pending_approvals"];
 /// Member rule `policy-revision`: the edit counter of a `policy_version` (`quickstart-init-4`)
-/// → `-<n>`; a version without a counter stays as it is.
+/// → `<rev>`, and a version without one gets `<rev>` too: the counter counts the gate's whole
+/// edit history (a long-lived gate and a fresh one differ there by construction).
 pub const POLICY_REVISION_RULE: &str = "policy-revision";
 /// Context rule `context-literal`: the side's own base URLs, fs root and the case nonce →
 /// `<base>`, `<admin>`, `<fs_root>`, `<nonce>`.
@@ -223,8 +224,8 @@ impl Normalizer {
 }
 
 fn policy_revision(s: &str) -> String {
-    static R: LazyLock<Regex> = LazyLock::new(|| re(r"-\d+$"));
-    R.replace(s, "-<n>").into_owned()
+    static R: LazyLock<Regex> = LazyLock::new(|| re(r"(-\d+)?$"));
+    R.replace(s, "<rev>").into_owned()
 }
 
 fn number(x: &serde_json::Number, member: &str) -> Option<String> {

@@ -161,10 +161,12 @@ fn history_count_rule_replaces_counts_of_the_gates_history() {
 }
 
 #[test]
-fn policy_revision_rule_keeps_whether_there_is_a_counter() {
+fn policy_revision_rule_replaces_the_edit_counter() {
     let n = Normalizer::default();
     let edited = Node::parse(br#"{"policy_version":"quickstart-init-4"}"#).unwrap();
     let plain = Node::parse(br#"{"policy_version":"quickstart-init"}"#).unwrap();
-    assert_eq!(n.node(&edited).compact(), r#"{"policy_version":"quickstart-init-<n>"}"#, "rule {POLICY_REVISION_RULE}");
-    assert_eq!(n.node(&plain).compact(), r#"{"policy_version":"quickstart-init"}"#);
+    assert_eq!(n.node(&edited).compact(), r#"{"policy_version":"quickstart-init<rev>"}"#, "rule {POLICY_REVISION_RULE}");
+    assert_eq!(n.node(&plain).compact(), r#"{"policy_version":"quickstart-init<rev>"}"#);
+    let other = Node::parse(br#"{"policy_version":"team-v2"}"#).unwrap();
+    assert_eq!(n.node(&other).compact(), r#"{"policy_version":"team-v2<rev>"}"#, "the name stays");
 }
