@@ -62,7 +62,6 @@ pub struct Corpus {
 pub fn rule_names() -> Vec<String> {
     let mut v: Vec<String> = vec![normalize::CONTEXT_RULE.to_string()];
     v.extend(RULES.iter().map(|r| r.name.to_string()));
-    v.push(normalize::UNIX_TIME_RULE.into());
     v.push(normalize::DURATION_RULE.into());
     v.push(normalize::KEY_ID_RULE.into());
     v.push(normalize::HISTORY_COUNT_RULE.into());

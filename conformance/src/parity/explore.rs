@@ -46,6 +46,10 @@ pub fn case(seed: u64, k: u64, caps: Caps) -> (String, Vec<Step>) {
             }
         })
         .map_or("fs_path", |f| f.0);
+    if family == "operator" {
+        let (name, steps) = operator(&mut rng);
+        return (format!("operator_{name}"), steps);
+    }
     if family == "approval" {
         let (web, steps) = approval(&mut rng, caps);
         let name = if web { "approval_web" } else { "approval_fs" };
@@ -56,7 +60,6 @@ pub fn case(seed: u64, k: u64, caps: Caps) -> (String, Vec<Step>) {
         "params" => params(&mut rng),
         "probe" => probe(&mut rng),
         "budget" => budget(&mut rng),
-        "operator" => operator(&mut rng),
         _ => read(&mut rng),
     };
     (family.to_string(), steps)
@@ -197,56 +200,56 @@ fn budget(rng: &mut ChaCha8Rng) -> Vec<Step> {
     steps
 }
 
-fn operator(rng: &mut ChaCha8Rng) -> Vec<Step> {
+fn operator(rng: &mut ChaCha8Rng) -> (&'static str, Vec<Step>) {
     let op = |m: &str, p: &str, b: Option<Value>| Step::Operator {
         method: m.into(),
         path: p.into(),
         body: b,
     };
-    let (add, list, probe_exec, remove) = match rng.gen_range(0..4) {
+    let (name, (add, list, probe_exec, remove)) = match rng.gen_range(0..4) {
         0 => {
             let b = json!({"action_id": "http_fetch", "domain": "lgc-{nonce}.example.org"});
             let bad = rng.gen_bool(0.3);
             let b = if bad { json!({"action_id": "http_fetch", "domain": "localhost"}) } else { b };
-            (
+            ("domains", (
                 op("POST", "/v1/admin/domains", Some(b.clone())),
                 op("GET", "/v1/admin/policy/dev:anonymous", None),
                 exec("http_fetch", json!({"url": "https://lgc-{nonce}.example.org/x"})),
                 op("DELETE", "/v1/admin/domains", Some(b)),
-            )
+            ))
         }
         1 => {
             let glob = *["lgc-{nonce}/**", "lgc-{nonce}/*.txt", "/abs/{nonce}", "../{nonce}"]
                 .choose(rng)
                 .unwrap_or(&"lgc-{nonce}/**");
             let b = json!({"action_id": "fs_read", "path_glob": glob});
-            (
+            ("paths", (
                 op("POST", "/v1/admin/paths", Some(b.clone())),
                 op("GET", "/v1/admin/policy/dev:anonymous", None),
                 exec("fs_read", json!({"operation": "read", "path": "lgc-{nonce}/a.txt"})),
                 op("DELETE", "/v1/admin/paths", Some(b)),
-            )
+            ))
         }
         2 => {
             let b = json!({"principal": "dev:anonymous", "actions": ["http_post"]});
-            (
+            ("grant", (
                 op("POST", "/v1/admin/policy/grant", Some(b.clone())),
                 op("GET", "/v1/admin/policy/dev:anonymous", None),
                 exec("http_post", json!({"url": "https://lgc-{nonce}.example.net/", "body": "{}"})),
                 op("POST", "/v1/admin/policy/revoke", Some(b)),
-            )
+            ))
         }
         _ => {
             let b = json!({"action_id": "fs_read", "agent_id": "dev:anonymous"});
-            (
+            ("allowlist", (
                 op("POST", "/v1/admin/policy/allowlist", Some(b.clone())),
                 op("GET", "/v1/admin/policy", None),
                 exec("fs_read", json!({"operation": "read", "path": "lgc-{nonce}.txt"})),
                 op("DELETE", "/v1/admin/policy/allowlist", Some(b)),
-            )
+            ))
         }
     };
-    vec![lease(), add, list, probe_exec, remove.clone(), remove]
+    (name, vec![lease(), add, list, probe_exec, remove.clone(), remove])
 }
 
 fn read(rng: &mut ChaCha8Rng) -> Vec<Step> {
@@ -285,6 +288,10 @@ mod tests {
     fn every_family_is_drawn_in_a_few_hundred_cases() {
         let fams: std::collections::BTreeSet<String> =
             (0..300).map(|k| case(3, k, Caps::default()).0).collect();
-        assert_eq!(fams.len(), FAMILIES.len() + 1, "families drawn (approval is split in _fs and _web): {fams:?}");
+        assert_eq!(
+            fams.len(),
+            FAMILIES.len() + 4,
+            "families drawn (approval split in 2, operator in 4): {fams:?}"
+        );
     }
 }

@@ -18,7 +18,7 @@ pub struct Rule {
 
 /// Every string rule, in the order they are applied (context literals come first, see
 /// [`Normalizer`]).
-pub static RULES: [Rule; 9] = [
+pub static RULES: [Rule; 10] = [
     Rule {
         name: "jwt",
         doc: "a compact JWS (eyJ….….…) → <jwt>, or <jwt 2 segments>",
@@ -58,6 +58,11 @@ pub static RULES: [Rule; 9] = [
         name: "json-error-position",
         doc: "`at line N column M` of a JSON parser message → `at line N column <n>` (M counts side-specific bytes such as the htu's port)",
         apply: json_error_position,
+    },
+    Rule {
+        name: UNIX_TIME_RULE,
+        doc: "Unix seconds written in text (10 digits, 2017–2096, e.g. in an `iat too old` reason) → <unix s>; as JSON numbers see below",
+        apply: unix_in_text,
     },
     Rule {
         name: "metric-sample",
@@ -160,6 +165,11 @@ fn host_port(s: &str) -> Option<String> {
 fn json_error_position(s: &str) -> Option<String> {
     static R: LazyLock<Regex> = LazyLock::new(|| re(r"at line (\d+) column \d+"));
     replace(&R, s, |c| format!("at line {} column <n>", &c[1]))
+}
+
+fn unix_in_text(s: &str) -> Option<String> {
+    static R: LazyLock<Regex> = LazyLock::new(|| re(r"\b(1[5-9]|[23]\d)\d{8}\b"));
+    replace(&R, s, |_| "<unix s>".into())
 }
 
 fn metric_sample(s: &str) -> Option<String> {

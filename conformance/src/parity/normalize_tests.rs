@@ -104,6 +104,10 @@ fn unix_time_rule_replaces_seconds_and_milliseconds_only() {
         r#"{"iat":"<unix s>","ts":"<unix ms>","max_calls":5}"#,
         "rule {UNIX_TIME_RULE}"
     );
+    assert_eq!(
+        n.text("iat too old: 1795767692 (now=1795771292, max_age=60s)"),
+        "iat too old: <unix s> (now=<unix s>, max_age=60s)"
+    );
 }
 
 #[test]
