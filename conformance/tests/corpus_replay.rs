@@ -39,7 +39,8 @@ fn replays() -> &'static (ReplayOutcome, ReplayOutcome) {
                 label: "mock".into(),
                 provider: Arc::new(t.own_base()),
             };
-            let (lax_side, strict_side) = (side(MockTarget::new().lax_all()), side(MockTarget::new()));
+            let (lax_side, strict_side) =
+                (side(MockTarget::new().lax_all()), side(MockTarget::new()));
             let lax = replay::replay(&c, &lax_side, Mode::Lax, 16, &dev);
             let strict = replay::replay(&c, &strict_side, Mode::Strict, 16, &dev);
             let (lax, strict) = tokio::join!(lax, strict);
@@ -75,20 +76,33 @@ fn the_corpus_holds_the_suite_and_2000_generated_exchanges() {
 fn the_lax_mock_answers_every_recorded_exchange_as_the_gate() {
     let out = &replays().0;
     let text = unexplained(out);
-    assert!(text.is_empty(), "lax mock differs from the real gate v0.2.0 ({} compared):\n{text}", out.compared);
+    assert!(
+        text.is_empty(),
+        "lax mock differs from the real gate v0.2.0 ({} compared):\n{text}",
+        out.compared
+    );
 }
 
 #[test]
 fn the_strict_mock_answers_every_non_lax_exchange_as_the_gate() {
     let out = &replays().1;
     let text = unexplained(out);
-    assert!(text.is_empty(), "strict mock differs from the real gate v0.2.0 ({} compared):\n{text}", out.compared);
+    assert!(
+        text.is_empty(),
+        "strict mock differs from the real gate v0.2.0 ({} compared):\n{text}",
+        out.compared
+    );
 }
 
 #[test]
 fn no_deviation_entry_is_stale() {
     let (lax, strict) = replays();
-    let ids: BTreeSet<String> = lax.differing.keys().chain(strict.differing.keys()).cloned().collect();
+    let ids: BTreeSet<String> = lax
+        .differing
+        .keys()
+        .chain(strict.differing.keys())
+        .cloned()
+        .collect();
     let hits: BTreeSet<usize> = lax
         .member_deviations
         .values()
@@ -102,13 +116,19 @@ fn no_deviation_entry_is_stale() {
         c.deviations.len(),
         c.known_open.len()
     );
-    assert!(c.stale.is_empty(), "entries of deviations.toml that match no difference: {:?}", c.stale);
+    assert!(
+        c.stale.is_empty(),
+        "entries of deviations.toml that match no difference: {:?}",
+        c.stale
+    );
 }
 
 #[test]
 fn every_deviation_names_a_row_of_the_parity_table() {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../mock-gate/README.md"))
-        .expect("mock-gate/README.md");
+    let readme = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../mock-gate/README.md"),
+    )
+    .expect("mock-gate/README.md");
     let rows: Vec<&str> = readme.lines().filter(|l| l.starts_with('|')).collect();
     for d in deviations().deviation {
         assert!(

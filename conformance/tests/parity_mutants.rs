@@ -31,5 +31,8 @@ async fn diff_reports_a_difference_for_every_mutant() {
             unnoticed.push(m.name());
         }
     }
-    assert!(unnoticed.is_empty(), "mutants diff did not notice: {unnoticed:?}");
+    assert!(
+        unnoticed.is_empty(),
+        "mutants diff did not notice: {unnoticed:?}"
+    );
 }

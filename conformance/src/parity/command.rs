@@ -153,10 +153,17 @@ fn mock_side(spec: &str) -> Result<Option<MockTarget>, String> {
         r if r.starts_with(":mutant=") => {
             let name = &r[8..];
             let mutant: Mutant = serde_json::from_value(serde_json::Value::String(name.into()))
-                .map_err(|_| format!("unknown mutant '{name}'; one of: {}", Mutant::ALL.map(Mutant::name).join(", ")))?;
+                .map_err(|_| {
+                    format!(
+                        "unknown mutant '{name}'; one of: {}",
+                        Mutant::ALL.map(Mutant::name).join(", ")
+                    )
+                })?;
             Ok(Some(MockTarget::with_mutant(mutant).own_base()))
         }
-        _ => Err(format!("--target '{spec}': expected mock, mock:lax or mock:mutant=NAME")),
+        _ => Err(format!(
+            "--target '{spec}': expected mock, mock:lax or mock:mutant=NAME"
+        )),
     }
 }
 
@@ -164,10 +171,15 @@ fn mock_side(spec: &str) -> Result<Option<MockTarget>, String> {
 pub async fn side(label: &str, a: &SideArgs) -> Result<Side, String> {
     if let Some(m) = mock_side(&a.target)? {
         if a.admin.is_some() || a.operator_token.is_some() || a.fs_root.is_some() {
-            return Err(format!("side {label}: --admin/--operator-*/--fs-root apply to url:/socket: targets only"));
+            return Err(format!(
+                "side {label}: --admin/--operator-*/--fs-root apply to url:/socket: targets only"
+            ));
         }
         let provider: Arc<dyn TargetProvider> = Arc::new(m);
-        return Ok(Side { label: label.into(), provider });
+        return Ok(Side {
+            label: label.into(),
+            provider,
+        });
     }
     let spec = TargetSpec::parse(&a.target).map_err(|e| format!("side {label}: {e}"))?;
     if let TargetSpec::Docker(_) = spec {
@@ -181,7 +193,11 @@ pub async fn side(label: &str, a: &SideArgs) -> Result<Side, String> {
     let operator = match (&a.operator_token, &a.operator_key) {
         (Some(t), Some(k)) => Some((t.clone(), k.clone())),
         (None, None) => None,
-        _ => return Err(format!("side {label}: --operator-token and --operator-key go together")),
+        _ => {
+            return Err(format!(
+                "side {label}: --operator-token and --operator-key go together"
+            ))
+        }
     };
     let opts = RemoteOptions {
         admin,
@@ -190,14 +206,27 @@ pub async fn side(label: &str, a: &SideArgs) -> Result<Side, String> {
         fs_root: a.fs_root.clone(),
     };
     let provider = target::provider(&spec, &opts).map_err(|e| format!("side {label}: {e}"))?;
-    let s = Side { label: label.into(), provider };
+    let s = Side {
+        label: label.into(),
+        provider,
+    };
     super::run::reachable(&s).await?;
     Ok(s)
 }
 
-fn plan(c: &Common, case: Option<u64>, suite: bool, caps: explore::Caps, reduce: bool) -> Result<DiffPlan, String> {
+fn plan(
+    c: &Common,
+    case: Option<u64>,
+    suite: bool,
+    caps: explore::Caps,
+    reduce: bool,
+) -> Result<DiffPlan, String> {
     Ok(DiffPlan {
-        scenarios: if suite { super::suite_scenarios(&c.only)? } else { Vec::new() },
+        scenarios: if suite {
+            super::suite_scenarios(&c.only)?
+        } else {
+            Vec::new()
+        },
         explore: c.explore,
         seed: c.seed,
         case,
@@ -226,17 +255,34 @@ pub async fn diff(args: DiffArgs) -> Result<i32, String> {
         fs_root: args.fs_root_b.clone(),
     };
     let (a, b) = (side("a", &sa).await?, side("b", &sb).await?);
-    let caps = explore::Caps { clock: super::run::has_clock(&a).await? && super::run::has_clock(&b).await? };
-    let plan = plan(&args.common, args.case, !args.no_suite && args.case.is_none(), caps, !args.no_reduce)?;
+    let caps = explore::Caps {
+        clock: super::run::has_clock(&a).await? && super::run::has_clock(&b).await?,
+    };
+    let plan = plan(
+        &args.common,
+        args.case,
+        !args.no_suite && args.case.is_none(),
+        caps,
+        !args.no_reduce,
+    )?;
     let start = Instant::now();
-    eprintln!("latchgate-conformance diff: a = {}, b = {}", a.provider.describe(), b.provider.describe());
+    eprintln!(
+        "latchgate-conformance diff: a = {}, b = {}",
+        a.provider.describe(),
+        b.provider.describe()
+    );
     let out = super::run_diff(&a, &b, &plan, &|l| eprintln!("  {l}")).await?;
     print!("{}", report::text(&out, plan.seed));
     eprintln!("{}", report::summary(&out, plan.seed, start.elapsed()));
     if let Some(p) = &args.json {
-        std::fs::write(p, report::json(&out, plan.seed)).map_err(|e| format!("--json {}: {e}", p.display()))?;
+        std::fs::write(p, report::json(&out, plan.seed))
+            .map_err(|e| format!("--json {}: {e}", p.display()))?;
     }
-    Ok(if out.differing.is_empty() { EXIT_OK } else { EXIT_FAILED })
+    Ok(if out.differing.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_FAILED
+    })
 }
 
 /// `record --target --out`.
@@ -251,7 +297,9 @@ pub async fn record(args: RecordArgs) -> Result<i32, String> {
     };
     let side = side("target", &sa).await?;
     let gate_version = super::run::gate_version(&side).await?;
-    let caps = explore::Caps { clock: super::run::has_clock(&side).await? };
+    let caps = explore::Caps {
+        clock: super::run::has_clock(&side).await?,
+    };
     let plan = plan(&args.common, None, true, caps, false)?;
     let start = Instant::now();
     let (suite, explore, scenarios) = super::run::record_all(&side, &plan).await?;
@@ -268,7 +316,14 @@ pub async fn record(args: RecordArgs) -> Result<i32, String> {
         explore_exchanges: explore.len(),
         rules: corpus::rule_names(),
     };
-    corpus::write(&args.out, &Corpus { manifest, suite, explore })?;
+    corpus::write(
+        &args.out,
+        &Corpus {
+            manifest,
+            suite,
+            explore,
+        },
+    )?;
     let c = corpus::load(&args.out, None)?;
     eprintln!(
         "recorded {} suite exchanges ({} scenarios) and {} generated exchanges ({} cases, seed {}) in {:.1} s into {}",
@@ -304,5 +359,9 @@ pub async fn replay_cmd(args: ReplayArgs) -> Result<i32, String> {
         "replayed {} exchanges ({} lax skipped) in {:.1} s: {} unexplained, {} deliberate deviations, {} known open",
         out.compared, out.lax_skipped, start.elapsed().as_secs_f64(), c.unexplained.len(), c.deviations.len(), c.known_open.len()
     );
-    Ok(if c.unexplained.is_empty() { EXIT_OK } else { EXIT_FAILED })
+    Ok(if c.unexplained.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_FAILED
+    })
 }

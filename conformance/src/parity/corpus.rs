@@ -79,7 +79,8 @@ fn lines(v: &[NormExchange]) -> String {
 pub fn write(dir: &Path, c: &Corpus) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("--out {}: {e}", dir.display()))?;
     let put = |name: &str, text: String| {
-        std::fs::write(dir.join(name), text).map_err(|e| format!("{}: {e}", dir.join(name).display()))
+        std::fs::write(dir.join(name), text)
+            .map_err(|e| format!("{}: {e}", dir.join(name).display()))
     };
     put(
         MANIFEST,
@@ -198,7 +199,8 @@ impl Deviations {
         if !path.exists() {
             return Ok(Deviations::default());
         }
-        let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         let d: Deviations =
             toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
         for g in d

@@ -204,8 +204,11 @@ mod tests {
         );
         assert_eq!(d[0].aspect, "body");
         assert!(
-            d[0].detail.contains("-  \"at\": \"<rfc3339 9 digits +00:00>\"")
-                && d[0].detail.contains("+  \"at\": \"<rfc3339 3 digits +00:00>\""),
+            d[0].detail
+                .contains("-  \"at\": \"<rfc3339 9 digits +00:00>\"")
+                && d[0]
+                    .detail
+                    .contains("+  \"at\": \"<rfc3339 3 digits +00:00>\""),
             "{}",
             d[0].detail
         );

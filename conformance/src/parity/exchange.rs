@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Response headers compared between gates.
-pub const COMPARED_HEADERS: [&str; 4] = ["content-type", "retry-after", "allow", "www-authenticate"];
+pub const COMPARED_HEADERS: [&str; 4] =
+    ["content-type", "retry-after", "allow", "www-authenticate"];
 /// Request headers kept in the record (the others carry no meaning for the gate's answer).
 const REQUEST_HEADERS: [&str; 4] = ["authorization", "dpop", "content-type", "host"];
 
@@ -110,11 +111,7 @@ pub fn request(n: &Normalizer, r: &RawRequest) -> NormRequest {
 pub fn response(n: &Normalizer, r: &Result<RawResponse, String>) -> NormResponse {
     let r = match r {
         Ok(r) => r,
-        Err(e) => {
-            return NormResponse::Transport {
-                error: n.text(e),
-            }
-        }
+        Err(e) => return NormResponse::Transport { error: n.text(e) },
     };
     let headers = COMPARED_HEADERS
         .iter()
@@ -148,7 +145,12 @@ fn body_text(n: &Normalizer, bytes: &[u8]) -> (String, &'static str, bool) {
 pub fn normalize(n: &Normalizer, id: String, client: &str, ex: &Exchange) -> NormExchange {
     NormExchange {
         id,
-        listener: if ex.endpoint == client { "client" } else { "admin" }.into(),
+        listener: if ex.endpoint == client {
+            "client"
+        } else {
+            "admin"
+        }
+        .into(),
         request: request(n, &ex.request),
         response: response(n, &ex.response),
         lax: Vec::new(),
@@ -191,9 +193,9 @@ pub fn lax_points(r: &RawRequest, seen: &mut Vec<String>) -> Vec<String> {
         h.as_object().map(|o| o.len()) == Some(3)
             && h["typ"] == "dpop+jwt"
             && h["alg"] == "ES256"
-            && h["jwk"].as_object().is_some_and(|j| {
-                j.len() == 4 && j["kty"] == "EC" && j["crv"] == "P-256"
-            })
+            && h["jwk"]
+                .as_object()
+                .is_some_and(|j| j.len() == 4 && j["kty"] == "EC" && j["crv"] == "P-256")
     });
     // An operator key (api-key token, not a lease JWT) is warm on a long-lived gate from its
     // first use on, whichever scenario made it.

@@ -86,9 +86,15 @@ fn fs_path(rng: &mut ChaCha8Rng) -> Vec<Step> {
 }
 
 fn params(rng: &mut ChaCha8Rng) -> Vec<Step> {
-    let action = *["fs_read", "fs_write", "http_fetch", "http_post", "lgc_missing"]
-        .choose(rng)
-        .unwrap_or(&"fs_read");
+    let action = *[
+        "fs_read",
+        "fs_write",
+        "http_fetch",
+        "http_post",
+        "lgc_missing",
+    ]
+    .choose(rng)
+    .unwrap_or(&"fs_read");
     let body = fsgen::params(rng, action);
     vec![lease(), exec(action, body)]
 }
@@ -200,56 +206,86 @@ fn budget(rng: &mut ChaCha8Rng) -> Vec<Step> {
     steps
 }
 
+fn op(method: &str, path: &str, body: Option<Value>) -> Step {
+    Step::Operator {
+        method: method.into(),
+        path: path.into(),
+        body,
+    }
+}
+
+/// An operator CRUD sequence: add, read the principal's policy, execute, undo (twice: the
+/// second undo of a removed entry is part of the surface).
 fn operator(rng: &mut ChaCha8Rng) -> (&'static str, Vec<Step>) {
-    let op = |m: &str, p: &str, b: Option<Value>| Step::Operator {
-        method: m.into(),
-        path: p.into(),
-        body: b,
-    };
-    let (name, (add, list, probe_exec, remove)) = match rng.gen_range(0..4) {
+    let (name, add, body, run, undo) = match rng.gen_range(0..4) {
         0 => {
-            let b = json!({"action_id": "http_fetch", "domain": "lgc-{nonce}.example.org"});
-            let bad = rng.gen_bool(0.3);
-            let b = if bad { json!({"action_id": "http_fetch", "domain": "localhost"}) } else { b };
-            ("domains", (
-                op("POST", "/v1/admin/domains", Some(b.clone())),
-                op("GET", "/v1/admin/policy/dev:anonymous", None),
-                exec("http_fetch", json!({"url": "https://lgc-{nonce}.example.org/x"})),
-                op("DELETE", "/v1/admin/domains", Some(b)),
-            ))
+            let domain = if rng.gen_bool(0.3) {
+                "localhost"
+            } else {
+                "lgc-{nonce}.example.org"
+            };
+            let b = json!({"action_id": "http_fetch", "domain": domain});
+            let run = exec(
+                "http_fetch",
+                json!({"url": "https://lgc-{nonce}.example.org/x"}),
+            );
+            (
+                "domains",
+                "/v1/admin/domains",
+                b,
+                run,
+                ("DELETE", "/v1/admin/domains"),
+            )
         }
         1 => {
-            let glob = *["lgc-{nonce}/**", "lgc-{nonce}/*.txt", "/abs/{nonce}", "../{nonce}"]
-                .choose(rng)
-                .unwrap_or(&"lgc-{nonce}/**");
+            let glob = *[
+                "lgc-{nonce}/**",
+                "lgc-{nonce}/*.txt",
+                "/abs/{nonce}",
+                "../{nonce}",
+            ]
+            .choose(rng)
+            .unwrap_or(&"lgc-{nonce}/**");
             let b = json!({"action_id": "fs_read", "path_glob": glob});
-            ("paths", (
-                op("POST", "/v1/admin/paths", Some(b.clone())),
-                op("GET", "/v1/admin/policy/dev:anonymous", None),
-                exec("fs_read", json!({"operation": "read", "path": "lgc-{nonce}/a.txt"})),
-                op("DELETE", "/v1/admin/paths", Some(b)),
-            ))
+            let run = exec(
+                "fs_read",
+                json!({"operation": "read", "path": "lgc-{nonce}/a.txt"}),
+            );
+            (
+                "paths",
+                "/v1/admin/paths",
+                b,
+                run,
+                ("DELETE", "/v1/admin/paths"),
+            )
         }
         2 => {
             let b = json!({"principal": "dev:anonymous", "actions": ["http_post"]});
-            ("grant", (
-                op("POST", "/v1/admin/policy/grant", Some(b.clone())),
-                op("GET", "/v1/admin/policy/dev:anonymous", None),
-                exec("http_post", json!({"url": "https://lgc-{nonce}.example.net/", "body": "{}"})),
-                op("POST", "/v1/admin/policy/revoke", Some(b)),
-            ))
+            let url = "https://lgc-{nonce}.example.net/";
+            let run = exec("http_post", json!({"url": url, "body": "{}"}));
+            let undo = ("POST", "/v1/admin/policy/revoke");
+            ("grant", "/v1/admin/policy/grant", b, run, undo)
         }
         _ => {
             let b = json!({"action_id": "fs_read", "agent_id": "dev:anonymous"});
-            ("allowlist", (
-                op("POST", "/v1/admin/policy/allowlist", Some(b.clone())),
-                op("GET", "/v1/admin/policy", None),
-                exec("fs_read", json!({"operation": "read", "path": "lgc-{nonce}.txt"})),
-                op("DELETE", "/v1/admin/policy/allowlist", Some(b)),
-            ))
+            let run = exec(
+                "fs_read",
+                json!({"operation": "read", "path": "lgc-{nonce}.txt"}),
+            );
+            let undo = ("DELETE", "/v1/admin/policy/allowlist");
+            ("allowlist", "/v1/admin/policy/allowlist", b, run, undo)
         }
     };
-    (name, vec![lease(), add, list, probe_exec, remove.clone(), remove])
+    let remove = op(undo.0, undo.1, Some(body.clone()));
+    let steps = vec![
+        lease(),
+        op("POST", add, Some(body)),
+        op("GET", "/v1/admin/policy/dev:anonymous", None),
+        run,
+        remove.clone(),
+        remove,
+    ];
+    (name, steps)
 }
 
 fn read(rng: &mut ChaCha8Rng) -> Vec<Step> {
@@ -273,7 +309,11 @@ mod tests {
     #[test]
     fn the_same_seed_and_case_give_the_same_steps() {
         for k in 0..50 {
-            assert_eq!(case(7, k, Caps::default()), case(7, k, Caps::default()), "case {k}");
+            assert_eq!(
+                case(7, k, Caps::default()),
+                case(7, k, Caps::default()),
+                "case {k}"
+            );
         }
     }
 

@@ -56,7 +56,15 @@ const SEGMENTS: [&str; 16] = [
 ];
 
 const LEAVES: [&str; 9] = [
-    "README.md", "a.txt", ".env", "id_rsa", "k.toml", "x.md", ".env.dev", "api.txt", "",
+    "README.md",
+    "a.txt",
+    ".env",
+    "id_rsa",
+    "k.toml",
+    "x.md",
+    ".env.dev",
+    "api.txt",
+    "",
 ];
 
 /// A generated fs path.
@@ -85,7 +93,9 @@ pub fn path(rng: &mut ChaCha8Rng) -> String {
 pub fn params(rng: &mut ChaCha8Rng, action: &str) -> Value {
     let valid = match action {
         "fs_read" => json!({"operation": "read", "path": "README.md"}),
-        "fs_write" => json!({"operation": "write", "path": "src/lgc-{nonce}.txt", "content_base64": "aGk=", "mode": "create"}),
+        "fs_write" => {
+            json!({"operation": "write", "path": "src/lgc-{nonce}.txt", "content_base64": "aGk=", "mode": "create"})
+        }
         "http_fetch" => json!({"url": "https://lgc-{nonce}.example.com/x"}),
         "http_post" => json!({"url": "https://lgc-{nonce}.example.com/post", "body": "{}"}),
         _ => json!({}),

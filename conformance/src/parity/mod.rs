@@ -175,7 +175,10 @@ pub async fn run_diff(
     while let Some((k, family, steps, r)) = stream.next().await {
         out.cases_run += 1;
         if compare_all(r?, &mut out) {
-            progress(&format!("differs: explore/{k} ({family}), rerun with --seed {} --case {k}", plan.seed));
+            progress(&format!(
+                "differs: explore/{k} ({family}), rerun with --seed {} --case {k}",
+                plan.seed
+            ));
             differing_cases.push((k, family, steps));
         }
     }

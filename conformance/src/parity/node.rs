@@ -48,11 +48,9 @@ impl Node {
             Node::Num(n) => Value::Number(n.clone()),
             Node::Str(s) => Value::String(s.clone()),
             Node::Arr(a) => Value::Array(a.iter().map(Node::to_value).collect()),
-            Node::Obj(m) => Value::Object(
-                m.iter()
-                    .map(|(k, v)| (k.clone(), v.to_value()))
-                    .collect(),
-            ),
+            Node::Obj(m) => {
+                Value::Object(m.iter().map(|(k, v)| (k.clone(), v.to_value())).collect())
+            }
         }
     }
 }

@@ -124,7 +124,9 @@ fn rfc3339(s: &str) -> Option<String> {
 
 fn uuid(s: &str) -> Option<String> {
     static R: LazyLock<Regex> = LazyLock::new(|| {
-        re(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-([0-9a-fA-F])[0-9a-fA-F]{3}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+        re(
+            r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-([0-9a-fA-F])[0-9a-fA-F]{3}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
+        )
     });
     replace(&R, s, |c| format!("<uuid v{}>", &c[1]))
 }

@@ -34,7 +34,10 @@ fn rfc3339_rule_keeps_the_fraction_digit_count_and_offset() {
 #[test]
 fn uuid_rule_keeps_the_version_digit() {
     assert_eq!(
-        apply("uuid", "/v1/approvals/0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b/poll"),
+        apply(
+            "uuid",
+            "/v1/approvals/0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b/poll"
+        ),
         "/v1/approvals/<uuid v7>/poll"
     );
     assert_eq!(
@@ -71,7 +74,11 @@ fn b64url_blob_rule_replaces_mixed_runs_and_keeps_plain_words() {
         "a coordinate without digits is still a blob"
     );
     let word = "a".repeat(50);
-    assert_eq!(apply("b64url-blob", &word), word, "a long plain word is not a blob");
+    assert_eq!(
+        apply("b64url-blob", &word),
+        word,
+        "a long plain word is not a blob"
+    );
 }
 
 #[test]
@@ -137,7 +144,10 @@ fn context_literal_rule_replaces_the_sides_own_values_first() {
 #[test]
 fn key_id_rule_replaces_strings_under_key_members_keeping_the_length() {
     let n = Normalizer::default();
-    let node = Node::parse(br#"{"signing_key_id":"98aaad29e36c20df","kid":"abc","name":"98aaad29e36c20df"}"#).unwrap();
+    let node = Node::parse(
+        br#"{"signing_key_id":"98aaad29e36c20df","kid":"abc","name":"98aaad29e36c20df"}"#,
+    )
+    .unwrap();
     assert_eq!(
         n.node(&node).compact(),
         r#"{"signing_key_id":"<key-id 16>","kid":"<key-id 3>","name":"98aaad29e36c20df"}"#,
@@ -148,7 +158,10 @@ fn key_id_rule_replaces_strings_under_key_members_keeping_the_length() {
 #[test]
 fn json_error_position_rule_hides_the_column_only() {
     assert_eq!(
-        apply("json-error-position", "missing field `jti` at line 1 column 151"),
+        apply(
+            "json-error-position",
+            "missing field `jti` at line 1 column 151"
+        ),
         "missing field `jti` at line 1 column <n>"
     );
 }
@@ -156,7 +169,9 @@ fn json_error_position_rule_hides_the_column_only() {
 #[test]
 fn history_count_rule_replaces_counts_of_the_gates_history() {
     let n = Normalizer::default();
-    let node = Node::parse(br#"{"intact":true,"total_events":282,"verified_links":282,"max_calls":2}"#).unwrap();
+    let node =
+        Node::parse(br#"{"intact":true,"total_events":282,"verified_links":282,"max_calls":2}"#)
+            .unwrap();
     assert_eq!(
         n.node(&node).compact(),
         r#"{"intact":true,"total_events":"<count>","verified_links":"<count>","max_calls":2}"#,
@@ -169,8 +184,19 @@ fn policy_revision_rule_replaces_the_edit_counter() {
     let n = Normalizer::default();
     let edited = Node::parse(br#"{"policy_version":"quickstart-init-4"}"#).unwrap();
     let plain = Node::parse(br#"{"policy_version":"quickstart-init"}"#).unwrap();
-    assert_eq!(n.node(&edited).compact(), r#"{"policy_version":"quickstart-init<rev>"}"#, "rule {POLICY_REVISION_RULE}");
-    assert_eq!(n.node(&plain).compact(), r#"{"policy_version":"quickstart-init<rev>"}"#);
+    assert_eq!(
+        n.node(&edited).compact(),
+        r#"{"policy_version":"quickstart-init<rev>"}"#,
+        "rule {POLICY_REVISION_RULE}"
+    );
+    assert_eq!(
+        n.node(&plain).compact(),
+        r#"{"policy_version":"quickstart-init<rev>"}"#
+    );
     let other = Node::parse(br#"{"policy_version":"team-v2"}"#).unwrap();
-    assert_eq!(n.node(&other).compact(), r#"{"policy_version":"team-v2<rev>"}"#, "the name stays");
+    assert_eq!(
+        n.node(&other).compact(),
+        r#"{"policy_version":"team-v2<rev>"}"#,
+        "the name stays"
+    );
 }

@@ -33,7 +33,10 @@ pub async fn reduce(a: &Side, b: &Side, k: u64, family: &str, mut steps: Vec<Ste
     }
     for i in 0..steps.len() {
         let members = match &steps[i] {
-            Step::Execute { params: Value::Object(m), .. } => m.keys().cloned().collect(),
+            Step::Execute {
+                params: Value::Object(m),
+                ..
+            } => m.keys().cloned().collect(),
             _ => Vec::<String>::new(),
         };
         for key in members {
@@ -41,7 +44,11 @@ pub async fn reduce(a: &Side, b: &Side, k: u64, family: &str, mut steps: Vec<Ste
                 return steps;
             }
             let mut smaller = steps.clone();
-            if let Step::Execute { params: Value::Object(m), .. } = &mut smaller[i] {
+            if let Step::Execute {
+                params: Value::Object(m),
+                ..
+            } = &mut smaller[i]
+            {
                 m.remove(&key);
             }
             tries += 1;

@@ -58,14 +58,21 @@ pub async fn replay(
     if scenarios.len() != ids.len() {
         let known: BTreeSet<_> = scenarios.iter().map(|s| s.id.clone()).collect();
         let missing: Vec<_> = ids.difference(&known).cloned().collect();
-        return Err(format!("the corpus holds scenarios this tool does not have: {}", missing.join(", ")));
+        return Err(format!(
+            "the corpus holds scenarios this tool does not have: {}",
+            missing.join(", ")
+        ));
     }
     let caps = explore::Caps {
         clock: corpus.manifest.clock,
     };
     let seed = corpus.manifest.seed;
     let suite = futures::stream::iter(scenarios.iter())
-        .map(|s| async move { run::scenario_one(side, s).await.map(Option::unwrap_or_default) })
+        .map(|s| async move {
+            run::scenario_one(side, s)
+                .await
+                .map(Option::unwrap_or_default)
+        })
         .buffer_unordered(jobs.max(1));
     let cases = futures::stream::iter(0..corpus.manifest.explore_cases)
         .map(|k| async move {
@@ -98,7 +105,8 @@ fn compare(
         out.compared += 1;
         match fresh.get(*id) {
             None => {
-                out.differing.insert(id.to_string(), "  not produced by this gate\n".into());
+                out.differing
+                    .insert(id.to_string(), "  not produced by this gate\n".into());
             }
             Some(now) => {
                 let d = diff::compare(rec, now);
@@ -126,9 +134,14 @@ fn compare(
             }
         }
     }
-    for id in fresh.keys().filter(|id| !recorded.contains_key(id.as_str())) {
-        out.differing
-            .insert(id.clone(), "  produced by this gate, not in the corpus\n".into());
+    for id in fresh
+        .keys()
+        .filter(|id| !recorded.contains_key(id.as_str()))
+    {
+        out.differing.insert(
+            id.clone(),
+            "  produced by this gate, not in the corpus\n".into(),
+        );
     }
     out
 }
@@ -139,7 +152,10 @@ fn mask(x: &NormExchange, members: &[&str]) -> NormExchange {
     if members.is_empty() {
         return x;
     }
-    if let NormResponse::Http { body, body_kind, .. } = &mut x.response {
+    if let NormResponse::Http {
+        body, body_kind, ..
+    } = &mut x.response
+    {
         if body_kind == "json" {
             if let Some(mut node) = Node::parse(body.as_bytes()) {
                 for m in members {

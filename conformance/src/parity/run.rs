@@ -121,7 +121,12 @@ async fn acquire(side: &Side) -> Result<Acquired, String> {
 }
 
 /// Runs generated `steps` on one side; exchange ids are `prefix/n`.
-pub async fn run_case(side: &Side, prefix: &str, steps: &[Step], nonce: &str) -> Result<Vec<NormExchange>, String> {
+pub async fn run_case(
+    side: &Side,
+    prefix: &str,
+    steps: &[Step],
+    nonce: &str,
+) -> Result<Vec<NormExchange>, String> {
     let acquired = acquire(side).await?;
     let env = acquired.env.clone();
     let mut session = Session::new(GateCtx::new(env.clone(), carrier()), nonce);
@@ -131,7 +136,9 @@ pub async fn run_case(side: &Side, prefix: &str, steps: &[Step], nonce: &str) ->
         }
     };
     if tokio::time::timeout(DEADLINE, work).await.is_err() {
-        session.entries.push(Entry::NotSent("the case did not finish in time".into()));
+        session
+            .entries
+            .push(Entry::NotSent("the case did not finish in time".into()));
         session.labels.push("deadline".into());
     }
     let out = normalize_all(prefix, &env, nonce, &session.entries, &session.labels);
@@ -207,9 +214,9 @@ pub async fn scenario_one(side: &Side, s: &Scenario) -> Result<Option<Vec<NormEx
 pub fn pair(a: Vec<NormExchange>, b: Vec<NormExchange>) -> Vec<(NormExchange, NormExchange)> {
     let n = a.len().max(b.len());
     let pad = |v: &[NormExchange], other: &[NormExchange], i: usize| {
-        v.get(i).cloned().unwrap_or_else(|| {
-            not_sent(other[i].id.clone(), "no such exchange on this side")
-        })
+        v.get(i)
+            .cloned()
+            .unwrap_or_else(|| not_sent(other[i].id.clone(), "no such exchange on this side"))
     };
     (0..n).map(|i| (pad(&a, &b, i), pad(&b, &a, i))).collect()
 }
@@ -224,7 +231,6 @@ pub fn nonce() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
 
-
 /// Fails with a clear message when the side's gate does not answer `GET /readyz`.
 pub async fn reachable(side: &Side) -> Result<(), String> {
     let g = acquire(side).await?;
@@ -232,7 +238,12 @@ pub async fn reachable(side: &Side) -> Result<(), String> {
     crate::http::send(&g.env.client, &req, Duration::from_secs(5))
         .await
         .map(drop)
-        .map_err(|e| format!("side {}: the gate at {} is unreachable: {e}", side.label, g.env.client))
+        .map_err(|e| {
+            format!(
+                "side {}: the gate at {} is unreachable: {e}",
+                side.label, g.env.client
+            )
+        })
 }
 
 /// True when the side's gate clock can be moved.

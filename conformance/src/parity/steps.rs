@@ -169,7 +169,11 @@ impl Session {
                 let q = self.fill(&Value::String(query.clone()));
                 let q = q.as_str().unwrap_or_default();
                 let path = format!("/v1/approvals/{id}/{verb}");
-                let target = if q.is_empty() { path.clone() } else { format!("{path}?{q}") };
+                let target = if q.is_empty() {
+                    path.clone()
+                } else {
+                    format!("{path}?{q}")
+                };
                 let mut req = self.ctx.operator_request("POST", &path).map_err(skip)?;
                 req.target = target;
                 let body = self.send(Listener::Admin, req).await;
