@@ -191,7 +191,7 @@ impl Normalizer {
     /// A normalizer replacing each `(literal, placeholder)` first (longest literal first).
     pub fn new(mut literals: Vec<(String, String)>) -> Self {
         literals.retain(|(l, _)| !l.is_empty());
-        literals.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        literals.sort_by_key(|l| std::cmp::Reverse(l.0.len()));
         Normalizer { literals }
     }
 
