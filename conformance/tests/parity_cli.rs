@@ -70,7 +70,7 @@ fn diff_of_the_mock_with_a_mutant_exits_1_and_shows_the_exchange() {
         "--b",
         "mock:mutant=skip_acl",
         "--only",
-        "acl.*",
+        "exec.policy.denied-body",
         "--no-reduce",
     ]);
     let out = String::from_utf8_lossy(&o.stdout);
