@@ -1,4 +1,4 @@
-//! The command line: `run` and `list`, exit codes 0 (every MUST passed), 1 (a MUST failed),
+//! The command line: `run`, `list`, and `diff` / `record` / `replay` (see [`crate::parity`]), exit codes 0 (every MUST passed), 1 (a MUST failed),
 //! 2 (usage or environment error).
 
 use crate::catalogue::{Catalogue, Shard, Suite};
@@ -38,6 +38,12 @@ enum Command {
     Run(RunArgs),
     /// Print the catalogue: id, level, suite, requirement refs, needs.
     List(ListArgs),
+    /// Send the same requests to two gates in lockstep and report normalized differences.
+    Diff(crate::parity::command::DiffArgs),
+    /// Record a gate's normalized answers as a corpus (e.g. fixtures/parity/gate-0.2.0).
+    Record(crate::parity::command::RecordArgs),
+    /// Replay a recorded corpus against a gate and report differences.
+    Replay(crate::parity::command::ReplayArgs),
     /// Explain a scenario or requirement id: what is checked, the requirement, typical causes,
     /// how to fix.
     Explain(ExplainArgs),
@@ -198,6 +204,9 @@ pub fn main() -> i32 {
         Command::Explain(args) => crate::commands::explain(&args),
         Command::Report(args) => crate::commands::report(&args),
         Command::Run(args) => rt.block_on(run(args)),
+        Command::Diff(args) => rt.block_on(crate::parity::command::diff(args)),
+        Command::Record(args) => rt.block_on(crate::parity::command::record(args)),
+        Command::Replay(args) => rt.block_on(crate::parity::command::replay_cmd(args)),
     };
     match result {
         Ok(code) => code,
@@ -259,6 +268,19 @@ fn list(args: &ListArgs) -> Result<i32, String> {
     Ok(EXIT_OK)
 }
 
+pub(crate) fn endpoint_arg(flag: &str, v: &str) -> Result<Endpoint, String> {
+    if let Some(p) = v.strip_prefix("unix:") {
+        return Ok(Endpoint::Unix(p.into()));
+    }
+    let u = url::Url::parse(v).map_err(|e| format!("{flag} {v}: {e}"))?;
+    if u.scheme() != "http" || u.host().is_none() {
+        return Err(format!(
+            "{flag} {v}: expected http://HOST:PORT or unix:PATH"
+        ));
+    }
+    Ok(Endpoint::Tcp(v.trim_end_matches('/').to_string()))
+}
+
 async fn run(args: RunArgs) -> Result<i32, String> {
     let catalogue = Catalogue::builtin();
     let scenarios = selected(&catalogue, &args.filters)?;
@@ -313,6 +335,7 @@ async fn run(args: RunArgs) -> Result<i32, String> {
         public_base: args.public_base_url.clone(),
         operator,
         control_token: args.control_token.clone(),
+        fs_root: None,
     };
     #[cfg(feature = "docker")]
     let (provider, docker, docker_skip) = match &spec {

@@ -6,6 +6,7 @@
 //!   journal) and on the outcome it reports.
 //! * [`target`] — the gate under test: the in-process mock, a URL, a Unix socket.
 //! * [`pacing`] — lease requests paced under the gate's lease limiter, refusals retried.
+//! * [`parity`] — `diff`, `record`, `replay`: two gates compared exchange by exchange, corpora.
 //! * [`report`] — terminal, JSON, JUnit and HTML output; [`runner`] ties it together; `cli` is
 //!   the command line (feature `cli`; `commands`: `explain`, `report`).
 //! * [`contract`] — the requirement behind every catalogue ref, with causes and fixes.
@@ -34,6 +35,7 @@ pub mod gate;
 pub mod harness;
 pub mod http;
 pub mod pacing;
+pub mod parity;
 pub mod report;
 pub mod run;
 pub mod runner;

@@ -62,6 +62,7 @@ pub struct Run {
     expected_files: Vec<PathBuf>,
     admin: Option<String>,
     public_base_url: Option<String>,
+    control_token: Option<String>,
     operator: Option<(String, String)>,
     python: Option<PathBuf>,
     jobs: usize,
@@ -82,6 +83,7 @@ impl Default for Run {
             expected_files: Vec::new(),
             admin: None,
             public_base_url: None,
+            control_token: None,
             operator: None,
             python: None,
             jobs: 4,
@@ -150,6 +152,12 @@ impl Run {
     /// The admin listener of a `url:`/`socket:` target: `http://HOST:PORT` or `unix:PATH`.
     pub fn admin(mut self, endpoint: impl Into<String>) -> Self {
         self.admin = Some(endpoint.into());
+        self
+    }
+
+    /// The `/_mock/` control token of a remote `latchgate-mock` (its ready line's `control_token`).
+    pub fn control_token(mut self, token: impl Into<String>) -> Self {
+        self.control_token = Some(token.into());
         self
     }
 
@@ -227,6 +235,8 @@ impl Run {
                 .transpose()?,
             public_base: self.public_base_url.clone(),
             operator: self.operator.clone(),
+            control_token: self.control_token.clone(),
+            fs_root: None,
         };
         let provider = target::provider(&spec, &opts)?;
         let driver = if scenarios.iter().any(|s| s.suite == Suite::Sdk) {

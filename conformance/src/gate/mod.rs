@@ -19,7 +19,7 @@ pub mod craft;
 mod fidelity;
 mod flows;
 mod misc;
-mod probe;
+pub(crate) mod probe;
 mod refunds;
 mod replay;
 

@@ -233,6 +233,7 @@ impl DockerTarget {
             disposable: false,
             faults: false,
             control_token,
+            fs_root: None,
         })
     }
 

@@ -18,17 +18,35 @@ pub const MOCK_PUBLIC_BASE: &str = "http://gate.example";
 #[derive(Default)]
 pub struct MockTarget {
     mutant: Option<Mutant>,
+    lax: bool,
+    own_base: bool,
 }
 
 impl MockTarget {
     /// The faithful mock.
     pub fn new() -> Self {
-        MockTarget { mutant: None }
+        MockTarget::default()
+    }
+
+    /// Every real-gate laxness switched on (`.lax_all()`: the exact v0.2.0 behaviour).
+    pub fn lax_all(mut self) -> Self {
+        self.lax = true;
+        self
+    }
+
+    /// Public base = the gate's own client URL (as a gate someone started), instead of
+    /// [`MOCK_PUBLIC_BASE`].
+    pub fn own_base(mut self) -> Self {
+        self.own_base = true;
+        self
     }
 
     /// A mock with one enforcement rule disabled (suite-strength tests only).
     pub fn with_mutant(m: Mutant) -> Self {
-        MockTarget { mutant: Some(m) }
+        MockTarget {
+            mutant: Some(m),
+            ..MockTarget::default()
+        }
     }
 }
 
@@ -61,9 +79,10 @@ impl Drop for Guard {
 
 impl TargetProvider for MockTarget {
     fn describe(&self) -> String {
+        let lax = if self.lax { ", lax" } else { "" };
         match self.mutant {
-            None => "mock (in-process)".into(),
-            Some(m) => format!("mock (in-process, mutant {})", m.name()),
+            None => format!("mock (in-process{lax})"),
+            Some(m) => format!("mock (in-process{lax}, mutant {})", m.name()),
         }
     }
 
@@ -75,9 +94,13 @@ impl TargetProvider for MockTarget {
             std::fs::create_dir_all(root.path().join("notes")).map_err(|e| e.to_string())?;
             std::fs::write(root.path().join("notes/plan.txt"), "plan\n")
                 .map_err(|e| e.to_string())?;
-            let mut builder = MockGate::builder()
-                .public_base_url(MOCK_PUBLIC_BASE)
-                .fs_root(root.path());
+            let mut builder = MockGate::builder().fs_root(root.path());
+            if !self.own_base {
+                builder = builder.public_base_url(MOCK_PUBLIC_BASE);
+            }
+            if self.lax {
+                builder = builder.lax_all();
+            }
             if let Some(m) = self.mutant {
                 builder = builder.mutant(m);
             }
@@ -111,6 +134,7 @@ impl TargetProvider for MockTarget {
                 disposable: true,
                 faults: true,
                 control_token: gate.control_token().map(str::to_string),
+                fs_root: Some(root.path().display().to_string()),
             };
             Ok(Acquired {
                 env,

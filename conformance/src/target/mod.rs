@@ -61,6 +61,8 @@ pub struct GateEnv {
     pub faults: bool,
     /// Token of the mock's `/_mock/` control API, sent as `Authorization: Bearer <token>`.
     pub control_token: Option<String>,
+    /// The gate's filesystem root, when known (`diff` normalizes it away).
+    pub fs_root: Option<String>,
 }
 
 impl GateEnv {
@@ -170,6 +172,8 @@ pub struct RemoteOptions {
     pub operator: Option<(String, String)>,
     /// `--control-token`: the mock's control-API token.
     pub control_token: Option<String>,
+    /// The gate's filesystem root, when known (`diff --fs-root-a/-b`).
+    pub fs_root: Option<String>,
 }
 
 /// Why `docker:IMAGE` fails in a build without the `docker` feature.

@@ -47,6 +47,7 @@ impl RemoteTarget {
                 disposable: false,
                 faults: false,
                 control_token: opts.control_token.clone(),
+                fs_root: opts.fs_root.clone(),
             },
         })
     }

@@ -109,7 +109,7 @@ pub async fn client(url: String, tally: Arc<Tally>, limit: u64, receipt_every: u
         && refused_in_a_row < 2
         && tally.started.fetch_add(1, Ordering::Relaxed) < limit
     {
-        if calls % LEASE_CALLS == 0 {
+        if calls.is_multiple_of(LEASE_CALLS) {
             if let Err(e) = client
                 .connect(ConnectOptions::new().max_calls(LEASE_CALLS))
                 .await
@@ -155,7 +155,10 @@ pub async fn client(url: String, tally: Arc<Tally>, limit: u64, receipt_every: u
             }
             Outcome::Refused(m) | Outcome::Failed(m) => tally.error(m),
         }
-        if let (Some(id), true) = (receipt, receipt_every > 0 && calls % receipt_every == 0) {
+        if let (Some(id), true) = (
+            receipt,
+            receipt_every > 0 && calls.is_multiple_of(receipt_every),
+        ) {
             read_back(&client, &tally, &id).await;
         }
     }
