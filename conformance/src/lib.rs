@@ -26,6 +26,7 @@ pub mod catalogue;
 pub mod check;
 #[cfg(feature = "cli")]
 pub mod cli;
+#[cfg(feature = "cli")]
 pub mod commands;
 pub mod contract;
 pub mod driver;

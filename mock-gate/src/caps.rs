@@ -47,6 +47,7 @@ impl Default for Caps {
 }
 
 /// `serve` flags for the bounds (each overrides the config file's `[caps]` key).
+#[cfg(feature = "cli")]
 #[derive(Debug, Default, clap::Args)]
 pub struct CapsArgs {
     /// Journal entries kept (ring; default 1000).
@@ -72,6 +73,7 @@ pub struct CapsArgs {
     pub replay_capacity: Option<usize>,
 }
 
+#[cfg(feature = "cli")]
 impl CapsArgs {
     /// Flags over `file` over the defaults.
     pub fn merged(&self, file: Option<Caps>) -> Caps {

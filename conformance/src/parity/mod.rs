@@ -9,6 +9,7 @@
 //! * [`run`] — running scenarios and cases on a side; [`corpus`] — the corpus files;
 //!   [`replay`] — a corpus against a gate; [`command`] — the command line.
 
+#[cfg(feature = "cli")]
 pub mod command;
 pub mod corpus;
 pub mod diff;

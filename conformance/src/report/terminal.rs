@@ -5,7 +5,8 @@ use super::{RunReport, ScenarioResult, Verdict};
 use std::io::{IsTerminal, Write};
 
 /// `--color`: when the terminal view uses ANSI colours.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum ColorChoice {
     /// Colours on a terminal, unless `NO_COLOR` is set (non-empty); `CLICOLOR_FORCE` (non-empty,
     /// not `0`) forces them.
