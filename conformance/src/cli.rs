@@ -9,14 +9,16 @@ use crate::report::{self, RunInfo, RunReport, SdkInfo, Terminal};
 use crate::runner::Runner;
 use crate::target::docker::{self, DockerOptions, DockerTarget};
 use crate::target::{self, RemoteOptions, TargetProvider, TargetSpec};
+use crate::verdict::Requirements;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Exit code: every MUST scenario passed (or is an expected failure).
+/// Exit code: every MUST scenario passed (or is an expected failure), at least one ran, and the
+/// `--max-skips` / `--require` conditions hold.
 pub const EXIT_OK: i32 = 0;
-/// Exit code: a MUST scenario failed.
+/// Exit code: a MUST scenario failed, none ran, or a `--max-skips` / `--require` condition failed.
 pub const EXIT_FAILED: i32 = 1;
 /// Exit code: bad arguments or an unusable environment.
 pub const EXIT_USAGE: i32 = 2;
@@ -128,6 +130,13 @@ struct RunArgs {
     /// Show expected-failure details too.
     #[arg(long, short)]
     verbose: bool,
+    /// Fail the run (exit 1) when more than N scenarios are skipped.
+    #[arg(long = "max-skips", value_name = "N")]
+    max_skips: Option<usize>,
+    /// Scenarios matching this glob must run and pass (repeatable, or comma-separated); a glob
+    /// matching no selected scenario is a usage error.
+    #[arg(long = "require", value_name = "GLOB")]
+    require: Vec<String>,
 }
 
 #[derive(Args, Debug)]
@@ -258,6 +267,8 @@ async fn run(args: RunArgs) -> Result<i32, String> {
     if scenarios.is_empty() {
         return Err("no scenario matches the selection (--only/--skip/--shard/--suite)".into());
     }
+    let requirements = Requirements::new(args.max_skips, &args.require)?;
+    requirements.check_selection(scenarios.iter().map(|s| s.id.as_str()))?;
     let expected = match &args.expected_failures {
         Some(p) => ExpectedFailures::load(p)?,
         None => ExpectedFailures::default(),
@@ -357,8 +368,12 @@ async fn run(args: RunArgs) -> Result<i32, String> {
         }
         None => runner.run(&scenarios, &mut term).await,
     };
-    let report = RunReport::new(run_info, results, start.elapsed().as_millis() as u64);
+    let mut report = RunReport::new(run_info, results, start.elapsed().as_millis() as u64);
     eprintln!("{}", report::summary_text(&report));
+    for unmet in requirements.unmet(&report) {
+        eprintln!("latchgate-conformance: FAILED: {unmet}");
+        report.conformant = false;
+    }
     if let Some(p) = &args.json {
         std::fs::write(p, report::to_json(&report))
             .map_err(|e| format!("--json {}: {e}", p.display()))?;

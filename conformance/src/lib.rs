@@ -6,7 +6,8 @@
 //!   journal) and on the outcome it reports.
 //! * [`target`] — the gate under test: the in-process mock, a URL, a Unix socket.
 //! * [`report`] — terminal, JSON and JUnit output; [`runner`] ties it together; [`cli`] is the
-//!   command line.
+//!   command line; [`verdict`] holds the run-level conditions (no MUST ran, `--max-skips`,
+//!   `--require`).
 
 pub mod catalogue;
 pub mod check;
@@ -19,3 +20,4 @@ pub mod report;
 pub mod runner;
 pub mod sdk;
 pub mod target;
+pub mod verdict;

@@ -175,6 +175,9 @@ pub async fn execute(
                 trace_id,
             })
         }
+        _ if sw.has(Mutant::AllowedNetworkCallFails) && !action.spec.is_fs() => Err(
+            PipelineError::Internal("mutant: an allowed network call is not dispatched".into()),
+        ),
         _ => {
             state.metrics.decision("allow");
             let result = dispatch::run(

@@ -24,15 +24,18 @@ pub(super) fn lookup(id: &str) -> Option<GateFn> {
     })
 }
 
+/// The request passed auth: the unknown action's 404 `action_not_found` is the only answer a
+/// request gets past auth and replay with (a 400, 403, 429 or 5xx is not a pass).
 fn accepted(resp: &RawResponse, what: &str) -> Check {
-    if resp.status == 401 || resp.status >= 500 {
-        return Err(Failure::mismatch(
-            format!("{what} must pass auth"),
-            "404 action_not_found",
-            format!("{} {}", resp.status, resp.text()),
-        ));
-    }
-    Ok(())
+    expect_error(resp, 404, "action_not_found")
+        .map(|_| ())
+        .map_err(|f| match f {
+            Failure::Fail(mut e) => {
+                e.message = format!("{what} must pass auth: {}", e.message);
+                Failure::Fail(e)
+            }
+            skip => skip,
+        })
 }
 
 /// Sends an agent execute to the unknown action with a proof using `jti`.

@@ -287,7 +287,7 @@ sdk_fn!(id_valid, |ctx| {
 
 async fn invalid_ids(ctx: &mut SdkCtx, ids: &[&str]) -> Check {
     let c = ctx.client(json!({"agent_id": "agent-ids"})).await?;
-    let before = ctx.tap.connections();
+    let before = ctx.tap.io();
     for id in ids {
         let e = ctx
             .err(
@@ -367,7 +367,7 @@ sdk_fn!(url_both, |ctx| {
 });
 
 sdk_fn!(url_empty, |ctx| {
-    let before = ctx.tap.connections();
+    let before = ctx.tap.io();
     ctx.err(json!({"cmd": "new_client", "base_url": ""}), "InvalidInput")
         .await?;
     ctx.no_io_since(before, "an empty base URL")

@@ -18,17 +18,30 @@ pub const MOCK_PUBLIC_BASE: &str = "http://gate.example";
 #[derive(Default)]
 pub struct MockTarget {
     mutant: Option<Mutant>,
+    lax: bool,
 }
 
 impl MockTarget {
     /// The faithful mock.
     pub fn new() -> Self {
-        MockTarget { mutant: None }
+        MockTarget::default()
     }
 
     /// A mock with one enforcement rule disabled (suite-strength tests only).
     pub fn with_mutant(m: Mutant) -> Self {
-        MockTarget { mutant: Some(m) }
+        MockTarget {
+            mutant: Some(m),
+            lax: false,
+        }
+    }
+
+    /// The mock with every lax switch on (`lax_all`): the real gate v0.2.0's exact behaviour
+    /// where it is laxer than RFC 9449.
+    pub fn lax() -> Self {
+        MockTarget {
+            mutant: None,
+            lax: true,
+        }
     }
 }
 
@@ -61,9 +74,10 @@ impl Drop for Guard {
 
 impl TargetProvider for MockTarget {
     fn describe(&self) -> String {
-        match self.mutant {
-            None => "mock (in-process)".into(),
-            Some(m) => format!("mock (in-process, mutant {})", m.name()),
+        match (self.mutant, self.lax) {
+            (None, false) => "mock (in-process)".into(),
+            (None, true) => "mock (in-process, lax)".into(),
+            (Some(m), _) => format!("mock (in-process, mutant {})", m.name()),
         }
     }
 
@@ -80,6 +94,9 @@ impl TargetProvider for MockTarget {
                 .fs_root(root.path());
             if let Some(m) = self.mutant {
                 builder = builder.mutant(m);
+            }
+            if self.lax {
+                builder = builder.lax_all();
             }
             let gate = builder
                 .start()
