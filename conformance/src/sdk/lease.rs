@@ -491,6 +491,8 @@ sdk_fn!(conn_session_update, |ctx| {
 sdk_fn!(conn_renewal_unavailable, |ctx| {
     lease_ttl(ctx, 30);
     let c = ctx.connected().await?;
+    // The short-expiry rewrite would match the renewal first: the renewal gets the 503 instead.
+    ctx.tap.clear_rules();
     ctx.tap.rule(
         Rule::on(
             "/v1/leases",
