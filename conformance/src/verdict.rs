@@ -38,7 +38,10 @@ impl Requirements {
 
     /// A usage error when a `--require` glob matches none of the selected scenario ids (a CI
     /// condition that can never be met, or a typo).
-    pub fn check_selection<'a>(&self, ids: impl IntoIterator<Item = &'a str> + Clone) -> Result<(), String> {
+    pub fn check_selection<'a>(
+        &self,
+        ids: impl IntoIterator<Item = &'a str> + Clone,
+    ) -> Result<(), String> {
         for (pattern, m) in &self.require {
             if !ids.clone().into_iter().any(|id| m.is_match(id)) {
                 return Err(format!(
@@ -61,7 +64,9 @@ impl Requirements {
         }
         let skips = report.must.skip + report.should.skip;
         if let Some(max) = self.max_skips.filter(|max| skips > *max) {
-            unmet.push(format!("{skips} scenarios skipped, more than --max-skips {max}"));
+            unmet.push(format!(
+                "{skips} scenarios skipped, more than --max-skips {max}"
+            ));
         }
         for (pattern, m) in &self.require {
             for r in report.results.iter().filter(|r| m.is_match(&r.id)) {

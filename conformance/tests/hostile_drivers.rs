@@ -82,7 +82,10 @@ fn assert_reported_as_failing(results: Vec<ScenarioResult>) {
     assert!(!report.conformant, "a lying SDK must not be conformant");
     let json: serde_json::Value =
         serde_json::from_str(&report::to_json(&report)).expect("the JSON report renders");
-    assert_eq!(json["results"].as_array().map(Vec::len), Some(report.results.len()));
+    assert_eq!(
+        json["results"].as_array().map(Vec::len),
+        Some(report.results.len())
+    );
 }
 
 /// MUST scenarios that did not fail; `panicked` lists any whose reason shows a crash.
@@ -96,7 +99,11 @@ fn not_failed(results: &[ScenarioResult]) -> Vec<&ScenarioResult> {
 fn crashed(results: &[ScenarioResult]) -> Vec<&ScenarioResult> {
     results
         .iter()
-        .filter(|r| r.reason.as_deref().is_some_and(|why| why.contains("panick")))
+        .filter(|r| {
+            r.reason
+                .as_deref()
+                .is_some_and(|why| why.contains("panick"))
+        })
         .collect()
 }
 
@@ -104,7 +111,11 @@ fn crashed(results: &[ScenarioResult]) -> Vec<&ScenarioResult> {
 async fn an_sdk_that_claims_success_for_everything_fails_every_must_scenario() {
     let results = sdk_suite_with(claims_success()).await;
     let crashes = crashed(&results);
-    assert!(crashes.is_empty(), "scenarios crashed:\n{}", explain(&crashes));
+    assert!(
+        crashes.is_empty(),
+        "scenarios crashed:\n{}",
+        explain(&crashes)
+    );
     let passed = not_failed(&results);
     assert!(
         passed.is_empty(),
@@ -119,7 +130,11 @@ async fn an_sdk_that_claims_success_for_everything_fails_every_must_scenario() {
 async fn an_sdk_that_answers_garbage_fails_every_must_scenario() {
     let results = sdk_suite_with(answers_garbage()).await;
     let crashes = crashed(&results);
-    assert!(crashes.is_empty(), "scenarios crashed:\n{}", explain(&crashes));
+    assert!(
+        crashes.is_empty(),
+        "scenarios crashed:\n{}",
+        explain(&crashes)
+    );
     let passed = not_failed(&results);
     assert!(
         passed.is_empty(),

@@ -117,13 +117,8 @@ async fn python_sdk_suite_fails_exactly_its_expected_failures() {
     let expected = ExpectedFailures::load(&file).expect("the expected-failures file parses");
     let catalogue = Catalogue::builtin();
     let sdk = support::scenarios(&catalogue, Some(Suite::Sdk));
-    let results = support::run_with(
-        Arc::new(MockTarget::new()),
-        Some(factory),
-        &sdk,
-        expected,
-    )
-    .await;
+    let results =
+        support::run_with(Arc::new(MockTarget::new()), Some(factory), &sdk, expected).await;
     let off: Vec<_> = results
         .iter()
         .filter(|r| matches!(r.verdict, Verdict::Fail | Verdict::UnexpectedPass))

@@ -31,21 +31,36 @@ fn assert_all_killed(kills: &Kills) {
     for (m, k) in kills {
         let shown = match k.len() {
             0 => "**survives**".to_string(),
-            1..=6 => k.iter().map(|id| format!("`{id}`")).collect::<Vec<_>>().join(", "),
+            1..=6 => k
+                .iter()
+                .map(|id| format!("`{id}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
             n => format!(
                 "{} … ({n} scenarios)",
-                k[..6].iter().map(|id| format!("`{id}`")).collect::<Vec<_>>().join(", ")
+                k[..6]
+                    .iter()
+                    .map(|id| format!("`{id}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         };
         table.push_str(&format!("| `{m}` | {shown} |\n"));
     }
-    let survivors: Vec<&String> = kills.iter().filter(|(_, k)| k.is_empty()).map(|(m, _)| m).collect();
+    let survivors: Vec<&String> = kills
+        .iter()
+        .filter(|(_, k)| k.is_empty())
+        .map(|(m, _)| m)
+        .collect();
     println!(
         "{table}\nkill rate: {}/{} mutants",
         kills.len() - survivors.len(),
         kills.len()
     );
-    assert!(survivors.is_empty(), "mutants no scenario kills: {survivors:?}\n{table}");
+    assert!(
+        survivors.is_empty(),
+        "mutants no scenario kills: {survivors:?}\n{table}"
+    );
 }
 
 fn assert_killed_by(kills: &Kills, mutant: &str, scenario: &str) {
@@ -84,8 +99,16 @@ async fn every_gate_mutant_is_killed_by_a_scenario_that_passes_on_the_faithful_m
     }
     assert_all_killed(&kills);
     // The checks that took any non-403 (a 500 included) as "passed the policy" now see it.
-    assert_killed_by(&kills, "allowed_network_call_fails", "admin.policy.grant-allows");
-    assert_killed_by(&kills, "allowed_network_call_fails", "admin.domains.add-removes-approval");
+    assert_killed_by(
+        &kills,
+        "allowed_network_call_fails",
+        "admin.policy.grant-allows",
+    );
+    assert_killed_by(
+        &kills,
+        "allowed_network_call_fails",
+        "admin.domains.add-removes-approval",
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -104,6 +127,10 @@ async fn every_sdk_mutant_is_killed_by_a_scenario_that_passes_with_the_faithful_
     // renewal required, success rows skipped.
     assert_killed_by(&kills, "io_after_close", "sdk.life.close");
     assert_killed_by(&kills, "io_after_close", "sdk.err.transport-and-closed");
-    assert_killed_by(&kills, "never_renews", "sdk.conn.renewal-unavailable-proceeds");
+    assert_killed_by(
+        &kills,
+        "never_renews",
+        "sdk.conn.renewal-unavailable-proceeds",
+    );
     assert_killed_by(&kills, "ignores_error_statuses", "sdk.err.attributes");
 }

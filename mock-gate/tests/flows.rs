@@ -879,7 +879,12 @@ async fn lease_rate_limit_answers_rate_limit_exceeded_without_retry_after() {
         body.as_bytes(),
     )
     .await;
-    assert_eq!(next_second.status, 200, "the bucket refills at the next second: {}", next_second.text());
+    assert_eq!(
+        next_second.status,
+        200,
+        "the bucket refills at the next second: {}",
+        next_second.text()
+    );
 }
 
 #[tokio::test]

@@ -376,9 +376,19 @@ async fn allowed_network_call_fails_answers_500_for_an_allowed_fetch_only() {
     let a = Agent::new();
     let l = a.lease(&g).await;
     let r = a
-        .execute(&g, &l, "fs_read", &json!({"operation": "read", "path": "README.md"}))
+        .execute(
+            &g,
+            &l,
+            "fs_read",
+            &json!({"operation": "read", "path": "README.md"}),
+        )
         .await;
-    assert_ne!(r.status, 500, "an fs action is not a network call: {}", r.text());
+    assert_ne!(
+        r.status,
+        500,
+        "an fs action is not a network call: {}",
+        r.text()
+    );
 }
 
 #[tokio::test]

@@ -33,7 +33,10 @@ pub fn python_or_skip(workspace: &Path, test: &str) -> Option<PathBuf> {
         "{test}: no Python SDK interpreter at {} (run scripts/python-env.sh or set LATCHGATE_PYTHON)",
         path.display()
     );
-    assert!(!switch_on(REQUIRE_PYTHON), "{reason}, and {REQUIRE_PYTHON} is on");
+    assert!(
+        !switch_on(REQUIRE_PYTHON),
+        "{reason}, and {REQUIRE_PYTHON} is on"
+    );
     eprintln!("skipped: {reason}");
     None
 }

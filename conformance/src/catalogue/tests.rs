@@ -49,7 +49,11 @@ fn every_line_of_the_contract_id_list_is_a_unique_id_and_a_level() {
         problems.is_empty(),
         "contract-ids.txt lines that are not a new `C-AREA-NN MUST|SHOULD|MAY`: {problems:?}"
     );
-    assert_eq!(seen.len(), contract_ids().len(), "ids read by contract_ids()");
+    assert_eq!(
+        seen.len(),
+        contract_ids().len(),
+        "ids read by contract_ids()"
+    );
 }
 
 #[test]

@@ -591,6 +591,10 @@ sdk_fn!(http11, |ctx| {
     ctx.ok(json!({"cmd": "get_receipt", "client": c, "receipt_id": rid}))
         .await?;
     ensure(
+        !ctx.sent("/execute").is_empty() && !ctx.sent("/v1/receipts/").is_empty(),
+        || "the execute and receipt requests never reached the gate".into(),
+    )?;
+    ensure(
         ctx.journal().iter().all(|e| e.version == "HTTP/1.1"),
         || "a request was not HTTP/1.1".into(),
     )

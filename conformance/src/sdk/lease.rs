@@ -347,6 +347,13 @@ sdk_fn!(lease_agent_id_local, |ctx| {
     let marker = "agent-id-marker-7f3a";
     let c = ctx.client(json!({"agent_id": marker})).await?;
     exec(ctx, &c).await?;
+    ensure(
+        !ctx.leases().is_empty() && !ctx.sent("/execute").is_empty(),
+        || {
+            "the lease and execute requests that could carry the agent id never reached the gate"
+                .into()
+        },
+    )?;
     for e in ctx.journal() {
         let all = format!(
             "{} {:?} {}",

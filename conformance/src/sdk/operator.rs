@@ -71,9 +71,17 @@ sdk_fn!(credentials, |ctx| {
     let o = operator(ctx).await?;
     ctx.ok(json!({"cmd": "receipt_keys", "operator": o}))
         .await?;
-    let text = ctx.ok(json!({"cmd": "debug", "operator": o})).await?["text"]
+    ensure(
+        admin_journal(ctx)
+            .iter()
+            .any(|e| e.path() == "/v1/receipt-keys"),
+        || "receipt_keys never reached the gate: the client's credentials were not used".into(),
+    )?;
+    let debug = ctx.ok(json!({"cmd": "debug", "operator": o})).await?;
+    let text = debug["text"]
         .as_str()
-        .unwrap_or_default()
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| Failure::fail(format!("`debug` gave no text to judge: {debug}")))?
         .to_string();
     let op = ctx
         .env

@@ -259,6 +259,11 @@ sdk_fn!(none_on_lease_disc, |ctx| {
     let c = ctx.connected().await?;
     ctx.ok(json!({"cmd": "get_action", "client": c, "action_id": ACTION}))
         .await?;
+    let detail = format!("/v1/actions/{ACTION}");
+    ensure(
+        !ctx.leases().is_empty() && ctx.journal().iter().any(|e| e.path() == detail),
+        || "no lease request or no action-detail request reached the gate to judge".into(),
+    )?;
     for e in ctx.journal().iter().filter(|e| {
         e.path() == "/v1/leases"
             || (e.path().starts_with("/v1/actions") && !e.path().ends_with("/execute"))

@@ -60,7 +60,10 @@ fn more_skips_than_max_skips_is_unmet() {
         result("sdk.c", Level::Should, Verdict::Skip),
     ]);
     let within = Requirements::new(Some(2), &[]).unwrap().unmet(&r);
-    assert!(within.is_empty(), "2 skips within --max-skips 2: {within:?}");
+    assert!(
+        within.is_empty(),
+        "2 skips within --max-skips 2: {within:?}"
+    );
     let over = Requirements::new(Some(1), &[]).unwrap().unmet(&r);
     assert_eq!(
         over,
@@ -79,7 +82,10 @@ fn a_required_scenario_that_skipped_or_xfailed_is_unmet() {
         .unwrap()
         .unmet(&r);
     assert_eq!(unmet.len(), 2, "unmet: {unmet:?}");
-    assert!(unmet[0].contains("sdk.lease.b is SKIP (no capability)"), "{unmet:?}");
+    assert!(
+        unmet[0].contains("sdk.lease.b is SKIP (no capability)"),
+        "{unmet:?}"
+    );
     assert!(unmet[1].contains("sdk.err.c is XFAIL"), "{unmet:?}");
 }
 
@@ -89,7 +95,10 @@ fn a_require_glob_matching_no_selected_scenario_is_a_usage_error() {
     let err = req
         .check_selection(["sdk.lease.a", "sdk.err.b"])
         .unwrap_err();
-    assert!(err.contains("'gate.nope.*' matches no selected scenario"), "{err}");
+    assert!(
+        err.contains("'gate.nope.*' matches no selected scenario"),
+        "{err}"
+    );
 }
 
 #[test]
