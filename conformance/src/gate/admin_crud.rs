@@ -169,6 +169,50 @@ scenario_fn!(revoke_denies, |ctx| {
 
 #[cfg(test)]
 mod tests {
+    use super::passed_policy;
+    use crate::http::RawResponse;
+
+    fn answer(status: u16, body: &str) -> RawResponse {
+        RawResponse {
+            status,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn passed_policy_takes_an_execution_or_a_provider_failure_only() {
+        let passes = [
+            answer(200, r#"{"decision":"executed","grant_id":"g"}"#),
+            answer(502, r#"{"error":"action_execution_failed"}"#),
+        ];
+        for r in &passes {
+            assert!(
+                passed_policy(r, "t").is_ok(),
+                "{} must count as a pass",
+                r.status
+            );
+        }
+        let not = [
+            answer(500, r#"{"error":"internal_error"}"#),
+            answer(401, r#"{"error":"invalid_dpop"}"#),
+            answer(404, r#"{"error":"action_not_found"}"#),
+            answer(422, r#"{"error":"schema_violation"}"#),
+            answer(429, r#"{"error":"rate_limited"}"#),
+            answer(202, r#"{"decision":"pending_approval"}"#),
+            answer(200, r#"{"decision":"pending_approval"}"#),
+            answer(502, ""),
+        ];
+        for r in &not {
+            assert!(
+                passed_policy(r, "t").is_err(),
+                "{} {} must not count as a pass",
+                r.status,
+                r.text()
+            );
+        }
+    }
+
     #[test]
     fn only_the_acl_editing_scenarios_run_alone() {
         let cat = crate::catalogue::Catalogue::builtin();
