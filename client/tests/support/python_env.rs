@@ -3,9 +3,11 @@
 //!
 //! * `LATCHGATE_PYTHON`: interpreter of a venv holding PyPI `latchgate` 0.2.0 (made by
 //!   `scripts/python-env.sh`); unset or empty → `target/py/latchgate-0.2.0/bin/python`.
-//! * `LATCHGATE_REQUIRE_PYTHON`: on unless unset, empty, `0`, `false` or `no` (the reading of
-//!   `LATCHGATE_REQUIRE_DOCKER` too); when on, a missing interpreter fails the test instead of
-//!   skipping it with a printed reason.
+//! * `LATCHGATE_REQUIRE_PYTHON`: on unless unset, empty, `0`, `false` or `no` ([`switch_on`], the
+//!   reading of every `LATCHGATE_REQUIRE_*` switch: DOCKER, NODE, CHROMIUM too); when on, a
+//!   missing interpreter fails the test instead of skipping it with a printed reason.
+
+#![allow(dead_code)] // each including test crate uses its part
 
 use std::path::{Path, PathBuf};
 
