@@ -94,6 +94,10 @@ struct RunArgs {
     /// Operator P-256 private key: a PEM file (or PEM text).
     #[arg(long = "operator-key")]
     operator_key: Option<String>,
+    /// Token of the mock's /_mock/ control API (url:/socket: targets; docker: passes it to the
+    /// container, else reads it from the ready line).
+    #[arg(long = "control-token")]
+    control_token: Option<String>,
     /// Interpreter of a venv with the PyPI latchgate package (python driver).
     #[arg(long)]
     python: Option<PathBuf>,
@@ -129,6 +133,14 @@ struct RunArgs {
     /// Scenarios run at once.
     #[arg(long, default_value_t = 4)]
     jobs: usize,
+    /// Seconds one scenario may take; past it, it fails alone as timed out and the run goes on.
+    #[arg(
+        long = "scenario-timeout",
+        value_name = "SECS",
+        default_value_t = 60,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    scenario_timeout: u64,
     /// Per-command driver timeout in milliseconds.
     #[arg(long = "driver-timeout-ms", default_value_t = 20_000)]
     driver_timeout_ms: u64,
@@ -329,14 +341,18 @@ async fn run(args: RunArgs) -> Result<i32, String> {
         _ => return Err("--operator-token and --operator-key go together".into()),
     };
     if spec == TargetSpec::Mock
-        && (admin.is_some() || operator.is_some() || args.public_base_url.is_some())
+        && (admin.is_some()
+            || operator.is_some()
+            || args.public_base_url.is_some()
+            || args.control_token.is_some())
     {
-        return Err("--admin, --admin-socket, --operator-* and --public-base-url apply to url:/socket: targets only".into());
+        return Err("--admin, --admin-socket, --operator-*, --public-base-url and --control-token apply to url:/socket: targets only".into());
     }
     let opts = RemoteOptions {
         admin,
         public_base: args.public_base_url.clone(),
         operator,
+        control_token: args.control_token.clone(),
     };
     let (provider, docker, docker_skip) = match &spec {
         TargetSpec::Docker(image) => docker_target(image, &opts, &args).await?,
@@ -396,7 +412,7 @@ async fn run(args: RunArgs) -> Result<i32, String> {
         driver,
         expected,
         jobs: args.jobs.max(1),
-        scenario_timeout: Duration::from_secs(60),
+        scenario_timeout: Duration::from_secs(args.scenario_timeout),
     };
     let start = Instant::now();
     let results = match &docker_skip {
@@ -449,6 +465,7 @@ async fn docker_target(
     let mut o = DockerOptions::new(image);
     o.public_base = opts.public_base.clone();
     o.operator = opts.operator.clone();
+    o.control_token = opts.control_token.clone();
     o.echo_logs = args.docker_logs;
     o.startup_timeout = std::time::Duration::from_secs(args.docker_startup_timeout.max(1));
     for kv in &args.docker_env {

@@ -5,6 +5,7 @@
 //! * [`sdk`] — the SDK suite: an SDK driven through a [`driver`], judged on the wire (the tap's
 //!   journal) and on the outcome it reports.
 //! * [`target`] — the gate under test: the in-process mock, a URL, a Unix socket.
+//! * [`pacing`] — lease requests paced under the gate's lease limiter, refusals retried.
 //! * [`report`] — terminal, JSON, JUnit and HTML output; [`runner`] ties it together; [`cli`] is
 //!   the command line ([`commands`]: `explain`, `report`); [`verdict`] holds the run-level
 //!   conditions (no MUST ran, `--max-skips`, `--require`).
@@ -19,6 +20,7 @@ pub mod driver;
 pub mod expected;
 pub mod gate;
 pub mod http;
+pub mod pacing;
 pub mod report;
 pub mod runner;
 pub mod sdk;

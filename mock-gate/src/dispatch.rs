@@ -168,7 +168,7 @@ pub async fn run(
         &state.signer,
         &state.settings.switches,
     );
-    state.receipts.insert(receipt);
+    state.receipts.insert(&receipt);
     if outcome.is_failed() && action.spec.risk_level.is_high() {
         d.audit.high_risk_failed(state, &receipt_id);
         return Err(PipelineError::GrantIntegrity(

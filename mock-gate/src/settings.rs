@@ -140,8 +140,15 @@ pub struct GateSettings {
     pub fs_root_allowed_prefixes: Vec<PathBuf>,
     /// Replay cache capacity.
     pub replay_capacity: usize,
+    /// Bounds of the other stores.
+    pub caps: crate::caps::Caps,
     /// Operator credentials.
     pub operators: Vec<OperatorCredential>,
+    /// True when the operator was generated at start (its key may then be served by
+    /// `/_mock/operator`; a user's own key never is).
+    pub operator_generated: bool,
+    /// Who may use the `/_mock/` control API.
+    pub control: crate::control_access::ControlAccess,
     /// Mutants and lax switches.
     pub switches: Switches,
     /// Version reported by `/v1/admin/status`.
@@ -170,7 +177,10 @@ impl Default for GateSettings {
                 .into_iter()
                 .collect(),
             replay_capacity: crate::replay::DEFAULT_CAPACITY,
+            caps: crate::caps::Caps::default(),
             operators: Vec::new(),
+            operator_generated: false,
+            control: crate::control_access::ControlAccess::generate(),
             switches: Switches::default(),
             version: "0.2.0".into(),
             actions_dir: None,

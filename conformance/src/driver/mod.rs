@@ -7,11 +7,13 @@ mod process;
 mod python;
 mod rust;
 mod transcript;
+mod warm;
 
 pub use process::ProcessDriver;
 pub use python::python_driver;
 pub use rust::RustDriver;
 pub use transcript::{in_scenario, Transcript};
+pub use warm::WARM;
 
 use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};

@@ -58,6 +58,8 @@ pub struct GateEnv {
     pub disposable: bool,
     /// Tells a target-side mutation or fault layer is present (the mock's fault injection).
     pub faults: bool,
+    /// Token of the mock's `/_mock/` control API, sent as `Authorization: Bearer <token>`.
+    pub control_token: Option<String>,
 }
 
 impl GateEnv {
@@ -165,6 +167,8 @@ pub struct RemoteOptions {
     pub public_base: Option<String>,
     /// `--operator-token` and `--operator-key`.
     pub operator: Option<(String, String)>,
+    /// `--control-token`: the mock's control-API token.
+    pub control_token: Option<String>,
 }
 
 /// Builds the provider for a target spec.
@@ -180,6 +184,7 @@ pub fn provider(
             let mut o = docker::DockerOptions::new(image.clone());
             o.public_base = opts.public_base.clone();
             o.operator = opts.operator.clone();
+            o.control_token = opts.control_token.clone();
             Arc::new(docker::DockerTarget::new(o)?)
         }
     })

@@ -65,18 +65,19 @@ pub(super) fn build_state(b: &MockGateBuilder) -> Result<GateState, StartError> 
     let policy = load_policy(b)?;
     let clock = b.clock.clone().unwrap_or_default();
     let rl = b.settings.rate_limits;
+    let caps = b.settings.caps;
     Ok(GateState {
-        issuer: LeaseIssuer::generate().map_err(StartError::Config)?,
+        issuer: LeaseIssuer::generate(caps.verified_leases).map_err(StartError::Config)?,
         replay: ReplayCache::new(b.settings.replay_capacity),
         key_cache: KeyCache::default(),
         initial_registry: registry.clone(),
         registry: RwLock::new(registry),
         initial_policy: policy.clone(),
         policy: RwLock::new(policy),
-        learned: Default::default(),
+        learned: crate::learned::LearnedStore::new(caps.learned_rows),
         budgets: BudgetStore::default(),
-        approvals: ApprovalStore::default(),
-        receipts: ReceiptStore::default(),
+        approvals: ApprovalStore::new(caps.approvals),
+        receipts: ReceiptStore::new(caps.receipts),
         signer: ReceiptSigner::generate(clock.now_utc()),
         draining: AtomicBool::new(false),
         epoch: AtomicU64::new(0),
@@ -89,11 +90,11 @@ pub(super) fn build_state(b: &MockGateBuilder) -> Result<GateState, StartError> 
             operator_read: RateLimiter::new(rl.operator_read_rps, clock.clone()),
             operator_write: RateLimiter::new(rl.operator_write_rps, clock.clone()),
         },
-        journal: Journal::default(),
+        journal: Journal::new(caps.journal),
         faults: Faults::default(),
         metrics: Metrics::default(),
         in_flight: AtomicU64::new(0),
-        audit: Default::default(),
+        audit: crate::audit::AuditLedger::new(caps.audit_events),
         clock,
         settings: b.settings.clone(),
     })

@@ -97,6 +97,25 @@ impl MockGate {
         b.build()
     }
 
+    /// The `/_mock/` control token (`None` when built with `control_open`).
+    pub fn control_token(&self) -> Option<&str> {
+        self.state.settings.control.token_str()
+    }
+
+    /// A client of this gate's `/_mock/` control API (admin TCP listener, else admin socket),
+    /// carrying the control token.
+    pub fn control_client(&self) -> Option<crate::ControlClient> {
+        let c = match (&self.admin_url, &self.admin_socket) {
+            (Some(url), _) => crate::ControlClient::tcp(url.clone()),
+            (None, Some(sock)) => crate::ControlClient::unix(sock.clone()),
+            (None, None) => return None,
+        };
+        Some(match self.control_token() {
+            Some(t) => c.with_token(t),
+            None => c,
+        })
+    }
+
     /// The request journal.
     pub fn journal(&self) -> &Journal {
         &self.state.journal

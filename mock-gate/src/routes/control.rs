@@ -23,7 +23,10 @@ fn bad(msg: impl Into<String>) -> Response {
 
 /// `GET /_mock/journal`.
 pub async fn journal(State(st): State<Arc<GateState>>) -> Response {
-    json_resp(StatusCode::OK, &json!({"entries": st.journal.entries()}))
+    json_resp(
+        StatusCode::OK,
+        &json!({"entries": st.journal.entries(), "dropped": st.journal.dropped()}),
+    )
 }
 
 /// `DELETE /_mock/journal`.
@@ -233,7 +236,14 @@ pub async fn grant(State(st): State<Arc<GateState>>, Json(cmd): Json<GrantComman
     json_resp(StatusCode::OK, &*p)
 }
 
-/// `GET /_mock/operator`: the operator credentials (with the private key when generated).
+/// `GET /_mock/operator`: the operator credentials, with the private key only when the mock
+/// generated it (never a key the user supplied).
 pub async fn operator(State(st): State<Arc<GateState>>) -> Response {
-    json_resp(StatusCode::OK, &json!({"operators": st.settings.operators}))
+    let mut ops = st.settings.operators.clone();
+    if !st.settings.operator_generated {
+        for o in &mut ops {
+            o.private_key_pem = None;
+        }
+    }
+    json_resp(StatusCode::OK, &json!({"operators": ops}))
 }
