@@ -9,6 +9,9 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 
+# The REQUIRE switches are on unless unset, empty, 0, false or no (as the tests read them).
+switch_on() { case "${1:-}" in "" | 0 | false | no) return 1 ;; *) return 0 ;; esac; }
+
 if [ "${CI:-}" = "true" ]; then
   export LATCHGATE_REQUIRE_PYTHON=1 LATCHGATE_REQUIRE_DOCKER=1 LATCHGATE_REQUIRE_NODE=1 LATCHGATE_REQUIRE_CHROMIUM=1
 fi
@@ -29,7 +32,7 @@ fi
 
 if py="$(bash scripts/python-env.sh)"; then
   export LATCHGATE_PYTHON="$py"
-elif [ -n "${LATCHGATE_REQUIRE_PYTHON:-}" ]; then
+elif switch_on "${LATCHGATE_REQUIRE_PYTHON:-}"; then
   echo "test.sh: the Python SDK venv could not be created" >&2
   exit 1
 fi
@@ -44,7 +47,7 @@ if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
   docker_ok=1
   LATCHGATE_MOCK_IMAGE="$(bash scripts/build-image.sh)"
   export LATCHGATE_MOCK_IMAGE
-elif [ -n "${LATCHGATE_REQUIRE_DOCKER:-}" ]; then
+elif switch_on "${LATCHGATE_REQUIRE_DOCKER:-}"; then
   echo "test.sh: no Docker engine reachable (docker info failed) and LATCHGATE_REQUIRE_DOCKER=1" >&2
   exit 1
 else

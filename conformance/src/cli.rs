@@ -11,14 +11,16 @@ use crate::runner::Runner;
 #[cfg(feature = "docker")]
 use crate::target::docker::{self, DockerOptions, DockerTarget};
 use crate::target::{self, RemoteOptions, TargetProvider, TargetSpec};
+use crate::verdict::Requirements;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Exit code: every MUST scenario passed (or is an expected failure).
+/// Exit code: every MUST scenario passed (or is an expected failure), at least one ran, and the
+/// `--max-skips` / `--require` conditions hold.
 pub const EXIT_OK: i32 = 0;
-/// Exit code: a MUST scenario failed.
+/// Exit code: a MUST scenario failed, none ran, or a `--max-skips` / `--require` condition failed.
 pub const EXIT_FAILED: i32 = 1;
 /// Exit code: bad arguments or an unusable environment.
 pub const EXIT_USAGE: i32 = 2;
@@ -168,6 +170,13 @@ struct RunArgs {
     /// Show expected-failure details too.
     #[arg(long, short)]
     verbose: bool,
+    /// Fail the run (exit 1) when more than N scenarios are skipped.
+    #[arg(long = "max-skips", value_name = "N")]
+    max_skips: Option<usize>,
+    /// Scenarios matching this glob must run and pass (repeatable, or comma-separated); a glob
+    /// matching no selected scenario is a usage error.
+    #[arg(long = "require", value_name = "GLOB")]
+    require: Vec<String>,
 }
 
 #[derive(Args, Debug)]
@@ -287,6 +296,8 @@ async fn run(args: RunArgs) -> Result<i32, String> {
     if scenarios.is_empty() {
         return Err("no scenario matches the selection (--only/--skip/--shard/--suite)".into());
     }
+    let requirements = Requirements::new(args.max_skips, &args.require)?;
+    requirements.check_selection(scenarios.iter().map(|s| s.id.as_str()))?;
     let outputs = Outputs::prepare(
         args.json.as_deref(),
         args.junit.as_deref(),
@@ -395,11 +406,15 @@ async fn run(args: RunArgs) -> Result<i32, String> {
         }
         None => runner.run(&scenarios, &mut term).await,
     };
-    let report = RunReport::new(run_info, results, start.elapsed().as_millis() as u64);
+    let mut report = RunReport::new(run_info, results, start.elapsed().as_millis() as u64);
     eprintln!(
         "{}",
         report::paint_summary(&report::summary_text(&report), color)
     );
+    for unmet in requirements.unmet(&report) {
+        eprintln!("latchgate-conformance: FAILED: {unmet}");
+        report.conformant = false;
+    }
     let written = outputs.write(&report);
     #[cfg(feature = "docker")]
     if let Some(d) = &docker {

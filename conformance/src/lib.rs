@@ -8,7 +8,8 @@
 //! * [`pacing`] — lease requests paced under the gate's lease limiter, refusals retried.
 //! * [`parity`] — `diff`, `record`, `replay`: two gates compared exchange by exchange, corpora.
 //! * [`report`] — terminal, JSON, JUnit and HTML output; [`runner`] ties it together; `cli` is
-//!   the command line (feature `cli`; `commands`: `explain`, `report`).
+//!   the command line (feature `cli`; `commands`: `explain`, `report`); [`verdict`] holds the
+//!   run-level conditions (no MUST ran, `--max-skips`, `--require`).
 //! * [`contract`] — the requirement behind every catalogue ref, with causes and fixes.
 //! * [`Run`] → [`Report`] — the library entry point ([`Report::assert_conformant`]);
 //!   `harness` (feature `harness`) makes every scenario a test of your own `cargo test`.
@@ -42,6 +43,7 @@ pub mod run;
 pub mod runner;
 pub mod sdk;
 pub mod target;
+pub mod verdict;
 
 pub use catalogue::{Level, Suite};
 pub use run::{Report, Run, RunError};

@@ -1,5 +1,6 @@
 //! `--target docker:IMAGE` when no Docker engine is reachable (DOCKER_HOST points nowhere): every
-//! scenario is skipped with the reason, unless Docker is required (exit 2). Needs no Docker.
+//! scenario is skipped with the reason and the run fails (exit 1: nothing was checked), or, when
+//! Docker is required, the run is refused (exit 2). Needs no Docker.
 
 use std::process::{Command, Output};
 
@@ -34,10 +35,15 @@ fn run_without_docker(extra: &[&str], require_env: bool) -> (Output, serde_json:
 }
 
 #[test]
-fn docker_target_without_engine_skips_every_scenario_loudly() {
+fn docker_target_without_engine_skips_every_scenario_loudly_and_fails() {
     let (out, report) = run_without_docker(&[], false);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "exit code; stderr:\n{stderr}");
+    // Nothing was checked: a run in which no MUST scenario ran is not a pass.
+    assert_eq!(out.status.code(), Some(1), "exit code; stderr:\n{stderr}");
+    assert!(
+        stderr.contains("FAILED: no MUST scenario ran (2 skipped)"),
+        "no verdict reason in:\n{stderr}"
+    );
     assert!(
         stderr.contains("SKIPPING every scenario"),
         "no loud skip notice in:\n{stderr}"

@@ -2,7 +2,10 @@
 //! fixtures/schemas/driver-results.schema.json, and the example Node.js driver
 //! (conformance/drivers/node/) passes the SDK suite's core MUST scenarios against the mock with
 //! its expected-failures file. The Node tests print a skip reason when `node` is missing, unless
-//! LATCHGATE_REQUIRE_NODE is set (CI).
+//! LATCHGATE_REQUIRE_NODE is on (CI; the reading of client/tests/support/python_env.rs).
+
+#[path = "../../client/tests/support/python_env.rs"]
+mod python_env;
 
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -120,8 +123,8 @@ fn node_available() -> bool {
         .is_ok_and(|o| o.status.success());
     if !found {
         assert!(
-            std::env::var_os("LATCHGATE_REQUIRE_NODE").is_none(),
-            "LATCHGATE_REQUIRE_NODE is set but `node` cannot be run"
+            !python_env::switch_on("LATCHGATE_REQUIRE_NODE"),
+            "LATCHGATE_REQUIRE_NODE is on but `node` cannot be run"
         );
         eprintln!("SKIPPED: `node` (Node.js 20+) is not on PATH; set LATCHGATE_REQUIRE_NODE=1 to make this a failure");
     }

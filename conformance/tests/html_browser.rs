@@ -2,7 +2,10 @@
 //! `chromium` package; `scripts/test.sh` installs it), DOM read after the page's script ran.
 //! Checks: the verdict, failures listed open with evidence and how to fix, and the verdict and
 //! text filters (driven through the URL fragment the page reads). Prints a skip reason when no
-//! Chromium is found, unless LATCHGATE_REQUIRE_CHROMIUM is set (CI).
+//! Chromium is found, unless LATCHGATE_REQUIRE_CHROMIUM is on (CI; the reading of client/tests/support/python_env.rs).
+
+#[path = "../../client/tests/support/python_env.rs"]
+mod python_env;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -24,8 +27,8 @@ fn chromium() -> Option<PathBuf> {
         });
     if found.is_none() {
         assert!(
-            std::env::var_os("LATCHGATE_REQUIRE_CHROMIUM").is_none(),
-            "LATCHGATE_REQUIRE_CHROMIUM is set but no chromium binary runs"
+            !python_env::switch_on("LATCHGATE_REQUIRE_CHROMIUM"),
+            "LATCHGATE_REQUIRE_CHROMIUM is on but no chromium binary runs"
         );
         eprintln!("SKIPPED: no Chromium (apt-get install chromium); set LATCHGATE_REQUIRE_CHROMIUM=1 to make this a failure");
     }

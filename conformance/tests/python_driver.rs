@@ -1,7 +1,9 @@
-//! The python driver against the published SDK (skipped with a reason when no interpreter with the
-//! SDK is found, unless LATCHGATE_REQUIRE_PYTHON=1).
+//! The python driver against the published SDK (skipped with a printed reason when no interpreter
+//! with the SDK is found, unless LATCHGATE_REQUIRE_PYTHON is on: see client/tests/support/python_env.rs).
 
-use latchgate_conformance::catalogue::Catalogue;
+mod support;
+
+use latchgate_conformance::catalogue::{Catalogue, Suite};
 use latchgate_conformance::driver::{self, DriverFactory, DriverOptions, DriverSpec};
 use latchgate_conformance::expected::ExpectedFailures;
 use latchgate_conformance::report::{Terminal, Verdict};
@@ -11,26 +13,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+#[path = "../../client/tests/support/python_env.rs"]
+mod python_env;
+
 fn interpreter() -> Option<PathBuf> {
-    let p = std::env::var_os("LATCHGATE_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("../target/py/latchgate-0.2.0/bin/python")
-        });
-    if p.exists() {
-        return Some(p);
-    }
-    assert!(
-        std::env::var_os("LATCHGATE_REQUIRE_PYTHON").is_none(),
-        "LATCHGATE_REQUIRE_PYTHON=1 but no interpreter at {}",
-        p.display()
-    );
-    eprintln!(
-        "skip: no Python SDK venv at {} (set LATCHGATE_PYTHON)",
-        p.display()
-    );
-    None
+    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    python_env::python_or_skip(&workspace, "python_driver")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -110,5 +98,35 @@ async fn python_driver_reports_what_the_sdk_does() {
     assert!(
         actual.starts_with("Uncaught") && actual.contains("RuntimeError"),
         "the driver must report the escaped exception as Uncaught: {actual}"
+    );
+}
+
+/// The Python SDK 0.2.0's SDK-suite run, judged against `expected-failures/python-0.2.0.txt`: a
+/// failure not listed there (a new failure) or a listed one that passes (the entry is stale)
+/// fails the test.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_sdk_suite_fails_exactly_its_expected_failures() {
+    let Some(python) = interpreter() else { return };
+    let opts = DriverOptions {
+        python: Some(python),
+        python_sdk_version: "0.2.0".into(),
+        command_timeout: Duration::from_secs(20),
+    };
+    let factory = driver::factory(&DriverSpec::Python, &opts).expect("python driver");
+    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("expected-failures/python-0.2.0.txt");
+    let expected = ExpectedFailures::load(&file).expect("the expected-failures file parses");
+    let catalogue = Catalogue::builtin();
+    let sdk = support::scenarios(&catalogue, Some(Suite::Sdk));
+    let results =
+        support::run_with(Arc::new(MockTarget::new()), Some(factory), &sdk, expected).await;
+    let off: Vec<_> = results
+        .iter()
+        .filter(|r| matches!(r.verdict, Verdict::Fail | Verdict::UnexpectedPass))
+        .collect();
+    assert!(
+        off.is_empty(),
+        "the Python SDK 0.2.0 run differs from {}: FAIL = a new failure, XPASS = a listed failure that passes now\n{}",
+        file.display(),
+        support::explain(&off)
     );
 }

@@ -115,11 +115,14 @@ async fn rust_driver_hello_and_errors_follow_the_protocol_schema() {
     );
 }
 
-fn sh(script: &str) -> ProcessDriver {
+/// A driver running `script` under `sh`, with a per-command timeout of `timeout_ms`. The timeout
+/// also bounds the hello (which includes starting `sh`), so it is generous where only the
+/// outcome matters: a crash is reported when the process exits, not after a delay.
+fn sh(script: &str, timeout_ms: u64) -> ProcessDriver {
     ProcessDriver::new(
         "cmd:test".into(),
         vec!["sh".into(), "-c".into(), script.into()],
-        Duration::from_millis(500),
+        Duration::from_millis(timeout_ms),
     )
 }
 
@@ -127,9 +130,10 @@ const HELLO: &str = r#"read l; echo '{"id":1,"ok":{"protocol":1,"sdk":{"name":"t
 
 #[tokio::test]
 async fn crashing_driver_fails_the_command_with_its_exit_and_stderr() {
-    let d = sh(&format!(
-        "{HELLO}; read l; echo 'boom: sdk exploded' >&2; exit 3"
-    ));
+    let d = sh(
+        &format!("{HELLO}; read l; echo 'boom: sdk exploded' >&2; exit 3"),
+        20_000,
+    );
     let mut s = d.start().await.expect("hello works");
     let err = s
         .call(json!({"cmd": "connect", "client": "c1"}))
@@ -143,14 +147,14 @@ async fn crashing_driver_fails_the_command_with_its_exit_and_stderr() {
 
 #[tokio::test]
 async fn hanging_driver_fails_the_command_after_the_timeout() {
-    let d = sh(&format!("{HELLO}; read l; sleep 30"));
+    let d = sh(&format!("{HELLO}; read l; exec sleep 30"), 3_000);
     let mut s = d.start().await.expect("hello works");
     let err = s
         .call(json!({"cmd": "connect", "client": "c1"}))
         .await
         .unwrap_err();
     assert!(
-        err.contains("did not answer `connect` within 500 ms"),
+        err.contains("did not answer `connect` within 3000 ms"),
         "reason should name the hang: {err}"
     );
 }
@@ -159,6 +163,7 @@ async fn hanging_driver_fails_the_command_after_the_timeout() {
 async fn driver_speaking_another_protocol_version_is_refused() {
     let d = sh(
         r#"read l; echo '{"id":1,"ok":{"protocol":2,"sdk":{"name":"t","version":"1"},"capabilities":[]}}'"#,
+        20_000,
     );
     let err = d.start().await.err().expect("protocol 2 must be refused");
     assert!(err.contains("protocol 2"), "{err}");

@@ -3,7 +3,8 @@
 //! Everything time-dependent in the mock reads this clock: lease `iat`/`exp`, lease expiry,
 //! the DPoP `iat` window, replay-cache expiry, budget-row expiry, approval TTLs, receipt
 //! timestamps. It follows the system clock plus an offset that tests move forward or back, or
-//! it can be frozen at an instant. Rate-limit buckets use real time, as the gate's coarse clock.
+//! it can be frozen at an instant. Rate-limit buckets refill by its seconds too (the gate's
+//! coarse 1 Hz clock), so a frozen clock makes a burst land within one second.
 
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;

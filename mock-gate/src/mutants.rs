@@ -62,11 +62,14 @@ pub enum Mutant {
     AcceptUnknownLeaseFields,
     /// Receipts are returned with a `verification_outcome` string instead of the tagged object.
     ReceiptOutcomeAsString,
+    /// A call the policy allows to a network action (any non-fs provider) answers 500
+    /// `internal_error` instead of reaching its provider.
+    AllowedNetworkCallFails,
 }
 
 impl Mutant {
     /// Every mutant, for kill-rate loops.
-    pub const ALL: [Mutant; 23] = [
+    pub const ALL: [Mutant; 24] = [
         Mutant::SkipAth,
         Mutant::AcceptExpiredLeases,
         Mutant::ForgetReplays,
@@ -90,6 +93,7 @@ impl Mutant {
         Mutant::SkipOperatorAuth,
         Mutant::AcceptUnknownLeaseFields,
         Mutant::ReceiptOutcomeAsString,
+        Mutant::AllowedNetworkCallFails,
     ];
 
     /// The snake_case name used in config files and the control API.

@@ -161,6 +161,11 @@ pub async fn execute(
         }
         Verdict::Review(g) | Verdict::Allow(g) => g,
     };
+    if sw.has(Mutant::AllowedNetworkCallFails) && !action.spec.is_fs() {
+        return Err(PipelineError::Internal(
+            "mutant: an allowed network call is not dispatched".into(),
+        ));
+    }
     dispatch::run(
         state,
         Dispatch {

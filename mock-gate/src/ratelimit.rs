@@ -1,22 +1,25 @@
-//! Token buckets with bucket size = rate, refilled at each wall-clock second boundary (the
-//! gate's coarse 1 Hz clock of Unix seconds). Rate 0 disables a limiter.
+//! Token buckets with bucket size = rate, refilled at each second boundary of the gate's
+//! [`VirtualClock`] (the gate's coarse 1 Hz clock of Unix seconds; it follows the wall clock
+//! unless a test freezes or moves it). Rate 0 disables a limiter.
 
+use crate::clock::VirtualClock;
 use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::{Arc, Mutex};
 
 /// A family of token buckets keyed by string.
 #[derive(Debug)]
 pub struct RateLimiter {
     rps: u32,
+    clock: Arc<VirtualClock>,
     buckets: Mutex<HashMap<String, (u64, u32)>>,
 }
 
 impl RateLimiter {
-    /// Buckets of `rps` tokens.
-    pub fn new(rps: u32) -> Self {
+    /// Buckets of `rps` tokens, refilled by `clock`'s seconds.
+    pub fn new(rps: u32, clock: Arc<VirtualClock>) -> Self {
         Self {
             rps,
+            clock,
             buckets: Mutex::new(HashMap::new()),
         }
     }
@@ -26,10 +29,7 @@ impl RateLimiter {
         if self.rps == 0 {
             return true;
         }
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
+        let now = self.clock.now_unix().max(0) as u64;
         let mut map = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() > 10_000 {
             map.retain(|_, (last, _)| now.saturating_sub(*last) < 60);
@@ -80,11 +80,27 @@ pub fn session_hint(authorization: Option<&str>) -> Option<String> {
 mod tests {
     use super::*;
 
+    fn frozen() -> Arc<VirtualClock> {
+        let clock = VirtualClock::new();
+        clock.freeze();
+        clock
+    }
+
     #[test]
     fn bucket_allows_rate_then_refuses_within_the_second() {
-        let l = RateLimiter::new(3);
+        let l = RateLimiter::new(3, frozen());
         assert!(l.check("a") && l.check("a") && l.check("a"));
         assert!(!l.check("a"));
         assert!(l.check("b"), "buckets are per key");
+    }
+
+    #[test]
+    fn bucket_refills_when_the_clock_reaches_the_next_second() {
+        let clock = frozen();
+        let l = RateLimiter::new(2, clock.clone());
+        assert!(l.check("a") && l.check("a") && !l.check("a"));
+        clock.advance(std::time::Duration::from_secs(1));
+        assert!(l.check("a") && l.check("a"), "two tokens after one second");
+        assert!(!l.check("a"), "and no more");
     }
 }

@@ -59,9 +59,15 @@ async fn missing_authorization_or_dpop_header_is_missing_auth_header() {
     let authz = format!("DPoP {}", l.token);
     assert_eq!(
         exec_with(&g, Some(&authz), None).await,
-        r#"401 {"error":"missing_auth_header"}"#
+        r#"401 {"error":"missing_auth_header"}"#,
+        "Authorization without a DPoP header"
     );
-    let _ = a;
+    let proof = a.proof("POST", &htu(&g), &l.token);
+    assert_eq!(
+        exec_with(&g, None, Some(&proof)).await,
+        r#"401 {"error":"missing_auth_header"}"#,
+        "a valid DPoP header without Authorization"
+    );
 }
 
 #[tokio::test]

@@ -418,6 +418,8 @@ async fn execute_rate_limit_is_per_session_with_retry_after() {
         .start()
         .await
         .unwrap();
+    // The buckets refill by the gate's clock: frozen, the burst lands within one second.
+    g.clock().freeze();
     let a = Agent::new();
     let l = a.lease(&g).await;
     let mut statuses = vec![];
@@ -436,10 +438,10 @@ async fn execute_rate_limit_is_per_session_with_retry_after() {
             assert_eq!(r.header("retry-after").as_deref(), Some("1"));
         }
     }
-    assert_eq!(statuses[..2], [200, 200]);
-    assert!(
-        statuses.contains(&429),
-        "a 2 rps bucket refuses a burst of 6: {statuses:?}"
+    assert_eq!(
+        statuses,
+        [200, 200, 429, 429, 429, 429],
+        "a 2 rps bucket serves two calls of a burst within one second"
     );
     let other = Agent::new();
     let lo = other.lease(&g).await;
@@ -836,6 +838,8 @@ async fn lease_rate_limit_answers_rate_limit_exceeded_without_retry_after() {
         .start()
         .await
         .unwrap();
+    // The bucket refills by the gate's clock: frozen, both requests fall within one second.
+    g.clock().freeze();
     let a = Agent::new();
     let body = json!({"scopes": ["tools:call"], "dpop_jwk": a.jwk()}).to_string();
     let h = [("content-type", "application/json")];
@@ -863,6 +867,21 @@ async fn lease_rate_limit_answers_rate_limit_exceeded_without_retry_after() {
             second.header("retry-after")
         ),
         (429, r#"{"error":"rate_limit_exceeded"}"#, None)
+    );
+    g.clock().advance(std::time::Duration::from_secs(1));
+    let next_second = send(
+        &Target::client(&g),
+        "POST",
+        "/v1/leases",
+        &h,
+        body.as_bytes(),
+    )
+    .await;
+    assert_eq!(
+        next_second.status,
+        200,
+        "the bucket refills at the next second: {}",
+        next_second.text()
     );
 }
 

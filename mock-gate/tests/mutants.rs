@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use latchgate_mock::{MockGate, Mutant};
 use serde_json::{json, Value};
-use support::{ath, send, sign, Agent, Op, Target};
+use support::{ath, send, sign, Agent, Target};
 
 const PATH: &str = "/v1/actions/http_fetch/execute";
 const BODY: &str = r#"{"url":"https://httpbin.org/get"}"#;
@@ -308,41 +308,46 @@ async fn receipt_mutants_break_signature_hash_or_shape() {
     assert_eq!(s["verification_outcome"], json!("verified"));
 }
 
-#[tokio::test]
-async fn wrong_request_hash_and_operator_and_lease_mutants() {
-    let g = gate_with(Some(Mutant::WrongRequestHash)).await;
+/// Status and `request_hash` of a call held for approval (a host nobody allowed).
+async fn held_request_hash(m: Option<Mutant>) -> (u16, Value, String) {
+    let g = gate_with(m).await;
     let a = Agent::new();
     let l = a.lease(&g).await;
     let body = json!({"url": "https://unknown.example/x"});
     let r = a.execute(&g, &l, "http_fetch", &body).await;
     let jcs = serde_json_canonicalizer::to_string(&body).unwrap();
     use sha2::Digest;
-    assert_ne!(
-        r.json()["request_hash"],
-        json!(format!(
-            "sha256:{}",
-            hex::encode(sha2::Sha256::digest(jcs.as_bytes()))
-        ))
+    let want = format!(
+        "sha256:{}",
+        hex::encode(sha2::Sha256::digest(jcs.as_bytes()))
     );
+    (r.status, r.json()["request_hash"].clone(), want)
+}
 
-    let g = gate_with(Some(Mutant::SkipOperatorAuth)).await;
-    let r = send(&Target::admin(&g), "GET", "/v1/admin/status", &[], b"").await;
-    assert_eq!(r.status, 200);
-    let faithful = gate_with(None).await;
-    assert_eq!(
-        send(
-            &Target::admin(&faithful),
-            "GET",
-            "/v1/admin/status",
-            &[],
-            b""
-        )
-        .await
-        .status,
-        401
+#[tokio::test]
+async fn wrong_request_hash_holds_the_call_with_a_hash_that_is_not_the_bodys() {
+    let (status, hash, want) = held_request_hash(None).await;
+    assert_eq!((status, hash), (202, json!(want)), "faithful gate");
+    let (status, hash, want) = held_request_hash(Some(Mutant::WrongRequestHash)).await;
+    assert_eq!(status, 202, "the mutant still holds the call");
+    let hash = hash.as_str().unwrap_or_default().to_string();
+    assert!(
+        hash.len() == want.len() && hash.starts_with("sha256:") && hash != want,
+        "the mutant's request_hash must be a well-formed sha256 digest other than the body's {want}: {hash:?}"
     );
-    let _ = Op::of(&faithful);
+}
 
+#[tokio::test]
+async fn skip_operator_auth_opens_admin_routes_without_credentials() {
+    for (m, want) in [(None, 401), (Some(Mutant::SkipOperatorAuth), 200)] {
+        let g = gate_with(m).await;
+        let r = send(&Target::admin(&g), "GET", "/v1/admin/status", &[], b"").await;
+        assert_eq!(r.status, want, "{m:?}: {}", r.text());
+    }
+}
+
+#[tokio::test]
+async fn accept_unknown_lease_fields_takes_a_lease_request_with_an_extra_member() {
     for (m, want) in [(None, 422), (Some(Mutant::AcceptUnknownLeaseFields), 200)] {
         let g = gate_with(m).await;
         let body =
@@ -358,6 +363,32 @@ async fn wrong_request_hash_and_operator_and_lease_mutants() {
         .await;
         assert_eq!(r.status, want, "{m:?}");
     }
+}
+
+#[tokio::test]
+async fn allowed_network_call_fails_answers_500_for_an_allowed_fetch_only() {
+    assert_eq!(
+        both(Mutant::AllowedNetworkCallFails, |_, _| {}, |_| {}).await,
+        (200, 500),
+        "an allowed http_fetch: faithful vs mutant"
+    );
+    let g = gate_with(Some(Mutant::AllowedNetworkCallFails)).await;
+    let a = Agent::new();
+    let l = a.lease(&g).await;
+    let r = a
+        .execute(
+            &g,
+            &l,
+            "fs_read",
+            &json!({"operation": "read", "path": "README.md"}),
+        )
+        .await;
+    assert_ne!(
+        r.status,
+        500,
+        "an fs action is not a network call: {}",
+        r.text()
+    );
 }
 
 #[tokio::test]

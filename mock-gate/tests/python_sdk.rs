@@ -6,27 +6,12 @@ use std::process::{Command, Stdio};
 
 use serde_json::{json, Value};
 
+#[path = "../../client/tests/support/python_env.rs"]
+mod python_env;
+
 fn python() -> Option<PathBuf> {
-    let p = std::env::var_os("LATCHGATE_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("../target/py/latchgate-0.2.0/bin/python")
-        });
-    if p.exists() {
-        return Some(p);
-    }
-    if std::env::var("LATCHGATE_REQUIRE_PYTHON").as_deref() == Ok("1") {
-        panic!(
-            "LATCHGATE_REQUIRE_PYTHON=1 but no Python SDK interpreter at {}",
-            p.display()
-        );
-    }
-    println!(
-        "skipped: no Python SDK venv at {} (run scripts/python-env.sh)",
-        p.display()
-    );
-    None
+    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    python_env::python_or_skip(&workspace, "python_sdk")
 }
 
 struct Child(std::process::Child);

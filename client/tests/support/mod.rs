@@ -25,26 +25,12 @@ pub fn key_file(name: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 
-/// The Python interpreter of the venv holding the published SDK, following the workspace
-/// convention: `LATCHGATE_PYTHON`, else `target/py/latchgate-0.2.0/bin/python`. `None`
-/// (after printing why) when it is missing, unless `LATCHGATE_REQUIRE_PYTHON=1`.
+mod python_env;
+
+/// The Python interpreter of the venv holding the published SDK (`python_env.rs`: the workspace's
+/// one reading of `LATCHGATE_PYTHON` and `LATCHGATE_REQUIRE_PYTHON`).
 pub fn python_or_skip(test: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("LATCHGATE_PYTHON")
-        .filter(|p| !p.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join("target/py/latchgate-0.2.0/bin/python"));
-    if path.is_file() {
-        return Some(path);
-    }
-    let reason = format!(
-        "{test}: skipped, no Python SDK interpreter at {} (run scripts/python-env.sh)",
-        path.display()
-    );
-    if std::env::var("LATCHGATE_REQUIRE_PYTHON").as_deref() == Ok("1") {
-        panic!("{reason}, and LATCHGATE_REQUIRE_PYTHON=1");
-    }
-    eprintln!("{reason}");
-    None
+    python_env::python_or_skip(&workspace(), test)
 }
 
 /// Run a Python snippet with `python` and return its stdout parsed as JSON.

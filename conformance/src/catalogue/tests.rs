@@ -20,27 +20,55 @@ fn every_sdk_contract_id_has_a_scenario() {
 }
 
 #[test]
-fn contract_id_list_matches_sdk_contract_md_when_present() {
-    let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/SDK-CONTRACT.md");
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        eprintln!("skip: {} not present", path.display());
-        return;
-    };
-    let listed: BTreeSet<String> = contract_ids().into_iter().map(|(id, _)| id).collect();
-    let mut in_doc = BTreeSet::new();
-    for (i, _) in text.match_indices("C-") {
-        let id: String = text[i..]
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
-            .collect();
-        if id.len() > 4 && id[2..].contains('-') {
-            in_doc.insert(id);
+fn every_line_of_the_contract_id_list_is_a_unique_id_and_a_level() {
+    let mut seen = BTreeSet::new();
+    let mut problems = Vec::new();
+    for line in CONTRACT_IDS
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+    {
+        let well_formed = match line.split_once(' ') {
+            Some((id, level)) => {
+                let parts: Vec<&str> = id.split('-').collect();
+                parts.len() == 3
+                    && parts[0] == "C"
+                    && !parts[1].is_empty()
+                    && parts[1].chars().all(|c| c.is_ascii_uppercase())
+                    && parts[2].len() == 2
+                    && parts[2].chars().all(|c| c.is_ascii_digit())
+                    && matches!(level, "MUST" | "SHOULD" | "MAY")
+                    && seen.insert(id.to_string())
+            }
+            None => false,
+        };
+        if !well_formed {
+            problems.push(line.to_string());
         }
     }
+    assert!(
+        problems.is_empty(),
+        "contract-ids.txt lines that are not a new `C-AREA-NN MUST|SHOULD|MAY`: {problems:?}"
+    );
     assert_eq!(
-        listed, in_doc,
-        "contract-ids.txt differs from SDK-CONTRACT.md"
+        seen.len(),
+        contract_ids().len(),
+        "ids read by contract_ids()"
+    );
+}
+
+#[test]
+fn every_contract_ref_of_the_catalogue_is_in_the_contract_id_list() {
+    let listed: BTreeSet<String> = contract_ids().into_iter().map(|(id, _)| id).collect();
+    let dangling: Vec<String> = Catalogue::builtin()
+        .scenarios()
+        .iter()
+        .flat_map(|s| s.refs.iter().map(move |r| (s.id.clone(), r.clone())))
+        .filter(|(_, r)| r.starts_with("C-") && !listed.contains(r))
+        .map(|(id, r)| format!("{id}: {r}"))
+        .collect();
+    assert!(
+        dangling.is_empty(),
+        "refs to ids missing from contract-ids.txt: {dangling:?}"
     );
 }
 

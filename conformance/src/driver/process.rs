@@ -102,9 +102,10 @@ async fn launch(
     let stdin = child.stdin.take().ok_or("driver stdin unavailable")?;
     let stdout = BufReader::new(child.stdout.take().ok_or("driver stdout unavailable")?).lines();
     let stderr_tail = Arc::new(Mutex::new(VecDeque::new()));
+    let mut stderr_reader = None;
     if let Some(err) = child.stderr.take() {
         let tail = stderr_tail.clone();
-        tokio::spawn(async move {
+        stderr_reader = Some(tokio::spawn(async move {
             let mut lines = BufReader::new(err).lines();
             while let Ok(Some(line)) = lines.next_line().await {
                 let mut t = tail.lock().expect("stderr tail lock");
@@ -113,13 +114,14 @@ async fn launch(
                 }
                 t.push_back(line);
             }
-        });
+        }));
     }
     let mut session = ProcessSession {
         child,
         stdin,
         stdout,
         stderr_tail,
+        stderr_reader,
         timeout,
         next_id: 0,
         broken: false,
@@ -164,6 +166,8 @@ pub(super) struct ProcessSession {
     stdin: ChildStdin,
     stdout: Lines<BufReader<ChildStdout>>,
     stderr_tail: Arc<Mutex<VecDeque<String>>>,
+    /// The task copying stderr into the tail; it ends when the process closes stderr.
+    stderr_reader: Option<tokio::task::JoinHandle<()>>,
     timeout: Duration,
     next_id: u64,
     /// A command failed at the protocol level (crash, hang, garbage): never reuse the process.
@@ -246,14 +250,15 @@ impl ProcessSession {
                 ));
             }
             Ok(Err(e)) => {
-                tokio::time::sleep(Duration::from_millis(20)).await;
-                let status = self
-                    .child
-                    .try_wait()
-                    .ok()
-                    .flatten()
-                    .map(|s| s.to_string())
-                    .unwrap_or_else(|| "still running".into());
+                // Stdout closed: wait (bounded) for the exit and for stderr's end, so that the
+                // status and the last stderr lines are known, not raced.
+                let status = match tokio::time::timeout(self.timeout, self.child.wait()).await {
+                    Ok(Ok(s)) => s.to_string(),
+                    _ => "still running".into(),
+                };
+                if let Some(reader) = self.stderr_reader.take() {
+                    let _ = tokio::time::timeout(self.timeout, reader).await;
+                }
                 return Err(format!(
                     "driver failed during `{name}` ({e}; exit status: {status}){}",
                     self.stderr()

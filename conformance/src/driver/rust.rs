@@ -177,6 +177,11 @@ impl RustSession {
                 .timeout(Duration::from_millis(ms))
                 .execute_timeout(Duration::from_millis(ms));
         }
+        // Not part of the driver protocol: the suite-strength tests turn renewal off to make a
+        // never-renewing SDK.
+        if let Some(renew) = cmd["lgc_test_auto_renew"].as_bool() {
+            b = b.auto_renew(renew);
+        }
         let handle = format!("c{}", self.clients.len() + 1);
         if cmd["manual_clock"].as_bool() == Some(true) {
             let clock = Arc::new(latchgate::ManualClock::new(std::time::SystemTime::now()));

@@ -38,12 +38,19 @@ fn ok_body(resp: &RawResponse, what: &str) -> Check<Value> {
         .ok_or_else(|| Failure::fail(format!("{what}: 200 body is not JSON")))
 }
 
-/// Neither held (202) nor refused by policy (403): the call got past the policy. A real gate
-/// may still fail the egress itself (502), which is not what is judged here.
+/// The call got past the policy: executed (200 `decision: executed`), or dispatched and failed
+/// in the provider (502 `action_execution_failed`: a real gate without network or provider
+/// module). Anything else — held, refused, an auth or schema error, a 500 — is not a pass.
 fn passed_policy(resp: &RawResponse, what: &str) -> Check {
-    ensure(!matches!(resp.status, 202 | 403), || {
+    let body = resp.json().unwrap_or_default();
+    let passed = match resp.status {
+        200 => body["decision"] == json!("executed"),
+        502 => body["error"] == json!("action_execution_failed"),
+        _ => false,
+    };
+    ensure(passed, || {
         format!(
-            "{what}: expected the call to pass the policy, got {} {}",
+            "{what}: expected the call to pass the policy (200 executed, or 502 action_execution_failed), got {} {}",
             resp.status,
             crate::http::cut(&resp.text(), 200)
         )
@@ -97,13 +104,17 @@ async fn denied_principal(ctx: &mut GateCtx) -> Check<String> {
     let principal = body["principal"].as_str().unwrap_or_default().to_string();
     let path = format!("/v1/admin/policy/{principal}");
     let own = ctx.operator("GET", &path).await?;
-    if own.status != 404 {
-        return Err(Failure::skip(format!(
-            "principal '{principal}' has its own ACL entry (GET {path} → {}); revoking would not restore it",
-            own.status
-        )));
+    match own.status {
+        404 => Ok(principal),
+        200 => Err(Failure::skip(format!(
+            "principal '{principal}' has its own ACL entry (GET {path} → 200); revoking would not restore it"
+        ))),
+        other => Err(Failure::mismatch(
+            format!("GET {path}: whether the principal has its own ACL entry"),
+            "200 (an entry) or 404 (none)",
+            format!("{other} {}", crate::http::cut(&own.text(), 200)),
+        )),
     }
-    Ok(principal)
 }
 
 async fn call_denied_action(ctx: &mut GateCtx) -> Check<RawResponse> {
@@ -158,6 +169,50 @@ scenario_fn!(revoke_denies, |ctx| {
 
 #[cfg(test)]
 mod tests {
+    use super::passed_policy;
+    use crate::http::RawResponse;
+
+    fn answer(status: u16, body: &str) -> RawResponse {
+        RawResponse {
+            status,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn passed_policy_takes_an_execution_or_a_provider_failure_only() {
+        let passes = [
+            answer(200, r#"{"decision":"executed","grant_id":"g"}"#),
+            answer(502, r#"{"error":"action_execution_failed"}"#),
+        ];
+        for r in &passes {
+            assert!(
+                passed_policy(r, "t").is_ok(),
+                "{} must count as a pass",
+                r.status
+            );
+        }
+        let not = [
+            answer(500, r#"{"error":"internal_error"}"#),
+            answer(401, r#"{"error":"invalid_dpop"}"#),
+            answer(404, r#"{"error":"action_not_found"}"#),
+            answer(422, r#"{"error":"schema_violation"}"#),
+            answer(429, r#"{"error":"rate_limited"}"#),
+            answer(202, r#"{"decision":"pending_approval"}"#),
+            answer(200, r#"{"decision":"pending_approval"}"#),
+            answer(502, ""),
+        ];
+        for r in &not {
+            assert!(
+                passed_policy(r, "t").is_err(),
+                "{} {} must not count as a pass",
+                r.status,
+                r.text()
+            );
+        }
+    }
+
     #[test]
     fn only_the_acl_editing_scenarios_run_alone() {
         let cat = crate::catalogue::Catalogue::builtin();

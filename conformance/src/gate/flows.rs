@@ -152,8 +152,14 @@ scenario_fn!(lease_jwks_published, |ctx| {
         .to_verifying_key()
         .map_err(|e| Failure::fail(format!("JWKS key is not a P-256 key: {e}")))?;
     let parts: Vec<&str> = lease.jwt.split('.').collect();
+    let [header, payload, signature] = parts[..] else {
+        return Err(Failure::fail(format!(
+            "lease_jwt has {} segments, not 3",
+            parts.len()
+        )));
+    };
     ensure(
-        latchgate::crypto::dpop::verify_segments(&vk, parts[0], parts[1], parts[2]),
+        latchgate::crypto::dpop::verify_segments(&vk, header, payload, signature),
         || "the lease JWT signature does not verify with the published key".into(),
     )
 });

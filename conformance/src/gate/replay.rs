@@ -24,15 +24,18 @@ pub(super) fn lookup(id: &str) -> Option<GateFn> {
     })
 }
 
+/// The request passed auth: the unknown action's 404 `action_not_found` is the only answer a
+/// request gets past auth and replay with (a 400, 403, 429 or 5xx is not a pass).
 fn accepted(resp: &RawResponse, what: &str) -> Check {
-    if resp.status == 401 || resp.status >= 500 {
-        return Err(Failure::mismatch(
-            format!("{what} must pass auth"),
-            "404 action_not_found",
-            format!("{} {}", resp.status, resp.text()),
-        ));
-    }
-    Ok(())
+    expect_error(resp, 404, "action_not_found")
+        .map(|_| ())
+        .map_err(|f| match f {
+            Failure::Fail(mut e) => {
+                e.message = format!("{what} must pass auth: {}", e.message);
+                Failure::Fail(e)
+            }
+            skip => skip,
+        })
 }
 
 /// Sends an agent execute to the unknown action with a proof using `jti`.
@@ -231,3 +234,35 @@ scenario_fn!(lease_zero_leeway, |ctx| {
     )
     .map(|_| ())
 });
+
+#[cfg(test)]
+mod tests {
+    use super::accepted;
+    use crate::http::RawResponse;
+
+    fn answer(status: u16, body: &str) -> RawResponse {
+        RawResponse {
+            status,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn accepted_takes_only_the_unknown_actions_404() {
+        assert!(accepted(&answer(404, r#"{"error":"action_not_found"}"#), "t").is_ok());
+        for (status, body) in [
+            (400, r#"{"error":"bad_request"}"#),
+            (403, r#"{"error":"policy_denied"}"#),
+            (429, r#"{"error":"rate_limited"}"#),
+            (401, r#"{"error":"replay_detected"}"#),
+            (500, r#"{"error":"internal_error"}"#),
+            (404, ""),
+        ] {
+            assert!(
+                accepted(&answer(status, body), "t").is_err(),
+                "{status} {body} must not count as passing auth"
+            );
+        }
+    }
+}

@@ -171,7 +171,8 @@ pub struct RunReport {
     pub should: Tally,
     /// Wall time of the run in milliseconds.
     pub duration_ms: u64,
-    /// True when every MUST passed or is an expected failure (exit code 0).
+    /// True when every MUST passed or is an expected failure and at least one MUST scenario
+    /// ran (exit code 0); `--max-skips` / `--require` may turn it false.
     pub conformant: bool,
     /// Per-scenario results, catalogue order.
     pub results: Vec<ScenarioResult>,
@@ -190,7 +191,7 @@ impl RunReport {
         RunReport {
             format: REPORT_FORMAT,
             run,
-            conformant: must.fail == 0,
+            conformant: must.fail == 0 && crate::verdict::must_ran(&must),
             must,
             should,
             duration_ms,

@@ -154,8 +154,17 @@ sdk_fn!(attributes, |ctx| {
     let c = ctx.client(json!({"agent_id": "agent-attributes"})).await?;
     let mut problems = Vec::new();
     for row in rows() {
-        let Reply::Err(e) = play_row(ctx, &c, &row).await? else {
-            continue;
+        let e = match play_row(ctx, &c, &row).await? {
+            Reply::Err(e) => e,
+            ok => {
+                problems.push(format!(
+                    "{} {}: expected an error with its attributes, got {}",
+                    row.status,
+                    row.body,
+                    ok.describe()
+                ));
+                continue;
+            }
         };
         let code = row.body["error"].as_str().map(str::to_string);
         let want_retry = row.retry_after.and_then(|r| r.parse().ok());
@@ -322,7 +331,7 @@ sdk_fn!(transport_and_closed, |ctx| {
         .await?;
     let d = ctx.connected().await?;
     ctx.ok(json!({"cmd": "close", "client": d})).await?;
-    let before = ctx.tap.connections();
+    let before = ctx.tap.io();
     ctx.err(
         json!({"cmd": "execute", "client": d, "action_id": ACTION, "params": params()}),
         "Closed",
@@ -474,7 +483,7 @@ sdk_fn!(body_is_params, |ctx| {
 
 sdk_fn!(params_not_object, |ctx| {
     let c = ctx.client(json!({"agent_id": "agent-params"})).await?;
-    let before = ctx.tap.connections();
+    let before = ctx.tap.io();
     for p in [json!([1]), json!("s")] {
         ctx.err(
             json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": p}),
@@ -487,7 +496,7 @@ sdk_fn!(params_not_object, |ctx| {
 
 sdk_fn!(oversized_body, |ctx| {
     let c = ctx.client(json!({"agent_id": "agent-big"})).await?;
-    let before = ctx.tap.connections();
+    let before = ctx.tap.io();
     let big = json!({"path": "a".repeat(1_100_000)});
     ctx.err(
         json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": big}),
@@ -584,6 +593,10 @@ sdk_fn!(http11, |ctx| {
     ctx.ok(json!({"cmd": "get_receipt", "client": c, "receipt_id": rid}))
         .await?;
     ensure(
+        !ctx.sent("/execute").is_empty() && !ctx.sent("/v1/receipts/").is_empty(),
+        || "the execute and receipt requests never reached the gate".into(),
+    )?;
+    ensure(
         ctx.journal().iter().all(|e| e.version == "HTTP/1.1"),
         || "a request was not HTTP/1.1".into(),
     )
@@ -593,7 +606,7 @@ sdk_fn!(life_close, |ctx| {
     let c = ctx.connected().await?;
     ctx.ok(json!({"cmd": "close", "client": c})).await?;
     ctx.ok(json!({"cmd": "close", "client": c})).await?;
-    let before = ctx.tap.connections();
+    let before = ctx.tap.io();
     ctx.err(
         json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": params()}),
         "Closed",

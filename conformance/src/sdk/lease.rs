@@ -68,11 +68,12 @@ sdk_fn!(key_fresh, |ctx| {
         "two lease requests carried the same dpop_jwk".into()
     })?;
     let execs = ctx.sent("/execute");
-    for (i, e) in execs.iter().enumerate() {
+    ensure_eq("execute requests", 2, execs.len())?;
+    for (i, (e, lease)) in execs.iter().zip(&leases).enumerate() {
         let (h, _) = super::proofs::decode(e)?;
         ensure_eq(
             &format!("proof jwk of call {} is its lease's dpop_jwk", i + 1),
-            dpop_jwk(&leases[i]),
+            dpop_jwk(lease),
             h["jwk"].clone(),
         )?;
     }
@@ -204,7 +205,7 @@ sdk_fn!(lease_scopes_verbatim, |ctx| {
 
 sdk_fn!(lease_empty_scopes, |ctx| {
     let c = ctx.client(json!({})).await?;
-    let before = ctx.tap.connections();
+    let before = ctx.tap.io();
     ctx.err(
         json!({"cmd": "connect", "client": c, "scopes": []}),
         "InvalidInput",
@@ -219,6 +220,7 @@ sdk_fn!(lease_budget_shape, |ctx| {
         .await?;
     ctx.ok(json!({"cmd": "connect", "client": c})).await?;
     let leases = ctx.leases();
+    ensure_eq("lease requests (two connects)", 2, leases.len())?;
     ensure_eq(
         "budgets with max_calls 3",
         json!({"max_calls": 3}),
@@ -234,7 +236,7 @@ sdk_fn!(lease_budget_shape, |ctx| {
 
 sdk_fn!(lease_budget_invalid, |ctx| {
     let c = ctx.client(json!({})).await?;
-    let before = ctx.tap.connections();
+    let before = ctx.tap.io();
     for n in [0, -1] {
         ctx.err(
             json!({"cmd": "connect", "client": c, "max_calls": n}),
@@ -247,7 +249,7 @@ sdk_fn!(lease_budget_invalid, |ctx| {
 
 sdk_fn!(lease_fs_root_relative, |ctx| {
     let c = ctx.client(json!({})).await?;
-    let before = ctx.tap.connections();
+    let before = ctx.tap.io();
     ctx.err(
         json!({"cmd": "connect", "client": c, "fs_root": "relative/dir"}),
         "InvalidInput",
@@ -345,6 +347,13 @@ sdk_fn!(lease_agent_id_local, |ctx| {
     let marker = "agent-id-marker-7f3a";
     let c = ctx.client(json!({"agent_id": marker})).await?;
     exec(ctx, &c).await?;
+    ensure(
+        !ctx.leases().is_empty() && !ctx.sent("/execute").is_empty(),
+        || {
+            "the lease and execute requests that could carry the agent id never reached the gate"
+                .into()
+        },
+    )?;
     for e in ctx.journal() {
         let all = format!(
             "{} {:?} {}",
@@ -371,7 +380,7 @@ sdk_fn!(conn_lazy, |ctx| {
 
 sdk_fn!(conn_not_connected, |ctx| {
     let c = ctx.client(json!({})).await?;
-    let before = ctx.tap.connections();
+    let before = ctx.tap.io();
     ctx.err(
         json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": params()}),
         "NotConnected",
@@ -489,6 +498,8 @@ sdk_fn!(conn_session_update, |ctx| {
 sdk_fn!(conn_renewal_unavailable, |ctx| {
     lease_ttl(ctx, 30);
     let c = ctx.connected().await?;
+    // The short-expiry rewrite would match the renewal first: the renewal gets the 503 instead.
+    ctx.tap.clear_rules();
     ctx.tap.rule(
         Rule::on(
             "/v1/leases",
@@ -497,6 +508,12 @@ sdk_fn!(conn_renewal_unavailable, |ctx| {
         .times(1),
     );
     exec(ctx, &c).await?;
+    let renewal = ctx.leases().get(1).map(|l| (l.status, l.forwarded));
+    ensure_eq(
+        "the renewal the call tried first (status, reached the gate)",
+        Some((Some(503), false)),
+        renewal,
+    )?;
     ensure_eq("execute requests", 1, ctx.sent("/execute").len())
 });
 

@@ -130,6 +130,13 @@ impl SdkCtx {
         let shown = crate::http::cut(&cmd.to_string(), 200);
         let reply = self.driver.call(cmd).await.map_err(Failure::fail)?;
         if let Reply::Err(e) = &reply {
+            if e.kind == "Unsupported" && REQUIRED_COMMANDS.contains(&name.as_str()) {
+                return Err(Failure::mismatch(
+                    format!("the driver answered Unsupported to `{name}`, a command every driver must implement"),
+                    "an answer from the SDK",
+                    describe(e),
+                ));
+            }
             if e.kind == "Unsupported" {
                 return Err(Failure::skip(format!(
                     "the driver does not support `{name}`"
@@ -247,20 +254,38 @@ impl SdkCtx {
         self.sent("/v1/leases")
     }
 
-    /// Fails unless nothing reached the tap since `before` connections (pre-I/O check).
-    pub fn no_io_since(&self, before: usize, what: &str) -> Check {
-        let now = self.tap.connections();
+    /// Fails unless the SDK neither opened a connection nor sent a request since `before` (a
+    /// [`Tap::io`] reading): a pre-I/O check, blind to neither new nor kept-alive connections.
+    pub fn no_io_since(&self, before: tap::Io, what: &str) -> Check {
+        let now = self.tap.io();
         if now == before {
             Ok(())
         } else {
             Err(Failure::mismatch(
                 format!("{what} must fail before any I/O"),
-                "no connection to the gate",
-                format!("{} new connection(s)", now - before),
+                "no connection to the gate and no request",
+                format!(
+                    "{} new connection(s), {} request(s)",
+                    now.connections - before.connections,
+                    now.requests - before.requests
+                ),
             ))
         }
     }
 }
+
+/// The commands every driver implements (conformance/README.md, "Driver protocol"); an
+/// `Unsupported` answer to one of them fails the scenario instead of skipping it.
+pub const REQUIRED_COMMANDS: &[&str] = &[
+    "hello",
+    "new_client",
+    "connect",
+    "session",
+    "execute",
+    "get_receipt",
+    "get_approval_status",
+    "close",
+];
 
 /// Times a setup step refused by the runner's own load is sent again.
 pub const SETUP_RETRIES: u32 = 5;

@@ -35,6 +35,14 @@ fn admin_journal(ctx: &SdkCtx) -> Vec<super::tap::Entry> {
         .unwrap_or_default()
 }
 
+/// The admin tap's I/O counters; a scenario without an admin tap cannot judge admin I/O.
+fn admin_io(ctx: &SdkCtx) -> Check<super::tap::Io> {
+    ctx.admin_tap
+        .as_ref()
+        .map(|t| t.io())
+        .ok_or_else(|| Failure::fail("no admin tap to count the operator's I/O"))
+}
+
 /// Creates an operator client through the admin tap.
 async fn operator(ctx: &mut SdkCtx) -> Check<String> {
     let op = ctx
@@ -63,9 +71,17 @@ sdk_fn!(credentials, |ctx| {
     let o = operator(ctx).await?;
     ctx.ok(json!({"cmd": "receipt_keys", "operator": o}))
         .await?;
-    let text = ctx.ok(json!({"cmd": "debug", "operator": o})).await?["text"]
+    ensure(
+        admin_journal(ctx)
+            .iter()
+            .any(|e| e.path() == "/v1/receipt-keys"),
+        || "receipt_keys never reached the gate: the client's credentials were not used".into(),
+    )?;
+    let debug = ctx.ok(json!({"cmd": "debug", "operator": o})).await?;
+    let text = debug["text"]
         .as_str()
-        .unwrap_or_default()
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| Failure::fail(format!("`debug` gave no text to judge: {debug}")))?
         .to_string();
     let op = ctx
         .env
@@ -162,7 +178,7 @@ sdk_fn!(list_approvals, |ctx| {
         e.target.contains("status=pending") && e.target.contains("limit=10"),
         || format!("list request target: {}", e.target),
     )?;
-    let before = ctx.admin_tap.as_ref().map_or(0, |t| t.connections());
+    let before = admin_io(ctx)?;
     for bad in [
         json!({"status": "bogus"}),
         json!({"limit": 0}),
@@ -174,8 +190,12 @@ sdk_fn!(list_approvals, |ctx| {
         }
         ctx.err(cmd, "InvalidInput").await?;
     }
-    let after = ctx.admin_tap.as_ref().map_or(0, |t| t.connections());
-    ensure_eq("connections for invalid list arguments", before, after)
+    let after = admin_io(ctx)?;
+    ensure_eq(
+        "admin I/O (connections, requests) for invalid list arguments",
+        (before.connections, before.requests),
+        (after.connections, after.requests),
+    )
 });
 
 sdk_fn!(approve, |ctx| {

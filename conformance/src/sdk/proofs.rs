@@ -259,6 +259,11 @@ sdk_fn!(none_on_lease_disc, |ctx| {
     let c = ctx.connected().await?;
     ctx.ok(json!({"cmd": "get_action", "client": c, "action_id": ACTION}))
         .await?;
+    let detail = format!("/v1/actions/{ACTION}");
+    ensure(
+        !ctx.leases().is_empty() && ctx.journal().iter().any(|e| e.path() == detail),
+        || "no lease request or no action-detail request reached the gate to judge".into(),
+    )?;
     for e in ctx.journal().iter().filter(|e| {
         e.path() == "/v1/leases"
             || (e.path().starts_with("/v1/actions") && !e.path().ends_with("/execute"))
@@ -287,7 +292,7 @@ sdk_fn!(id_valid, |ctx| {
 
 async fn invalid_ids(ctx: &mut SdkCtx, ids: &[&str]) -> Check {
     let c = ctx.client(json!({"agent_id": "agent-ids"})).await?;
-    let before = ctx.tap.connections();
+    let before = ctx.tap.io();
     for id in ids {
         let e = ctx
             .err(
@@ -367,7 +372,7 @@ sdk_fn!(url_both, |ctx| {
 });
 
 sdk_fn!(url_empty, |ctx| {
-    let before = ctx.tap.connections();
+    let before = ctx.tap.io();
     ctx.err(json!({"cmd": "new_client", "base_url": ""}), "InvalidInput")
         .await?;
     ctx.no_io_since(before, "an empty base URL")

@@ -87,6 +87,15 @@ impl Entry {
     }
 }
 
+/// A reading of the tap's I/O counters ([`Tap::io`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Io {
+    /// Connections accepted.
+    pub connections: usize,
+    /// Requests received.
+    pub requests: usize,
+}
+
 /// What the tap does with a matching request.
 #[derive(Clone)]
 pub enum Action {
@@ -162,6 +171,9 @@ pub fn respond_raw(status: u16, content_type: Option<&str>, body: &[u8]) -> Acti
 struct State {
     journal: Vec<Entry>,
     rules: Vec<Rule>,
+    /// Requests received, counted when their head arrives (the journal records them only once
+    /// answered).
+    requests: usize,
 }
 
 /// A running tap.
@@ -260,6 +272,18 @@ impl Tap {
     pub fn connections(&self) -> usize {
         self.connections.load(Ordering::SeqCst)
     }
+    /// Number of requests received so far (on any connection, kept-alive ones included).
+    pub fn requests(&self) -> usize {
+        self.state.lock().expect("tap lock").requests
+    }
+    /// What the SDK has done on the wire so far: connections opened and requests sent. Equal
+    /// readings mean no I/O in between, also on a kept-alive connection.
+    pub fn io(&self) -> Io {
+        Io {
+            connections: self.connections(),
+            requests: self.requests(),
+        }
+    }
 }
 
 async fn serve<T>(io: T, state: Arc<Mutex<State>>, upstream: Endpoint)
@@ -295,6 +319,7 @@ async fn handle(
     state: Arc<Mutex<State>>,
     upstream: Endpoint,
 ) -> Result<Resp, String> {
+    state.lock().expect("tap lock").requests += 1;
     let method = req.method().to_string();
     let target = req
         .uri()

@@ -28,6 +28,12 @@ impl MockTarget {
         MockTarget::default()
     }
 
+    /// The mock with every lax switch on: the real gate v0.2.0's exact behaviour where it is
+    /// laxer than RFC 9449.
+    pub fn lax() -> Self {
+        MockTarget::default().lax_all()
+    }
+
     /// Every real-gate laxness switched on (`.lax_all()`: the exact v0.2.0 behaviour).
     pub fn lax_all(mut self) -> Self {
         self.lax = true;
@@ -103,6 +109,9 @@ impl TargetProvider for MockTarget {
             }
             if let Some(m) = self.mutant {
                 builder = builder.mutant(m);
+            }
+            if self.lax {
+                builder = builder.lax_all();
             }
             let gate = builder
                 .start()
