@@ -25,6 +25,8 @@ pub mod dispatch;
 pub mod dpop;
 pub mod errors;
 pub mod faults;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod fixtures;
 pub mod gate;
 pub mod globs;
