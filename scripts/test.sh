@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check and test of the workspace, installing what they need first:
 # the Python venv with the published `latchgate` SDK, then fmt, clippy, the mock-gate image,
-# cargo test and the Docker smoke test (scripts/ci-smoke.sh).
+# cargo test, the Docker smoke test (scripts/ci-smoke.sh) and a short run of every fuzz target
+# (scripts/fuzz.sh, 5 s each after one build of the fuzz crates).
 # With CI=true a missing Python or Docker is an error instead of a printed skip.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -36,3 +37,4 @@ cargo test --workspace
 if [ -n "$docker_ok" ]; then
   bash scripts/ci-smoke.sh
 fi
+bash scripts/fuzz.sh 5
