@@ -36,7 +36,8 @@ pub struct Answer {
 }
 
 /// A quickstart gate without listeners: `fs_*` actions run on a temporary root holding
-/// `README.md` and `notes/todo.md`, `http_*` actions answer canned outputs (no network).
+/// `README.md`, `notes/todo.md` and an empty `docs/`, `http_*` actions answer canned outputs (no network), and
+/// the agent may call all four actions (`fs_write` and `http_post` are held for an operator).
 pub struct FuzzGate {
     gate: MockGate,
     client: Router,
@@ -58,6 +59,11 @@ impl FuzzGate {
             .public_base_url(FUZZ_PUBLIC_BASE)
             .fs_root(root.path())
             .fs_root_allowed_prefixes(vec![root.path().to_path_buf()])
+            .grant(
+                "dev:anonymous",
+                &["fs_read", "fs_write", "http_fetch", "http_post"],
+                &["fs_read", "fs_write", "http_read", "http_write"],
+            )
             .action_with_output(
                 canned(QUICKSTART_HTTP_FETCH)?,
                 serde_json::json!({"status": 200, "body": "ok"}),
@@ -81,7 +87,7 @@ impl FuzzGate {
     }
 
     /// Back to the state at start, with the clock frozen at [`FUZZ_NOW_UNIX`] and the fs root
-    /// holding only its two files.
+    /// holding only its two files and `docs/`.
     pub fn reset(&self) {
         self.gate.reset();
         let clock = self.gate.clock();
@@ -139,6 +145,7 @@ fn restore_root(root: &Path) {
         }
     }
     let _ = std::fs::create_dir_all(root.join("notes"));
+    let _ = std::fs::create_dir_all(root.join("docs"));
     let _ = std::fs::write(root.join("README.md"), "# fuzz root\n");
     let _ = std::fs::write(root.join("notes/todo.md"), "- nothing\n");
 }

@@ -25,9 +25,9 @@ pub mod dispatch;
 pub mod dpop;
 pub mod errors;
 pub mod faults;
+pub mod fixtures;
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod fixtures;
 pub mod gate;
 pub mod globs;
 pub mod journal;

@@ -77,11 +77,17 @@ fn check_htu(url: &str) {
     match htu::normalize(url) {
         Ok(n) => {
             assert!(cut.contains("://"), "{url:?} normalised without \"://\"");
-            assert!(!n.contains(['#', '?']), "{url:?} → {n:?} keeps a query or fragment");
+            assert!(
+                !n.contains(['#', '?']),
+                "{url:?} → {n:?} keeps a query or fragment"
+            );
             let scheme = n.split("://").next().unwrap_or_default();
             assert_eq!(scheme, scheme.to_ascii_lowercase(), "{url:?} → {n:?}");
         }
-        Err(_) => assert!(!cut.contains("://"), "{url:?} refused though it has \"://\""),
+        Err(_) => assert!(
+            !cut.contains("://"),
+            "{url:?} refused though it has \"://\""
+        ),
     }
 }
 
@@ -93,10 +99,16 @@ fn check_answer(endpoint: u8, status: u16, retry_after: Option<&str>, body: &[u8
         assert_eq!(e.kind(), ErrorKind::ProtocolError, "HTTP {status}");
     }
     if e.may_have_executed() {
-        assert!(endpoint.can_execute(), "{endpoint:?} cannot execute an action");
+        assert!(
+            endpoint.can_execute(),
+            "{endpoint:?} cannot execute an action"
+        );
     }
     if e.kind() == ErrorKind::OutcomeUnknown {
-        assert!(e.may_have_executed(), "OutcomeUnknown must say the action may have run");
+        assert!(
+            e.may_have_executed(),
+            "OutcomeUnknown must say the action may have run"
+        );
     }
     let _ = (e.transient(), e.to_string(), format!("{e:?}"));
 }
@@ -127,7 +139,11 @@ fuzz_target!(|input: Input| {
         }
         Input::B64(s) => {
             if let Ok(bytes) = b64::decode(s) {
-                assert_eq!(&b64::encode(&bytes), s, "strict decoding accepted a non-canonical form");
+                assert_eq!(
+                    &b64::encode(&bytes),
+                    s,
+                    "strict decoding accepted a non-canonical form"
+                );
             }
         }
         Input::Decode(s) => {
@@ -148,7 +164,11 @@ fuzz_target!(|input: Input| {
         Input::Jcs(j) => {
             if let Ok(text) = jcs::canonicalize(&j.value()) {
                 let again: Value = serde_json::from_str(&text).expect("JCS output is JSON");
-                assert_eq!(jcs::canonicalize(&again).ok(), Some(text), "JCS not idempotent");
+                assert_eq!(
+                    jcs::canonicalize(&again).ok(),
+                    Some(text),
+                    "JCS not idempotent"
+                );
             }
         }
         Input::JcsText(s) => {

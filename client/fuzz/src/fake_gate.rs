@@ -44,12 +44,17 @@ impl Answers {
     }
 }
 
-const FRAMING: [&str; 4] = ["content-length", "transfer-encoding", "connection", "upgrade"];
+const FRAMING: [&str; 4] = [
+    "content-length",
+    "transfer-encoding",
+    "connection",
+    "upgrade",
+];
 
 fn response(c: Canned) -> hyper::Response<Full<Bytes>> {
     let mut r = hyper::Response::new(Full::new(Bytes::from(c.body)));
-    *r.status_mut() = hyper::StatusCode::from_u16(c.status)
-        .unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
+    *r.status_mut() =
+        hyper::StatusCode::from_u16(c.status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
     for (k, v) in c.headers {
         if FRAMING.contains(&k.to_ascii_lowercase().as_str()) {
             continue;

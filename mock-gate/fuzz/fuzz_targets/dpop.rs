@@ -114,9 +114,14 @@ async fn authorization(h: &Harness, lease: &Lease) -> String {
     match lease {
         Lease::Valid => format!("DPoP {token}"),
         Lease::Resigned(edits) => {
-            let claims = decode_unverified(&token).map(|(_, c)| c).unwrap_or_default();
+            let claims = decode_unverified(&token)
+                .map(|(_, c)| c)
+                .unwrap_or_default();
             let claims = apply(claims, edits);
-            let t = h.gate.sign_lease(&claims).unwrap_or_else(|| tamper(&token, edits));
+            let t = h
+                .gate
+                .sign_lease(&claims)
+                .unwrap_or_else(|| tamper(&token, edits));
             format!("DPoP {t}")
         }
         Lease::Tampered(edits) => format!("DPoP {}", tamper(&token, edits)),

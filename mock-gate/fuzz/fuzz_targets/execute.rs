@@ -21,7 +21,7 @@ enum Action {
 
 #[derive(Arbitrary, Debug)]
 enum Params {
-    /// `operation`, `path`, `url`, `content` and extra members.
+    /// `operation`, `path`, `url`, `content_base64` and extra members.
     Shaped {
         operation: Option<Text>,
         path: Option<Text>,
@@ -66,10 +66,13 @@ fn params(p: &Params) -> Vec<u8> {
                     v[k] = x;
                 }
             };
-            put("operation", operation.as_ref().map(|t| Value::from(t.get())));
+            put(
+                "operation",
+                operation.as_ref().map(|t| Value::from(t.get())),
+            );
             put("path", path.as_ref().map(|t| Value::from(t.get())));
             put("url", url.as_ref().map(|t| Value::from(t.get())));
-            put("content", content.as_ref().map(Json::value));
+            put("content_base64", content.as_ref().map(Json::value));
             for (k, x) in extra {
                 v[k.get()] = x.value();
             }
@@ -121,7 +124,10 @@ async fn poll(h: &Harness, token: &str, approval: &str) {
     let path = format!("/v1/approvals/{approval}/poll");
     let proof = h.proof(&h.agent_key, "GET", &path, Some(token));
     let headers = vec![
-        ("authorization".to_string(), format!("DPoP {token}").into_bytes()),
+        (
+            "authorization".to_string(),
+            format!("DPoP {token}").into_bytes(),
+        ),
         ("dpop".to_string(), proof.into_bytes()),
     ];
     if let Some(req) = request("GET", &path, &headers, Vec::new()) {
@@ -144,7 +150,10 @@ fuzz_target!(|input: Input| {
         for _ in 0..=(input.calls % 3) {
             let proof = h.proof(&h.agent_key, "POST", &path, Some(&token));
             let headers = vec![
-                ("authorization".to_string(), format!("DPoP {token}").into_bytes()),
+                (
+                    "authorization".to_string(),
+                    format!("DPoP {token}").into_bytes(),
+                ),
                 ("dpop".to_string(), proof.into_bytes()),
             ];
             let Some(req) = request("POST", &path, &headers, body.clone()) else {

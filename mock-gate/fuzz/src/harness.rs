@@ -130,8 +130,13 @@ impl Harness {
             ("dpop".to_string(), proof.into_bytes()),
             ("content-type".to_string(), b"application/json".to_vec()),
         ];
-        let req = request("POST", "/v1/leases", &headers, body.to_string().into_bytes())
-            .expect("valid lease request");
+        let req = request(
+            "POST",
+            "/v1/leases",
+            &headers,
+            body.to_string().into_bytes(),
+        )
+        .expect("valid lease request");
         self.gate.send(false, req).await
     }
 
@@ -181,10 +186,16 @@ impl Harness {
         let a = self
             .execute(
                 "fs_write",
-                &json!({"operation": "write", "path": "notes/new.md", "content": "x"}),
+                &json!({"operation": "write", "path": "docs/new.md", "content_base64": "eA=="}),
             )
             .await;
-        json_member(&a.body, "approval_id").expect("fs_write is held for approval")
+        json_member(&a.body, "approval_id").unwrap_or_else(|| {
+            panic!(
+                "fs_write is not held for approval: {} {}",
+                a.status,
+                String::from_utf8_lossy(&a.body)
+            )
+        })
     }
 
     /// The id of a receipt (an executed `fs_read`).
@@ -195,7 +206,13 @@ impl Harness {
                 &json!({"operation": "read", "path": "README.md"}),
             )
             .await;
-        json_member(&a.body, "receipt_id").expect("fs_read executes")
+        json_member(&a.body, "receipt_id").unwrap_or_else(|| {
+            panic!(
+                "fs_read does not execute: {} {}",
+                a.status,
+                String::from_utf8_lossy(&a.body)
+            )
+        })
     }
 }
 

@@ -3,5 +3,5 @@
 
 pub mod harness;
 
-pub use latchgate_fuzz::json;
 pub use harness::{harness, Harness};
+pub use latchgate_fuzz::json;
