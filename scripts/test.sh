@@ -1,15 +1,30 @@
 #!/usr/bin/env bash
 # Runs every check and test of the workspace, installing what they need first:
-# the Python venv with the published `latchgate` SDK, then fmt, clippy, the mock-gate image,
+# the Python venv with the published `latchgate` SDK, Node.js (example driver) and Chromium
+# (HTML report test) from Debian's packages when missing, then fmt, clippy, the mock-gate image,
 # cargo test, the Docker smoke test (scripts/ci-smoke.sh) and a short run of every fuzz target
 # (scripts/fuzz.sh, 5 s each after one build of the fuzz crates).
-# With CI=true a missing Python or Docker is an error instead of a printed skip.
+# With CI=true a missing Python, Docker, Node.js or Chromium is an error instead of a printed skip.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 
 if [ "${CI:-}" = "true" ]; then
-  export LATCHGATE_REQUIRE_PYTHON=1 LATCHGATE_REQUIRE_DOCKER=1
+  export LATCHGATE_REQUIRE_PYTHON=1 LATCHGATE_REQUIRE_DOCKER=1 LATCHGATE_REQUIRE_NODE=1 LATCHGATE_REQUIRE_CHROMIUM=1
+fi
+
+# Debian packages the tests use: `node` runs the example driver (conformance/drivers/node/),
+# `chromium` renders the HTML report (conformance/tests/html_browser.rs).
+missing=()
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "test.sh: ${missing[*]} missing and not installable here (needs root and apt-get); their tests skip" >&2
+  fi
 fi
 
 if py="$(bash scripts/python-env.sh)"; then

@@ -2,10 +2,12 @@
 //! 2 (usage or environment error).
 
 use crate::catalogue::{Catalogue, Selection, Shard, Suite};
+use crate::commands::{ExplainArgs, ReportArgs};
+use crate::driver::Transcript;
 use crate::driver::{self, DriverOptions, DriverSpec};
 use crate::expected::ExpectedFailures;
 use crate::http::Endpoint;
-use crate::report::{self, RunInfo, RunReport, SdkInfo, Terminal};
+use crate::report::{self, ColorChoice, Outputs, RunInfo, RunReport, SdkInfo, Terminal};
 use crate::runner::Runner;
 use crate::target::docker::{self, DockerOptions, DockerTarget};
 use crate::target::{self, RemoteOptions, TargetProvider, TargetSpec};
@@ -36,6 +38,11 @@ enum Command {
     Run(RunArgs),
     /// Print the catalogue: id, level, suite, requirement refs, needs.
     List(ListArgs),
+    /// Explain a scenario or requirement id: what is checked, the requirement, typical causes,
+    /// how to fix.
+    Explain(ExplainArgs),
+    /// Render a JSON report as the HTML page, optionally compared with an earlier one.
+    Report(ReportArgs),
 }
 
 /// Which suites to run.
@@ -96,12 +103,27 @@ struct RunArgs {
     /// Known failures: one `<id or glob>  # <comment>` per line; the comment is mandatory.
     #[arg(long = "expected-failures", value_name = "FILE")]
     expected_failures: Option<PathBuf>,
-    /// Write the JSON report here.
+    /// Write the JSON report here (`-` = standard output; the live view is on stderr).
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
     /// Write a JUnit XML report here.
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
+    /// Write a self-contained HTML report here.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+    /// An earlier JSON report to compare with in the HTML report.
+    #[arg(long, value_name = "OLD.json")]
+    baseline: Option<PathBuf>,
+    /// Record every driver exchange (both directions, JSON lines) here.
+    #[arg(long = "driver-transcript", value_name = "FILE")]
+    driver_transcript: Option<PathBuf>,
+    /// Colours in the live view: auto (a terminal, unless NO_COLOR; CLICOLOR_FORCE forces), always, never.
+    #[arg(long, value_enum, default_value = "auto")]
+    color: ColorChoice,
+    /// Print only failing scenarios and the summary.
+    #[arg(long, short)]
+    quiet: bool,
     /// Scenarios run at once.
     #[arg(long, default_value_t = 4)]
     jobs: usize,
@@ -161,6 +183,8 @@ pub fn main() -> i32 {
     };
     let result = match cli.command {
         Command::List(args) => list(&args),
+        Command::Explain(args) => crate::commands::explain(&args),
+        Command::Report(args) => crate::commands::report(&args),
         Command::Run(args) => rt.block_on(run(args)),
     };
     match result {
@@ -258,6 +282,17 @@ async fn run(args: RunArgs) -> Result<i32, String> {
     if scenarios.is_empty() {
         return Err("no scenario matches the selection (--only/--skip/--shard/--suite)".into());
     }
+    let outputs = Outputs::prepare(
+        args.json.as_deref(),
+        args.junit.as_deref(),
+        args.html.as_deref(),
+        args.baseline.as_deref(),
+    )?;
+    let transcript = args
+        .driver_transcript
+        .as_deref()
+        .map(Transcript::create)
+        .transpose()?;
     let expected = match &args.expected_failures {
         Some(p) => ExpectedFailures::load(p)?,
         None => ExpectedFailures::default(),
@@ -305,7 +340,10 @@ async fn run(args: RunArgs) -> Result<i32, String> {
             python_sdk_version: args.python_sdk_version.clone(),
             command_timeout: Duration::from_millis(args.driver_timeout_ms),
         };
-        let factory = driver::factory(&dspec, &dopts)?;
+        let mut factory = driver::factory(&dspec, &dopts)?;
+        if let Some(t) = &transcript {
+            factory = t.wrap(factory);
+        }
         let session = factory
             .start()
             .await
@@ -329,7 +367,8 @@ async fn run(args: RunArgs) -> Result<i32, String> {
         started_at: chrono::Utc::now().to_rfc3339(),
         shard: args.filters.shard.clone(),
     };
-    let mut term = Terminal::new(scenarios.len(), args.verbose);
+    let color = args.color.for_stderr();
+    let mut term = Terminal::configured(scenarios.len(), args.verbose, color, args.quiet);
     term.header(&format!(
         "latchgate-conformance {}: {} scenarios, target {}{}",
         run_info.runner_version,
@@ -358,18 +397,15 @@ async fn run(args: RunArgs) -> Result<i32, String> {
         None => runner.run(&scenarios, &mut term).await,
     };
     let report = RunReport::new(run_info, results, start.elapsed().as_millis() as u64);
-    eprintln!("{}", report::summary_text(&report));
-    if let Some(p) = &args.json {
-        std::fs::write(p, report::to_json(&report))
-            .map_err(|e| format!("--json {}: {e}", p.display()))?;
-    }
-    if let Some(p) = &args.junit {
-        std::fs::write(p, report::to_junit(&report))
-            .map_err(|e| format!("--junit {}: {e}", p.display()))?;
-    }
+    eprintln!(
+        "{}",
+        report::paint_summary(&report::summary_text(&report), color)
+    );
+    let written = outputs.write(&report);
     if let Some(d) = &docker {
         d.finish(!report.conformant).await;
     }
+    written?;
     Ok(if report.conformant {
         EXIT_OK
     } else {

@@ -6,10 +6,12 @@
 mod process;
 mod python;
 mod rust;
+mod transcript;
 
 pub use process::ProcessDriver;
 pub use python::python_driver;
 pub use rust::RustDriver;
+pub use transcript::{in_scenario, Transcript};
 
 use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
@@ -145,7 +147,8 @@ pub enum DriverSpec {
     Rust,
     /// The published Python SDK through `conformance/drivers/python/driver.py`.
     Python,
-    /// Any program speaking the driver protocol (split on whitespace).
+    /// Any program speaking the driver protocol: a command line split like a POSIX shell
+    /// would (quotes and backslashes group words, so paths may hold spaces), run without a shell.
     Cmd(String),
 }
 
@@ -183,7 +186,7 @@ pub fn factory(spec: &DriverSpec, opts: &DriverOptions) -> Result<Arc<dyn Driver
         DriverSpec::Rust => Arc::new(RustDriver),
         DriverSpec::Python => Arc::new(python_driver(opts)?),
         DriverSpec::Cmd(p) => {
-            let argv: Vec<String> = p.split_whitespace().map(str::to_string).collect();
+            let argv = command_words(p)?;
             Arc::new(ProcessDriver::new(
                 format!("cmd:{p}"),
                 argv,
@@ -191,4 +194,33 @@ pub fn factory(spec: &DriverSpec, opts: &DriverOptions) -> Result<Arc<dyn Driver
             ))
         }
     })
+}
+
+/// The words of a `cmd:` command line, split like a POSIX shell (no expansion).
+pub fn command_words(line: &str) -> Result<Vec<String>, String> {
+    let words = shell_words::split(line).map_err(|e| format!("--sdk cmd:{line}: {e}"))?;
+    if words.is_empty() {
+        return Err("--sdk cmd:PROGRAM needs a program".into());
+    }
+    Ok(words)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::command_words;
+
+    #[test]
+    fn quoted_paths_with_spaces_stay_one_word() {
+        let got = command_words(r#"node "drivers/my sdk/driver.mjs" --flag 'a b' c\ d"#).unwrap();
+        assert_eq!(
+            got,
+            ["node", "drivers/my sdk/driver.mjs", "--flag", "a b", "c d"]
+        );
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_an_error_naming_the_option() {
+        let err = command_words(r#"node "driver.mjs"#).unwrap_err();
+        assert!(err.starts_with("--sdk cmd:"), "{err}");
+    }
 }

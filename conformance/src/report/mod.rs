@@ -1,13 +1,18 @@
 //! Results of a run and their renderings: live terminal lines, a JSON report
-//! (`fixtures/schemas/report.schema.json`) and JUnit XML.
+//! (`fixtures/schemas/report.schema.json`), JUnit XML and a self-contained HTML page.
 
+pub mod html;
 mod json;
 mod junit;
+mod outputs;
+mod sink;
 mod terminal;
 
 pub use json::to_json;
 pub use junit::to_junit;
-pub use terminal::{summary_text, Terminal};
+pub use outputs::{read_report, Outputs};
+pub use sink::{Sink, Sinks};
+pub use terminal::{paint_summary, summary_text, ColorChoice, Terminal};
 
 use crate::catalogue::{Level, Suite};
 use crate::check::Evidence;

@@ -53,8 +53,13 @@ pub fn implementation(id: &str) -> Option<SdkFn> {
         .or_else(|| verify::lookup(id))
 }
 
-/// Runs one SDK scenario: taps, driver session, implementation, teardown.
+/// Runs one SDK scenario: taps, driver session, implementation, teardown. Driver transcript
+/// lines written meanwhile carry the scenario id.
 pub async fn run(s: &Scenario, env: GateEnv, factory: &dyn DriverFactory) -> Check {
+    crate::driver::in_scenario(&s.id, run_scenario(s, env, factory)).await
+}
+
+async fn run_scenario(s: &Scenario, env: GateEnv, factory: &dyn DriverFactory) -> Check {
     let imp = implementation(&s.id)
         .ok_or_else(|| Failure::fail("no implementation for this scenario"))?;
     let tap = Tap::start(env.client.clone(), true)
