@@ -13,7 +13,8 @@ if ! [[ "$secs" =~ ^[0-9]+$ ]] || [ "$secs" -eq 0 ]; then
   echo "fuzz.sh: SECONDS must be a positive whole number, got '$secs'" >&2
   exit 2
 fi
-profile_flag="-O" profile_dir=release
+# cargo-fuzz's default: optimised, with debug assertions and overflow checks.
+profile_flag="" profile_dir=release
 case "${FUZZ_PROFILE:-release}" in
   release) ;;
   dev) profile_flag="-D" profile_dir=debug ;;
@@ -29,7 +30,7 @@ bin_dir="$target_dir/$(rustc -vV | sed -n 's/^host: //p')/$profile_dir"
 status=0
 for crate in client/fuzz mock-gate/fuzz; do
   cd "$repo/$crate"
-  cargo fuzz build -s none "$profile_flag" --target-dir "$target_dir"
+  cargo fuzz build -s none ${profile_flag:+"$profile_flag"} --target-dir "$target_dir"
   for t in $(cargo fuzz list); do
     bin="$bin_dir/$t"
     scratch="$target_dir/corpus/$t"
