@@ -34,7 +34,7 @@ m = json.load(sys.stdin)
 print(next(p["version"] for p in m["packages"] if p["name"] == "latchgate-mock"), m["target_directory"])')
 
 CC_x86_64_unknown_linux_musl=musl-gcc \
-  cargo build --locked --profile image --target "$target" -p latchgate-mock --bin latchgate-mock >&2
+  cargo build --locked --profile image --target "$target" -p latchgate-mock --features cli --bin latchgate-mock >&2
 
 context="$repo/target/image-context"
 mkdir -p "$context"

@@ -6,7 +6,8 @@
 #
 #   scripts/ci-smoke.sh [RUNNER ARGS...]   extra args go to every `latchgate-conformance run`, e.g.
 #                                          --public-base-url URL --operator-token KEY --operator-key PEM
-#                                          --docker-env NAME=VALUE (for a real gate image)
+#                                          --docker-env NAME=VALUE (for a real gate image),
+#                                          --control-token T (else read from the mock's ready line)
 #   LATCHGATE_SMOKE_IMAGE    image to test (default: latchgate-mock:<version>, built when missing)
 #   LATCHGATE_SMOKE_REBUILD  1: rebuild the mock image even when it exists
 #   LATCHGATE_REQUIRE_DOCKER 1: no Docker engine is an error (exit 2) instead of a skip (exit 0)

@@ -2,8 +2,9 @@
 # Runs every check and test of the workspace, installing what they need first:
 # the Python venv with the published `latchgate` SDK, Node.js (example driver) and Chromium
 # (HTML report test) from Debian's packages when missing, then fmt, clippy, the mock-gate image,
-# cargo test, the Docker smoke test (scripts/ci-smoke.sh) and a short run of every fuzz target
-# (scripts/fuzz.sh, 5 s each after one build of the fuzz crates).
+# cargo test, packaging (scripts/package.sh, scripts/consumer-test.sh), the Docker smoke test
+# (scripts/ci-smoke.sh) and a short run of every fuzz target (scripts/fuzz.sh, 5 s each after
+# one build of the fuzz crates).
 # With CI=true a missing Python, Docker, Node.js or Chromium is an error instead of a printed skip.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -36,6 +37,8 @@ fi
 
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
+# The libraries as users build them: without the binaries' and containers' features.
+cargo clippy --workspace --lib --no-default-features -- -D warnings
 # The mock-gate image for the docker tests (they read LATCHGATE_MOCK_IMAGE) and the smoke test.
 docker_ok=""
 if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
@@ -49,6 +52,11 @@ else
   echo "test.sh: no Docker engine reachable; skipping the image build and the smoke test" >&2
 fi
 cargo test --workspace
+# The crates as crates.io would take them (LICENSE copies, rust-version, `cargo package`), then a
+# scratch crate outside the workspace that depends on the packaged crates and runs the READMEs'
+# snippets.
+bash scripts/package.sh
+bash scripts/consumer-test.sh
 if [ -n "$docker_ok" ]; then
   bash scripts/ci-smoke.sh
 fi

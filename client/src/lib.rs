@@ -35,6 +35,10 @@
 
 #![warn(missing_docs)]
 
+// Unix sockets and peer credentials are part of the protocol surface; Windows is not supported.
+#[cfg(not(unix))]
+compile_error!("latchgate supports Unix-like systems only (Linux, macOS, the BSDs): it speaks to gates over Unix domain sockets. Windows is not supported.");
+
 pub mod agent;
 pub mod blocking;
 pub mod clock;

@@ -1,14 +1,14 @@
 //! The command line: `run` and `list`, exit codes 0 (every MUST passed), 1 (a MUST failed),
 //! 2 (usage or environment error).
 
-use crate::catalogue::{Catalogue, Selection, Shard, Suite};
+use crate::catalogue::{Catalogue, Shard, Suite};
 use crate::commands::{ExplainArgs, ReportArgs};
-use crate::driver::Transcript;
-use crate::driver::{self, DriverOptions, DriverSpec};
+use crate::driver::{DriverOptions, Transcript};
 use crate::expected::ExpectedFailures;
 use crate::http::Endpoint;
-use crate::report::{self, ColorChoice, Outputs, RunInfo, RunReport, SdkInfo, Terminal};
+use crate::report::{self, ColorChoice, Outputs, RunReport, Terminal};
 use crate::runner::Runner;
+#[cfg(feature = "docker")]
 use crate::target::docker::{self, DockerOptions, DockerTarget};
 use crate::target::{self, RemoteOptions, TargetProvider, TargetSpec};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -92,6 +92,10 @@ struct RunArgs {
     /// Operator P-256 private key: a PEM file (or PEM text).
     #[arg(long = "operator-key")]
     operator_key: Option<String>,
+    /// Token of the mock's /_mock/ control API (url:/socket: targets; docker: passes it to the
+    /// container, else reads it from the ready line).
+    #[arg(long = "control-token")]
+    control_token: Option<String>,
     /// Interpreter of a venv with the PyPI latchgate package (python driver).
     #[arg(long)]
     python: Option<PathBuf>,
@@ -127,6 +131,14 @@ struct RunArgs {
     /// Scenarios run at once.
     #[arg(long, default_value_t = 4)]
     jobs: usize,
+    /// Seconds one scenario may take; past it, it fails alone as timed out and the run goes on.
+    #[arg(
+        long = "scenario-timeout",
+        value_name = "SECS",
+        default_value_t = 60,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    scenario_timeout: u64,
     /// Per-command driver timeout in milliseconds.
     #[arg(long = "driver-timeout-ms", default_value_t = 20_000)]
     driver_timeout_ms: u64,
@@ -196,38 +208,22 @@ pub fn main() -> i32 {
     }
 }
 
-fn selection(f: &Filters) -> Result<Selection, String> {
+fn selected<'a>(
+    catalogue: &'a Catalogue,
+    f: &Filters,
+) -> Result<Vec<&'a crate::catalogue::Scenario>, String> {
     let shard = f
         .shard
         .as_deref()
         .map(str::parse::<Shard>)
         .transpose()
         .map_err(|e| e.to_string())?;
-    Selection::new(&f.only, &f.skip, shard).map_err(|e| e.to_string())
-}
-
-fn selected<'a>(
-    catalogue: &'a Catalogue,
-    f: &Filters,
-) -> Result<Vec<&'a crate::catalogue::Scenario>, String> {
-    let sel = selection(f)?;
-    let wanted = |s: Suite| match f.suite {
-        SuiteArg::All => true,
-        SuiteArg::Gate => s == Suite::Gate,
-        SuiteArg::Sdk => s == Suite::Sdk,
+    let suites: &[Suite] = match f.suite {
+        SuiteArg::All => &[],
+        SuiteArg::Gate => &[Suite::Gate],
+        SuiteArg::Sdk => &[Suite::Sdk],
     };
-    let pool: Vec<_> = catalogue
-        .scenarios()
-        .iter()
-        .filter(|s| wanted(s.suite))
-        .cloned()
-        .collect();
-    let ids: Vec<String> = sel.apply(&pool).into_iter().map(|s| s.id.clone()).collect();
-    Ok(catalogue
-        .scenarios()
-        .iter()
-        .filter(|s| ids.contains(&s.id))
-        .collect())
+    crate::run::select(catalogue, suites, &f.only, &f.skip, shard).map_err(|e| e.0)
 }
 
 fn list(args: &ListArgs) -> Result<i32, String> {
@@ -263,19 +259,6 @@ fn list(args: &ListArgs) -> Result<i32, String> {
     Ok(EXIT_OK)
 }
 
-fn endpoint_arg(flag: &str, v: &str) -> Result<Endpoint, String> {
-    if let Some(p) = v.strip_prefix("unix:") {
-        return Ok(Endpoint::Unix(p.into()));
-    }
-    let u = url::Url::parse(v).map_err(|e| format!("{flag} {v}: {e}"))?;
-    if u.scheme() != "http" || u.host().is_none() {
-        return Err(format!(
-            "{flag} {v}: expected http://HOST:PORT or unix:PATH"
-        ));
-    }
-    Ok(Endpoint::Tcp(v.trim_end_matches('/').to_string()))
-}
-
 async fn run(args: RunArgs) -> Result<i32, String> {
     let catalogue = Catalogue::builtin();
     let scenarios = selected(&catalogue, &args.filters)?;
@@ -308,7 +291,7 @@ async fn run(args: RunArgs) -> Result<i32, String> {
     let spec = TargetSpec::parse(&args.target)?;
     let admin = match (&args.admin, &args.admin_socket) {
         (Some(_), Some(_)) => return Err("give either --admin or --admin-socket, not both".into()),
-        (Some(a), None) => Some(endpoint_arg("--admin", a)?),
+        (Some(a), None) => Some(crate::run::admin_endpoint("--admin", a).map_err(|e| e.0)?),
         (None, Some(p)) => Some(Endpoint::Unix(p.clone())),
         (None, None) => None,
     };
@@ -318,55 +301,48 @@ async fn run(args: RunArgs) -> Result<i32, String> {
         _ => return Err("--operator-token and --operator-key go together".into()),
     };
     if spec == TargetSpec::Mock
-        && (admin.is_some() || operator.is_some() || args.public_base_url.is_some())
+        && (admin.is_some()
+            || operator.is_some()
+            || args.public_base_url.is_some()
+            || args.control_token.is_some())
     {
-        return Err("--admin, --admin-socket, --operator-* and --public-base-url apply to url:/socket: targets only".into());
+        return Err("--admin, --admin-socket, --operator-*, --public-base-url and --control-token apply to url:/socket: targets only".into());
     }
     let opts = RemoteOptions {
         admin,
         public_base: args.public_base_url.clone(),
         operator,
+        control_token: args.control_token.clone(),
     };
+    #[cfg(feature = "docker")]
     let (provider, docker, docker_skip) = match &spec {
         TargetSpec::Docker(image) => docker_target(image, &opts, &args).await?,
         _ => (target::provider(&spec, &opts)?, None, None),
     };
+    #[cfg(not(feature = "docker"))]
+    let (provider, docker_skip) = (target::provider(&spec, &opts)?, None::<String>);
 
     let needs_driver = scenarios.iter().any(|s| s.suite == Suite::Sdk);
     let driver = if needs_driver {
-        let dspec = DriverSpec::parse(&args.sdk)?;
         let dopts = DriverOptions {
             python: args.python.clone(),
             python_sdk_version: args.python_sdk_version.clone(),
             command_timeout: Duration::from_millis(args.driver_timeout_ms),
         };
-        let mut factory = driver::factory(&dspec, &dopts)?;
-        if let Some(t) = &transcript {
-            factory = t.wrap(factory);
-        }
-        let session = factory
-            .start()
-            .await
-            .map_err(|e| format!("--sdk {}: {e}", args.sdk))?;
-        let hello = session.hello().clone();
-        session.shutdown().await;
-        Some((factory, hello))
+        Some(
+            crate::run::start_driver(&args.sdk, &dopts, transcript.as_ref())
+                .await
+                .map_err(|e| e.0)?,
+        )
     } else {
         None
     };
 
-    let run_info = RunInfo {
-        runner_version: env!("CARGO_PKG_VERSION").into(),
-        target: provider.describe(),
-        sdk: driver.as_ref().map(|(f, h)| SdkInfo {
-            driver: f.spec(),
-            name: h.sdk.name.clone(),
-            version: h.sdk.version.clone(),
-            capabilities: h.capabilities.clone(),
-        }),
-        started_at: chrono::Utc::now().to_rfc3339(),
-        shard: args.filters.shard.clone(),
-    };
+    let run_info = crate::run::run_info(
+        provider.describe(),
+        driver.as_ref(),
+        args.filters.shard.clone(),
+    );
     let color = args.color.for_stderr();
     let mut term = Terminal::configured(scenarios.len(), args.verbose, color, args.quiet);
     term.header(&format!(
@@ -385,12 +361,12 @@ async fn run(args: RunArgs) -> Result<i32, String> {
         driver,
         expected,
         jobs: args.jobs.max(1),
-        scenario_timeout: Duration::from_secs(60),
+        scenario_timeout: Duration::from_secs(args.scenario_timeout),
     };
     let start = Instant::now();
     let results = match &docker_skip {
         Some(reason) => {
-            let skipped = docker::skipped(&scenarios, reason);
+            let skipped = crate::runner::skipped(&scenarios, reason);
             skipped.iter().for_each(|r| term.scenario(r));
             skipped
         }
@@ -402,6 +378,7 @@ async fn run(args: RunArgs) -> Result<i32, String> {
         report::paint_summary(&report::summary_text(&report), color)
     );
     let written = outputs.write(&report);
+    #[cfg(feature = "docker")]
     if let Some(d) = &docker {
         d.finish(!report.conformant).await;
     }
@@ -413,12 +390,14 @@ async fn run(args: RunArgs) -> Result<i32, String> {
     })
 }
 
+#[cfg(feature = "docker")]
 type DockerParts = (
     Arc<dyn TargetProvider>,
     Option<Arc<DockerTarget>>,
     Option<String>,
 );
 
+#[cfg(feature = "docker")]
 /// The docker: target, and the skip reason when no engine is reachable (an error when Docker is
 /// required by --require-docker or LATCHGATE_REQUIRE_DOCKER=1).
 async fn docker_target(
@@ -434,6 +413,7 @@ async fn docker_target(
     let mut o = DockerOptions::new(image);
     o.public_base = opts.public_base.clone();
     o.operator = opts.operator.clone();
+    o.control_token = opts.control_token.clone();
     o.echo_logs = args.docker_logs;
     o.startup_timeout = std::time::Duration::from_secs(args.docker_startup_timeout.max(1));
     for kv in &args.docker_env {

@@ -129,6 +129,8 @@ pub struct Exchange {
     pub request: RawRequest,
     /// The response, or the transport error.
     pub response: Result<RawResponse, String>,
+    /// What the runner did on the way (e.g. lease limiter refusals it retried).
+    pub note: Option<String>,
 }
 
 impl Exchange {
@@ -161,6 +163,9 @@ impl Exchange {
                 s.push_str(&format!("\n   {}", cut(&body, 300)));
             }
             Err(e) => s.push_str(&format!("\n← transport error: {e}")),
+        }
+        if let Some(n) = &self.note {
+            s.push_str(&format!("\n   ({n})"));
         }
         s
     }

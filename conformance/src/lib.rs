@@ -5,20 +5,40 @@
 //! * [`sdk`] — the SDK suite: an SDK driven through a [`driver`], judged on the wire (the tap's
 //!   journal) and on the outcome it reports.
 //! * [`target`] — the gate under test: the in-process mock, a URL, a Unix socket.
-//! * [`report`] — terminal, JSON, JUnit and HTML output; [`runner`] ties it together; [`cli`] is
-//!   the command line ([`commands`]: `explain`, `report`).
+//! * [`pacing`] — lease requests paced under the gate's lease limiter, refusals retried.
+//! * [`report`] — terminal, JSON, JUnit and HTML output; [`runner`] ties it together; `cli` is
+//!   the command line (feature `cli`; `commands`: `explain`, `report`).
 //! * [`contract`] — the requirement behind every catalogue ref, with causes and fixes.
+//! * [`Run`] → [`Report`] — the library entry point ([`Report::assert_conformant`]);
+//!   `harness` (feature `harness`) makes every scenario a test of your own `cargo test`.
+//!
+//! Features (all on by default): `cli` (the binary), `docker` (`docker:IMAGE` targets through
+//! testcontainers), `python` (the bundled driver of the PyPI SDK), `harness` (libtest-mimic). An
+//! SDK's test suite can take `default-features = false, features = ["harness"]`.
+//! Unix only (Linux, macOS): gates are reached over Unix sockets too.
+
+// Unix sockets and peer credentials are part of the protocol surface; Windows is not supported.
+#[cfg(not(unix))]
+compile_error!("latchgate-conformance supports Unix-like systems only (Linux, macOS, the BSDs): it speaks to gates over Unix domain sockets. Windows is not supported.");
 
 pub mod catalogue;
 pub mod check;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod commands;
 pub mod contract;
 pub mod driver;
 pub mod expected;
 pub mod gate;
+#[cfg(feature = "harness")]
+pub mod harness;
 pub mod http;
+pub mod pacing;
 pub mod report;
+pub mod run;
 pub mod runner;
 pub mod sdk;
 pub mod target;
+
+pub use catalogue::{Level, Suite};
+pub use run::{Report, Run, RunError};

@@ -1,12 +1,13 @@
 //! Runs selected scenarios: acquires a gate per scenario, checks needs, runs the implementation
-//! under a deadline, applies expected failures, and reports each result as it finishes.
+//! in its own task under a deadline (a panic or a hang fails that scenario alone), applies
+//! expected failures, and reports each result as it finishes.
 
 use crate::catalogue::{Need, Scenario, Suite};
 use crate::check::{Evidence, Failure};
 use crate::driver::{DriverFactory, Hello};
 use crate::expected::ExpectedFailures;
 use crate::report::{EvidenceReport, ScenarioResult, Terminal, Verdict};
-use crate::target::TargetProvider;
+use crate::target::{Acquired, TargetProvider};
 use crate::{gate, sdk};
 use futures::StreamExt;
 use std::sync::Arc;
@@ -56,13 +57,7 @@ impl Runner {
 
     async fn run_timed(&self, s: &Scenario) -> ScenarioResult {
         let start = Instant::now();
-        let outcome = match tokio::time::timeout(self.scenario_timeout, self.execute(s)).await {
-            Ok(o) => o,
-            Err(_) => Err(Failure::fail(format!(
-                "scenario did not finish within {} s",
-                self.scenario_timeout.as_secs()
-            ))),
-        };
+        let outcome = self.isolated(s).await;
         let duration_ms = start.elapsed().as_millis() as u64;
         let (mut verdict, reason, evidence) = match outcome {
             Ok(()) => (Verdict::Pass, None, None),
@@ -104,45 +99,102 @@ impl Runner {
         }
     }
 
-    async fn execute(&self, s: &Scenario) -> Result<(), Failure> {
-        if s.suite == Suite::Sdk {
-            let Some((factory, hello)) = &self.driver else {
-                return Err(Failure::skip("no SDK driver for this run (--sdk)"));
-            };
-            for need in &s.needs {
-                if let Need::Driver(cap) = need {
-                    if !hello.capabilities.iter().any(|c| c == cap) {
-                        return Err(Failure::skip(format!(
-                            "the driver does not declare capability '{cap}'"
-                        )));
-                    }
-                }
+    /// Runs the scenario in a task of its own: a panic becomes a failure carrying the panic
+    /// message, and a scenario still running at the deadline is aborted and fails alone.
+    async fn isolated(&self, s: &Scenario) -> Result<(), Failure> {
+        let task = tokio::spawn(execute(self.target.clone(), self.driver.clone(), s.clone()));
+        let abort = task.abort_handle();
+        match tokio::time::timeout(self.scenario_timeout, task).await {
+            Ok(Ok(outcome)) => outcome,
+            Ok(Err(e)) if e.is_panic() => Err(Failure::fail(format!(
+                "scenario panicked: {}",
+                panic_message(e.into_panic())
+            ))),
+            Ok(Err(e)) => Err(Failure::fail(format!("scenario task ended: {e}"))),
+            Err(_) => {
+                abort.abort();
+                Err(Failure::fail(format!(
+                    "timed out after {} s (--scenario-timeout)",
+                    self.scenario_timeout.as_secs_f64()
+                )))
             }
-            let acquired = self
-                .target
-                .acquire()
-                .await
-                .map_err(|e| Failure::fail(format!("target unavailable: {e}")))?;
-            check_needs(s, &acquired.env)?;
-            let result = sdk::run(s, acquired.env.clone(), factory.as_ref()).await;
-            drop(acquired);
-            result
-        } else {
-            let imp = gate::implementation(s)
-                .ok_or_else(|| Failure::fail("no implementation for this scenario"))?;
-            let acquired = self
-                .target
-                .acquire()
-                .await
-                .map_err(|e| Failure::fail(format!("target unavailable: {e}")))?;
-            check_needs(s, &acquired.env)?;
-            let mut ctx = gate::GateCtx::new(acquired.env.clone(), s.clone());
-            let result = imp(&mut ctx).await;
-            let result = result.map_err(|f| ctx.annotate(f));
-            drop(acquired);
-            result
         }
     }
+}
+
+/// The text of a panic payload (`panic!` with a literal or a formatted message).
+fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    match payload.downcast::<String>() {
+        Ok(s) => *s,
+        Err(p) => p
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| "a panic without a message".into()),
+    }
+}
+
+type Driver = Option<(Arc<dyn DriverFactory>, Hello)>;
+
+/// One scenario, from acquiring its gate to its outcome; owns what it uses, so it can run in a
+/// task of its own.
+async fn execute(
+    target: Arc<dyn TargetProvider>,
+    driver: Driver,
+    s: Scenario,
+) -> Result<(), Failure> {
+    if s.suite == Suite::Sdk {
+        let Some((factory, hello)) = &driver else {
+            return Err(Failure::skip("no SDK driver for this run (--sdk)"));
+        };
+        for need in &s.needs {
+            if let Need::Driver(cap) = need {
+                if !hello.capabilities.iter().any(|c| c == cap) {
+                    return Err(Failure::skip(format!(
+                        "the driver does not declare capability '{cap}'"
+                    )));
+                }
+            }
+        }
+        let acquired = acquire(target.as_ref(), &s).await?;
+        sdk::run(&s, acquired.env.clone(), factory.as_ref()).await
+    } else {
+        let imp = gate::implementation(&s)
+            .ok_or_else(|| Failure::fail("no implementation for this scenario"))?;
+        let acquired = acquire(target.as_ref(), &s).await?;
+        let mut ctx = gate::GateCtx::new(acquired.env.clone(), s);
+        let result = imp(&mut ctx).await;
+        result.map_err(|f| ctx.annotate(f))
+    }
+}
+
+/// The scenario's gate, once its needs are known to be met there.
+async fn acquire(target: &dyn TargetProvider, s: &Scenario) -> Result<Acquired, Failure> {
+    let acquired = target
+        .acquire()
+        .await
+        .map_err(|e| Failure::fail(format!("target unavailable: {e}")))?;
+    check_needs(s, &acquired.env)?;
+    Ok(acquired)
+}
+
+/// Results for a run whose target cannot be reached (no Docker engine): every scenario skipped
+/// with `reason`.
+pub fn skipped(scenarios: &[&Scenario], reason: &str) -> Vec<ScenarioResult> {
+    scenarios
+        .iter()
+        .map(|s| ScenarioResult {
+            id: s.id.clone(),
+            level: s.level,
+            suite: s.suite,
+            refs: s.refs.clone(),
+            description: s.description.clone(),
+            verdict: Verdict::Skip,
+            duration_ms: 0,
+            reason: Some(reason.to_string()),
+            evidence: None,
+            expected_failure_comment: None,
+        })
+        .collect()
 }
 
 fn check_needs(s: &Scenario, env: &crate::target::GateEnv) -> Result<(), Failure> {

@@ -66,9 +66,53 @@ fn execute(c: &mut Criterion) {
     rt.block_on(gate.shutdown());
 }
 
+/// The per-call policy cost: one quickstart decision (an fs_read whose path goes through the five
+/// sensitive `glob.match`es), next to serializing its input alone (a floor every evaluation pays).
+fn policy(c: &mut Criterion) {
+    use latchgate_mock::manifest::{EgressProfile, RiskLevel};
+    use latchgate_mock::policy::{load, Budgets, PolicyEngine, PolicyInput, Verdict};
+    let engine = PolicyEngine::new(
+        &load::quickstart_modules(),
+        &latchgate_mock::fixtures::quickstart_policy(),
+    )
+    .unwrap();
+    let scopes = vec!["tools:call".to_string()];
+    let sinks = vec!["fs_read".to_string()];
+    let input = PolicyInput {
+        principal: "dev:anonymous",
+        session_id: "0190a0a0-0000-7000-8000-000000000000",
+        scopes: &scopes,
+        required_scopes: &scopes,
+        action_id: "fs_read",
+        action_version: "0.1.0",
+        action_risk_level: RiskLevel::Low,
+        action_trust_verdict: "digest_ok",
+        action_category: "fs",
+        request_hash: "sha256:00",
+        requested_sinks: &sinks,
+        requested_secrets: &[],
+        egress_profile: &EgressProfile::None,
+        fs_path: Some("docs/guide/intro.md"),
+        budgets_before: Budgets {
+            calls_remaining: 10,
+        },
+        unresolved_domains: &[],
+        unresolved_paths: &[],
+    };
+    assert!(matches!(engine.evaluate(&input), Verdict::Allow(_)));
+    let mut g = c.benchmark_group("policy");
+    g.bench_function("quickstart_decision_fs_read", |b| {
+        b.iter(|| engine.evaluate(&input))
+    });
+    g.bench_function("baseline_serialize_input", |b| {
+        b.iter(|| serde_json::to_string(&input).unwrap())
+    });
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(30).measurement_time(std::time::Duration::from_secs(4));
-    targets = start, execute
+    targets = start, execute, policy
 }
 criterion_main!(benches);

@@ -144,7 +144,11 @@ pub fn authenticate_agent(
         state.metrics.dpop_reject(kind_label(r.kind));
         AuthFailure::InvalidDpop(r)
     })?;
-    replay(state, &proof_claims.jti)?;
+    replay(state, &proof_claims.jti).inspect_err(|f| {
+        if *f == AuthFailure::Replay {
+            state.metrics.dpop_reject("replay");
+        }
+    })?;
     Ok(AgentAuth {
         principal: claims.sub,
         session_id: claims.session_id,
@@ -205,7 +209,7 @@ pub fn authenticate_operator(
         &state.key_cache,
     )
     .map_err(|r| {
-        state.metrics.dpop_reject(kind_label(r.kind));
+        // The gate counts agent proofs only: operator rejections leave the metric alone.
         if r.kind == RejectKind::BadKey {
             AuthFailure::KeyBindingFailed
         } else {

@@ -20,10 +20,21 @@ struct Row {
     expires_ms: i64,
 }
 
-/// session_id → remaining calls.
+/// Rows held before the first sweep of expired rows.
+const FIRST_SWEEP_AT: usize = 1_024;
+
+#[derive(Debug, Default)]
+struct Rows {
+    by_session: HashMap<String, Row>,
+    /// Row count at which `init` next drops expired rows (amortised: twice the live rows).
+    sweep_at: usize,
+}
+
+/// session_id → remaining calls. Expired rows answer as missing and are dropped in sweeps, so
+/// the store holds about the leases of one TTL (+ 60 s), not every lease ever issued.
 #[derive(Debug, Default)]
 pub struct BudgetStore {
-    rows: Mutex<HashMap<String, Row>>,
+    rows: Mutex<Rows>,
 }
 
 impl BudgetStore {
@@ -32,7 +43,12 @@ impl BudgetStore {
         let remaining = max_calls.unwrap_or(u64::MAX) as i64;
         let expires_ms =
             now_ms.saturating_add((ttl_secs.saturating_add(60) as i64).saturating_mul(1000));
-        self.rows.lock().unwrap_or_else(|e| e.into_inner()).insert(
+        let mut g = self.rows.lock().unwrap_or_else(|e| e.into_inner());
+        if g.by_session.len() >= g.sweep_at.max(FIRST_SWEEP_AT) {
+            g.by_session.retain(|_, r| r.expires_ms > now_ms);
+            g.sweep_at = 2 * g.by_session.len();
+        }
+        g.by_session.insert(
             session_id.to_string(),
             Row {
                 remaining,
@@ -41,10 +57,24 @@ impl BudgetStore {
         );
     }
 
+    /// Rows held (live or expired but not yet swept).
+    pub fn len(&self) -> usize {
+        self.rows
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .by_session
+            .len()
+    }
+
+    /// Whether no row is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// Current remaining calls, or `SessionNotFound` when the row is missing/expired.
     pub fn snapshot(&self, session_id: &str, now_ms: i64) -> Result<i64, BudgetError> {
         let rows = self.rows.lock().unwrap_or_else(|e| e.into_inner());
-        match rows.get(session_id) {
+        match rows.by_session.get(session_id) {
             Some(r) if r.expires_ms > now_ms => Ok(r.remaining),
             _ => Err(BudgetError::SessionNotFound),
         }
@@ -53,7 +83,7 @@ impl BudgetStore {
     /// Atomically takes one call if any remains.
     pub fn debit(&self, session_id: &str, now_ms: i64) -> Result<i64, BudgetError> {
         let mut rows = self.rows.lock().unwrap_or_else(|e| e.into_inner());
-        match rows.get_mut(session_id) {
+        match rows.by_session.get_mut(session_id) {
             Some(r) if r.expires_ms > now_ms => {
                 if r.remaining > 0 {
                     r.remaining -= 1;
@@ -72,6 +102,7 @@ impl BudgetStore {
             .rows
             .lock()
             .unwrap_or_else(|e| e.into_inner())
+            .by_session
             .get_mut(session_id)
         {
             r.remaining = r.remaining.saturating_add(1);
@@ -80,7 +111,7 @@ impl BudgetStore {
 
     /// Forgets every row.
     pub fn clear(&self) {
-        self.rows.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        *self.rows.lock().unwrap_or_else(|e| e.into_inner()) = Rows::default();
     }
 }
 
@@ -103,6 +134,17 @@ mod tests {
         assert_eq!(b.debit("s", 0), Ok(1));
         assert_eq!(b.debit("s", 0), Ok(0));
         assert_eq!(b.debit("s", 0), Err(BudgetError::Exhausted));
+    }
+
+    #[test]
+    fn expired_rows_are_swept_when_new_leases_arrive() {
+        let b = BudgetStore::default();
+        for i in 0..FIRST_SWEEP_AT {
+            b.init(&format!("old{i}"), Some(1), 300, 0);
+        }
+        b.init("new", Some(1), 300, 360_000);
+        assert_eq!(b.len(), 1, "expired rows kept after a sweep");
+        assert_eq!(b.snapshot("new", 360_000), Ok(1));
     }
 
     #[test]

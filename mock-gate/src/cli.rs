@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
+use crate::caps::CapsArgs;
 use crate::config::FileConfig;
 use crate::gate::{Bind, MockGateBuilder};
 use crate::mutants::Mutant;
@@ -79,9 +80,13 @@ pub struct ServeArgs {
     /// Directory of action manifests (replaces the quickstart actions).
     #[arg(long, env = "LATCHGATE_MOCK_ACTIONS_DIR", value_name = "DIR")]
     pub actions_dir: Option<PathBuf>,
-    /// Policy data file (replaces the quickstart policy).
+    /// Policy data file (replaces the quickstart policy data).
     #[arg(long, env = "LATCHGATE_MOCK_POLICY", value_name = "FILE")]
     pub policy: Option<PathBuf>,
+    /// Rego policy directory: every `*.rego` under it, evaluated at `data.latchgate.decision`,
+    /// with its `data.json` (replaces the built-in quickstart policy).
+    #[arg(long, env = "LATCHGATE_MOCK_POLICY_DIR", value_name = "DIR")]
+    pub policy_dir: Option<PathBuf>,
     /// Lease TTL in seconds (ceiling 3600).
     #[arg(long, env = "LATCHGATE_LEASE_TTL_SECONDS", value_name = "SECS")]
     pub lease_ttl: Option<u64>,
@@ -116,6 +121,22 @@ pub struct ServeArgs {
     /// TEST ONLY: disable an enforcement rule (repeatable; snake_case mutant name).
     #[arg(long = "mutant", value_name = "NAME")]
     pub mutants: Vec<String>,
+    /// Token the `/_mock/` control API requires (`Authorization: Bearer TOKEN`); default: a
+    /// fresh one, printed in the ready line.
+    #[arg(
+        long,
+        env = "LATCHGATE_MOCK_CONTROL_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub control_token: Option<String>,
+    /// Serve `/_mock/` without a token. Only on an isolated test network: anyone reaching the
+    /// admin listener can then read the journal (leases) and change the gate.
+    #[arg(long, env = "LATCHGATE_MOCK_CONTROL_OPEN")]
+    pub control_open: bool,
+    /// Store bounds.
+    #[command(flatten)]
+    pub caps: CapsArgs,
 }
 
 /// The ready line's operator member.
@@ -137,6 +158,7 @@ pub struct Ready {
     admin_socket: Option<String>,
     public_base_url: String,
     operator: ReadyOperator,
+    control_token: Option<String>,
 }
 
 /// The ready line of a started gate.
@@ -155,8 +177,29 @@ pub fn ready_line(g: &MockGate) -> String {
             dpop_jkt: c.dpop_jkt.clone(),
             private_key_pem: c.private_key_pem.clone(),
         },
+        control_token: g.control_token().map(str::to_string),
     };
     serde_json::to_string(&ready).unwrap_or_default()
+}
+
+fn control_access(
+    b: MockGateBuilder,
+    args: &ServeArgs,
+    file: &FileConfig,
+) -> Result<MockGateBuilder, String> {
+    let open = args.control_open || file.control_open == Some(true);
+    match (
+        args.control_token.clone().or(file.control_token.clone()),
+        open,
+    ) {
+        (Some(_), true) => Err("--control-token and --control-open exclude each other".into()),
+        (Some(t), false) => {
+            crate::control_access::validate_token(&t)?;
+            Ok(b.control_token(t))
+        }
+        (None, true) => Ok(b.control_open()),
+        (None, false) => Ok(b),
+    }
 }
 
 fn parse_addr(s: &str, what: &str) -> Result<SocketAddr, String> {
@@ -266,10 +309,11 @@ pub fn builder_from(args: &ServeArgs) -> Result<MockGateBuilder, String> {
         b = b.actions_dir(d);
     }
     if let Some(p) = args.policy.clone().or(file.policy_file.clone()) {
-        let text = std::fs::read_to_string(&p)
-            .map_err(|e| format!("cannot read policy {}: {e}", p.display()))?;
-        crate::policy::PolicyData::from_json(&text).map_err(|e| format!("{}: {e}", p.display()))?;
+        crate::policy::load::read_data(&p)?;
         b = b.policy_file(p);
+    }
+    if let Some(d) = args.policy_dir.clone().or(file.policy_dir.clone()) {
+        b = b.policy_dir(d);
     }
     if let Some(t) = args.lease_ttl.or(file.lease_ttl_seconds) {
         if t == 0 {
@@ -277,9 +321,11 @@ pub fn builder_from(args: &ServeArgs) -> Result<MockGateBuilder, String> {
         }
         b = b.lease_ttl(std::time::Duration::from_secs(t));
     }
-    if let Some(n) = file.replay_capacity {
+    if let Some(n) = args.caps.replay_capacity.or(file.replay_capacity) {
         b = b.replay_capacity(n);
     }
+    b = b.caps(args.caps.merged(file.caps));
+    b = control_access(b, args, &file)?;
     if let Some(i) = file.identity.clone() {
         b = b.identity(i);
     }

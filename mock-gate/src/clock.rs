@@ -55,6 +55,18 @@ impl VirtualClock {
         chrono::DateTime::from_timestamp_millis(self.now_unix_ms()).unwrap_or_default()
     }
 
+    /// Current virtual time with the system clock's sub-millisecond digits (a frozen clock has
+    /// none): the instants the gate renders with nanoseconds.
+    pub fn now_precise(&self) -> chrono::DateTime<chrono::Utc> {
+        if self.frozen.load(Ordering::Acquire) {
+            return self.now_utc();
+        }
+        let offset = chrono::Duration::milliseconds(self.offset_ms.load(Ordering::Acquire));
+        chrono::Utc::now()
+            .checked_add_signed(offset)
+            .unwrap_or_default()
+    }
+
     /// Moves virtual time forward by `d`.
     pub fn advance(&self, d: Duration) {
         self.shift_ms(d.as_millis().min(i64::MAX as u128) as i64);
@@ -128,6 +140,12 @@ impl VirtualClock {
     }
 }
 
+/// The gate's approval, learned-entry and reload timestamps: RFC 3339, `+00:00`, 9 fractional
+/// digits (chrono's `to_rfc3339()` of a nanosecond instant).
+pub fn rfc3339_nanos(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Nanos, false)
+}
+
 fn system_ms() -> i64 {
     unix_ms(SystemTime::now())
 }
@@ -165,6 +183,15 @@ mod tests {
         let before = c.now_unix_ms();
         c.advance(Duration::from_secs(61));
         assert_eq!(c.now_unix_ms() - before, 61_000);
+    }
+
+    #[test]
+    fn precise_timestamps_have_nine_fractional_digits() {
+        let c = VirtualClock::new();
+        let text = rfc3339_nanos(c.now_precise());
+        let frac = text.split('.').nth(1).unwrap_or("");
+        assert_eq!(frac.len(), "123456789+00:00".len(), "{text}");
+        assert!(text.ends_with("+00:00"), "{text}");
     }
 
     #[test]

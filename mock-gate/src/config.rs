@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
+use crate::caps::Caps;
 use crate::mutants::{Lax, Mutant};
 use crate::settings::{Identity, RateLimits};
 
@@ -47,10 +48,18 @@ pub struct FileConfig {
     pub actions_dir: Option<PathBuf>,
     /// Policy data file (replaces the quickstart policy).
     pub policy_file: Option<PathBuf>,
+    /// Rego policy directory (`*.rego` + optional `data.json`) replacing the built-in policy.
+    pub policy_dir: Option<PathBuf>,
     /// Lease TTL.
     pub lease_ttl_seconds: Option<u64>,
     /// Replay cache capacity.
     pub replay_capacity: Option<usize>,
+    /// Store bounds (`[caps]`, each key optional).
+    pub caps: Option<Caps>,
+    /// Control-API token (`None`: generated at start).
+    pub control_token: Option<String>,
+    /// Serve `/_mock/` without a token (isolated test networks only).
+    pub control_open: Option<bool>,
     /// Identity provider.
     pub identity: Option<Identity>,
     /// Rate limits.
@@ -97,6 +106,26 @@ mod tests {
             }
             other => panic!("parsed as {other:?}"),
         }
+    }
+
+    #[test]
+    fn caps_table_overrides_only_the_keys_given() {
+        let c: FileConfig = toml::from_str("[caps]\njournal = 5\n").unwrap();
+        let caps = c.caps.unwrap();
+        assert_eq!(caps.journal, 5);
+        assert_eq!(
+            caps.receipts,
+            Caps::default().receipts,
+            "receipts cap changed"
+        );
+    }
+
+    #[test]
+    fn unknown_cap_is_refused_with_its_name() {
+        let e = toml::from_str::<FileConfig>("[caps]\nreciepts = 5\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("unknown field `reciepts`"), "{e}");
     }
 
     #[test]

@@ -141,15 +141,34 @@ pub enum ControlTarget {
 }
 
 /// HTTP client of the `/_mock/` control API.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ControlClient {
     target: ControlTarget,
+    token: Option<String>,
+}
+
+impl std::fmt::Debug for ControlClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ControlClient")
+            .field("target", &self.target)
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
 }
 
 impl ControlClient {
-    /// A client for the admin listener at `target`.
+    /// A client for the admin listener at `target` (no token: for a `--control-open` mock).
     pub fn new(target: ControlTarget) -> Self {
-        Self { target }
+        Self {
+            target,
+            token: None,
+        }
+    }
+
+    /// Sends `token` (the ready line's `control_token`) with every request.
+    pub fn with_token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(token.into());
+        self
     }
 
     /// A client for an admin URL (`http://127.0.0.1:3001`).
@@ -171,11 +190,15 @@ impl ControlClient {
     ) -> Result<Value, ControlError> {
         let t = |e: &dyn std::fmt::Display| ControlError::Transport(e.to_string());
         let payload = body.map(|b| b.to_string()).unwrap_or_default();
-        let req = http::Request::builder()
+        let mut req = http::Request::builder()
             .method(method)
             .uri(path)
             .header("host", "localhost")
-            .header("content-type", "application/json")
+            .header("content-type", "application/json");
+        if let Some(token) = &self.token {
+            req = req.header("authorization", format!("Bearer {token}"));
+        }
+        let req = req
             .body(Full::new(Bytes::from(payload)))
             .map_err(|e| t(&e))?;
         let (status, bytes) = match &self.target {

@@ -111,9 +111,10 @@ pub async fn run(
 ) -> Result<ExecutionResponse, PipelineError> {
     let debit = d.debit && !state.settings.switches.has(Mutant::IgnoreBudgets);
     if debit {
-        let after = state
-            .budgets
-            .debit(&d.session_id, state.now_ms())
+        let t = Instant::now();
+        let debited = state.budgets.debit(&d.session_id, state.now_ms());
+        state.metrics.store_duration("budget_debit", t.elapsed());
+        let after = debited
             .map_err(|e| match e {
                 crate::budgets::BudgetError::Exhausted => PipelineError::BudgetExhausted,
                 crate::budgets::BudgetError::SessionNotFound => {
@@ -132,7 +133,7 @@ pub async fn run(
         spec: Arc::clone(&action),
         learned_paths: state.learned_paths_of(&action.spec.action_id),
     };
-    let started_at = state.clock.now_utc();
+    let started_at = state.clock.now_precise();
     let t0 = Instant::now();
     state.in_flight.fetch_add(1, Ordering::AcqRel);
     let result = d.entry.provider.call(call).await;
@@ -141,17 +142,27 @@ pub async fn run(
         Ok(o) => o,
         Err(e) => {
             if e.before_dispatch && debit {
+                let t = Instant::now();
                 state.budgets.refund(&d.session_id);
+                state.metrics.store_duration("budget_rollback", t.elapsed());
             }
+            let id = &action.spec.action_id;
+            state.metrics.action_duration(id, t0.elapsed());
+            state.metrics.provider_error(id, "execution_failed");
             d.audit.provider_failed(state, &e.message);
             return Err(PipelineError::Provider(e.message));
         }
     };
     verify::check_response(&action, &out.output)
-        .inspect_err(|e| d.audit.response_invalid(state, e))
+        .inspect_err(|e| {
+            if e.starts_with("response schema violation") {
+                state.metrics.schema_violation(&action.spec.action_id);
+            }
+            d.audit.response_invalid(state, e)
+        })
         .map_err(PipelineError::Schema)?;
     let outcome = verify::verify(&action, &out);
-    let finished_at = state.clock.now_utc();
+    let finished_at = state.clock.now_precise();
     let receipt_id = uuid::Uuid::now_v7().to_string();
     let receipt = receipts::build(
         &ReceiptInput {
@@ -168,7 +179,7 @@ pub async fn run(
         &state.signer,
         &state.settings.switches,
     );
-    state.receipts.insert(receipt);
+    state.receipts.insert(&receipt);
     if outcome.is_failed() && action.spec.risk_level.is_high() {
         d.audit.high_risk_failed(state, &receipt_id);
         return Err(PipelineError::GrantIntegrity(
@@ -197,7 +208,12 @@ pub async fn run(
         learned_domain: None,
         learned_path: None,
     };
-    d.audit
+    let label = d
+        .audit
         .executed(state, &resp, &action.spec.provider_module_digest);
+    state.metrics.decision(label);
+    state
+        .metrics
+        .action_duration(&action.spec.action_id, t0.elapsed());
     Ok(resp)
 }

@@ -58,6 +58,10 @@ pub enum PipelineError {
     BadRequest(String),
     /// Store failure → 503 `store_unavailable`.
     StoreUnavailable,
+    /// Policy evaluation failed → 503 `policy_engine_unavailable`.
+    PolicyUnavailable(String),
+    /// The policy's decision has not the expected shape → 503 `policy_engine_invalid_response`.
+    PolicyInvalid(String),
 }
 
 impl std::fmt::Display for PipelineError {
@@ -83,6 +87,10 @@ impl std::fmt::Display for PipelineError {
             }
             Self::BadRequest(r) => write!(f, "bad request: {r}"),
             Self::StoreUnavailable => f.write_str("store unavailable"),
+            Self::PolicyUnavailable(m) => write!(f, "policy: policy engine unreachable: {m}"),
+            Self::PolicyInvalid(m) => {
+                write!(f, "policy: policy engine returned unexpected response: {m}")
+            }
         }
     }
 }
@@ -162,6 +170,13 @@ impl PipelineError {
             Self::StoreUnavailable => {
                 GateBody::error(StatusCode::SERVICE_UNAVAILABLE, "store_unavailable")
             }
+            Self::PolicyUnavailable(_) => {
+                GateBody::error(StatusCode::SERVICE_UNAVAILABLE, "policy_engine_unavailable")
+            }
+            Self::PolicyInvalid(_) => GateBody::error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "policy_engine_invalid_response",
+            ),
         }
     }
 }

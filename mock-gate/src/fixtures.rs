@@ -1,4 +1,5 @@
-//! The quickstart preset embedded in the binary (from `fixtures/quickstart/`).
+//! The quickstart preset embedded in the binary: `mock-gate/fixtures/quickstart/`, a copy of the
+//! workspace's `fixtures/quickstart/` kept identical by `tests/embedded_fixtures.rs`.
 
 use std::sync::Arc;
 
@@ -6,15 +7,15 @@ use crate::manifest::{ActionSpec, CompiledAction};
 use crate::policy::PolicyData;
 
 /// `fs_read` manifest.
-pub const QUICKSTART_FS_READ: &str = include_str!("../../fixtures/quickstart/fs_read.yaml");
+pub const QUICKSTART_FS_READ: &str = include_str!("../fixtures/quickstart/fs_read.yaml");
 /// `fs_write` manifest.
-pub const QUICKSTART_FS_WRITE: &str = include_str!("../../fixtures/quickstart/fs_write.yaml");
+pub const QUICKSTART_FS_WRITE: &str = include_str!("../fixtures/quickstart/fs_write.yaml");
 /// `http_fetch` manifest.
-pub const QUICKSTART_HTTP_FETCH: &str = include_str!("../../fixtures/quickstart/http_fetch.yaml");
+pub const QUICKSTART_HTTP_FETCH: &str = include_str!("../fixtures/quickstart/http_fetch.yaml");
 /// `http_post` manifest.
-pub const QUICKSTART_HTTP_POST: &str = include_str!("../../fixtures/quickstart/http_post.yaml");
+pub const QUICKSTART_HTTP_POST: &str = include_str!("../fixtures/quickstart/http_post.yaml");
 /// Policy data (`data.json`).
-pub const QUICKSTART_POLICY: &str = include_str!("../../fixtures/quickstart/policy.json");
+pub const QUICKSTART_POLICY: &str = include_str!("../fixtures/quickstart/policy.json");
 
 /// The four quickstart manifests, compiled (once per process; gates share the compiled form).
 pub fn quickstart_actions() -> Vec<Arc<CompiledAction>> {

@@ -1,6 +1,7 @@
 //! The request journal: every request either listener answered, with the decoded DPoP proof
 //! and the verdict.
 
+use std::collections::VecDeque;
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
@@ -67,26 +68,69 @@ pub fn decode_proof(proof: &str) -> Option<DecodedProof> {
     })
 }
 
-/// Append-only journal.
 #[derive(Debug, Default)]
+struct Ring {
+    /// Oldest first.
+    entries: VecDeque<JournalEntry>,
+    /// Entries pushed since start or the last clear.
+    pushed: u64,
+    /// Entries dropped to stay within the capacity.
+    dropped: u64,
+}
+
+/// The journal: a ring of the newest `capacity` entries that counts what it dropped. Decoded
+/// proofs are not stored: [`Journal::entries`] decodes them from the `dpop` header on read.
+#[derive(Debug)]
 pub struct Journal {
-    entries: Mutex<Vec<JournalEntry>>,
+    ring: Mutex<Ring>,
+    capacity: usize,
+}
+
+impl Default for Journal {
+    fn default() -> Self {
+        Self::new(crate::caps::Caps::default().journal)
+    }
 }
 
 impl Journal {
-    /// Appends an entry, numbering it.
-    pub fn push(&self, mut e: JournalEntry) {
-        let mut g = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        e.seq = g.len() as u64 + 1;
-        g.push(e);
+    /// A journal keeping the newest `capacity` entries (0 = keeps none, counts all as dropped).
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            ring: Mutex::default(),
+            capacity,
+        }
     }
 
-    /// A copy of every entry.
+    fn ring(&self) -> std::sync::MutexGuard<'_, Ring> {
+        self.ring.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Appends an entry, numbering it (from 1, in arrival order); drops the oldest when full.
+    pub fn push(&self, mut e: JournalEntry) {
+        let mut g = self.ring();
+        g.pushed += 1;
+        e.seq = g.pushed;
+        e.dpop = None;
+        if self.capacity == 0 {
+            g.dropped += 1;
+            return;
+        }
+        if g.entries.len() >= self.capacity {
+            g.entries.pop_front();
+            g.dropped += 1;
+        }
+        g.entries.push_back(e);
+    }
+
+    /// A copy of every kept entry, oldest first, with its decoded proof.
     pub fn entries(&self) -> Vec<JournalEntry> {
-        self.entries
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        let kept: Vec<JournalEntry> = self.ring().entries.iter().cloned().collect();
+        kept.into_iter()
+            .map(|mut e| {
+                e.dpop = e.header("dpop").and_then(decode_proof);
+                e
+            })
+            .collect()
     }
 
     /// Entries whose path starts with `prefix`.
@@ -97,21 +141,86 @@ impl Journal {
             .collect()
     }
 
-    /// Number of entries.
+    /// Number of kept entries.
     pub fn len(&self) -> usize {
-        self.entries.lock().unwrap_or_else(|e| e.into_inner()).len()
+        self.ring().entries.len()
     }
 
-    /// Whether nothing was journalled.
+    /// Whether nothing is kept.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    /// Forgets everything.
+    /// Entries dropped (oldest first) to stay within the capacity since start or the last clear.
+    pub fn dropped(&self) -> u64 {
+        self.ring().dropped
+    }
+
+    /// The most entries kept.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Forgets everything (numbering and the dropped count start again).
     pub fn clear(&self) {
-        self.entries
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
+        *self.ring() = Ring::default();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(path: &str) -> JournalEntry {
+        JournalEntry {
+            seq: 0,
+            listener: "client".into(),
+            method: "GET".into(),
+            path: path.into(),
+            headers: vec![(
+                "dpop".into(),
+                "eyJ0eXAiOiJkcG9wK2p3dCJ9.eyJqdGkiOiJqIn0.c2ln".into(),
+            )],
+            body: String::new(),
+            dpop: None,
+            status: 200,
+            response_body: String::new(),
+            error: None,
+            deny_reason: None,
+            at_unix_ms: 0,
+            fault: None,
+        }
+    }
+
+    #[test]
+    fn full_journal_drops_the_oldest_and_counts_it() {
+        let j = Journal::new(2);
+        for p in ["/a", "/b", "/c"] {
+            j.push(entry(p));
+        }
+        let kept: Vec<(u64, String)> = j.entries().into_iter().map(|e| (e.seq, e.path)).collect();
+        assert_eq!(kept, [(2, "/b".to_string()), (3, "/c".to_string())]);
+        assert_eq!(j.dropped(), 1, "dropped count");
+    }
+
+    #[test]
+    fn decoded_proof_is_read_from_the_dpop_header() {
+        let j = Journal::new(1);
+        j.push(entry("/a"));
+        let d = j.entries().remove(0).dpop.expect("proof not decoded");
+        assert_eq!(
+            (d.header["typ"].as_str(), d.claims["jti"].as_str()),
+            (Some("dpop+jwt"), Some("j"))
+        );
+    }
+
+    #[test]
+    fn clear_restarts_numbering_and_the_dropped_count() {
+        let j = Journal::new(1);
+        j.push(entry("/a"));
+        j.push(entry("/b"));
+        j.clear();
+        j.push(entry("/c"));
+        assert_eq!((j.entries()[0].seq, j.dropped()), (1, 0));
     }
 }

@@ -244,6 +244,6 @@ fn entry<'a>(
         added_by: who.added_by,
         source: who.source,
         approval_id: who.approval_id,
-        added_at: st.clock.now_utc().to_rfc3339(),
+        added_at: st.now_rfc3339_nanos(),
     }
 }

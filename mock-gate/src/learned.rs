@@ -57,19 +57,33 @@ pub struct NewEntry<'a> {
 }
 
 /// One table; rows in insertion order (SQLite's rowid order).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct LearnedTable {
     rows: Mutex<Vec<Entry>>,
     max_per_action: Option<usize>,
+    max_rows: usize,
+}
+
+impl Default for LearnedTable {
+    fn default() -> Self {
+        Self::new(None, crate::caps::Caps::default().learned_rows)
+    }
 }
 
 impl LearnedTable {
-    /// A table refusing inserts once an action holds `cap` rows.
-    pub fn with_cap(cap: usize) -> Self {
+    /// A table refusing inserts once an action holds `per_action` rows (when set) or the
+    /// table holds `max_rows`.
+    pub fn new(per_action: Option<usize>, max_rows: usize) -> Self {
         Self {
             rows: Mutex::default(),
-            max_per_action: Some(cap),
+            max_per_action: per_action,
+            max_rows,
         }
+    }
+
+    /// A table refusing inserts once an action holds `cap` rows.
+    pub fn with_cap(cap: usize) -> Self {
+        Self::new(Some(cap), crate::caps::Caps::default().learned_rows)
     }
 
     /// `INSERT OR IGNORE`: true when a row was added. The cap is checked first, so even an
@@ -90,6 +104,12 @@ impl LearnedTable {
             .any(|r| r.action_id == e.action_id && r.value == e.value)
         {
             return Ok(false);
+        }
+        if rows.len() >= self.max_rows {
+            return Err(format!(
+                "learned table full ({} rows, the mock's limit) — clear entries or raise caps.learned_rows",
+                rows.len()
+            ));
         }
         rows.push(Entry {
             action_id: e.action_id.to_string(),
@@ -168,14 +188,19 @@ pub struct LearnedStore {
 
 impl Default for LearnedStore {
     fn default() -> Self {
-        Self {
-            domains: LearnedTable::default(),
-            paths: LearnedTable::with_cap(MAX_LEARNED_PATHS_PER_ACTION),
-        }
+        Self::new(crate::caps::Caps::default().learned_rows)
     }
 }
 
 impl LearnedStore {
+    /// Both tables, each holding at most `max_rows` rows.
+    pub fn new(max_rows: usize) -> Self {
+        Self {
+            domains: LearnedTable::new(None, max_rows),
+            paths: LearnedTable::new(Some(MAX_LEARNED_PATHS_PER_ACTION), max_rows),
+        }
+    }
+
     /// Empties both tables (the start state of every gate).
     pub fn clear(&self) {
         self.domains.clear();
@@ -222,6 +247,15 @@ mod tests {
         t.insert(row("a", "src/**", "1")).unwrap();
         let err = t.insert(row("a", "src/**", "2")).unwrap_err();
         assert!(err.contains("(limit: 1)"), "{err}");
+    }
+
+    #[test]
+    fn full_table_refuses_a_new_row_but_ignores_a_present_one() {
+        let t = LearnedTable::new(None, 1);
+        t.insert(row("a", "x.example.com", "1")).unwrap();
+        assert_eq!(t.insert(row("a", "x.example.com", "2")), Ok(false));
+        let err = t.insert(row("b", "y.example.com", "3")).unwrap_err();
+        assert!(err.contains("learned table full"), "{err}");
     }
 
     #[test]

@@ -6,6 +6,9 @@ use p256::ecdsa::SigningKey;
 use p256::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
+
+pub use crate::lease_cache::VerifiedLeases;
 
 /// Issuer and audience of every lease.
 pub const ISSUER: &str = "latchgate";
@@ -92,6 +95,7 @@ pub struct LeaseIssuer {
     encoding: EncodingKey,
     decoding: DecodingKey,
     jwks: Jwks,
+    verified: VerifiedLeases,
 }
 
 impl std::fmt::Debug for LeaseIssuer {
@@ -103,8 +107,9 @@ impl std::fmt::Debug for LeaseIssuer {
 }
 
 impl LeaseIssuer {
-    /// A fresh P-256 key; `kid` = first 16 hex of SHA-256(SPKI DER).
-    pub fn generate() -> Result<Self, String> {
+    /// A fresh P-256 key; `kid` = first 16 hex of SHA-256(SPKI DER); remembers the claims of
+    /// up to `cache_capacity` verified tokens.
+    pub fn generate(cache_capacity: usize) -> Result<Self, String> {
         let sk = SigningKey::random(&mut rand::rngs::OsRng);
         let pk = p256::PublicKey::from(sk.verifying_key());
         let private_pem = sk.to_pkcs8_pem(LineEnding::LF).map_err(|e| e.to_string())?;
@@ -135,6 +140,7 @@ impl LeaseIssuer {
             kid,
             encoding,
             decoding,
+            verified: VerifiedLeases::new(cache_capacity),
         })
     }
 
@@ -157,7 +163,29 @@ impl LeaseIssuer {
 
     /// Verifies a lease at virtual time `now` (leeway 0): signature and kid, required claims,
     /// `exp` (→ [`LeaseError::Expired`] unless `accept_expired`), `nbf`, `iss`, `aud`, shape.
+    /// The signature and everything else the token bytes decide are checked once per token
+    /// (then cached, see [`VerifiedLeases`]); `exp` and `nbf` on every call.
     pub fn verify(
+        &self,
+        token: &str,
+        now: i64,
+        accept_expired: bool,
+        skip_signature: bool,
+    ) -> Result<LeaseClaims, LeaseError> {
+        if !skip_signature {
+            if let Some(claims) = self.verified.get(token) {
+                check_times(Some(claims.exp), Some(claims.nbf), now, accept_expired)?;
+                return Ok((*claims).clone());
+            }
+        }
+        let claims = self.verify_token(token, now, accept_expired, skip_signature)?;
+        if !skip_signature {
+            self.verified.insert(token, Arc::new(claims.clone()));
+        }
+        Ok(claims)
+    }
+
+    fn verify_token(
         &self,
         token: &str,
         now: i64,
@@ -192,21 +220,33 @@ impl LeaseIssuer {
                 )));
             }
         }
-        let exp = claims["exp"].as_u64();
-        if !accept_expired && exp.is_some_and(|e| (e as i128) < now as i128) {
-            return Err(LeaseError::Expired);
-        }
-        if claims["nbf"]
-            .as_u64()
-            .is_some_and(|n| (n as i128) > now as i128)
-        {
-            return Err(LeaseError::Invalid("lease not yet valid (nbf)".into()));
-        }
+        check_times(
+            claims["exp"].as_u64(),
+            claims["nbf"].as_u64(),
+            now,
+            accept_expired,
+        )?;
         if claims["iss"] != ISSUER || claims["aud"] != ISSUER {
             return Err(LeaseError::Invalid("InvalidIssuer/InvalidAudience".into()));
         }
         serde_json::from_value(claims).map_err(|e| LeaseError::Invalid(e.to_string()))
     }
+}
+
+/// `exp` (unless `accept_expired`), then `nbf`, at `now`, leeway 0.
+fn check_times(
+    exp: Option<u64>,
+    nbf: Option<u64>,
+    now: i64,
+    accept_expired: bool,
+) -> Result<(), LeaseError> {
+    if !accept_expired && exp.is_some_and(|e| (e as i128) < now as i128) {
+        return Err(LeaseError::Expired);
+    }
+    if nbf.is_some_and(|n| (n as i128) > now as i128) {
+        return Err(LeaseError::Invalid("lease not yet valid (nbf)".into()));
+    }
+    Ok(())
 }
 
 /// `expires_at` of the lease response: `YYYY-MM-DDTHH:MM:SSZ`.
@@ -239,7 +279,7 @@ mod tests {
 
     #[test]
     fn lease_is_valid_until_exp_and_expired_after() {
-        let issuer = LeaseIssuer::generate().unwrap();
+        let issuer = LeaseIssuer::generate(16).unwrap();
         let token = issuer.sign(&claims(1_000, 300)).unwrap();
         assert!(issuer.verify(&token, 1_300, false, false).is_ok());
         assert_eq!(
@@ -250,13 +290,64 @@ mod tests {
 
     #[test]
     fn lease_signed_by_another_gate_is_invalid() {
-        let a = LeaseIssuer::generate().unwrap();
-        let b = LeaseIssuer::generate().unwrap();
+        let a = LeaseIssuer::generate(16).unwrap();
+        let b = LeaseIssuer::generate(16).unwrap();
         let token = a.sign(&claims(1_000, 300)).unwrap();
         assert!(matches!(
             b.verify(&token, 1_000, false, false),
             Err(LeaseError::Invalid(_))
         ));
+    }
+
+    #[test]
+    fn expired_lease_is_refused_on_a_cache_hit() {
+        let issuer = LeaseIssuer::generate(16).unwrap();
+        let token = issuer.sign(&claims(1_000, 300)).unwrap();
+        assert!(issuer.verify(&token, 1_000, false, false).is_ok());
+        assert_eq!(issuer.verified.len(), 1, "verified token not cached");
+        assert_eq!(
+            issuer.verify(&token, 1_301, false, false),
+            Err(LeaseError::Expired),
+            "cached lease accepted after exp"
+        );
+    }
+
+    #[test]
+    fn not_yet_valid_lease_is_refused_on_a_cache_hit() {
+        let issuer = LeaseIssuer::generate(16).unwrap();
+        let token = issuer.sign(&claims(1_000, 300)).unwrap();
+        assert!(issuer.verify(&token, 1_000, false, false).is_ok());
+        assert!(matches!(
+            issuer.verify(&token, 999, false, false),
+            Err(LeaseError::Invalid(r)) if r.contains("nbf")
+        ));
+    }
+
+    #[test]
+    fn tampered_token_never_hits_the_cache() {
+        let issuer = LeaseIssuer::generate(16).unwrap();
+        let token = issuer.sign(&claims(1_000, 300)).unwrap();
+        assert!(issuer.verify(&token, 1_000, false, false).is_ok());
+        let (head, sig) = token.rsplit_once('.').unwrap();
+        let flipped = if sig.starts_with('A') { "B" } else { "A" };
+        let bad_sig = format!("{head}.{flipped}{}", &sig[1..]);
+        let mut c = claims(1_000, 300);
+        c.sub = "someone-else".into();
+        let other = issuer.sign(&c).unwrap();
+        let (_, other_payload_sig) = other.split_once('.').unwrap();
+        let (other_payload, _) = other_payload_sig.split_once('.').unwrap();
+        let parts: Vec<&str> = token.split('.').collect();
+        let bad_payload = format!("{}.{other_payload}.{}", parts[0], parts[2]);
+        for bad in [bad_sig, bad_payload] {
+            assert!(
+                matches!(
+                    issuer.verify(&bad, 1_000, false, false),
+                    Err(LeaseError::Invalid(_))
+                ),
+                "tampered token {bad} accepted"
+            );
+        }
+        assert_eq!(issuer.verified.len(), 1, "a refused token was cached");
     }
 
     #[test]

@@ -3,6 +3,10 @@
 //! `cargo test` or standalone (`latchgate-mock serve`), with a request journal, a virtual
 //! clock, fault injection and test-only mutants.
 //!
+//! Features: `cli` (the `latchgate-mock` binary: clap, tracing-subscriber), `testcontainers`
+//! (`testcontainers::MockGateImage`, the container image). Unix only
+//! (Linux, macOS): the mock serves Unix sockets too.
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! let gate = latchgate_mock::MockGate::builder().start().await?;
@@ -11,16 +15,24 @@
 //! # Ok(()) }
 //! ```
 
+// Unix sockets and peer credentials are part of the protocol surface; Windows is not supported.
+#[cfg(not(unix))]
+compile_error!("latchgate-mock supports Unix-like systems only (Linux, macOS, the BSDs): it speaks to gates over Unix domain sockets. Windows is not supported.");
+
 pub mod approvals;
 pub mod audit;
 pub mod auth;
 pub mod body;
 pub mod budgets;
+pub mod caps;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod control_access;
 pub mod control_client;
 pub mod crypto;
+pub mod decide;
 pub mod dispatch;
 pub mod dpop;
 pub mod errors;
@@ -34,6 +46,7 @@ pub mod journal;
 pub mod learn;
 pub mod learned;
 pub mod lease;
+pub mod lease_cache;
 pub mod manifest;
 pub mod metrics;
 pub mod mutants;
@@ -49,7 +62,14 @@ pub mod routes;
 pub mod server;
 pub mod settings;
 pub mod state;
+#[cfg(feature = "testcontainers")]
+pub mod testcontainers;
 pub mod verify;
+
+pub use caps::Caps;
+/// The SDK this mock was built against: use `latchgate_mock::latchgate` in tests so the SDK and the
+/// mock can never be of different versions.
+pub use latchgate;
 
 pub use clock::VirtualClock;
 pub use control_client::{ControlClient, ControlError, ControlTarget, GateControl};

@@ -9,11 +9,12 @@ use serde_json::{json, Value};
 use crate::approvals::{ApprovalRecord, ApprovalState, Plan};
 use crate::audit::{CallAudit, Decision as AuditDecision, ExecAudit};
 use crate::auth::{authenticate_agent, header_str, AgentAuth};
+use crate::decide::CallFacts;
 use crate::dispatch::{self, Dispatch, ExecutionResponse};
 use crate::errors::PipelineError;
 use crate::manifest::{CompiledAction, EgressProfile};
 use crate::mutants::Mutant;
-use crate::policy::{self, Decision, PolicyInput};
+use crate::policy::{Granted, Verdict};
 use crate::server::Peer;
 use crate::state::GateState;
 
@@ -38,13 +39,16 @@ pub async fn execute(
         return Err(PipelineError::RateLimited);
     }
     let trace_id = uuid::Uuid::now_v7().to_string();
-    let mut audit = CallAudit::new(&trace_id, state.settings.dev_mode);
+    let mut audit = CallAudit::new(&trace_id, action_id, state.settings.dev_mode);
     if state.is_draining() {
+        state.metrics.call(action_id, "deny");
         return Err(PipelineError::Draining);
     }
     let htu = state.htu(&format!("/v1/actions/{action_id}/execute"));
-    let auth = authenticate_agent(state, headers, "POST", &htu)
-        .map_err(|a| audit.auth_failed(state, headers, a))?;
+    let t = std::time::Instant::now();
+    let authenticated = authenticate_agent(state, headers, "POST", &htu);
+    state.metrics.store_duration("replay_check", t.elapsed());
+    let auth = authenticated.map_err(|a| audit.auth_failed(state, headers, a))?;
     audit.set_principal(&auth);
     let entry = state.action(action_id).ok_or_else(|| {
         audit.deny(
@@ -94,61 +98,42 @@ pub async fn execute(
     };
     audit.set_budgets_before(calls_remaining);
 
-    let policy_data = state
-        .policy
-        .read()
-        .unwrap_or_else(|e| e.into_inner())
-        .clone();
-    let mut data_for_eval = policy_data.clone();
-    if sw.has(Mutant::SkipAcl) {
-        data_for_eval.grant(&auth.principal, &[action_id], &[]);
-        let sinks: Vec<&str> = action
-            .spec
-            .declared_side_effects
-            .iter()
-            .map(String::as_str)
-            .collect();
-        data_for_eval.grant(&auth.principal, &[], &sinks);
-    }
-    let decision = policy::evaluate(
-        &data_for_eval,
-        &PolicyInput {
-            principal: &auth.principal,
-            action_id,
-            scopes: &auth.scopes,
-            required_scopes: &action.spec.required_scopes,
-            calls_remaining,
-            requested_sinks: &action.spec.declared_side_effects,
-            risk: action.spec.risk_level,
-            is_fs: action.spec.is_fs(),
+    let verdict = crate::decide::evaluate(
+        state,
+        &auth,
+        &action,
+        CallFacts {
+            request_hash: &request_hash,
             fs_path: fs_path.as_deref(),
-            unresolved_paths: &unresolved_paths,
+            calls_remaining,
             unresolved_domains: &unresolved_domains,
+            unresolved_paths: &unresolved_paths,
         },
     );
-    match decision {
-        Decision::Deny(raw) => {
-            state.metrics.decision("deny");
-            state.metrics.call(action_id, "deny");
-            // The gate sanitizes a denial's reason once, when it makes the error: the 403 body
-            // and the ledger both carry the sanitized text.
-            let reason = crate::body::sanitize(&raw, DENY_REASON_MAX_BYTES);
-            audit.write(
+    let granted = match verdict {
+        Verdict::Deny(raw) => return Err(policy_denied(state, &audit, &auth, action_id, &raw)),
+        Verdict::Unavailable(m) => {
+            let text = format!("policy engine unreachable: {m}");
+            return Err(policy_failed(
                 state,
-                AuditDecision::Deny,
-                None,
-                Some(format!("policy denied: {reason}")),
-            );
-            Err(PipelineError::PolicyDenied {
-                reason,
-                principal: auth.principal.clone(),
-                action_id: action_id.to_string(),
-            })
+                &audit,
+                text,
+                PipelineError::PolicyUnavailable(m),
+            ));
         }
-        Decision::RequireApproval if !sw.has(Mutant::SkipApprovalGate) => {
+        Verdict::Invalid(m) => {
+            let text = format!("policy engine returned unexpected response: {m}");
+            return Err(policy_failed(
+                state,
+                &audit,
+                text,
+                PipelineError::PolicyInvalid(m),
+            ));
+        }
+        Verdict::Review(g) if !sw.has(Mutant::SkipApprovalGate) => {
             state.metrics.decision("pending_approval");
-            state.metrics.call(action_id, "pending_approval");
             let approval_id = uuid::Uuid::now_v7().to_string();
+            let pv = g.policy_version.clone();
             let rec = approval_record(
                 state,
                 &auth,
@@ -158,7 +143,7 @@ pub async fn execute(
                     trace_id: trace_id.clone(),
                     request_hash: request_hash.clone(),
                     params,
-                    policy_version: policy_data.policy_version.clone(),
+                    granted: g,
                     calls_remaining,
                     had_budgets: budgets_on,
                     unresolved_domains,
@@ -167,35 +152,64 @@ pub async fn execute(
             );
             state.approvals.insert(rec);
             audit.set_approval_id(&approval_id);
-            let pv = Some(policy_data.policy_version.as_str());
-            audit.write(state, AuditDecision::PendingApproval, pv, None);
-            Err(PipelineError::Approval {
+            audit.write(state, AuditDecision::PendingApproval, pv.as_deref(), None);
+            return Err(PipelineError::Approval {
                 approval_id,
                 request_hash,
                 trace_id,
-            })
+            });
         }
-        _ => {
-            state.metrics.decision("allow");
-            let result = dispatch::run(
-                state,
-                Dispatch {
-                    entry,
-                    params,
-                    session_id: auth.session_id.clone(),
-                    debit: budgets_on,
-                    trace_id,
-                    approval: None,
-                    audit: ExecAudit::auto(state, &audit, &action, &policy_data.policy_version),
-                },
-            )
-            .await;
-            state
-                .metrics
-                .call(action_id, if result.is_ok() { "allow" } else { "error" });
-            result
-        }
+        Verdict::Review(g) | Verdict::Allow(g) => g,
+    };
+    dispatch::run(
+        state,
+        Dispatch {
+            entry,
+            params,
+            session_id: auth.session_id.clone(),
+            debit: budgets_on,
+            trace_id,
+            approval: None,
+            audit: ExecAudit::auto(state, &audit, &action, granted.policy_version.as_deref()),
+        },
+    )
+    .await
+}
+
+/// A policy denial: metrics, the audit event and the 403. The gate sanitizes the reason once,
+/// where it makes the error: the body and the ledger carry the same text.
+fn policy_denied(
+    state: &GateState,
+    audit: &CallAudit,
+    auth: &AgentAuth,
+    action_id: &str,
+    raw: &str,
+) -> PipelineError {
+    state.metrics.decision("deny");
+    let reason = crate::body::sanitize(raw, DENY_REASON_MAX_BYTES);
+    audit.write(
+        state,
+        AuditDecision::Deny,
+        None,
+        Some(format!("policy denied: {reason}")),
+    );
+    PipelineError::PolicyDenied {
+        reason,
+        principal: auth.principal.clone(),
+        action_id: action_id.to_string(),
     }
+}
+
+/// The policy could not decide (503): metrics and audit record an error.
+fn policy_failed(
+    state: &GateState,
+    audit: &CallAudit,
+    text: String,
+    err: PipelineError,
+) -> PipelineError {
+    state.metrics.decision("error");
+    audit.write(state, AuditDecision::Error, None, Some(text));
+    err
 }
 
 /// Body → JSON (empty = `{}`), limits, schema.
@@ -321,7 +335,7 @@ struct ApprovalParts {
     trace_id: String,
     request_hash: String,
     params: Value,
-    policy_version: String,
+    granted: Granted,
     calls_remaining: i64,
     had_budgets: bool,
     unresolved_domains: Vec<String>,
@@ -334,19 +348,19 @@ fn approval_record(
     action: &CompiledAction,
     p: ApprovalParts,
 ) -> ApprovalRecord {
-    let egress = action.spec.egress_profile().unwrap_or(EgressProfile::None);
-    let targets = match &egress {
-        EgressProfile::ProxyAllowlist { allowed_domains } => allowed_domains.clone(),
-        EgressProfile::None => Vec::new(),
-    };
-    let created_ms = state.now_ms();
+    let g = p.granted;
+    let egress = g.approved_egress.unwrap_or(EgressProfile::None);
+    let created = state.clock.now_precise();
+    let expires_at = crate::clock::rfc3339_nanos(
+        created + chrono::Duration::seconds(crate::approvals::APPROVAL_TTL_SECS),
+    );
     let plan_input = json!({
         "action_id": action.spec.action_id,
         "provider_module_digest": action.spec.provider_module_digest,
         "request_hash": p.request_hash,
-        "approved_targets": targets,
-        "policy_version": p.policy_version,
-        "expires_at": crate::approvals::rfc3339(created_ms + crate::approvals::APPROVAL_TTL_SECS * 1000),
+        "approved_targets": g.allowed_sinks,
+        "policy_version": g.policy_version,
+        "expires_at": expires_at,
     });
     let plan_hash = crate::crypto::sha256_hex(
         serde_json_canonicalizer::to_string(&plan_input)
@@ -365,25 +379,29 @@ fn approval_record(
         owner: auth.owner.clone(),
         request_hash: p.request_hash,
         request_body: p.params,
-        policy_version: Some(p.policy_version),
-        created_ms,
+        policy_version: g.policy_version,
+        created_ms: created.timestamp_millis(),
+        created_at: crate::clock::rfc3339_nanos(created),
+        expires_at,
         state: ApprovalState::Pending,
         claimed_by: None,
         claimed_ms: None,
+        claimed_at: None,
         completed_ms: None,
+        completed_at: None,
         receipt_id: None,
         deny_reason: None,
         error_code: None,
         unresolved_domains: p.unresolved_domains,
         unresolved_paths: p.unresolved_paths,
         plan: Plan {
-            approved_targets: targets,
+            approved_targets: g.allowed_sinks,
             approved_egress: egress,
             verifier_kind: action.spec.verifier_kind,
             provider_module_digest: action.spec.provider_module_digest.clone(),
             plan_hash,
             calls_remaining: p.calls_remaining,
-            calls_after: p.calls_remaining.saturating_sub(1),
+            calls_after: g.calls_after,
             had_budgets: p.had_budgets,
         },
     }

@@ -1,13 +1,16 @@
 //! The gate's edits of the policy data behind `/v1/admin/policy/{grant,revoke,allowlist}`.
 //!
 //! The gate rewrites `data.json` and hot-reloads the evaluator; the mock edits the in-memory
-//! [`PolicyData`] the evaluator reads. Grant and revoke keep each principal's actions as a
+//! [`PolicyData`] document the same way (other keys of the document and of the entry stay)
+//! and reloads its engine. Grant and revoke keep each principal's actions as a
 //! sorted set and replace its `allowed_sinks` with the union of the `declared_side_effects`
 //! of those actions; both bump `policy_version`. Allowlist edits leave the version alone.
 
 use std::collections::BTreeSet;
 
-use crate::policy::PolicyData;
+use serde_json::{json, Value};
+
+use crate::policy::{strings_of, PolicyData};
 use crate::state::Registry;
 
 /// Result of a grant.
@@ -47,13 +50,23 @@ pub fn grant(
     actions: &[String],
     registry: &Registry,
 ) -> Granted {
-    let entry = data.acl.entry(principal.to_string()).or_default();
-    let mut set: BTreeSet<String> = entry.allowed_actions.iter().cloned().collect();
+    let entry = data
+        .acl_mut()
+        .entry(principal.to_string())
+        .or_insert_with(|| json!({"allowed_actions": [], "allowed_sinks": []}));
+    if !entry.is_object() {
+        *entry = json!({"allowed_actions": [], "allowed_sinks": []});
+    }
+    let Value::Object(obj) = entry else {
+        unreachable!("entry was just made an object")
+    };
+    let mut set: BTreeSet<String> = strings_of(obj, "allowed_actions").into_iter().collect();
     set.extend(actions.iter().cloned());
     let sinks = derive_sinks(&set, registry);
-    entry.allowed_actions = set.iter().cloned().collect();
-    entry.allowed_sinks = sinks.clone();
-    data.policy_version = next_version(&data.policy_version);
+    obj.insert("allowed_actions".into(), json!(set));
+    obj.insert("allowed_sinks".into(), json!(sinks));
+    let version = next_version(data.policy_version());
+    data.set_policy_version(version);
     Granted {
         total_actions: set.len(),
         allowed_sinks: sinks,
@@ -67,25 +80,30 @@ pub fn revoke(
     actions: &[String],
     registry: &Registry,
 ) -> Revoked {
-    let Some(entry) = data.acl.get_mut(principal) else {
+    let acl = data.acl_mut();
+    let Some(entry) = acl.get_mut(principal) else {
         return Revoked {
             remaining_actions: 0,
             allowed_sinks: Vec::new(),
             modified: false,
         };
     };
-    let mut set: BTreeSet<String> = entry.allowed_actions.iter().cloned().collect();
+    let mut set: BTreeSet<String> = entry
+        .as_object()
+        .map(|o| strings_of(o, "allowed_actions").into_iter().collect())
+        .unwrap_or_default();
     for a in actions {
         set.remove(a);
     }
     let sinks = derive_sinks(&set, registry);
     if set.is_empty() {
-        data.acl.remove(principal);
-    } else {
-        entry.allowed_actions = set.iter().cloned().collect();
-        entry.allowed_sinks = sinks.clone();
+        acl.remove(principal);
+    } else if let Value::Object(obj) = entry {
+        obj.insert("allowed_actions".into(), json!(set));
+        obj.insert("allowed_sinks".into(), json!(sinks));
     }
-    data.policy_version = next_version(&data.policy_version);
+    let version = next_version(data.policy_version());
+    data.set_policy_version(version);
     Revoked {
         remaining_actions: set.len(),
         allowed_sinks: sinks,
@@ -108,23 +126,29 @@ pub fn next_version(current: &str) -> String {
 
 /// `allowlist[action_id][agent_id] = true`.
 pub fn allowlist_add(data: &mut PolicyData, action_id: &str, agent_id: &str) {
-    data.latchgate
-        .allowlist
+    let agents = data
+        .allowlist_mut()
         .entry(action_id.to_string())
-        .or_default()
-        .insert(agent_id.to_string(), true);
+        .or_insert_with(|| json!({}));
+    if !agents.is_object() {
+        *agents = json!({});
+    }
+    if let Value::Object(m) = agents {
+        m.insert(agent_id.to_string(), Value::Bool(true));
+    }
 }
 
 /// Removes the pair (and an action map left empty); false when it was absent.
 pub fn allowlist_remove(data: &mut PolicyData, action_id: &str, agent_id: &str) -> bool {
-    let Some(agents) = data.latchgate.allowlist.get_mut(action_id) else {
+    let allowlist = data.allowlist_mut();
+    let Some(Value::Object(agents)) = allowlist.get_mut(action_id) else {
         return false;
     };
     if agents.remove(agent_id).is_none() {
         return false;
     }
     if agents.is_empty() {
-        data.latchgate.allowlist.remove(action_id);
+        allowlist.remove(action_id);
     }
     true
 }
@@ -155,7 +179,7 @@ mod tests {
         let mut d = PolicyData::default();
         allowlist_add(&mut d, "fs_read", "a");
         assert!(allowlist_remove(&mut d, "fs_read", "a"));
-        assert!(d.latchgate.allowlist.is_empty());
+        assert!(d.allowlist_is_empty());
         assert!(!allowlist_remove(&mut d, "fs_read", "a"));
     }
 }

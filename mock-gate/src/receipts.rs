@@ -1,7 +1,7 @@
 //! Execution receipts: the ten hashed fields, `result_hash` (JCS, `+00:00` timestamps),
 //! Ed25519 signature over the hex string's ASCII bytes, `signature_status` on read.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 
 use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
@@ -198,37 +198,99 @@ pub fn signature_status(r: &Value, signer: &ReceiptSigner) -> &'static str {
     }
 }
 
-/// Stored receipts by id.
 #[derive(Debug, Default)]
+struct Stored {
+    /// Compact JSON text by id (a third of the memory of a `Value` tree).
+    by_id: HashMap<String, Box<str>>,
+    /// Ids, oldest first.
+    order: VecDeque<String>,
+}
+
+/// Stored receipts by id, the newest `capacity` kept: beyond it the oldest is forgotten and its
+/// id then reads as unknown (404 `{"error":"not_found"}`, the gate's answer for any unknown id).
+#[derive(Debug)]
 pub struct ReceiptStore {
-    receipts: Mutex<HashMap<String, Value>>,
+    stored: Mutex<Stored>,
+    capacity: usize,
+}
+
+impl Default for ReceiptStore {
+    fn default() -> Self {
+        Self::new(crate::caps::Caps::default().receipts)
+    }
 }
 
 impl ReceiptStore {
-    /// Stores a receipt.
-    pub fn insert(&self, receipt: Value) {
-        if let Some(id) = receipt.get("receipt_id").and_then(Value::as_str) {
-            self.receipts
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(id.to_string(), receipt);
+    /// A store keeping the newest `capacity` receipts.
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            stored: Mutex::default(),
+            capacity,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Stored> {
+        self.stored.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Stores a receipt (one locked insert of the complete record).
+    pub fn insert(&self, receipt: &Value) {
+        let Some(id) = receipt.get("receipt_id").and_then(Value::as_str) else {
+            return;
+        };
+        if self.capacity == 0 {
+            return;
+        }
+        let text: Box<str> = receipt.to_string().into();
+        let mut g = self.lock();
+        while g.order.len() >= self.capacity {
+            match g.order.pop_front() {
+                Some(old) => g.by_id.remove(&old),
+                None => break,
+            };
+        }
+        if g.by_id.insert(id.to_string(), text).is_none() {
+            g.order.push_back(id.to_string());
         }
     }
 
     /// Reads a receipt.
     pub fn get(&self, id: &str) -> Option<Value> {
-        self.receipts
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(id)
-            .cloned()
+        let text = self.lock().by_id.get(id).cloned()?;
+        serde_json::from_str(&text).ok()
+    }
+
+    /// Number of receipts kept.
+    pub fn len(&self) -> usize {
+        self.lock().order.len()
+    }
+
+    /// Whether no receipt is kept.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     /// Forgets everything.
     pub fn clear(&self) {
-        self.receipts
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
+        *self.lock() = Stored::default();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn full_store_forgets_the_oldest_receipt() {
+        let s = ReceiptStore::new(2);
+        for id in ["r1", "r2", "r3"] {
+            s.insert(&json!({"receipt_id": id, "result_hash": "h"}));
+        }
+        assert!(s.get("r1").is_none(), "oldest receipt still readable");
+        assert_eq!(
+            s.get("r3"),
+            Some(json!({"receipt_id": "r3", "result_hash": "h"}))
+        );
+        assert_eq!(s.len(), 2);
     }
 }

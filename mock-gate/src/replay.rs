@@ -25,7 +25,7 @@ pub enum ReplayCheck {
 /// jti → expiry (Unix ms).
 #[derive(Debug)]
 pub struct ReplayCache {
-    entries: Mutex<HashMap<String, i64>>,
+    entries: Mutex<HashMap<Box<str>, i64>>,
     capacity: usize,
 }
 
@@ -45,7 +45,7 @@ impl ReplayCache {
             if *exp > now_ms {
                 return ReplayCheck::Replayed;
             }
-            map.insert(jti.to_string(), now_ms + REPLAY_TTL_SECS * 1000);
+            map.insert(jti.into(), now_ms + REPLAY_TTL_SECS * 1000);
             return ReplayCheck::Fresh;
         }
         if map.len() >= self.capacity {
@@ -54,7 +54,7 @@ impl ReplayCache {
                 return ReplayCheck::Unavailable;
             }
         }
-        map.insert(jti.to_string(), now_ms + REPLAY_TTL_SECS * 1000);
+        map.insert(jti.into(), now_ms + REPLAY_TTL_SECS * 1000);
         ReplayCheck::Fresh
     }
 

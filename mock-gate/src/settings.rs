@@ -140,8 +140,15 @@ pub struct GateSettings {
     pub fs_root_allowed_prefixes: Vec<PathBuf>,
     /// Replay cache capacity.
     pub replay_capacity: usize,
+    /// Bounds of the other stores.
+    pub caps: crate::caps::Caps,
     /// Operator credentials.
     pub operators: Vec<OperatorCredential>,
+    /// True when the operator was generated at start (its key may then be served by
+    /// `/_mock/operator`; a user's own key never is).
+    pub operator_generated: bool,
+    /// Who may use the `/_mock/` control API.
+    pub control: crate::control_access::ControlAccess,
     /// Mutants and lax switches.
     pub switches: Switches,
     /// Version reported by `/v1/admin/status`.
@@ -150,6 +157,8 @@ pub struct GateSettings {
     pub actions_dir: Option<PathBuf>,
     /// Policy data file re-read by `/v1/admin/reload`.
     pub policy_file: Option<PathBuf>,
+    /// Rego policy directory (`*.rego` + `data.json`) replacing the built-in policy.
+    pub policy_dir: Option<PathBuf>,
     /// The real gate's dev mode (any `[posture] *_insecure` flag). Identity `none` and
     /// ephemeral signing keys both need one, so a quickstart gate is always in dev mode;
     /// `false` reproduces a production posture where the operator write limiter also
@@ -170,11 +179,15 @@ impl Default for GateSettings {
                 .into_iter()
                 .collect(),
             replay_capacity: crate::replay::DEFAULT_CAPACITY,
+            caps: crate::caps::Caps::default(),
             operators: Vec::new(),
+            operator_generated: false,
+            control: crate::control_access::ControlAccess::generate(),
             switches: Switches::default(),
             version: "0.2.0".into(),
             actions_dir: None,
             policy_file: None,
+            policy_dir: None,
             dev_mode: true,
         }
     }

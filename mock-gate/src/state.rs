@@ -16,7 +16,7 @@ use crate::learned::LearnedStore;
 use crate::lease::LeaseIssuer;
 use crate::manifest::CompiledAction;
 use crate::metrics::Metrics;
-use crate::policy::PolicyData;
+use crate::policy::PolicyStore;
 use crate::providers::{self, Provider};
 use crate::ratelimit::RateLimiter;
 use crate::receipts::{ReceiptSigner, ReceiptStore};
@@ -81,10 +81,8 @@ pub struct GateState {
     pub registry: RwLock<Registry>,
     /// Registry at start (for reset/reload).
     pub initial_registry: Registry,
-    /// Policy data.
-    pub policy: RwLock<PolicyData>,
-    /// Policy data at start.
-    pub initial_policy: PolicyData,
+    /// Policy data and the compiled policy.
+    pub policy: PolicyStore,
     /// Learned domains and path globs with provenance.
     pub learned: LearnedStore,
     /// Budgets.
@@ -121,6 +119,20 @@ impl GateState {
     /// Current virtual time (Unix ms).
     pub fn now_ms(&self) -> i64 {
         self.clock.now_unix_ms()
+    }
+
+    /// Virtual time to the nanosecond, rendered as the gate renders its record timestamps.
+    pub fn now_rfc3339_nanos(&self) -> String {
+        crate::clock::rfc3339_nanos(self.clock.now_precise())
+    }
+
+    /// Now, for the approval store.
+    pub fn stamp(&self) -> crate::approvals::Stamp {
+        let t = self.clock.now_precise();
+        crate::approvals::Stamp {
+            ms: t.timestamp_millis(),
+            text: crate::clock::rfc3339_nanos(t),
+        }
     }
 
     /// Looks up an action.
@@ -169,7 +181,7 @@ impl GateState {
     /// Back to the state at start (keys, listeners and settings stay).
     pub fn reset(&self) {
         *self.registry.write().unwrap_or_else(|e| e.into_inner()) = self.initial_registry.clone();
-        *self.policy.write().unwrap_or_else(|e| e.into_inner()) = self.initial_policy.clone();
+        self.policy.reset();
         self.learned.clear();
         self.session_fs_roots
             .lock()

@@ -197,11 +197,12 @@ async fn allowlist_errors_match_the_gate() {
 async fn mock_control_grant_still_adds_explicit_sinks() {
     let g = gate().await;
     let cmd = json!({"principal": ANON, "actions": ["http_post"], "sinks": ["http_write"]});
+    let bearer = format!("Bearer {}", g.control_token().unwrap());
     let r = support::send(
         &support::Target::admin(&g),
         "POST",
         "/_mock/policy/grant",
-        &[JSON],
+        &[JSON, ("authorization", &bearer)],
         cmd.to_string().as_bytes(),
     )
     .await;

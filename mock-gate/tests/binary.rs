@@ -32,13 +32,19 @@ fn serve_on_sockets_prints_one_ready_line_and_sigterm_removes_the_sockets() {
         .unwrap();
     let v: Value = serde_json::from_str(&line).unwrap();
     let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(keys.len(), 7);
+    assert_eq!(keys.len(), 8, "ready line members: {keys:?}");
     assert!(
         line.starts_with(r#"{"event":"ready","url":null,"admin_url":null,"socket":""#),
         "{line}"
     );
     assert_eq!(v["public_base_url"], "http://localhost:3000");
     assert_eq!(v["operator"]["id"], "default");
+    assert!(
+        v["control_token"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("mock-ctl-")),
+        "generated control token in the ready line: {line}"
+    );
     assert!(sock.exists() && admin.exists());
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
     let status = child.wait().unwrap();
@@ -113,11 +119,30 @@ fn bad_flags_and_configs_exit_2_naming_the_problem() {
             ],
             "public base URL",
         ),
+        (
+            vec![
+                "serve".into(),
+                "--control-token".into(),
+                "abc".into(),
+                "--control-open".into(),
+            ],
+            "exclude each other",
+        ),
+        (
+            vec!["serve".into(), "--control-token".into(), "a b".into()],
+            "control token must be visible ASCII",
+        ),
+        (
+            vec!["serve".into(), "--cap-journal".into(), "many".into()],
+            "--cap-journal",
+        ),
     ];
     for (args, needle) in cases {
         let out = bin()
             .args(&args)
             .env_remove("LATCHGATE_PUBLIC_BASE_URL")
+            .env_remove("LATCHGATE_MOCK_CONTROL_TOKEN")
+            .env_remove("LATCHGATE_MOCK_CONTROL_OPEN")
             .output()
             .unwrap();
         let err = String::from_utf8_lossy(&out.stderr);

@@ -4,9 +4,7 @@ mod support;
 
 use std::time::Duration;
 
-use latchgate_mock::{
-    ControlClient, Endpoint, FaultAction, FaultRule, GateControl, MockGate, RateLimits,
-};
+use latchgate_mock::{Endpoint, FaultAction, FaultRule, GateControl, MockGate, RateLimits};
 use serde_json::json;
 use support::{redact, send, try_send, Agent, Op, Target};
 
@@ -618,7 +616,7 @@ async fn unix_sockets_serve_both_routers_with_mode_0600() {
     assert_eq!(g.public_base_url(), "http://localhost:3000");
     let h = send(&Target::Unix(sock.clone()), "GET", "/healthz", &[], b"").await;
     assert_eq!(h.text(), r#"{"status":"ok"}"#);
-    let c = ControlClient::unix(g.admin_socket_path().unwrap());
+    let c = g.control_client().unwrap();
     assert_eq!(c.journal_entries().await.unwrap().len(), 1);
     g.shutdown().await;
     assert!(!sock.exists(), "socket removed on shutdown");
@@ -646,7 +644,7 @@ async fn stale_socket_file_is_replaced() {
 #[tokio::test]
 async fn control_api_drives_journal_clock_faults_and_reset() {
     let g = MockGate::builder().start().await.unwrap();
-    let c = ControlClient::tcp(g.admin_url().unwrap());
+    let c = g.control_client().unwrap();
     c.freeze_clock(true).await.unwrap();
     let t0 = c.now_unix_ms().await.unwrap();
     c.advance_clock(Duration::from_secs(10)).await.unwrap();

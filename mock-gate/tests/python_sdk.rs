@@ -75,6 +75,7 @@ fn python_sdk_0_2_0_runs_every_flow_against_the_mock_binary() {
             ready["admin_url"].as_str().unwrap(),
             ready["operator"]["api_key"].as_str().unwrap(),
             pem.to_str().unwrap(),
+            ready["control_token"].as_str().unwrap(),
         ])
         .output()
         .unwrap();

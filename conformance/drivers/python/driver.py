@@ -2,7 +2,8 @@
 """Conformance driver for the published Python SDK `latchgate` (PyPI).
 
 Speaks the latchgate-conformance driver protocol v1: one JSON command per stdin line, one JSON
-answer per stdout line ({"id", "ok"} or {"id", "error"}). It reports what the SDK did and never
+answer per stdout line ({"id", "ok"} or {"id", "error"}). It is warm: one process serves many
+scenarios, with a `reset` between them that closes every client and restores the environment. It reports what the SDK did and never
 repairs it: an SDK exception is mapped to the canonical kind its class stands for, attributes the
 SDK does not expose are null, and anything outside the SDK's exception hierarchy is reported as
 kind "Uncaught" with its Python type.
@@ -32,7 +33,7 @@ from latchgate import (
 )
 
 PROTOCOL = 1
-CAPABILITIES = ["get_action", "env", "socket", "concurrency", "timeout", "debug_repr", "info"]
+CAPABILITIES = ["get_action", "env", "socket", "concurrency", "timeout", "debug_repr", "info", "warm"]
 
 # Most specific class first: LeaseExpired and ReplayDetected subclass AuthError.
 KINDS = [
@@ -92,6 +93,7 @@ def error_outcome(exc):
 class Driver:
     def __init__(self):
         self.clients = {}
+        self.environ = dict(os.environ)
 
     def client(self, cmd):
         return self.clients[cmd["client"]]
@@ -217,6 +219,19 @@ class Driver:
 
     async def close(self, cmd):
         await self.client(cmd).close()
+        return {}
+
+    async def reset(self, cmd):
+        """Back to the state after hello: every client closed and forgotten, the environment
+        (changed by new_client's env) as it was at start."""
+        clients, self.clients = list(self.clients.values()), {}
+        for client in clients:
+            try:
+                await client.close()
+            except Exception:  # noqa: BLE001 - a client that fails to close is dropped all the same
+                print(traceback.format_exc(), file=sys.stderr)
+        os.environ.clear()
+        os.environ.update(self.environ)
         return {}
 
 

@@ -113,6 +113,10 @@ const GATE_FILES: &[(&str, &str)] = &[
         "gate-audit.toml",
         include_str!("../../catalogue/gate-audit.toml"),
     ),
+    (
+        "gate-fidelity.toml",
+        include_str!("../../catalogue/gate-fidelity.toml"),
+    ),
 ];
 const SDK_FILES: &[(&str, &str)] = &[("sdk.toml", include_str!("../../catalogue/sdk.toml"))];
 

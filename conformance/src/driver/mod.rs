@@ -4,14 +4,18 @@
 //! `rust` runs our `latchgate` crate in process; `python` and `cmd:PROGRAM` run a child process.
 
 mod process;
+#[cfg(feature = "python")]
 mod python;
 mod rust;
 mod transcript;
+mod warm;
 
 pub use process::ProcessDriver;
+#[cfg(feature = "python")]
 pub use python::python_driver;
 pub use rust::RustDriver;
 pub use transcript::{in_scenario, Transcript};
+pub use warm::WARM;
 
 use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
@@ -184,7 +188,16 @@ pub struct DriverOptions {
 pub fn factory(spec: &DriverSpec, opts: &DriverOptions) -> Result<Arc<dyn DriverFactory>, String> {
     Ok(match spec {
         DriverSpec::Rust => Arc::new(RustDriver),
+        #[cfg(feature = "python")]
         DriverSpec::Python => Arc::new(python_driver(opts)?),
+        #[cfg(not(feature = "python"))]
+        DriverSpec::Python => {
+            let _ = opts;
+            return Err(
+                "--sdk python: this latchgate-conformance was built without its `python` feature"
+                    .into(),
+            );
+        }
         DriverSpec::Cmd(p) => {
             let argv = command_words(p)?;
             Arc::new(ProcessDriver::new(

@@ -1,7 +1,9 @@
 //! A driver in a child process speaking JSON lines on stdin/stdout. A crash, a hang past the
 //! per-command timeout, or a line that is not protocol JSON fails the current scenario with the
-//! reason (and the tail of the driver's stderr); the run goes on.
+//! reason (and the tail of the driver's stderr); the run goes on. A driver declaring `warm` keeps
+//! its process from one scenario to the next ([`super::warm`]).
 
+use super::warm::{Pool, WARM};
 use super::{DriverFactory, DriverSession, ErrorOutcome, Hello, Reply, PROTOCOL_VERSION};
 use futures::future::BoxFuture;
 use serde_json::{json, Value};
@@ -12,14 +14,15 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
 use tokio::process::{Child, ChildStdin, ChildStdout, Command};
 
-/// Starts `argv` once per scenario. One process is kept started ahead, so a scenario does not
-/// wait for the interpreter to boot.
+/// Starts `argv` once per scenario, or once per several scenarios when the driver is warm. One
+/// process is kept started ahead, so a scenario does not wait for the interpreter to boot.
 pub struct ProcessDriver {
     spec: String,
     argv: Vec<String>,
     env: Vec<(String, String)>,
     timeout: Duration,
     ahead: tokio::sync::Mutex<Option<tokio::task::JoinHandle<Result<ProcessSession, String>>>>,
+    warm: Arc<Pool>,
 }
 
 impl ProcessDriver {
@@ -31,6 +34,7 @@ impl ProcessDriver {
             env: Vec::new(),
             timeout,
             ahead: tokio::sync::Mutex::new(None),
+            warm: Arc::new(Pool::default()),
         }
     }
 
@@ -53,18 +57,24 @@ impl DriverFactory for ProcessDriver {
 
     fn start(&self) -> BoxFuture<'_, Result<Box<dyn DriverSession>, String>> {
         Box::pin(async move {
+            if let Some(kept) = self.warm.take() {
+                return Ok(Box::new(kept) as Box<dyn DriverSession>);
+            }
             let ready = {
                 let mut ahead = self.ahead.lock().await;
                 let ready = ahead.take();
                 *ahead = Some(self.spawn_ahead());
                 ready
             };
-            let session = match ready {
+            let mut session = match ready {
                 Some(handle) => handle
                     .await
                     .map_err(|e| format!("driver start task: {e}"))??,
                 None => launch(&self.argv, &self.env, self.timeout).await?,
             };
+            if session.hello.capabilities.iter().any(|c| c == WARM) {
+                session.pool = Some(self.warm.clone());
+            }
             Ok(Box::new(session) as Box<dyn DriverSession>)
         })
     }
@@ -112,6 +122,8 @@ async fn launch(
         stderr_tail,
         timeout,
         next_id: 0,
+        broken: false,
+        pool: None,
         hello: Hello {
             protocol: 0,
             sdk: super::SdkId {
@@ -147,17 +159,42 @@ async fn launch(
     Ok(session)
 }
 
-struct ProcessSession {
+pub(super) struct ProcessSession {
     child: Child,
     stdin: ChildStdin,
     stdout: Lines<BufReader<ChildStdout>>,
     stderr_tail: Arc<Mutex<VecDeque<String>>>,
     timeout: Duration,
     next_id: u64,
+    /// A command failed at the protocol level (crash, hang, garbage): never reuse the process.
+    broken: bool,
+    /// Where the session goes back after its scenario, when the driver is warm.
+    pool: Option<Arc<Pool>>,
     hello: Hello,
 }
 
 impl ProcessSession {
+    /// True while the process runs and has answered every command properly.
+    pub(super) fn healthy(&mut self) -> bool {
+        !self.broken && matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Forgets the stderr of earlier scenarios, so a later failure shows only its own.
+    pub(super) fn forget_stderr(&self) {
+        self.stderr_tail.lock().expect("stderr tail lock").clear();
+    }
+
+    /// Ends the process: stdin closed, then killed if it lingers.
+    pub(super) async fn close(mut self) {
+        drop(self.stdin);
+        if tokio::time::timeout(Duration::from_millis(500), self.child.wait())
+            .await
+            .is_err()
+        {
+            let _ = self.child.kill().await;
+        }
+    }
+
     fn stderr(&self) -> String {
         let t = self.stderr_tail.lock().expect("stderr tail lock");
         if t.is_empty() {
@@ -170,7 +207,7 @@ impl ProcessSession {
         }
     }
 
-    async fn exchange(&mut self, mut cmd: Value) -> Result<Reply, String> {
+    pub(super) async fn exchange(&mut self, mut cmd: Value) -> Result<Reply, String> {
         self.next_id += 1;
         let id = self.next_id;
         let name = cmd
@@ -263,18 +300,19 @@ impl DriverSession for ProcessSession {
     }
 
     fn call(&mut self, cmd: Value) -> BoxFuture<'_, Result<Reply, String>> {
-        Box::pin(self.exchange(cmd))
+        Box::pin(async move {
+            let reply = self.exchange(cmd).await;
+            self.broken |= reply.is_err();
+            reply
+        })
     }
 
     fn shutdown(self: Box<Self>) -> BoxFuture<'static, ()> {
-        let mut me = *self;
+        let me = *self;
         Box::pin(async move {
-            drop(me.stdin);
-            if tokio::time::timeout(Duration::from_millis(500), me.child.wait())
-                .await
-                .is_err()
-            {
-                let _ = me.child.kill().await;
+            match me.pool.clone() {
+                Some(pool) => pool.recycle(me).await,
+                None => me.close().await,
             }
         })
     }

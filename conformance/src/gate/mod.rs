@@ -16,6 +16,7 @@ mod admin_crud;
 mod approvals;
 mod audit;
 pub mod craft;
+mod fidelity;
 mod flows;
 mod misc;
 mod probe;
@@ -25,12 +26,17 @@ mod replay;
 use crate::catalogue::Scenario;
 use crate::check::{Check, Failure};
 use crate::http::{self, Endpoint, Exchange, RawRequest, RawResponse};
+use crate::pacing;
 use crate::target::GateEnv;
 use craft::Proof;
 use futures::future::BoxFuture;
 use latchgate::crypto::dpop::DpopKey;
 use serde_json::{json, Value};
 use std::time::Duration;
+
+/// How long the gate may take to answer one request. Generous: the suite judges what the gate
+/// answers, not how fast, and a loaded machine or a long audit chain must not decide a verdict.
+const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A scenario implementation.
 pub type GateFn = for<'a> fn(&'a mut GateCtx) -> BoxFuture<'a, Check>;
@@ -107,11 +113,13 @@ impl GateCtx {
     /// Sends a request and records the exchange; a transport error fails the scenario.
     pub async fn send(&mut self, to: Listener, req: RawRequest) -> Check<RawResponse> {
         let endpoint = self.endpoint(to)?;
-        let response = http::send(&endpoint, &req, Duration::from_secs(10)).await;
+        let paced = pacing::send(&endpoint, &req, ANSWER_TIMEOUT).await;
+        let response = paced.response.clone();
         self.log.push(Exchange {
             endpoint: endpoint.to_string(),
             request: req,
-            response: response.clone(),
+            note: paced.note(),
+            response: paced.response,
         });
         response.map_err(|e| Failure::fail(format!("no HTTP answer from the gate: {e}")))
     }
@@ -125,11 +133,13 @@ impl GateCtx {
         }
         let req = RawRequest::new("POST", "/v1/leases").json(&body);
         let endpoint = self.env.client.clone();
-        let resp = crate::sdk::tap::send_paced(&endpoint, &req).await;
+        let paced = pacing::send(&endpoint, &req, ANSWER_TIMEOUT).await;
+        let resp = paced.response.clone();
         self.log.push(Exchange {
             endpoint: endpoint.to_string(),
             request: req,
-            response: resp.clone(),
+            note: paced.note(),
+            response: paced.response,
         });
         let resp = resp.map_err(|e| Failure::fail(format!("no HTTP answer from the gate: {e}")))?;
         expect_status(&resp, 200, "lease issuance")?;
@@ -182,6 +192,15 @@ impl GateCtx {
         let path = format!("/v1/actions/{action}/execute");
         let (req, _) = self.agent_request(lease, "POST", &path);
         self.send(Listener::Client, req.json(params)).await
+    }
+
+    /// A request to the mock's `/_mock/` control API, with the control token when known.
+    pub fn control_request(&self, method: &str, path: &str) -> RawRequest {
+        let req = RawRequest::new(method, path);
+        match &self.env.control_token {
+            Some(t) => req.header("authorization", &format!("Bearer {t}")),
+            None => req,
+        }
     }
 
     /// An operator request with a correct proof (needs operator credentials).
@@ -322,4 +341,5 @@ pub fn implementation(s: &Scenario) -> Option<GateFn> {
         .or_else(|| misc::lookup(&s.id))
         .or_else(|| admin_crud::lookup(&s.id))
         .or_else(|| audit::lookup(&s.id))
+        .or_else(|| fidelity::lookup(&s.id))
 }

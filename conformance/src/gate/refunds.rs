@@ -7,7 +7,6 @@
 
 use super::{exec_params, expect_error, expect_status, GateCtx, GateFn, Listener, EXEC_ACTION};
 use crate::check::{ensure_eq, Check, Failure};
-use crate::http::RawRequest;
 use serde_json::{json, Value};
 
 /// An action whose provider is a WASM module digest: the mock holds no such module, so the call
@@ -48,7 +47,7 @@ async fn register(ctx: &mut GateCtx, command: Value) -> Check {
         .as_str()
         .unwrap_or_default()
         .to_string();
-    let add = RawRequest::new("POST", "/_mock/actions").json(&command);
+    let add = ctx.control_request("POST", "/_mock/actions").json(&command);
     let resp = ctx.send(Listener::Admin, add).await?;
     if resp.status != 200 {
         return Err(Failure::skip(format!(
@@ -57,7 +56,8 @@ async fn register(ctx: &mut GateCtx, command: Value) -> Check {
             resp.status
         )));
     }
-    let grant = RawRequest::new("POST", "/_mock/policy/grant")
+    let grant = ctx
+        .control_request("POST", "/_mock/policy/grant")
         .json(&json!({"principal": "*", "actions": [action_id]}));
     let resp = ctx.send(Listener::Admin, grant).await?;
     expect_status(

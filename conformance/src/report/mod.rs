@@ -12,7 +12,7 @@ pub use json::to_json;
 pub use junit::to_junit;
 pub use outputs::{read_report, Outputs};
 pub use sink::{Sink, Sinks};
-pub use terminal::{paint_summary, summary_text, ColorChoice, Terminal};
+pub use terminal::{failure_text, paint_summary, summary_text, ColorChoice, Terminal};
 
 use crate::catalogue::{Level, Suite};
 use crate::check::Evidence;

@@ -154,6 +154,36 @@ impl SdkCtx {
         }
     }
 
+    /// Sends a setup command (one that must succeed before the step under test). A refusal by a
+    /// gate limiter (429) or a transport error (the client's own timeout on a loaded machine) is
+    /// the runner's load, not the SDK's behaviour: the command is sent again, at most
+    /// [`SETUP_RETRIES`] times, and the transcript notes each retry.
+    pub async fn setup(&mut self, cmd: Value) -> Check<Value> {
+        let what = cmd["cmd"].as_str().unwrap_or("?").to_string();
+        let mut retries = 0;
+        loop {
+            let e = match self.cmd(cmd.clone()).await? {
+                Reply::Ok(v) => return Ok(v),
+                Reply::Err(e) => e,
+            };
+            let Some(pause) = load_refusal(&e, retries).filter(|_| retries < SETUP_RETRIES) else {
+                let note = format!(" (after {retries} setup retries)");
+                let shown = format!(
+                    "{}{}",
+                    describe(&e),
+                    if retries > 0 { note.as_str() } else { "" }
+                );
+                return Err(Failure::mismatch(format!("`{what}` failed"), "ok", shown));
+            };
+            retries += 1;
+            self.transcript.push(format!(
+                "(setup step `{what}` sent again, retry {retries}/{SETUP_RETRIES}: {} is runner load, not judged)",
+                e.kind
+            ));
+            tokio::time::sleep(pause).await;
+        }
+    }
+
     /// Sends a command that must fail with `kind`.
     pub async fn err(&mut self, cmd: Value, kind: &str) -> Check<ErrorOutcome> {
         let what = cmd["cmd"].as_str().unwrap_or("?").to_string();
@@ -194,7 +224,7 @@ impl SdkCtx {
     /// A client that has connected with default options.
     pub async fn connected(&mut self) -> Check<String> {
         let c = self.client(json!({})).await?;
-        self.ok(json!({"cmd": "connect", "client": c})).await?;
+        self.setup(json!({"cmd": "connect", "client": c})).await?;
         Ok(c)
     }
 
@@ -230,6 +260,24 @@ impl SdkCtx {
             ))
         }
     }
+}
+
+/// Times a setup step refused by the runner's own load is sent again.
+pub const SETUP_RETRIES: u32 = 5;
+
+/// The pause before resending a setup step, when its error is a limiter refusal (429: its
+/// Retry-After, else a second) or a transport error (a short client timeout under load: 100 ms,
+/// doubled at each retry, so a burst of load on the machine can pass).
+fn load_refusal(e: &ErrorOutcome, retry: u32) -> Option<std::time::Duration> {
+    let limited = e.status == Some(429)
+        || matches!(
+            e.code.as_deref(),
+            Some("rate_limit_exceeded" | "rate_limited" | "operator_throttled")
+        );
+    if limited {
+        return Some(std::time::Duration::from_secs(e.retry_after.unwrap_or(1)));
+    }
+    (e.kind == "TransportError").then(|| std::time::Duration::from_millis(100 << retry.min(5)))
 }
 
 /// One line describing an error outcome.

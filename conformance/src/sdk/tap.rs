@@ -4,6 +4,7 @@
 //! expiries. It works in front of any target, so SDK scenarios need no gate-side support.
 
 use crate::http::{self, Endpoint, RawRequest, RawResponse};
+use crate::pacing;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::service::service_fn;
@@ -31,6 +32,8 @@ pub struct Entry {
     pub forwarded: bool,
     /// The body answered to the SDK.
     pub response: Vec<u8>,
+    /// Gate limiter refusals the tap retried before this answer (runner load, not the SDK's).
+    pub limiter_refusals: u32,
 }
 
 impl Entry {
@@ -73,6 +76,12 @@ impl Entry {
                 if self.forwarded { "" } else { " (tap)" }
             )),
             None => s.push_str(" → connection dropped"),
+        }
+        if self.limiter_refusals > 0 {
+            s.push_str(&format!(
+                " (after {} gate limiter refusal(s) the tap retried)",
+                self.limiter_refusals
+            ));
         }
         s
     }
@@ -268,25 +277,17 @@ where
 
 type Resp = hyper::Response<Full<Bytes>>;
 
-/// Forwards a request; a lease request refused by the gate's global lease limiter (429
-/// `rate_limit_exceeded`, an artifact of the suite's own load on a shared gate) is retried after a
-/// pause, so the SDK sees the answer the scenario is about.
-pub(crate) async fn send_paced(
+/// Forwards a request to the gate through the runner's lease pacing ([`crate::pacing`]), noting in
+/// `entry` that it reached the gate and how many limiter refusals came first.
+async fn forward(
     upstream: &Endpoint,
     req: &RawRequest,
+    entry: &mut Entry,
 ) -> Result<RawResponse, String> {
-    let mut attempt = 0;
-    loop {
-        let r = http::send(upstream, req, Duration::from_secs(30)).await?;
-        let limited = req.target == "/v1/leases"
-            && r.status == 429
-            && r.code().as_deref() == Some("rate_limit_exceeded");
-        if !limited || attempt == 40 {
-            return Ok(r);
-        }
-        attempt += 1;
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    entry.forwarded = true;
+    let paced = pacing::send(upstream, req, Duration::from_secs(30)).await;
+    entry.limiter_refusals = paced.refusals;
+    paced.response
 }
 
 async fn handle(
@@ -343,6 +344,7 @@ async fn handle(
         status: None,
         forwarded: false,
         response: Vec::new(),
+        limiter_refusals: 0,
     };
     let forward = RawRequest {
         method,
@@ -369,18 +371,15 @@ async fn handle(
         }
         Some(Action::DropBeforeGate) => Err("dropped".into()),
         Some(Action::DropAfterGate) => {
-            entry.forwarded = true;
-            let _ = http::send(&upstream, &forward, Duration::from_secs(30)).await;
+            let _ = self::forward(&upstream, &forward, &mut entry).await;
             Err("dropped".into())
         }
         Some(Action::Delay(d)) => {
             tokio::time::sleep(d).await;
-            entry.forwarded = true;
-            http::send(&upstream, &forward, Duration::from_secs(30)).await
+            self::forward(&upstream, &forward, &mut entry).await
         }
         Some(Action::Rewrite(f)) => {
-            entry.forwarded = true;
-            http::send(&upstream, &forward, Duration::from_secs(30))
+            self::forward(&upstream, &forward, &mut entry)
                 .await
                 .map(|mut r| {
                     if let Some(v) = r.json() {
@@ -389,10 +388,7 @@ async fn handle(
                     r
                 })
         }
-        None => {
-            entry.forwarded = true;
-            send_paced(&upstream, &forward).await
-        }
+        None => self::forward(&upstream, &forward, &mut entry).await,
     };
     entry.status = outcome.as_ref().ok().map(|r| r.status);
     entry.response = outcome.as_ref().map(|r| r.body.clone()).unwrap_or_default();

@@ -16,9 +16,7 @@ pub use engine::{docker_required_by_env, engine_available, split_image, REQUIRE_
 pub use ready::{LogBuffer, ReadyLine};
 
 use super::{Acquired, GateEnv, OperatorCreds, TargetProvider};
-use crate::catalogue::Scenario;
 use crate::http::Endpoint;
-use crate::report::{ScenarioResult, Verdict};
 use futures::future::BoxFuture;
 use latchgate::crypto::dpop::DpopKey;
 use std::sync::Arc;
@@ -50,6 +48,9 @@ pub struct DockerOptions {
     pub startup_timeout: Duration,
     /// Echo the container's log lines to stderr as they come (`--docker-logs`).
     pub echo_logs: bool,
+    /// `--control-token`: given to the container as `LATCHGATE_MOCK_CONTROL_TOKEN`; without it
+    /// the token is read from the ready line.
+    pub control_token: Option<String>,
 }
 
 impl DockerOptions {
@@ -62,6 +63,7 @@ impl DockerOptions {
             env: Vec::new(),
             startup_timeout: Duration::from_secs(60),
             echo_logs: false,
+            control_token: None,
         }
     }
 }
@@ -141,7 +143,12 @@ impl DockerTarget {
             .with_exposed_port(ADMIN_PORT.tcp())
             .with_startup_timeout(self.opts.startup_timeout)
             .with_label("org.latchgate.conformance", "docker-target");
-        for (k, v) in container_env(public_base.as_deref(), self.operator.as_ref()) {
+        let env = container_env(
+            public_base.as_deref(),
+            self.operator.as_ref(),
+            self.opts.control_token.as_deref(),
+        );
+        for (k, v) in env {
             request = request.with_env_var(k, v);
         }
         for (k, v) in &self.opts.env {
@@ -182,7 +189,8 @@ impl DockerTarget {
         let client = Endpoint::Tcp(format!("http://{host}:{client}"));
         let admin = Endpoint::Tcp(format!("http://{host}:{admin}"));
         let alive = || self.running();
-        let want_line = self.operator.is_none() || public_base.is_none();
+        let want_line =
+            self.operator.is_none() || public_base.is_none() || self.opts.control_token.is_none();
         let line = match ready::wait_ready(
             &client,
             &self.logs,
@@ -208,6 +216,11 @@ impl DockerTarget {
             },
             _ => None,
         };
+        let control_token = self
+            .opts
+            .control_token
+            .clone()
+            .or_else(|| line.as_ref().and_then(|l| l.control_token.clone()));
         let public_base = public_base
             .or_else(|| line.map(|l| l.public_base_url))
             .unwrap_or_else(|| DEFAULT_PUBLIC_BASE.to_string());
@@ -219,6 +232,7 @@ impl DockerTarget {
             clock: None,
             disposable: false,
             faults: false,
+            control_token,
         })
     }
 
@@ -317,10 +331,12 @@ impl TargetProvider for DockerTarget {
 }
 
 /// The env a container gets from the run: the public base and, with operator credentials, the
-/// api key and the key's thumbprint (the real gate's names, which the mock honours too).
+/// api key and the key's thumbprint (the real gate's names, which the mock honours too), and the
+/// mock's control token when the run names one.
 pub fn container_env(
     public_base: Option<&str>,
     operator: Option<&OperatorCreds>,
+    control_token: Option<&str>,
 ) -> Vec<(String, String)> {
     let mut env = vec![(
         "LATCHGATE_PUBLIC_BASE_URL".to_string(),
@@ -329,6 +345,9 @@ pub fn container_env(
     if let Some(op) = operator {
         env.push(("LATCHGATE_OPERATOR_API_KEY".into(), op.api_key.clone()));
         env.push(("LATCHGATE_OPERATOR_DPOP_JKT".into(), op.key.thumbprint()));
+    }
+    if let Some(t) = control_token {
+        env.push(("LATCHGATE_MOCK_CONTROL_TOKEN".into(), t.to_string()));
     }
     env
 }
@@ -348,21 +367,4 @@ fn load_operator(token: &str, key: &str) -> Result<OperatorCreds, String> {
     })
 }
 
-/// Results for a run that cannot reach Docker: every scenario skipped with `reason`.
-pub fn skipped(scenarios: &[&Scenario], reason: &str) -> Vec<ScenarioResult> {
-    scenarios
-        .iter()
-        .map(|s| ScenarioResult {
-            id: s.id.clone(),
-            level: s.level,
-            suite: s.suite,
-            refs: s.refs.clone(),
-            description: s.description.clone(),
-            verdict: Verdict::Skip,
-            duration_ms: 0,
-            reason: Some(reason.to_string()),
-            evidence: None,
-            expected_failure_comment: None,
-        })
-        .collect()
-}
+pub use crate::runner::skipped;

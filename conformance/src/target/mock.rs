@@ -110,6 +110,7 @@ impl TargetProvider for MockTarget {
                 clock: Some(Arc::new(MockClock(gate.clock()))),
                 disposable: true,
                 faults: true,
+                control_token: gate.control_token().map(str::to_string),
             };
             Ok(Acquired {
                 env,

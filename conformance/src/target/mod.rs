@@ -2,6 +2,7 @@
 //! [`TargetProvider`]; adding a kind (e.g. `docker:IMAGE`) means adding a module and one arm in
 //! [`TargetSpec::parse`] / [`provider`].
 
+#[cfg(feature = "docker")]
 pub mod docker;
 mod mock;
 mod remote;
@@ -58,6 +59,8 @@ pub struct GateEnv {
     pub disposable: bool,
     /// Tells a target-side mutation or fault layer is present (the mock's fault injection).
     pub faults: bool,
+    /// Token of the mock's `/_mock/` control API, sent as `Authorization: Bearer <token>`.
+    pub control_token: Option<String>,
 }
 
 impl GateEnv {
@@ -165,7 +168,14 @@ pub struct RemoteOptions {
     pub public_base: Option<String>,
     /// `--operator-token` and `--operator-key`.
     pub operator: Option<(String, String)>,
+    /// `--control-token`: the mock's control-API token.
+    pub control_token: Option<String>,
 }
+
+/// Why `docker:IMAGE` fails in a build without the `docker` feature.
+#[cfg(not(feature = "docker"))]
+pub const NO_DOCKER_FEATURE: &str =
+    "--target docker:IMAGE: this latchgate-conformance was built without its `docker` feature";
 
 /// Builds the provider for a target spec.
 pub fn provider(
@@ -176,10 +186,14 @@ pub fn provider(
         TargetSpec::Mock => Arc::new(MockTarget::new()),
         TargetSpec::Url(u) => Arc::new(RemoteTarget::new(Endpoint::Tcp(u.clone()), opts)?),
         TargetSpec::Socket(p) => Arc::new(RemoteTarget::new(Endpoint::Unix(p.clone()), opts)?),
+        #[cfg(not(feature = "docker"))]
+        TargetSpec::Docker(_) => return Err(NO_DOCKER_FEATURE.into()),
+        #[cfg(feature = "docker")]
         TargetSpec::Docker(image) => {
             let mut o = docker::DockerOptions::new(image.clone());
             o.public_base = opts.public_base.clone();
             o.operator = opts.operator.clone();
+            o.control_token = opts.control_token.clone();
             Arc::new(docker::DockerTarget::new(o)?)
         }
     })

@@ -46,6 +46,7 @@ impl RemoteTarget {
                 clock: None,
                 disposable: false,
                 faults: false,
+                control_token: opts.control_token.clone(),
             },
         })
     }

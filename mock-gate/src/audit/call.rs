@@ -15,6 +15,8 @@ use crate::state::GateState;
 #[derive(Debug, Clone, Default)]
 pub struct CallAudit {
     ev: AuditEvent,
+    /// The action of the route (the call metric's label, known before the lookup).
+    route_action: String,
 }
 
 /// `<action>:request` when the action has a request schema.
@@ -58,19 +60,20 @@ fn auth_reason(headers: &HeaderMap, a: &AuthFailure) -> String {
 
 impl CallAudit {
     /// A context for `trace_id` on a gate in `dev_mode`; nothing else known yet.
-    pub fn new(trace_id: &str, dev_mode: bool) -> Self {
+    pub fn new(trace_id: &str, route_action: &str, dev_mode: bool) -> Self {
         Self {
             ev: AuditEvent {
                 trace_id: trace_id.to_string(),
                 dev_mode,
                 ..Default::default()
             },
+            route_action: route_action.to_string(),
         }
     }
 
     /// The context the approve path rebuilds from a pending approval.
     pub fn from_pending(trace_id: &str, rec: &ApprovalRecord, trust: &str, dev_mode: bool) -> Self {
-        let mut c = Self::new(trace_id, dev_mode);
+        let mut c = Self::new(trace_id, &rec.action_id, dev_mode);
         let e = &mut c.ev;
         e.principal = rec.principal.clone();
         e.session_id = rec.session_id.clone();
@@ -142,6 +145,7 @@ impl CallAudit {
         policy_version: Option<&str>,
         reason: Option<String>,
     ) {
+        st.metrics.call(&self.route_action, decision.as_str());
         record(st, self.event(decision, policy_version, reason));
     }
 
@@ -184,4 +188,11 @@ impl CallAudit {
     pub fn budgets_before(&self) -> Option<i64> {
         self.ev.budgets_before
     }
+}
+
+/// Records an execution-stage event and counts it in the call metric by its decision, as the
+/// gate counts every terminal outcome of a call.
+pub fn counted(st: &GateState, ev: AuditEvent) {
+    st.metrics.call(&ev.action_id, ev.decision.as_str());
+    record(st, ev);
 }

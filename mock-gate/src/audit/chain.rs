@@ -21,7 +21,10 @@ pub struct ChainReport {
 
 /// Walks `events` oldest first. `anchor` is the hash the first retained event must carry
 /// (`None` when nothing was ever evicted).
-pub fn verify<'a>(anchor: Option<&str>, events: impl Iterator<Item = &'a Value>) -> ChainReport {
+pub fn verify<V: std::borrow::Borrow<Value>>(
+    anchor: Option<&str>,
+    events: impl Iterator<Item = V>,
+) -> ChainReport {
     let mut expected: Option<String> = anchor.map(str::to_string);
     let mut report = ChainReport {
         total_events: 0,
@@ -29,6 +32,7 @@ pub fn verify<'a>(anchor: Option<&str>, events: impl Iterator<Item = &'a Value>)
         broken_at: None,
     };
     for ev in events {
+        let ev = ev.borrow();
         report.total_events += 1;
         let prev = ev.get("prev_hash").and_then(Value::as_str);
         if prev != expected.as_deref() {

@@ -2,8 +2,9 @@
 //! budgets before/after, policy version, operator attribution, and the final record of an
 //! executed call (sinks, runtime, response hash, grant, receipt, verification tag).
 
+use super::call::counted;
 use super::call::schema_id;
-use super::{record, Attribution, AuditEvent, CallAudit, Decision, RuntimeRecord};
+use super::{Attribution, AuditEvent, CallAudit, Decision, RuntimeRecord};
 use crate::approvals::ApprovalRecord;
 use crate::auth::OperatorAuth;
 use crate::dispatch::ExecutionResponse;
@@ -52,11 +53,11 @@ impl ExecAudit {
         st: &GateState,
         call: &CallAudit,
         action: &CompiledAction,
-        policy_version: &str,
+        policy_version: Option<&str>,
     ) -> Self {
         let before = call.budgets_before().unwrap_or(i64::MAX);
         let base = AuditEvent {
-            policy_version: Some(policy_version.to_string()),
+            policy_version: policy_version.map(str::to_string),
             budgets_before: Some(before),
             budgets_after: Some(before),
             ..call.event(Decision::Error, None, None)
@@ -126,7 +127,7 @@ impl ExecAudit {
 
     /// The provider failed (`error`).
     pub fn provider_failed(&self, st: &GateState, message: &str) {
-        record(
+        counted(
             st,
             self.event(Decision::Error, Some(format!("provider: {message}"))),
         );
@@ -143,7 +144,7 @@ impl ExecAudit {
             format!("schema validation failed: {inner}")
         };
         let reason = format!("response schema violation: {schema_err}");
-        record(st, self.event(Decision::Deny, Some(reason)));
+        counted(st, self.event(Decision::Deny, Some(reason)));
     }
 
     /// Verification failed on a high-risk action (`deny`, with the stored receipt).
@@ -155,11 +156,16 @@ impl ExecAudit {
         );
         ev.receipt_id = Some(receipt_id.to_string());
         ev.verification_outcome = Some(tag.into());
-        record(st, ev);
+        counted(st, ev);
     }
 
-    /// The call executed: `allow` when verified, else `allow_unverified`.
-    pub fn executed(&self, st: &GateState, resp: &ExecutionResponse, module_digest: &str) {
+    /// The call executed: `allow` when verified, else `allow_unverified` (returned).
+    pub fn executed(
+        &self,
+        st: &GateState,
+        resp: &ExecutionResponse,
+        module_digest: &str,
+    ) -> &'static str {
         let verified = matches!(
             resp.verification_outcome.as_str(),
             "verified" | "not_applicable"
@@ -193,6 +199,7 @@ impl ExecAudit {
         ev.grant_id = Some(resp.grant_id.clone());
         ev.receipt_id = Some(resp.receipt_id.clone());
         ev.verification_outcome = Some(resp.verification_outcome.clone());
-        record(st, ev);
+        counted(st, ev);
+        decision.as_str()
     }
 }

@@ -41,7 +41,11 @@ impl EventFilter {
 
     /// Whether a stored event passes every given condition.
     pub fn matches(&self, ev: &Value) -> bool {
-        let field = |k: &str| ev.get(k).and_then(Value::as_str).unwrap_or_default();
+        self.matches_with(|k| ev.get(k).and_then(Value::as_str).unwrap_or_default())
+    }
+
+    /// Whether an event whose string columns `field` reads passes every given condition.
+    pub fn matches_with<'a>(&self, field: impl Fn(&str) -> &'a str) -> bool {
         let exact = [
             (&self.trace_id, "trace_id"),
             (&self.event_type, "event_type"),

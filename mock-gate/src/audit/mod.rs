@@ -27,13 +27,64 @@ pub use filter::{EventFilter, DEFAULT_LIMIT, MAX_LIMIT};
 pub use kinds::{Decision, EventType};
 pub use record::{record, record_admin, record_lease};
 
-/// Events kept in memory; the oldest is dropped beyond this (the gate keeps all in SQLite).
+/// Default number of events kept in memory; the oldest is dropped beyond the capacity (the gate
+/// keeps all in SQLite).
 pub const MAX_EVENTS: usize = 10_000;
+
+/// One kept event: its compact JSON text (a fifth of the memory of a `Value` tree), its own
+/// hash, and the columns queries filter on.
+#[derive(Debug)]
+struct Stored {
+    text: Box<str>,
+    hash: Box<str>,
+    trace_id: Box<str>,
+    timestamp: Box<str>,
+    event_type: Box<str>,
+    action_id: Box<str>,
+    principal: Box<str>,
+    session_id: Box<str>,
+    decision: Box<str>,
+}
+
+impl Stored {
+    fn new(value: &Value, hash: String) -> Self {
+        let col =
+            |k: &str| -> Box<str> { value.get(k).and_then(Value::as_str).unwrap_or("").into() };
+        Self {
+            text: value.to_string().into(),
+            hash: hash.into(),
+            trace_id: col("trace_id"),
+            timestamp: col("timestamp"),
+            event_type: col("event_type"),
+            action_id: col("action_id"),
+            principal: col("principal"),
+            session_id: col("session_id"),
+            decision: col("decision"),
+        }
+    }
+
+    fn value(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or(Value::Null)
+    }
+
+    fn column(&self, k: &str) -> &str {
+        match k {
+            "trace_id" => &self.trace_id,
+            "timestamp" => &self.timestamp,
+            "event_type" => &self.event_type,
+            "action_id" => &self.action_id,
+            "principal" => &self.principal,
+            "session_id" => &self.session_id,
+            "decision" => &self.decision,
+            _ => "",
+        }
+    }
+}
 
 #[derive(Debug, Default)]
 struct Inner {
     /// Oldest first.
-    events: VecDeque<Value>,
+    events: VecDeque<Stored>,
     trace_ids: HashSet<String>,
     /// Hash of the newest event.
     head: Option<String>,
@@ -42,9 +93,16 @@ struct Inner {
 }
 
 /// In-memory, bounded, hash-chained ledger.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct AuditLedger {
     inner: Mutex<Inner>,
+    capacity: usize,
+}
+
+impl Default for AuditLedger {
+    fn default() -> Self {
+        Self::new(MAX_EVENTS)
+    }
 }
 
 /// `%Y-%m-%dT%H:%M:%S%.3fZ` of a Unix-ms instant.
@@ -55,11 +113,15 @@ pub fn timestamp(ms: i64) -> String {
         .to_string()
 }
 
-fn timestamp_of(e: &Value) -> &str {
-    e.get("timestamp").and_then(Value::as_str).unwrap_or("")
-}
-
 impl AuditLedger {
+    /// A ledger keeping the newest `capacity` events (at least one: the chain head).
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            inner: Mutex::default(),
+            capacity: capacity.max(1),
+        }
+    }
+
     /// Chains and stores an event stamped at `now_ms`. A trace id already in the ledger is
     /// refused (the gate's unique column) and leaves the chain untouched.
     pub fn append(&self, ev: &AuditEvent, now_ms: i64) -> bool {
@@ -71,15 +133,14 @@ impl AuditLedger {
         let Some(hash) = event_hash(&value) else {
             return false;
         };
-        if g.events.len() >= MAX_EVENTS {
+        while g.events.len() >= self.capacity {
             if let Some(old) = g.events.pop_front() {
-                let id = old.get("trace_id").and_then(Value::as_str).unwrap_or("");
-                g.trace_ids.remove(id);
-                g.anchor = event_hash(&old);
+                g.trace_ids.remove(&*old.trace_id);
+                g.anchor = Some(old.hash.into());
             }
         }
         g.trace_ids.insert(ev.trace_id.clone());
-        g.events.push_back(value);
+        g.events.push_back(Stored::new(&value, hash.clone()));
         g.head = Some(hash);
         true
     }
@@ -87,16 +148,24 @@ impl AuditLedger {
     /// Matching events, newest timestamp first (same timestamp: newest written first).
     pub fn query(&self, f: &EventFilter) -> Vec<Value> {
         let g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        let mut hits: Vec<&Value> = g.events.iter().filter(|e| f.matches(e)).collect();
+        let mut hits: Vec<&Stored> = g
+            .events
+            .iter()
+            .filter(|e| f.matches_with(|k| e.column(k)))
+            .collect();
         // Stable ascending sort keeps write order among equal timestamps; reversed, newest first.
-        hits.sort_by_key(|e| timestamp_of(e));
-        hits.into_iter().rev().take(f.limit()).cloned().collect()
+        hits.sort_by(|a, b| a.timestamp.cmp(&b.timestamp));
+        hits.into_iter()
+            .rev()
+            .take(f.limit())
+            .map(Stored::value)
+            .collect()
     }
 
-    /// Walks the chain oldest first.
+    /// Walks the chain oldest first (each event re-hashed from its stored text).
     pub fn verify(&self) -> ChainReport {
         let g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        chain::verify(g.anchor.as_deref(), g.events.iter())
+        chain::verify(g.anchor.as_deref(), g.events.iter().map(Stored::value))
     }
 
     /// Number of events held.
@@ -153,6 +222,21 @@ mod tests {
         let r = l.verify();
         assert_eq!(r.broken_at, None, "chain broken after eviction: {r:?}");
         assert_eq!(r.verified_links, MAX_EVENTS);
+    }
+
+    #[test]
+    fn ledger_of_capacity_two_keeps_the_newest_two() {
+        let l = AuditLedger::new(2);
+        for t in ["a", "b", "c"] {
+            l.append(&ev(t), 0);
+        }
+        let ids: Vec<String> = l
+            .query(&EventFilter::default())
+            .iter()
+            .map(|e| e["trace_id"].as_str().unwrap_or("").to_string())
+            .collect();
+        assert_eq!(ids, ["c", "b"]);
+        assert_eq!(l.verify().broken_at, None, "chain broken after eviction");
     }
 
     #[test]

@@ -2,7 +2,6 @@
 //! configured sources.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::sync::{Mutex, RwLock};
 use std::time::Instant;
@@ -14,7 +13,7 @@ use crate::faults::Faults;
 use crate::journal::Journal;
 use crate::lease::LeaseIssuer;
 use crate::metrics::Metrics;
-use crate::policy::PolicyData;
+use crate::policy::{load, PolicyData, PolicyStore};
 use crate::ratelimit::RateLimiter;
 use crate::receipts::{ReceiptSigner, ReceiptStore};
 use crate::replay::ReplayCache;
@@ -39,25 +38,31 @@ fn load_registry(b: &MockGateBuilder) -> Result<Registry, StartError> {
     Ok(reg)
 }
 
-fn load_policy(b: &MockGateBuilder) -> Result<PolicyData, StartError> {
-    let mut p = match (&b.policy, &b.settings.policy_file) {
-        (Some(p), _) => p.clone(),
-        (None, Some(f)) => read_policy(f).map_err(StartError::Config)?,
-        (None, None) if b.quickstart => crate::fixtures::quickstart_policy(),
-        (None, None) => PolicyData::default(),
+/// The Rego modules (built-in or `policy_dir`) over the data (builder, `policy_file`,
+/// `policy_dir/data.json`, the quickstart's, or empty — first present), compiled.
+fn load_policy(b: &MockGateBuilder) -> Result<PolicyStore, StartError> {
+    let (modules, dir_data) = match &b.settings.policy_dir {
+        Some(dir) => {
+            let d = load::load_dir(dir).map_err(StartError::Config)?;
+            (d.modules, d.data)
+        }
+        None => (load::quickstart_modules(), None),
+    };
+    let mut p = match (&b.policy, &b.settings.policy_file, dir_data) {
+        (Some(p), _, _) => p.clone(),
+        (None, Some(f), _) => load::read_data(f).map_err(StartError::Config)?,
+        (None, None, Some(d)) => d,
+        (None, None, None) if b.quickstart && b.settings.policy_dir.is_none() => {
+            crate::fixtures::quickstart_policy()
+        }
+        (None, None, None) => PolicyData::default(),
     };
     for (who, actions, sinks) in &b.grants {
         let a: Vec<&str> = actions.iter().map(String::as_str).collect();
         let s: Vec<&str> = sinks.iter().map(String::as_str).collect();
         p.grant(who, &a, &s);
     }
-    Ok(p)
-}
-
-fn read_policy(f: &Path) -> Result<PolicyData, String> {
-    let text = std::fs::read_to_string(f)
-        .map_err(|e| format!("cannot read policy file {}: {e}", f.display()))?;
-    PolicyData::from_json(&text).map_err(|e| format!("{}: {e}", f.display()))
+    PolicyStore::new(&modules, p).map_err(|e| StartError::Config(format!("policy: {e}")))
 }
 
 pub(super) fn build_state(b: &MockGateBuilder) -> Result<GateState, StartError> {
@@ -65,18 +70,18 @@ pub(super) fn build_state(b: &MockGateBuilder) -> Result<GateState, StartError> 
     let policy = load_policy(b)?;
     let clock = b.clock.clone().unwrap_or_default();
     let rl = b.settings.rate_limits;
+    let caps = b.settings.caps;
     Ok(GateState {
-        issuer: LeaseIssuer::generate().map_err(StartError::Config)?,
+        issuer: LeaseIssuer::generate(caps.verified_leases).map_err(StartError::Config)?,
         replay: ReplayCache::new(b.settings.replay_capacity),
         key_cache: KeyCache::default(),
         initial_registry: registry.clone(),
         registry: RwLock::new(registry),
-        initial_policy: policy.clone(),
-        policy: RwLock::new(policy),
-        learned: Default::default(),
+        policy,
+        learned: crate::learned::LearnedStore::new(caps.learned_rows),
         budgets: BudgetStore::default(),
-        approvals: ApprovalStore::default(),
-        receipts: ReceiptStore::default(),
+        approvals: ApprovalStore::new(caps.approvals),
+        receipts: ReceiptStore::new(caps.receipts),
         signer: ReceiptSigner::generate(clock.now_utc()),
         draining: AtomicBool::new(false),
         epoch: AtomicU64::new(0),
@@ -89,17 +94,18 @@ pub(super) fn build_state(b: &MockGateBuilder) -> Result<GateState, StartError> 
             operator_read: RateLimiter::new(rl.operator_read_rps),
             operator_write: RateLimiter::new(rl.operator_write_rps),
         },
-        journal: Journal::default(),
+        journal: Journal::new(caps.journal),
         faults: Faults::default(),
         metrics: Metrics::default(),
         in_flight: AtomicU64::new(0),
-        audit: Default::default(),
+        audit: crate::audit::AuditLedger::new(caps.audit_events),
         clock,
         settings: b.settings.clone(),
     })
 }
 
-/// `/v1/admin/reload`: re-reads the actions dir and policy file when configured.
+/// `/v1/admin/reload`: re-reads the actions dir and the policy data (file, or the policy dir's
+/// `data.json`) when configured; as the gate, Rego changes need a restart.
 pub fn reload_from_sources(st: &GateState) -> Result<(), String> {
     if let Some(dir) = &st.settings.actions_dir {
         let actions = crate::fixtures::load_actions_dir(dir)?;
@@ -109,8 +115,12 @@ pub fn reload_from_sources(st: &GateState) -> Result<(), String> {
         }
         *st.registry.write().unwrap_or_else(|e| e.into_inner()) = reg;
     }
-    if let Some(f) = &st.settings.policy_file {
-        *st.policy.write().unwrap_or_else(|e| e.into_inner()) = read_policy(f)?;
+    let data_file = st.settings.policy_file.clone().or_else(|| {
+        let dir = st.settings.policy_dir.as_ref()?;
+        Some(dir.join("data.json")).filter(|f| f.is_file())
+    });
+    if let Some(f) = data_file {
+        st.policy.replace(load::read_data(&f)?)?;
     }
     Ok(())
 }

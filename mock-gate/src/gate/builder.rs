@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
+use crate::caps::Caps;
 use crate::clock::VirtualClock;
+use crate::control_access::{validate_token, ControlAccess};
 use crate::manifest::{ActionSpec, CompiledAction};
 use crate::mutants::{Lax, Mutant};
 use crate::policy::PolicyData;
@@ -163,6 +165,26 @@ impl MockGateBuilder {
         self
     }
 
+    /// Bounds of the journal, receipts, approvals, audit ledger, learned tables and verified
+    /// lease cache (defaults in [`Caps`]; what happens at each bound is documented there).
+    pub fn caps(mut self, caps: Caps) -> Self {
+        self.settings.caps = caps;
+        self
+    }
+
+    /// The `/_mock/` control API token (default: a fresh random one, see
+    /// [`MockGate::control_token`]); checked when the gate starts.
+    pub fn control_token(mut self, token: impl Into<String>) -> Self {
+        self.settings.control = ControlAccess::Token(token.into());
+        self
+    }
+
+    /// Serves the `/_mock/` control API without a token: for isolated test networks only.
+    pub fn control_open(mut self) -> Self {
+        self.settings.control = ControlAccess::Open;
+        self
+    }
+
     /// Adds an operator credential (the generated `default` operator is kept unless replaced
     /// with [`MockGateBuilder::operators`]).
     pub fn operator(mut self, cred: OperatorCredential) -> Self {
@@ -209,6 +231,15 @@ impl MockGateBuilder {
     /// Loads policy data from a file (replaces the quickstart policy).
     pub fn policy_file(mut self, file: impl Into<PathBuf>) -> Self {
         self.settings.policy_file = Some(file.into());
+        self
+    }
+
+    /// Evaluates the Rego policy of a directory (every `*.rego` under it, entry point
+    /// `data.latchgate.decision`) over its `data.json` (or the [`Self::policy_file`] /
+    /// [`Self::policy`] data), instead of the built-in quickstart policy. `start` fails, naming
+    /// the file and line, when the policy does not load.
+    pub fn policy_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.settings.policy_dir = Some(dir.into());
         self
     }
 
@@ -274,10 +305,14 @@ impl MockGateBuilder {
         } else {
             None
         };
+        if let Some(t) = self.settings.control.token_str() {
+            validate_token(t).map_err(StartError::Config)?;
+        }
         if self.settings.operators.is_empty() {
             self.settings
                 .operators
                 .push(crate::operator_key::generate("default"));
+            self.settings.operator_generated = true;
         }
         let (client_bound, client_url, client_sock) = bind_all(&self.client, "client").await?;
         let (admin_bound, admin_url, admin_sock) = bind_all(&self.admin, "admin").await?;

@@ -52,6 +52,20 @@ impl MockGate {
         Self::builder().start().await
     }
 
+    /// The client listener's base URL, `http://127.0.0.1:PORT` (wiremock's `uri()` convention):
+    /// what `latchgate::Client::builder().base_url(..)` takes.
+    ///
+    /// # Panics
+    ///
+    /// When the gate was started with `.sockets_only()` (no TCP listener): use
+    /// [`MockGate::socket_path`] there, or [`MockGate::url`] to test for a TCP listener.
+    pub fn uri(&self) -> String {
+        match &self.url {
+            Some(url) => url.clone(),
+            None => panic!("MockGate::uri: this gate has no TCP listener (.sockets_only()); connect through socket_path()"),
+        }
+    }
+
     /// Client listener URL (`http://127.0.0.1:port`), when TCP.
     pub fn url(&self) -> Option<&str> {
         self.url.as_deref()
@@ -95,6 +109,25 @@ impl MockGate {
             (None, None) => b,
         };
         b.build()
+    }
+
+    /// The `/_mock/` control token (`None` when built with `control_open`).
+    pub fn control_token(&self) -> Option<&str> {
+        self.state.settings.control.token_str()
+    }
+
+    /// A client of this gate's `/_mock/` control API (admin TCP listener, else admin socket),
+    /// carrying the control token.
+    pub fn control_client(&self) -> Option<crate::ControlClient> {
+        let c = match (&self.admin_url, &self.admin_socket) {
+            (Some(url), _) => crate::ControlClient::tcp(url.clone()),
+            (None, Some(sock)) => crate::ControlClient::unix(sock.clone()),
+            (None, None) => return None,
+        };
+        Some(match self.control_token() {
+            Some(t) => c.with_token(t),
+            None => c,
+        })
     }
 
     /// The request journal.

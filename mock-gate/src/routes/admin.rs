@@ -178,12 +178,7 @@ pub async fn reload(State(st): State<Arc<GateState>>, headers: HeaderMap) -> Res
             .into_response();
     }
     let actions = st.registry.read().unwrap_or_else(|e| e.into_inner()).len();
-    let policy_version = st
-        .policy
-        .read()
-        .unwrap_or_else(|e| e.into_inner())
-        .policy_version
-        .clone();
+    let policy_version = st.policy.read(|p| p.policy_version().to_string());
     let detail = format!("actions={actions} policy={policy_version}");
     record_admin(&st, EventType::AdminReload, &op.operator_id, Some(detail));
     json_resp(
@@ -192,7 +187,7 @@ pub async fn reload(State(st): State<Arc<GateState>>, headers: HeaderMap) -> Res
             "ok": true,
             "actions": actions,
             "policy_version": policy_version,
-            "reloaded_at": st.clock.now_utc().to_rfc3339(),
+            "reloaded_at": st.now_rfc3339_nanos(),
         }),
     )
 }
@@ -202,7 +197,7 @@ pub async fn metrics(State(st): State<Arc<GateState>>, headers: HeaderMap) -> Re
     if let Err(r) = guard(&st, &headers, "GET", "/metrics") {
         return r;
     }
-    let mut resp = (StatusCode::OK, st.metrics.render()).into_response();
+    let mut resp = (StatusCode::OK, st.metrics.render(st.clock.now_unix())).into_response();
     resp.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),

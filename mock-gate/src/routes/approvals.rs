@@ -9,7 +9,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::approvals::{rfc3339, ApprovalRecord, ApprovalState, Claim};
+use crate::approvals::{ApprovalRecord, ApprovalState, Claim};
 use crate::auth::{authenticate_operator, OperatorAuth};
 use crate::body::{empty, json as json_resp};
 use crate::dispatch::{self, ApprovalProvenance, Dispatch};
@@ -73,8 +73,8 @@ pub async fn list(
             owner: r.owner.clone(),
             risk_level: r.risk_level,
             request_hash: r.request_hash.clone(),
-            created_at: rfc3339(r.created_ms),
-            expires_at: rfc3339(r.expires_ms()),
+            created_at: r.created_at.clone(),
+            expires_at: r.expires_at.clone(),
             claimed_by: r.claimed_by.clone(),
         })
         .collect();
@@ -90,7 +90,7 @@ fn detail_value(r: &ApprovalRecord) -> Value {
         "principal": r.principal,
         "session_id": r.session_id,
         "request_hash": r.request_hash,
-        "created_at": rfc3339(r.created_ms),
+        "created_at": r.created_at,
         "action_version": r.action_version,
         "risk_level": r.risk_level,
         "approved_targets": r.plan.approved_targets,
@@ -99,7 +99,7 @@ fn detail_value(r: &ApprovalRecord) -> Value {
         "verifier_kind": r.plan.verifier_kind,
         "provider_module_digest": r.plan.provider_module_digest,
         "plan_hash": r.plan.plan_hash,
-        "expires_at": rfc3339(r.expires_ms()),
+        "expires_at": r.expires_at,
         "budget_snapshot": {
             "calls_remaining": r.plan.calls_remaining,
             "policy_approved_calls_after": r.plan.calls_after,
@@ -116,14 +116,8 @@ fn detail_value(r: &ApprovalRecord) -> Value {
         r.policy_version.clone().map(Value::String),
     );
     opt("claimed_by", r.claimed_by.clone().map(Value::String));
-    opt(
-        "claimed_at",
-        r.claimed_ms.map(|m| Value::String(rfc3339(m))),
-    );
-    opt(
-        "completed_at",
-        r.completed_ms.map(|m| Value::String(rfc3339(m))),
-    );
+    opt("claimed_at", r.claimed_at.clone().map(Value::String));
+    opt("completed_at", r.completed_at.clone().map(Value::String));
     opt("receipt_id", r.receipt_id.clone().map(Value::String));
     opt("deny_reason", r.deny_reason.clone().map(Value::String));
     opt("error_code", r.error_code.clone().map(Value::String));
@@ -172,8 +166,8 @@ fn terminal(r: &ApprovalRecord) -> Response {
     };
     let mut v = json!({"decision": decision, "approval_id": r.approval_id, "status": r.state});
     let obj = v.as_object_mut().expect("json! object");
-    if let Some(m) = r.completed_ms {
-        obj.insert("completed_at".into(), json!(rfc3339(m)));
+    if let Some(t) = &r.completed_at {
+        obj.insert("completed_at".into(), json!(t));
     }
     if let Some(x) = &r.receipt_id {
         obj.insert("receipt_id".into(), json!(x));
@@ -190,7 +184,7 @@ enum Claimed {
 }
 
 fn claim(st: &GateState, id: &str, op: &OperatorAuth) -> Claimed {
-    match st.approvals.claim(id, &op.operator_id, st.now_ms()) {
+    match st.approvals.claim(id, &op.operator_id, st.stamp()) {
         Claim::Claimed(r) => Claimed::Go(r),
         Claim::NotFound => Claimed::Answer(PipelineError::ActionNotFound.into_response()),
         Claim::AlreadyClaimed => Claimed::Answer(PipelineError::Conflict.into_response()),
@@ -256,7 +250,7 @@ pub async fn approve(
     match result {
         Ok(mut resp) => {
             st.approvals
-                .finish(&id, ApprovalState::Approved, &resp.receipt_id, st.now_ms());
+                .finish(&id, ApprovalState::Approved, &resp.receipt_id, st.stamp());
             resp.learned_domain = learned_domain;
             resp.learned_path = learned_path;
             let v = serde_json::to_value(&resp).unwrap_or(Value::Null);
@@ -264,7 +258,7 @@ pub async fn approve(
         }
         Err(e) => {
             st.approvals
-                .finish(&id, ApprovalState::Failed, &e.to_string(), st.now_ms());
+                .finish(&id, ApprovalState::Failed, &e.to_string(), st.stamp());
             e.into_response()
         }
     }
@@ -299,7 +293,7 @@ async fn run_approved(
                 decision: "allow".into(),
                 approval_id: rec.approval_id.clone(),
                 approved_by: op.operator_id.clone(),
-                approval_hash: Some(format!("sha256:{}", rec.plan.plan_hash)),
+                approval_hash: Some(rec.plan.plan_hash.clone()),
                 operator_authn_method: "operator_dpop".into(),
                 operator_sender_binding: op.sender_binding.clone(),
             }),
@@ -339,8 +333,9 @@ pub async fn deny(
         .unwrap_or_else(|| "operator_denied".into());
     crate::audit::approval_denied(&st, &rec, &op, &reason);
     st.approvals
-        .finish(&id, ApprovalState::Denied, &reason, st.now_ms());
+        .finish(&id, ApprovalState::Denied, &reason, st.stamp());
     st.metrics.call(&rec.action_id, "deny");
+    st.metrics.decision("deny");
     let v = json!({
         "decision": "deny",
         "trace_id": rec.trace_id,

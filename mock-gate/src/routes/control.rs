@@ -23,7 +23,10 @@ fn bad(msg: impl Into<String>) -> Response {
 
 /// `GET /_mock/journal`.
 pub async fn journal(State(st): State<Arc<GateState>>) -> Response {
-    json_resp(StatusCode::OK, &json!({"entries": st.journal.entries()}))
+    json_resp(
+        StatusCode::OK,
+        &json!({"entries": st.journal.entries(), "dropped": st.journal.dropped()}),
+    )
 }
 
 /// `DELETE /_mock/journal`.
@@ -228,12 +231,21 @@ pub struct GrantCommand {
 pub async fn grant(State(st): State<Arc<GateState>>, Json(cmd): Json<GrantCommand>) -> Response {
     let actions: Vec<&str> = cmd.actions.iter().map(String::as_str).collect();
     let sinks: Vec<&str> = cmd.sinks.iter().map(String::as_str).collect();
-    let mut p = st.policy.write().unwrap_or_else(|e| e.into_inner());
-    p.grant(&cmd.principal, &actions, &sinks);
-    json_resp(StatusCode::OK, &*p)
+    let data = st.policy.edit(|p| {
+        p.grant(&cmd.principal, &actions, &sinks);
+        p.clone()
+    });
+    json_resp(StatusCode::OK, &data)
 }
 
-/// `GET /_mock/operator`: the operator credentials (with the private key when generated).
+/// `GET /_mock/operator`: the operator credentials, with the private key only when the mock
+/// generated it (never a key the user supplied).
 pub async fn operator(State(st): State<Arc<GateState>>) -> Response {
-    json_resp(StatusCode::OK, &json!({"operators": st.settings.operators}))
+    let mut ops = st.settings.operators.clone();
+    if !st.settings.operator_generated {
+        for o in &mut ops {
+            o.private_key_pem = None;
+        }
+    }
+    json_resp(StatusCode::OK, &json!({"operators": ops}))
 }

@@ -287,8 +287,10 @@ fn issue_lease(
         }
     };
     if let Some(b) = &budgets {
+        let t = std::time::Instant::now();
         st.budgets
             .init(&session_id, b.max_calls, st.settings.lease_ttl_secs, now_ms);
+        st.metrics.store_duration("budget_init", t.elapsed());
     }
     if let Some(root) = &canonical_root {
         st.session_fs_roots

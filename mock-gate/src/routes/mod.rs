@@ -27,7 +27,7 @@ use http_body_util::BodyExt;
 
 use crate::body::GateBody;
 use crate::faults::{error_status, Endpoint, FaultAction};
-use crate::journal::{decode_proof, JournalEntry};
+use crate::journal::JournalEntry;
 use crate::mutants::Mutant;
 use crate::server::{DropConnection, Peer};
 use crate::state::GateState;
@@ -83,6 +83,13 @@ pub fn admin_router(st: Arc<GateState>) -> Router {
         .merge(admin_crud_routes())
         .route("/v1/audit/events", get(audit::events))
         .route("/v1/audit/verify", get(audit::verify))
+        .merge(control_routes(&st));
+    finish(r, st)
+}
+
+/// The `/_mock/` control API, behind the control token (see [`crate::control_access`]).
+fn control_routes(st: &Arc<GateState>) -> Router<Arc<GateState>> {
+    Router::new()
         .route(
             "/_mock/journal",
             get(control::journal).delete(control::clear_journal),
@@ -105,8 +112,11 @@ pub fn admin_router(st: Arc<GateState>) -> Router {
         )
         .route("/_mock/actions/{action_id}", delete(control::remove_action))
         .route("/_mock/policy/grant", post(control::grant))
-        .route("/_mock/operator", get(control::operator));
-    finish(r, st)
+        .route("/_mock/operator", get(control::operator))
+        .route_layer(middleware::from_fn_with_state(
+            Arc::clone(st),
+            crate::control_access::guard,
+        ))
 }
 
 /// Learned domains/paths and policy editing.
@@ -231,11 +241,6 @@ async fn observe(State(st): State<Arc<GateState>>, req: Request, next: Next) -> 
             )
         })
         .collect();
-    let dpop = parts
-        .headers
-        .get("dpop")
-        .and_then(|v| v.to_str().ok())
-        .and_then(decode_proof);
     let body_text = bytes
         .as_ref()
         .map(|b| String::from_utf8_lossy(b).into_owned())
@@ -257,7 +262,6 @@ async fn observe(State(st): State<Arc<GateState>>, req: Request, next: Next) -> 
                     path: path_q,
                     headers,
                     body: body_text,
-                    dpop,
                     at,
                     fault: None,
                 },
@@ -297,7 +301,6 @@ async fn observe(State(st): State<Arc<GateState>>, req: Request, next: Next) -> 
             path: path_q,
             headers,
             body: body_text,
-            dpop,
             at,
             fault: fault_name,
         },
@@ -315,7 +318,6 @@ struct Entry {
     path: String,
     headers: Vec<(String, String)>,
     body: String,
-    dpop: Option<crate::journal::DecodedProof>,
     at: i64,
     fault: Option<String>,
 }
@@ -328,7 +330,14 @@ async fn record(st: &GateState, resp: Response, e: Entry) -> Response {
         .map(|c| c.to_bytes())
         .unwrap_or_default();
     tracing::info!(listener = %e.listener, method = %e.method, path = %e.path, status = parts.status.as_u16(), "request");
-    let parsed: Option<serde_json::Value> = serde_json::from_slice(&bytes).ok();
+    // Only a body naming one of the members is parsed (most answers are 200s without them).
+    let text = String::from_utf8_lossy(&bytes);
+    let parsed: Option<serde_json::Value> =
+        if text.contains("\"error\"") || text.contains("\"deny_reason\"") {
+            serde_json::from_str(&text).ok()
+        } else {
+            None
+        };
     let field = |k: &str| {
         parsed
             .as_ref()
@@ -343,9 +352,9 @@ async fn record(st: &GateState, resp: Response, e: Entry) -> Response {
         path: e.path,
         headers: e.headers,
         body: e.body,
-        dpop: e.dpop,
+        dpop: None,
         status: parts.status.as_u16(),
-        response_body: String::from_utf8_lossy(&bytes).into_owned(),
+        response_body: text.into_owned(),
         error: field("error"),
         deny_reason: field("deny_reason"),
         at_unix_ms: e.at,

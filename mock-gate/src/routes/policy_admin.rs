@@ -66,11 +66,10 @@ pub async fn show(State(st): State<Arc<GateState>>, headers: HeaderMap) -> Respo
     if let Err(r) = read_guard(&st, &headers, "/v1/admin/policy") {
         return r;
     }
-    let p = st.policy.read().unwrap_or_else(|e| e.into_inner());
-    json_resp(
-        StatusCode::OK,
-        &json!({"policy_version": p.policy_version, "acl": p.acl}),
-    )
+    let body = st
+        .policy
+        .read(|p| json!({"policy_version": p.policy_version(), "acl": p.acl()}));
+    json_resp(StatusCode::OK, &body)
 }
 
 /// `GET /v1/admin/policy/{principal}` → `{acl, principal}` or 404 `principal_not_found`.
@@ -86,8 +85,7 @@ pub async fn show_principal(
     if let Err(b) = validate_principal(&principal) {
         return b.into_response();
     }
-    let p = st.policy.read().unwrap_or_else(|e| e.into_inner());
-    match p.acl.get(&principal) {
+    match st.policy.read(|p| p.acl_entry(&principal).cloned()) {
         Some(entry) => json_resp(
             StatusCode::OK,
             &json!({"principal": principal, "acl": entry}),
@@ -123,10 +121,9 @@ pub async fn grant(
                 .into_response();
         }
     }
-    let g = {
-        let mut p = st.policy.write().unwrap_or_else(|e| e.into_inner());
-        policy_edit::grant(&mut p, &body.principal, &body.actions, &reg)
-    };
+    let g = st
+        .policy
+        .edit(|p| policy_edit::grant(p, &body.principal, &body.actions, &reg));
     let detail = format!(
         "principal={} actions={} total={}",
         body.principal,
@@ -168,10 +165,9 @@ pub async fn revoke(
         return b.into_response();
     }
     let reg = registry(&st);
-    let r = {
-        let mut p = st.policy.write().unwrap_or_else(|e| e.into_inner());
-        policy_edit::revoke(&mut p, &body.principal, &body.actions, &reg)
-    };
+    let r = st
+        .policy
+        .edit(|p| policy_edit::revoke(p, &body.principal, &body.actions, &reg));
     let detail = format!(
         "principal={} actions={} remaining={}",
         body.principal,

@@ -79,10 +79,8 @@ pub async fn add(
             .field("action_id", &body.action_id)
             .into_response();
     }
-    {
-        let mut p = st.policy.write().unwrap_or_else(|e| e.into_inner());
-        policy_edit::allowlist_add(&mut p, &body.action_id, &body.agent_id);
-    }
+    st.policy
+        .edit(|p| policy_edit::allowlist_add(p, &body.action_id, &body.agent_id));
     record_change(&st, EventType::PolicyAllowlistAdded, &op.operator_id, &body);
     ok(body)
 }
@@ -100,10 +98,9 @@ pub async fn remove(
     if let Err(b) = validate(&body) {
         return b.into_response();
     }
-    let removed = {
-        let mut p = st.policy.write().unwrap_or_else(|e| e.into_inner());
-        policy_edit::allowlist_remove(&mut p, &body.action_id, &body.agent_id)
-    };
+    let removed = st
+        .policy
+        .edit(|p| policy_edit::allowlist_remove(p, &body.action_id, &body.agent_id));
     if !removed {
         let detail = format!(
             "no allowlist entry for action_id={} agent_id={}",

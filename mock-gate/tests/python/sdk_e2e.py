@@ -1,6 +1,6 @@
 """Drives a running latchgate-mock with the published Python SDK (latchgate 0.2.0).
 
-Usage: sdk_e2e.py <client_url> <admin_url> <api_key> <operator_pem_file>
+Usage: sdk_e2e.py <client_url> <admin_url> <api_key> <operator_pem_file> <control_token>
 Prints one JSON object of observations on stdout; the Rust test asserts them.
 """
 import asyncio
@@ -13,7 +13,7 @@ import httpx
 import latchgate
 from latchgate._crypto import DPoPKeyPair, compute_ath
 
-CLIENT, ADMIN, API_KEY, PEM = sys.argv[1:5]
+CLIENT, ADMIN, API_KEY, PEM, CONTROL_TOKEN = sys.argv[1:6]
 OP = DPoPKeyPair.from_pem_file(PEM)
 
 
@@ -30,7 +30,10 @@ async def operator(method, path, **kw):
 
 async def control(method, path, body=None):
     async with httpx.AsyncClient() as h:
-        r = await h.request(method, ADMIN + path, json=body)
+        r = await h.request(method, ADMIN + path, json=body,
+                            headers={"Authorization": f"Bearer {CONTROL_TOKEN}"})
+        if r.status_code >= 300:
+            raise RuntimeError(f"control {method} {path} answered {r.status_code}: {r.text}")
         return r.status_code
 
 

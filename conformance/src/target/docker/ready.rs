@@ -29,6 +29,9 @@ pub struct ReadyLine {
     pub public_base_url: String,
     /// Working operator credentials.
     pub operator: Option<ReadyOperator>,
+    /// The mock's `/_mock/` control token (absent on other gates or with `--control-open`).
+    #[serde(default)]
+    pub control_token: Option<String>,
 }
 
 /// Everything the container wrote, line by line, kept for failure reports; optionally echoed.

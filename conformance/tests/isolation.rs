@@ -1,0 +1,148 @@
+//! A scenario that panics or hangs fails alone: the others still pass and the report is written.
+//! The fault comes from a driver wrapped around the Rust driver that panics on `health` and never
+//! answers `list_actions`, so only the scenarios sending those commands meet it.
+
+use futures::future::BoxFuture;
+use latchgate_conformance::catalogue::Catalogue;
+use latchgate_conformance::driver::{DriverFactory, DriverSession, Hello, Reply, RustDriver};
+use latchgate_conformance::expected::ExpectedFailures;
+use latchgate_conformance::report::{self, RunInfo, RunReport, ScenarioResult, Terminal, Verdict};
+use latchgate_conformance::runner::Runner;
+use latchgate_conformance::target::MockTarget;
+use serde_json::Value;
+use std::sync::Arc;
+use std::time::Duration;
+
+const PANICS: &str = "sdk.disc.health";
+const HANGS: &str = "sdk.disc.calls";
+const FINE: [&str; 2] = ["sdk.lease.request-shape", "sdk.pkg.version"];
+
+struct Faulty(RustDriver);
+
+struct FaultySession(Box<dyn DriverSession>);
+
+impl DriverSession for FaultySession {
+    fn hello(&self) -> &Hello {
+        self.0.hello()
+    }
+
+    fn call(&mut self, cmd: Value) -> BoxFuture<'_, Result<Reply, String>> {
+        match cmd["cmd"].as_str() {
+            Some("health") => panic!("driver wrapper exploded on health"),
+            Some("list_actions") => Box::pin(futures::future::pending()),
+            _ => self.0.call(cmd),
+        }
+    }
+
+    fn shutdown(self: Box<Self>) -> BoxFuture<'static, ()> {
+        self.0.shutdown()
+    }
+}
+
+impl DriverFactory for Faulty {
+    fn spec(&self) -> String {
+        "faulty".into()
+    }
+
+    fn start(&self) -> BoxFuture<'_, Result<Box<dyn DriverSession>, String>> {
+        Box::pin(async move {
+            let inner = self.0.start().await?;
+            Ok(Box::new(FaultySession(inner)) as Box<dyn DriverSession>)
+        })
+    }
+}
+
+/// Runs the `FINE` scenarios and `faulty` ones with the faulty driver.
+async fn faulty_run(faulty: &[&str], timeout: Duration) -> Vec<ScenarioResult> {
+    let catalogue = Catalogue::builtin();
+    let picked: Vec<_> = catalogue
+        .scenarios()
+        .iter()
+        .filter(|s| faulty.contains(&s.id.as_str()) || FINE.contains(&s.id.as_str()))
+        .collect();
+    assert_eq!(
+        picked.len(),
+        faulty.len() + FINE.len(),
+        "the scenarios exist in the catalogue"
+    );
+    let hello = RustDriver
+        .start()
+        .await
+        .expect("rust driver")
+        .hello()
+        .clone();
+    let runner = Runner {
+        target: Arc::new(MockTarget::new()),
+        driver: Some((Arc::new(Faulty(RustDriver)), hello)),
+        expected: ExpectedFailures::default(),
+        jobs: 4,
+        scenario_timeout: timeout,
+    };
+    runner
+        .run(&picked, &mut Terminal::quiet(picked.len()))
+        .await
+}
+
+fn result<'a>(results: &'a [ScenarioResult], id: &str) -> &'a ScenarioResult {
+    results
+        .iter()
+        .find(|r| r.id == id)
+        .unwrap_or_else(|| panic!("no result for {id}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn panicking_scenario_fails_alone_with_the_panic_message() {
+    let results = faulty_run(&[PANICS], Duration::from_secs(60)).await;
+    let r = result(&results, PANICS);
+    assert_eq!(r.verdict, Verdict::Fail, "{PANICS}: {r:?}");
+    let reason = r.reason.as_deref().unwrap_or_default();
+    assert!(
+        reason.contains("panicked") && reason.contains("driver wrapper exploded on health"),
+        "the evidence should carry the panic message, got: {reason}"
+    );
+    for id in FINE {
+        assert_eq!(
+            result(&results, id).verdict,
+            Verdict::Pass,
+            "{id} beside a panic"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hanging_scenario_fails_alone_after_the_scenario_timeout() {
+    let results = faulty_run(&[HANGS], Duration::from_secs(5)).await;
+    let r = result(&results, HANGS);
+    assert_eq!(r.verdict, Verdict::Fail, "{HANGS}: {r:?}");
+    let reason = r.reason.as_deref().unwrap_or_default();
+    assert!(
+        reason.contains("timed out after 5 s"),
+        "the evidence should say it timed out after 5 s, got: {reason}"
+    );
+    for id in FINE {
+        assert_eq!(
+            result(&results, id).verdict,
+            Verdict::Pass,
+            "{id} beside a hang"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_with_a_panic_and_a_hang_still_writes_its_report() {
+    let results = faulty_run(&[PANICS, HANGS], Duration::from_secs(5)).await;
+    let info = RunInfo {
+        runner_version: "test".into(),
+        target: "mock".into(),
+        sdk: None,
+        started_at: "2026-01-01T00:00:00Z".into(),
+        shard: None,
+    };
+    let report = RunReport::new(info, results, 1);
+    let json: Value = serde_json::from_str(&report::to_json(&report)).expect("report is JSON");
+    let ids: Vec<&str> = json["results"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|s| s["id"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(ids.len(), 4, "every scenario is in the report: {ids:?}");
+}

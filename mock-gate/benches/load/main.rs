@@ -1,0 +1,236 @@
+//! Load bench of the `latchgate-mock serve` binary (release), over loopback TCP.
+//!
+//! ```sh
+//! cargo bench -p latchgate-mock --bench load                      # memory + CPU: 100 000 executes, 8 clients
+//! cargo bench -p latchgate-mock --bench load -- --executes 20000
+//! cargo bench -p latchgate-mock --bench load -- soak --secs 600   # scripts/soak.sh
+//! ```
+//!
+//! `memory` prints the server's RSS at 0 / 50 % / 100 % of the executes, its CPU time per
+//! execute and the crypto floor measured in the same run. `soak` drives the load for a duration,
+//! prints errors, RSS and p50/p99 latency per interval, then sends SIGTERM under load and checks
+//! every call made meanwhile was answered in full or refused without a response; it exits 1 on
+//! any error or unclean outcome.
+
+mod drive;
+mod floor;
+mod serve;
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use drive::Tally;
+use serve::{loadavg, Served};
+
+struct Args {
+    soak: bool,
+    executes: u64,
+    clients: usize,
+    secs: u64,
+    interval: u64,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut a = Args {
+        soak: false,
+        executes: 100_000,
+        clients: 8,
+        secs: 600,
+        interval: 60,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        let mut num = |name: &str| -> Result<u64, String> {
+            it.next()
+                .and_then(|v| v.parse().ok())
+                .ok_or_else(|| format!("{name} needs a number"))
+        };
+        match arg.as_str() {
+            "--bench" => {}
+            "memory" => a.soak = false,
+            "soak" => a.soak = true,
+            "--executes" => a.executes = num("--executes")?,
+            "--clients" => a.clients = num("--clients")?.max(1) as usize,
+            "--secs" => a.secs = num("--secs")?,
+            "--interval" => a.interval = num("--interval")?.max(1),
+            other => return Err(format!("unknown argument {other:?}")),
+        }
+    }
+    Ok(a)
+}
+
+fn main() {
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("load: {e}");
+            std::process::exit(2);
+        }
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let code = if args.soak {
+        rt.block_on(soak(&args))
+    } else {
+        rt.block_on(memory(&args))
+    };
+    std::process::exit(code);
+}
+
+async fn run_clients(
+    url: &str,
+    tally: &Arc<Tally>,
+    clients: usize,
+    limit: u64,
+    receipt_every: u64,
+) {
+    let tasks: Vec<_> = (0..clients)
+        .map(|_| {
+            tokio::spawn(drive::client(
+                url.to_string(),
+                tally.clone(),
+                limit,
+                receipt_every,
+            ))
+        })
+        .collect();
+    for t in tasks {
+        let _ = t.await;
+    }
+}
+
+async fn memory(a: &Args) -> i32 {
+    println!("load average at start: {}", loadavg());
+    let served = match Served::start(&[]) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("load: {e}");
+            return 2;
+        }
+    };
+    let tally = Arc::new(Tally::default());
+    let half = a.executes / 2;
+    let (rss0, cpu0) = (served.rss_mib(), served.cpu_secs());
+    println!("{:>9} executes  RSS {rss0:6.1} MiB", 0);
+    let t = Instant::now();
+    run_clients(&served.url, &tally, a.clients, half, 0).await;
+    let (rss1, cpu1) = (served.rss_mib(), served.cpu_secs());
+    println!("{half:>9} executes  RSS {rss1:6.1} MiB");
+    tally.started.store(half, Ordering::Relaxed);
+    run_clients(&served.url, &tally, a.clients, a.executes, 0).await;
+    let (rss2, cpu2) = (served.rss_mib(), served.cpu_secs());
+    let wall = t.elapsed().as_secs_f64();
+    println!("{:>9} executes  RSS {rss2:6.1} MiB", a.executes);
+    let ok = tally.ok.load(Ordering::Relaxed);
+    println!(
+        "{ok} executes answered in {wall:.1} s ({:.0}/s) from {} clients, {} errors",
+        ok as f64 / wall,
+        a.clients,
+        tally.error_count()
+    );
+    for (what, n) in tally
+        .errors
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .iter()
+    {
+        println!("  error ×{n}: {what}");
+    }
+    let per = |cpu: f64, n: u64| cpu * 1000.0 / n.max(1) as f64;
+    println!(
+        "server CPU per execute: {:.3} ms (first half {:.3}, second half {:.3})",
+        per(cpu2 - cpu0, a.executes),
+        per(cpu1 - cpu0, half),
+        per(cpu2 - cpu1, a.executes - half)
+    );
+    use floor::{floor_ms, Es256};
+    println!("crypto floor per execute, same run, one core (ES256 verify ×k + Ed25519 sign + 4 SHA-256):");
+    for (name, imp) in [("p256", Es256::P256), ("ring", Es256::Ring)] {
+        println!(
+            "  {name:4}: k=2 (lease + proof) {:.3} ms, k=1 (lease verified once per token) {:.3} ms",
+            floor_ms(2_000, 2, imp),
+            floor_ms(2_000, 1, imp)
+        );
+    }
+    println!("RSS growth 50%→100%: {:+.1} MiB", rss2 - rss1);
+    println!("load average at end: {}", loadavg());
+    i32::from(tally.error_count() > 0)
+}
+
+async fn soak(a: &Args) -> i32 {
+    println!("load average at start: {}", loadavg());
+    let served = match Served::start(&[]) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("load: {e}");
+            return 2;
+        }
+    };
+    let tally = Arc::new(Tally::default());
+    let clients: Vec<_> = (0..a.clients)
+        .map(|_| {
+            tokio::spawn(drive::client(
+                served.url.clone(),
+                tally.clone(),
+                u64::MAX,
+                50,
+            ))
+        })
+        .collect();
+    println!("  min  executes  errors  RSS MiB  p50 ms  p99 ms  load");
+    let start = Instant::now();
+    let mut last_ok = 0;
+    while start.elapsed() < Duration::from_secs(a.secs) {
+        let left = Duration::from_secs(a.secs).saturating_sub(start.elapsed());
+        tokio::time::sleep(left.min(Duration::from_secs(a.interval))).await;
+        let ok = tally.ok.load(Ordering::Relaxed);
+        let (_, p50, p99) = tally.take_percentiles();
+        println!(
+            "{:5.1}  {:8}  {:6}  {:7.1}  {p50:6.2}  {p99:6.2}  {}",
+            start.elapsed().as_secs_f64() / 60.0,
+            ok - last_ok,
+            tally.error_count(),
+            served.rss_mib(),
+            loadavg()
+        );
+        last_ok = ok;
+    }
+    let errors = tally.error_count();
+    for (what, n) in tally
+        .errors
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .iter()
+    {
+        println!("  error ×{n}: {what}");
+    }
+    tally.terminating.store(true, Ordering::Relaxed);
+    served.terminate();
+    let exited = tokio::task::spawn_blocking(move || served.wait())
+        .await
+        .ok()
+        .flatten();
+    for c in clients {
+        let _ = c.await;
+    }
+    let after = tally
+        .after_term
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    println!("SIGTERM under load: exit code {exited:?}; calls made meanwhile:");
+    for (what, n) in &after {
+        println!("  ×{n}: {what}");
+    }
+    let unclean = after.keys().filter(|k| k.starts_with("FAILED")).count();
+    println!(
+        "{} executes, {errors} errors, {unclean} unclean outcomes during shutdown; load average {}",
+        tally.ok.load(Ordering::Relaxed),
+        loadavg()
+    );
+    i32::from(errors > 0 || unclean > 0 || exited != Some(0))
+}

@@ -1,0 +1,143 @@
+//! Who may use the `/_mock/` control API: holders of the control token (sent as
+//! `Authorization: Bearer <token>`, compared in constant time), or anyone when the user opted
+//! out explicitly (`--control-open`, for isolated test networks only). Without a configured
+//! token one is generated at start and printed in the ready line.
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use rand::RngCore;
+
+use crate::body::GateBody;
+use crate::crypto::ct_eq;
+use crate::state::GateState;
+
+/// Environment variable of the control token (same as `--control-token`).
+pub const CONTROL_TOKEN_ENV: &str = "LATCHGATE_MOCK_CONTROL_TOKEN";
+
+/// Access rule of the control API.
+#[derive(Clone, PartialEq, Eq)]
+pub enum ControlAccess {
+    /// Requests must carry `Authorization: Bearer <token>`.
+    Token(String),
+    /// No check (`--control-open`).
+    Open,
+}
+
+impl std::fmt::Debug for ControlAccess {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Token(_) => f.write_str("Token(<redacted>)"),
+            Self::Open => f.write_str("Open"),
+        }
+    }
+}
+
+impl Default for ControlAccess {
+    fn default() -> Self {
+        Self::generate()
+    }
+}
+
+impl ControlAccess {
+    /// A fresh random token (`mock-ctl-` + 32 hex digits).
+    pub fn generate() -> Self {
+        let mut raw = [0u8; 16];
+        rand::rngs::OsRng.fill_bytes(&mut raw);
+        Self::Token(format!("mock-ctl-{}", hex::encode(raw)))
+    }
+
+    /// A token given by the user, checked for use in a header.
+    pub fn token(token: &str) -> Result<Self, String> {
+        validate_token(token)?;
+        Ok(Self::Token(token.to_string()))
+    }
+
+    /// The token, unless open.
+    pub fn token_str(&self) -> Option<&str> {
+        match self {
+            Self::Token(t) => Some(t),
+            Self::Open => None,
+        }
+    }
+
+    /// Whether `headers` grant access.
+    fn admits(&self, headers: &HeaderMap) -> Result<(), &'static str> {
+        let Self::Token(want) = self else {
+            return Ok(());
+        };
+        let given = headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or("control_token_required")?;
+        if ct_eq(given.as_bytes(), want.as_bytes()) {
+            Ok(())
+        } else {
+            Err("control_token_invalid")
+        }
+    }
+}
+
+/// A token must be non-empty visible ASCII without spaces (it travels in a header).
+pub fn validate_token(token: &str) -> Result<(), String> {
+    if token.is_empty() {
+        return Err("control token must not be empty".into());
+    }
+    if !token.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err("control token must be visible ASCII without spaces".into());
+    }
+    Ok(())
+}
+
+/// Route layer of the `/_mock/` routes: 401 `{"error":"control_token_required"}` without a
+/// bearer token, 401 `{"error":"control_token_invalid"}` with a wrong one.
+pub async fn guard(State(st): State<Arc<GateState>>, req: Request, next: Next) -> Response {
+    match st.settings.control.admits(req.headers()) {
+        Ok(()) => next.run(req).await,
+        Err(code) => GateBody::error(StatusCode::UNAUTHORIZED, code)
+            .header("www-authenticate", "Bearer")
+            .into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_auth(v: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert("authorization", v.parse().unwrap());
+        h
+    }
+
+    #[test]
+    fn missing_wrong_and_right_tokens() {
+        let a = ControlAccess::token("s3cret").unwrap();
+        assert_eq!(a.admits(&HeaderMap::new()), Err("control_token_required"));
+        assert_eq!(
+            a.admits(&with_auth("Bearer s3cre")),
+            Err("control_token_invalid")
+        );
+        assert_eq!(a.admits(&with_auth("Bearer s3cret")), Ok(()));
+    }
+
+    #[test]
+    fn open_access_needs_no_header() {
+        assert_eq!(ControlAccess::Open.admits(&HeaderMap::new()), Ok(()));
+    }
+
+    #[test]
+    fn token_with_a_space_is_refused() {
+        assert!(ControlAccess::token("a b").is_err());
+        assert!(ControlAccess::token("").is_err());
+    }
+
+    #[test]
+    fn generated_tokens_differ() {
+        assert_ne!(ControlAccess::generate(), ControlAccess::generate());
+    }
+}

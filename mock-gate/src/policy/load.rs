@@ -1,0 +1,162 @@
+//! Reading a policy directory: its `.rego` modules (recursively, sorted by path) and its
+//! `data.json`, with errors that name the file and the line.
+
+use std::path::{Path, PathBuf};
+
+use super::PolicyData;
+
+/// One Rego source file.
+#[derive(Debug, Clone)]
+pub struct RegoModule {
+    /// File name shown in errors.
+    pub name: String,
+    /// Source text.
+    pub text: String,
+}
+
+/// The built-in quickstart policy.
+pub fn quickstart_modules() -> Vec<RegoModule> {
+    vec![RegoModule {
+        name: "quickstart.rego".into(),
+        text: include_str!("quickstart.rego").into(),
+    }]
+}
+
+/// A policy directory: every `*.rego` file under it, and `data.json` when present.
+#[derive(Debug, Clone)]
+pub struct PolicyDir {
+    /// The modules.
+    pub modules: Vec<RegoModule>,
+    /// `DIR/data.json`, parsed.
+    pub data: Option<PolicyData>,
+}
+
+/// Reads `dir`.
+pub fn load_dir(dir: &Path) -> Result<PolicyDir, String> {
+    let mut files = Vec::new();
+    collect_rego(dir, &mut files)?;
+    if files.is_empty() {
+        return Err(format!("policy dir {} holds no .rego file", dir.display()));
+    }
+    files.sort();
+    let mut modules = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f)
+            .map_err(|e| format!("cannot read policy file {}: {e}", f.display()))?;
+        modules.push(RegoModule {
+            name: f.display().to_string(),
+            text,
+        });
+    }
+    let data_path = dir.join("data.json");
+    let data = if data_path.is_file() {
+        Some(read_data(&data_path)?)
+    } else {
+        None
+    };
+    Ok(PolicyDir { modules, data })
+}
+
+/// Reads a policy data file; errors name the file, line and column.
+pub fn read_data(path: &Path) -> Result<PolicyData, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read policy data {}: {e}", path.display()))?;
+    PolicyData::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn collect_rego(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| format!("cannot read policy dir {}: {e}", dir.display()))?;
+    for entry in entries {
+        let path = entry
+            .map_err(|e| format!("cannot read policy dir {}: {e}", dir.display()))?
+            .path();
+        if path.is_dir() {
+            collect_rego(&path, out)?;
+        } else if path.extension().is_some_and(|x| x == "rego") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// A regorus error (`\n--> FILE:LINE:COL\n <source excerpt>\nerror: MESSAGE`) as one line
+/// `FILE:LINE:COL: MESSAGE` followed by the excerpt; other errors unchanged.
+pub fn rego_error(raw: &str) -> String {
+    let text = raw.trim_start_matches('\n');
+    let Some(rest) = text.strip_prefix("--> ") else {
+        return raw.to_string();
+    };
+    let mut lines: Vec<&str> = rest.lines().collect();
+    let location = lines.remove(0);
+    let message = match lines.last() {
+        Some(l) if l.starts_with("error: ") => {
+            let m = l.trim_start_matches("error: ");
+            lines.pop();
+            m
+        }
+        _ => "",
+    };
+    format!("{location}: {message}\n{}", lines.join("\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dir_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let d = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            std::fs::write(d.path().join(name), text).unwrap();
+        }
+        d
+    }
+
+    fn engine_error(files: &[(&str, &str)]) -> String {
+        let d = dir_with(files);
+        let p = load_dir(d.path())
+            .and_then(|p| super::super::PolicyEngine::new(&p.modules, &p.data.unwrap_or_default()));
+        p.expect_err("the policy should not load")
+    }
+
+    #[test]
+    fn a_syntax_error_names_the_file_and_line() {
+        let e = engine_error(&[(
+            "team.rego",
+            "package latchgate\n\nimport rego.v1\n\ndecision := {\"allow\": true\n",
+        )]);
+        let first = e.lines().next().unwrap_or("");
+        assert!(first.contains("team.rego:"), "file missing from {e:?}");
+        assert!(
+            first.contains(":6:") || first.contains(":5:"),
+            "line missing from {e:?}"
+        );
+    }
+
+    #[test]
+    fn a_rule_conflict_found_at_warm_up_names_the_file_and_line() {
+        let e = engine_error(&[(
+            "conflict.rego",
+            "package latchgate\n\nimport rego.v1\n\ndecision := {\"allow\": true}\n\ndecision := {\"allow\": false}\n",
+        )]);
+        assert!(e.contains("policy failed to evaluate during warmup"), "{e}");
+        assert!(e.contains("conflict.rego:"), "file missing from {e:?}");
+    }
+
+    #[test]
+    fn bad_data_json_names_the_file_and_line() {
+        let e = engine_error(&[
+            ("p.rego", "package latchgate\n"),
+            ("data.json", "{\n  \"acl\": {,\n}"),
+        ]);
+        assert!(e.contains("data.json"), "{e}");
+        assert!(e.contains("line 2"), "{e}");
+    }
+
+    #[test]
+    fn a_dir_without_rego_is_refused() {
+        let d = dir_with(&[("data.json", "{}")]);
+        let e = load_dir(d.path()).unwrap_err();
+        assert!(e.contains("holds no .rego file"), "{e}");
+    }
+}

@@ -1,0 +1,206 @@
+//! Store bounds seen from outside: what a client reads once a cap made the gate forget.
+
+mod support;
+
+use latchgate_mock::{Caps, GateControl, MockGate, RateLimits};
+use serde_json::{json, Value};
+use support::{send, Agent, Op, Target};
+
+async fn gate(caps: Caps) -> MockGate {
+    MockGate::builder()
+        .rate_limits(RateLimits::unlimited())
+        .caps(caps)
+        .start()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn journal_keeps_the_newest_entries_and_the_control_api_reports_the_dropped_count() {
+    let g = gate(Caps {
+        journal: 3,
+        ..Caps::default()
+    })
+    .await;
+    for _ in 0..5 {
+        send(&Target::client(&g), "GET", "/healthz", &[], b"").await;
+    }
+    let c = g.control_client().unwrap();
+    let v = c.call("GET", "/_mock/journal", None).await.unwrap();
+    let seqs: Vec<u64> = v["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["seq"].as_u64().unwrap())
+        .collect();
+    assert_eq!(seqs, [3, 4, 5], "kept entries");
+    assert_eq!(v["dropped"], json!(2), "dropped count");
+    assert_eq!(c.journal_entries().await.unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn evicted_receipt_reads_as_an_unknown_receipt() {
+    let g = gate(Caps {
+        receipts: 1,
+        ..Caps::default()
+    })
+    .await;
+    let a = Agent::new();
+    let l = a
+        .lease_with(&g, json!({"budgets": {"max_calls": 10}}))
+        .await;
+    let fetch = json!({"url": "https://httpbin.org/get"});
+    let first = a.execute(&g, &l, "http_fetch", &fetch).await.json();
+    let second = a.execute(&g, &l, "http_fetch", &fetch).await.json();
+    let read = |id: Value| {
+        let (a, g, l) = (&a, &g, &l);
+        async move {
+            let r = a
+                .get(g, l, &format!("/v1/receipts/{}", id.as_str().unwrap()))
+                .await;
+            (r.status, r.text())
+        }
+    };
+    let evicted = read(first["receipt_id"].clone()).await;
+    let unknown = read(json!("0190f0f0-0000-7000-8000-000000000000")).await;
+    assert_eq!(
+        evicted, unknown,
+        "evicted receipt answers differently from an unknown one"
+    );
+    assert_eq!(evicted.0, 404);
+    assert_eq!(
+        read(second["receipt_id"].clone()).await.0,
+        200,
+        "newest receipt lost"
+    );
+}
+
+async fn held(g: &MockGate, a: &Agent, l: &support::Lease, host: &str) -> String {
+    let r = a
+        .execute(
+            g,
+            l,
+            "http_fetch",
+            &json!({"url": format!("https://{host}/x")}),
+        )
+        .await;
+    assert_eq!(r.status, 202, "{}", r.text());
+    r.json()["approval_id"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn full_approval_store_forgets_a_denied_approval_before_a_pending_one() {
+    let g = gate(Caps {
+        approvals: 2,
+        ..Caps::default()
+    })
+    .await;
+    let a = Agent::new();
+    let l = a.lease(&g).await;
+    let pending = held(&g, &a, &l, "one.example.org").await;
+    let denied = held(&g, &a, &l, "two.example.org").await;
+    let op = Op::of(&g);
+    let d = op
+        .call(
+            &g,
+            "POST",
+            &format!("/v1/approvals/{denied}/deny"),
+            b"",
+            &[],
+        )
+        .await;
+    assert_eq!(d.status, 200, "{}", d.text());
+    held(&g, &a, &l, "three.example.org").await;
+    let status = |id: String| {
+        let (op, g) = (&op, &g);
+        async move {
+            op.call(g, "GET", &format!("/v1/approvals/{id}"), b"", &[])
+                .await
+                .status
+        }
+    };
+    assert_eq!(status(denied).await, 404, "denied approval kept");
+    assert_eq!(
+        status(pending).await,
+        200,
+        "pending approval forgotten first"
+    );
+}
+
+#[tokio::test]
+async fn full_learned_table_refuses_a_new_domain_with_ledger_error() {
+    let g = gate(Caps {
+        learned_rows: 1,
+        ..Caps::default()
+    })
+    .await;
+    let op = Op::of(&g);
+    let add = |domain: &'static str| {
+        let (op, g) = (&op, &g);
+        async move {
+            op.json(
+                g,
+                "POST",
+                "/v1/admin/domains",
+                json!({"action_id": "http_fetch", "domain": domain}),
+            )
+            .await
+        }
+    };
+    assert_eq!(add("a.example.org").await.status, 200);
+    let full = add("b.example.org").await;
+    assert_eq!(
+        (full.status, full.text()),
+        (500, r#"{"error":"ledger_error"}"#.to_string())
+    );
+}
+
+#[tokio::test]
+async fn audit_ledger_keeps_the_configured_number_of_events() {
+    let g = gate(Caps {
+        audit_events: 2,
+        ..Caps::default()
+    })
+    .await;
+    let a = Agent::new();
+    for _ in 0..3 {
+        a.lease(&g).await;
+    }
+    assert_eq!(g.state().audit.len(), 2);
+}
+
+/// `1 000` style, as the README writes numbers.
+fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[test]
+fn readme_caps_table_and_toml_example_show_the_defaults() {
+    let readme = include_str!("../README.md");
+    let c = Caps::default();
+    for (row, key, n) in [
+        ("journal", "journal", c.journal),
+        ("receipts", "receipts", c.receipts),
+        ("approvals", "approvals", c.approvals),
+        ("audit events", "audit_events", c.audit_events),
+        ("learned rows, per table", "learned_rows", c.learned_rows),
+        (
+            "verified lease tokens",
+            "verified_leases",
+            c.verified_leases,
+        ),
+    ] {
+        let cell = format!("| {row} | {} ", grouped(n));
+        assert!(readme.contains(&cell), "README caps table lacks {cell:?}");
+        let toml = format!("\n{key} = {n}\n");
+        assert!(readme.contains(&toml), "README TOML example lacks {toml:?}");
+    }
+}
