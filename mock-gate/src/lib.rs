@@ -38,6 +38,8 @@ pub mod dpop;
 pub mod errors;
 pub mod faults;
 pub mod fixtures;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod gate;
 pub mod globs;
 pub mod journal;
