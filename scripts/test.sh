@@ -63,4 +63,3 @@ bash scripts/consumer-test.sh
 if [ -n "$docker_ok" ]; then
   bash scripts/ci-smoke.sh
 fi
-bash scripts/fuzz.sh 5
