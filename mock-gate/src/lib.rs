@@ -37,6 +37,7 @@ pub mod dispatch;
 pub mod dpop;
 pub mod errors;
 pub mod faults;
+pub mod fs_roots;
 pub mod fixtures;
 #[doc(hidden)]
 pub mod fuzzing;
