@@ -71,11 +71,11 @@ fn execute(c: &mut Criterion) {
 /// compiled on every call (regorus without its cache, the cost before), next to serializing its
 /// input alone (a floor every evaluation pays).
 fn policy(c: &mut Criterion) {
-    use latchgate_mock::manifest::{EgressProfile, RiskLevel};
+    use latchgate_mock::actions::manifest::{EgressProfile, RiskLevel};
     use latchgate_mock::policy::{load, Budgets, PolicyEngine, PolicyInput, Verdict};
     let engine = PolicyEngine::new(
         &load::quickstart_modules(),
-        &latchgate_mock::fixtures::quickstart_policy(),
+        &latchgate_mock::config::quickstart::quickstart_policy(),
     )
     .unwrap();
     let scopes = vec!["tools:call".to_string()];
