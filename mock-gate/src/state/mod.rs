@@ -9,10 +9,10 @@ pub mod metrics;
 pub mod ratelimit;
 pub mod receipts;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
 use crate::actions::manifest::CompiledAction;
