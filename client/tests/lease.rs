@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use latchgate::{ConnectOptions, ErrorKind};
 use serde_json::{json, Value};
-use support::wire::{answer_json, builder, executing_gate, lease_bodies, mount, requests_to};
-use support::{manual_clock, LeaseResponder, T0};
+use support::wire::{answer_json, builder, executing_gate, lease_bodies, lease_once, requests_to};
+use support::{manual_clock, T0};
 use wiremock::MockServer;
 
 #[tokio::test]
@@ -115,13 +115,7 @@ async fn agent_id_is_never_sent() {
 #[tokio::test]
 async fn malformed_lease_answer_is_a_protocol_error_and_changes_nothing() {
     let server = MockServer::start().await;
-    mount(
-        &server,
-        "POST /v1/leases",
-        LeaseResponder::fixed(T0, 300),
-        Some(1),
-    )
-    .await;
+    lease_once(&server).await;
     let bad_answers = [
         json!({"lease_jwt": "j", "session_id": "s", "lease_jti": "i"}),
         json!({"lease_jwt": "j", "session_id": "s", "lease_jti": "i", "expires_at": "tomorrow"}),

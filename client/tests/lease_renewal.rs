@@ -9,7 +9,7 @@ use std::time::Duration;
 use latchgate::{Client, ConnectOptions, ErrorKind, LeaseCause, LeaseEvent};
 use serde_json::json;
 use support::gate::{Reply, ScriptedGate};
-use support::wire::{answer_json, builder, executing_gate, lease_bodies, mount};
+use support::wire::{answer_json, builder, executing_gate, lease_bodies, lease_once, mount};
 use support::{manual_clock, LeaseResponder, T0};
 use wiremock::{MockServer, ResponseTemplate};
 
@@ -17,13 +17,7 @@ use wiremock::{MockServer, ResponseTemplate};
 /// `fs_read` with `action_not_registered`.
 async fn gate_failing_renewals(renewal: ResponseTemplate) -> MockServer {
     let server = MockServer::start().await;
-    mount(
-        &server,
-        "POST /v1/leases",
-        LeaseResponder::fixed(T0, 300),
-        Some(1),
-    )
-    .await;
+    lease_once(&server).await;
     mount(&server, "POST /v1/leases", renewal, None).await;
     let denied = json!({"error": "action_not_registered"});
     answer_json(&server, "POST /v1/actions/fs_read/execute", 403, denied).await;

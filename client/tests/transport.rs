@@ -28,6 +28,15 @@ async fn tcp_client(
     (gate, c)
 }
 
+/// `err` is a `TransportError` for a request that never reached the gate.
+fn assert_unsent_transport_error(err: &latchgate::Error) {
+    assert_eq!(
+        (err.kind(), err.sent(), err.may_have_executed()),
+        (ErrorKind::TransportError, false, false),
+        "{err}"
+    );
+}
+
 #[tokio::test]
 async fn unix_socket_requests_target_localhost_and_sign_the_default_public_base() {
     let gate = ScriptedGate::unix(gate_handler()).await;
@@ -82,10 +91,7 @@ async fn a_missing_socket_is_a_transport_error_that_was_not_sent() {
         .build()
         .unwrap();
     let err = c.execute("fs_read", json!({})).await.unwrap_err();
-    assert_eq!(
-        (err.kind(), err.sent(), err.may_have_executed()),
-        (ErrorKind::TransportError, false, false)
-    );
+    assert_unsent_transport_error(&err);
     assert!(err.transient());
 }
 
@@ -182,10 +188,7 @@ async fn https_base_url_speaks_tls_and_a_failed_handshake_was_not_sent() {
         .build()
         .unwrap();
     let err = c.execute("fs_read", json!({})).await.unwrap_err();
-    assert_eq!(
-        (err.kind(), err.sent(), err.may_have_executed()),
-        (ErrorKind::TransportError, false, false)
-    );
+    assert_unsent_transport_error(&err);
     assert!(
         gate.recorded().is_empty(),
         "no HTTP request reached the plain server: {:?}",

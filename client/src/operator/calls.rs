@@ -74,20 +74,16 @@ impl OperatorClient {
             }
             query.push(format!("limit={limit}"));
         }
-        let req = Outgoing::new(Method::GET, with_query("/v1/approvals".to_owned(), &query));
-        ok_typed(
-            Endpoint::Operator,
-            self.send(Endpoint::Operator, req).await,
-            None,
-        )
+        let path = with_query("/v1/approvals".to_owned(), &query);
+        self.get(Endpoint::Operator, path, None).await
     }
 
     /// `GET /v1/approvals/{id}`: the approval with its plan review.
     pub async fn get_approval(&self, approval_id: &str) -> Result<ApprovalDetail, Error> {
         validate::identifier("approval_id", approval_id)?;
-        let req = Outgoing::new(Method::GET, format!("/v1/approvals/{approval_id}"));
-        let answer = self.send(Endpoint::OperatorApproval, req).await;
-        ok_typed(Endpoint::OperatorApproval, answer, Some(approval_id))
+        let path = format!("/v1/approvals/{approval_id}");
+        self.get(Endpoint::OperatorApproval, path, Some(approval_id))
+            .await
     }
 
     /// `POST /v1/approvals/{id}/approve` (no body): runs the stored plan. Never retried; an
@@ -157,12 +153,8 @@ impl OperatorClient {
 
     /// `GET /v1/admin/status`.
     pub async fn admin_status(&self) -> Result<AdminStatus, Error> {
-        let req = Outgoing::new(Method::GET, "/v1/admin/status");
-        ok_typed(
-            Endpoint::Operator,
-            self.send(Endpoint::Operator, req).await,
-            None,
-        )
+        let path = "/v1/admin/status".to_owned();
+        self.get(Endpoint::Operator, path, None).await
     }
 
     /// `GET /v1/receipts/{id}` on the admin listener, with operator auth.
@@ -171,6 +163,19 @@ impl OperatorClient {
         let req = Outgoing::new(Method::GET, format!("/v1/receipts/{receipt_id}"));
         let answer = self.send(Endpoint::OperatorReceipt, req).await;
         response::receipt(Endpoint::OperatorReceipt, receipt_id, answer)
+    }
+}
+
+impl OperatorClient {
+    /// `GET path` with operator auth, its 200 body read as a `T`; errors name `target_id`.
+    async fn get<T: DeserializeOwned>(
+        &self,
+        endpoint: Endpoint,
+        path: String,
+        target_id: Option<&str>,
+    ) -> Result<T, Error> {
+        let answer = self.send(endpoint, Outgoing::new(Method::GET, path)).await;
+        ok_typed(endpoint, answer, target_id)
     }
 }
 

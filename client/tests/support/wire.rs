@@ -35,6 +35,17 @@ pub async fn executing_gate(ttl: u64) -> MockServer {
     server
 }
 
+/// Makes `server` answer the next `POST /v1/leases` with a 300 s lease issued at `T0`.
+pub async fn lease_once(server: &MockServer) {
+    mount(
+        server,
+        "POST /v1/leases",
+        LeaseResponder::fixed(T0, 300),
+        Some(1),
+    )
+    .await;
+}
+
 /// Makes `server` answer `route` (`"VERB /path"`) with `responder`, at most `times` times
 /// when given (later mounts answer afterwards).
 pub async fn mount(
