@@ -2,15 +2,17 @@
 //! fixtures/schemas/driver-protocol.schema.json; a crashing or hanging process driver fails with
 //! the reason instead of stopping the run.
 
+mod support;
+
 use latchgate_conformance::catalogue::Catalogue;
 use latchgate_conformance::driver::{DriverFactory, ProcessDriver, RustDriver};
 use latchgate_conformance::expected::ExpectedFailures;
-use latchgate_conformance::report::{self, RunInfo, RunReport, Terminal, Verdict};
-use latchgate_conformance::runner::Runner;
+use latchgate_conformance::report::{self, RunReport, Verdict};
 use latchgate_conformance::target::MockTarget;
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::Duration;
+use support::{pick, report_of, run_with, rust_driver};
 
 fn schema(name: &str) -> Value {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -29,31 +31,12 @@ fn validate(schema: &Value, instance: &Value) -> Vec<String> {
 
 async fn small_run(expected: ExpectedFailures) -> RunReport {
     let catalogue = Catalogue::builtin();
-    let picked: Vec<_> = catalogue
-        .scenarios()
-        .iter()
-        .filter(|s| ["lease.issue.ok", "dpop.typ.jwt", "sdk.pkg.version"].contains(&s.id.as_str()))
-        .collect();
-    let driver: Arc<dyn DriverFactory> = Arc::new(RustDriver);
-    let hello = driver.start().await.expect("rust driver").hello().clone();
-    let runner = Runner {
-        target: Arc::new(MockTarget::new()),
-        driver: Some((driver, hello)),
-        expected,
-        jobs: 2,
-        scenario_timeout: Duration::from_secs(30),
-    };
-    let results = runner
-        .run(&picked, &mut Terminal::quiet(picked.len()))
-        .await;
-    let info = RunInfo {
-        runner_version: "test".into(),
-        target: "mock".into(),
-        sdk: None,
-        started_at: "2026-01-01T00:00:00Z".into(),
-        shard: None,
-    };
-    RunReport::new(info, results, 1)
+    let picked = pick(
+        &catalogue,
+        &["lease.issue.ok", "dpop.typ.jwt", "sdk.pkg.version"],
+    );
+    let target = Arc::new(MockTarget::new());
+    report_of(run_with(target, rust_driver(), &picked, expected).await)
 }
 
 #[tokio::test]

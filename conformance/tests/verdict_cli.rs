@@ -2,7 +2,7 @@
 //! bounds the skips, `--require` names scenarios that must run and pass, and a driver answering
 //! `Unsupported` to a required command fails the scenario instead of skipping it.
 
-use std::process::Output;
+mod support;
 
 /// A driver declaring no capability; it answers `Unsupported` to every command after hello.
 const NO_CAPABILITIES: &str = r#"read -r l
@@ -13,26 +13,28 @@ while read -r l; do
 done
 "#;
 
+/// Whitespace-separated arguments.
+fn words(args: &str) -> Vec<&str> {
+    args.split_whitespace().collect()
+}
+
 fn run(args: &[&str]) -> (Option<i32>, String) {
     let dir = tempfile::tempdir().expect("tempdir");
     let script = dir.path().join("driver.sh");
     std::fs::write(&script, NO_CAPABILITIES).expect("driver script");
-    let out: Output = std::process::Command::new(env!("CARGO_BIN_EXE_latchgate-conformance"))
+    let out = support::conformance()
         .arg("run")
         .arg("--sdk")
         .arg(format!("cmd:bash {}", script.display()))
         .args(args)
         .output()
         .expect("runner starts");
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    (out.status.code(), support::stderr(&out))
 }
 
 #[test]
 fn a_run_in_which_every_must_scenario_skipped_exits_1() {
-    let (code, stderr) = run(&["--only", "sdk.egr.shapes"]);
+    let (code, stderr) = run(&words("--only sdk.egr.shapes"));
     assert_eq!(code, Some(1), "exit code; stderr:\n{stderr}");
     assert!(
         stderr.contains("FAILED: no MUST scenario ran (1 skipped)"),
@@ -42,14 +44,13 @@ fn a_run_in_which_every_must_scenario_skipped_exits_1() {
 
 #[test]
 fn more_skips_than_max_skips_exits_1_and_within_it_exits_0() {
-    let only = ["--only", "lease.issue.ok,sdk.egr.shapes"];
-    let (code, stderr) = run(&[&only[..], &["--max-skips", "1"]].concat());
+    let (code, stderr) = run(&words("--only lease.issue.ok,sdk.egr.shapes --max-skips 1"));
     assert_eq!(
         code,
         Some(0),
         "one skip within --max-skips 1; stderr:\n{stderr}"
     );
-    let (code, stderr) = run(&[&only[..], &["--max-skips", "0"]].concat());
+    let (code, stderr) = run(&words("--only lease.issue.ok,sdk.egr.shapes --max-skips 0"));
     assert_eq!(
         code,
         Some(1),
@@ -63,12 +64,9 @@ fn more_skips_than_max_skips_exits_1_and_within_it_exits_0() {
 
 #[test]
 fn a_required_scenario_that_skipped_exits_1() {
-    let (code, stderr) = run(&[
-        "--only",
-        "lease.issue.ok,sdk.egr.shapes",
-        "--require",
-        "sdk.egr.*",
-    ]);
+    let (code, stderr) = run(&words(
+        "--only lease.issue.ok,sdk.egr.shapes --require sdk.egr.*",
+    ));
     assert_eq!(code, Some(1), "exit code; stderr:\n{stderr}");
     assert!(
         stderr.contains("FAILED: --require 'sdk.egr.*': sdk.egr.shapes is SKIP"),
@@ -78,27 +76,15 @@ fn a_required_scenario_that_skipped_exits_1() {
 
 #[test]
 fn required_scenarios_that_pass_exit_0() {
-    let (code, stderr) = run(&[
-        "--suite",
-        "gate",
-        "--only",
-        "lease.issue.ok",
-        "--require",
-        "lease.issue.ok",
-    ]);
+    let (code, stderr) = run(&words(
+        "--suite gate --only lease.issue.ok --require lease.issue.ok",
+    ));
     assert_eq!(code, Some(0), "exit code; stderr:\n{stderr}");
 }
 
 #[test]
 fn a_require_glob_matching_no_selected_scenario_exits_2() {
-    let (code, stderr) = run(&[
-        "--suite",
-        "gate",
-        "--only",
-        "lease.issue.ok",
-        "--require",
-        "sdk.*",
-    ]);
+    let (code, stderr) = run(&words("--suite gate --only lease.issue.ok --require sdk.*"));
     assert_eq!(code, Some(2), "exit code; stderr:\n{stderr}");
     assert!(
         stderr.contains("--require 'sdk.*' matches no selected scenario"),

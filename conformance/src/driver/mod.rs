@@ -8,14 +8,13 @@ mod process;
 mod python;
 mod rust;
 mod transcript;
-mod warm;
 
 pub use process::ProcessDriver;
+pub use process::WARM;
 #[cfg(feature = "python")]
 pub use python::python_driver;
 pub use rust::RustDriver;
 pub use transcript::{in_scenario, Transcript};
-pub use warm::WARM;
 
 use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};

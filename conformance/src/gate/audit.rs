@@ -1,18 +1,9 @@
 //! Audit ledger scenarios: a call's event found by trace id, chain verification, operator auth.
 
-use super::{exec_params, expect_error, expect_status, GateFn, Listener, EXEC_ACTION};
+use super::{exec_params, expect_error, expect_status, Listener, EXEC_ACTION};
 use crate::check::{ensure, ensure_eq, Failure};
 use crate::http::RawRequest;
 use serde_json::{json, Value};
-
-pub(super) fn lookup(id: &str) -> Option<GateFn> {
-    Some(match id {
-        "audit.events.trace-filter" => events_by_trace,
-        "audit.verify.intact" => verify_intact,
-        "audit.auth.required" => auth_required,
-        _ => return None,
-    })
-}
 
 scenario_fn!(events_by_trace, |ctx| {
     let lease = ctx.lease().await?;

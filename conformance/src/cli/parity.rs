@@ -1,11 +1,11 @@
 //! `diff`, `record` and `replay` on the command line. Exit codes as for `run`: 0 equal,
 //! 1 different, 2 usage or environment errors.
 
-use super::corpus::{self, Corpus, Deviations, Manifest};
-use super::replay::{self, Mode};
-use super::run::Side;
-use super::{explore, report, DiffPlan};
-use crate::cli::{EXIT_FAILED, EXIT_OK};
+use super::{EXIT_FAILED, EXIT_OK};
+use crate::parity::corpus::{self, Corpus, Deviations, Manifest};
+use crate::parity::replay::{self, Mode};
+use crate::parity::run::Side;
+use crate::parity::{explore, report, DiffPlan};
 use crate::target::{self, MockTarget, RemoteOptions, TargetProvider, TargetSpec};
 use clap::Args;
 use latchgate_mock::Mutant;
@@ -188,7 +188,7 @@ pub async fn side(label: &str, a: &SideArgs) -> Result<Side, String> {
     let admin = a
         .admin
         .as_deref()
-        .map(|v| crate::cli::endpoint_arg("--admin", v))
+        .map(|v| super::endpoint_arg("--admin", v))
         .transpose()?;
     let operator = match (&a.operator_token, &a.operator_key) {
         (Some(t), Some(k)) => Some((t.clone(), k.clone())),
@@ -211,7 +211,7 @@ pub async fn side(label: &str, a: &SideArgs) -> Result<Side, String> {
         label: label.into(),
         provider,
     };
-    super::run::reachable(&s).await?;
+    crate::parity::run::reachable(&s).await?;
     Ok(s)
 }
 
@@ -224,7 +224,7 @@ fn plan(
 ) -> Result<DiffPlan, String> {
     Ok(DiffPlan {
         scenarios: if suite {
-            super::suite_scenarios(&c.only)?
+            crate::parity::suite_scenarios(&c.only)?
         } else {
             Vec::new()
         },
@@ -257,7 +257,8 @@ pub async fn diff(args: DiffArgs) -> Result<i32, String> {
     };
     let (a, b) = (side("a", &sa).await?, side("b", &sb).await?);
     let caps = explore::Caps {
-        clock: super::run::has_clock(&a).await? && super::run::has_clock(&b).await?,
+        clock: crate::parity::run::has_clock(&a).await?
+            && crate::parity::run::has_clock(&b).await?,
     };
     let plan = plan(
         &args.common,
@@ -272,7 +273,7 @@ pub async fn diff(args: DiffArgs) -> Result<i32, String> {
         a.provider.describe(),
         b.provider.describe()
     );
-    let out = super::run_diff(&a, &b, &plan, &|l| eprintln!("  {l}")).await?;
+    let out = crate::parity::run_diff(&a, &b, &plan, &|l| eprintln!("  {l}")).await?;
     print!("{}", report::text(&out, plan.seed));
     eprintln!("{}", report::summary(&out, plan.seed, start.elapsed()));
     if let Some(p) = &args.json {
@@ -297,13 +298,13 @@ pub async fn record(args: RecordArgs) -> Result<i32, String> {
         fs_root: args.fs_root.clone(),
     };
     let side = side("target", &sa).await?;
-    let gate_version = super::run::gate_version(&side).await?;
+    let gate_version = crate::parity::run::gate_version(&side).await?;
     let caps = explore::Caps {
-        clock: super::run::has_clock(&side).await?,
+        clock: crate::parity::run::has_clock(&side).await?,
     };
     let plan = plan(&args.common, None, true, caps, false)?;
     let start = Instant::now();
-    let (suite, explore, scenarios) = super::run::record_all(&side, &plan).await?;
+    let (suite, explore, scenarios) = crate::parity::run::record_all(&side, &plan).await?;
     let manifest = Manifest {
         format_version: corpus::FORMAT_VERSION,
         tool: "latchgate-conformance".into(),
@@ -344,7 +345,7 @@ pub async fn replay_cmd(args: ReplayArgs) -> Result<i32, String> {
         ..SideArgs::default()
     };
     let side = side("target", &sa).await?;
-    let version = super::run::gate_version(&side).await?;
+    let version = crate::parity::run::gate_version(&side).await?;
     let corpus = corpus::load(&args.corpus, Some(&version))?;
     let dev = Deviations::load(&args.corpus)?;
     let mode = if args.strict { Mode::Strict } else { Mode::Lax };

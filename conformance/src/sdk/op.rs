@@ -1,25 +1,11 @@
-//! SDK scenarios: the operator side (C-OP) and key handling (C-KEY-03, C-KEY-04).
+//! `sdk.op.*`: the operator side (C-OP): credentials, proofs, the admin listener, approvals,
+//! receipt keys, error mapping.
 
+use super::dpop::decode;
 use super::tap::{respond_json, Action, Rule};
-use super::{approval_params, exec, SdkCtx, SdkFn, ACTION};
+use super::{approval_params, SdkCtx, ACTION};
 use crate::check::{ensure, ensure_eq, Check, Failure};
 use serde_json::{json, Value};
-
-pub(super) fn lookup(id: &str) -> Option<SdkFn> {
-    Some(match id {
-        "sdk.op.credentials" => credentials,
-        "sdk.op.proof" => proof,
-        "sdk.op.admin-listener" => admin_listener,
-        "sdk.op.list-approvals" => list_approvals,
-        "sdk.op.approve" => approve,
-        "sdk.op.deny" => deny,
-        "sdk.op.receipt-keys" => receipt_keys,
-        "sdk.op.error-mapping" => error_mapping,
-        "sdk.key.pem-import" => pem_import,
-        "sdk.key.secrets-not-shown" => secrets_not_shown,
-        _ => return None,
-    })
-}
 
 fn admin_url(ctx: &SdkCtx) -> Check<String> {
     ctx.admin_tap
@@ -121,7 +107,7 @@ sdk_fn!(proof, |ctx| {
         format!("DPoP {}", op.api_key),
         e.header("authorization").unwrap_or_default().to_string(),
     )?;
-    let (h, p) = super::proofs::decode(&e)?;
+    let (h, p) = decode(&e)?;
     ensure_eq(
         "proof jwk is the operator key",
         serde_json::to_value(op.key.public_jwk()).unwrap_or_default(),
@@ -152,7 +138,7 @@ sdk_fn!(admin_listener, |ctx| {
         .into_iter()
         .next()
         .ok_or_else(|| Failure::fail("no request reached the admin listener"))?;
-    let (_, p) = super::proofs::decode(&e)?;
+    let (_, p) = decode(&e)?;
     ensure_eq(
         "htu base is the public base, not the admin address",
         json!(format!("{}/v1/approvals", ctx.env.public_base)),
@@ -340,91 +326,4 @@ sdk_fn!(error_mapping, |ctx| {
     ctx.err(json!({"cmd": "receipt_keys", "operator": o}), "AuthError")
         .await
         .map(|_| ())
-});
-
-const RSA_PEM: &str = include_str!("../../catalogue/keys/rsa.pem");
-const P384_PEM: &str = include_str!("../../catalogue/keys/p384.pem");
-const ENCRYPTED_PEM: &str = include_str!("../../catalogue/keys/p256-encrypted.pem");
-
-sdk_fn!(pem_import, |ctx| {
-    use p256::pkcs8::{DecodePrivateKey, LineEnding};
-    let key = latchgate::crypto::dpop::DpopKey::generate();
-    let pkcs8 = key.to_pkcs8_pem();
-    let sec1 = p256::SecretKey::from_pkcs8_pem(&pkcs8)
-        .map_err(|e| Failure::fail(e.to_string()))?
-        .to_sec1_pem(LineEnding::LF)
-        .map_err(|e| Failure::fail(e.to_string()))?
-        .to_string();
-    for (label, pem) in [("PKCS#8", pkcs8.as_str()), ("SEC1", sec1.as_str())] {
-        let r = ctx
-            .ok(json!({"cmd": "import_key", "pem": pem}))
-            .await
-            .map_err(|f| f.with_excerpt(format!("{label} P-256 key")))?;
-        ensure_eq(
-            &format!("thumbprint of the {label} key"),
-            json!(key.thumbprint()),
-            r["thumbprint"].clone(),
-        )?;
-    }
-    for (label, pem) in [
-        ("RSA", RSA_PEM),
-        ("P-384", P384_PEM),
-        ("encrypted", ENCRYPTED_PEM),
-        (
-            "garbage",
-            "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n",
-        ),
-    ] {
-        ctx.err(json!({"cmd": "import_key", "pem": pem}), "InvalidInput")
-            .await
-            .map_err(|f| f.with_excerpt(format!("{label} key")))?;
-    }
-    Ok(())
-});
-
-sdk_fn!(secrets_not_shown, |ctx| {
-    let c = ctx.connected().await?;
-    exec(ctx, &c).await?;
-    ctx.tap.rule(
-        Rule::on(
-            "/execute",
-            respond_json(
-                401,
-                json!({"error": "invalid_dpop", "deny_reason": "signature verification failed"}),
-            ),
-        )
-        .times(1),
-    );
-    let err = ctx
-        .err(
-            json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": super::params()}),
-            "AuthError",
-        )
-        .await?;
-    let text = ctx.ok(json!({"cmd": "debug", "client": c})).await?["text"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    let lease = ctx
-        .leases()
-        .first()
-        .and_then(|l| l.response_json())
-        .and_then(|v| v["lease_jwt"].as_str().map(str::to_string))
-        .unwrap_or_default();
-    let proof = ctx
-        .sent("/execute")
-        .first()
-        .and_then(|e| e.header("dpop").map(str::to_string))
-        .unwrap_or_default();
-    let shown = format!("{text}\n{}", err.native.clone().unwrap_or_default());
-    ensure(!lease.is_empty() && !shown.contains(&lease), || {
-        "the lease JWT appears in the client's debug text or an error".into()
-    })?;
-    ensure(!proof.is_empty() && !shown.contains(&proof), || {
-        "a DPoP proof appears in the client's debug text or an error".into()
-    })?;
-    ensure(
-        !shown.contains("PRIVATE KEY") && !shown.contains("\"d\""),
-        || "private key material appears in the client's debug text".into(),
-    )
 });
