@@ -78,42 +78,32 @@ fn result<'a>(results: &'a [ScenarioResult], id: &str) -> &'a ScenarioResult {
         .unwrap_or_else(|| panic!("no result for {id}"))
 }
 
+/// `id` failed with every `evidence` text in its reason, and the `FINE` scenarios passed beside it.
+fn assert_failed_alone(results: &[ScenarioResult], id: &str, evidence: &[&str]) {
+    let r = result(results, id);
+    assert_eq!(r.verdict, Verdict::Fail, "{id}: {r:?}");
+    let reason = r.reason.as_deref().unwrap_or_default();
+    assert!(
+        evidence.iter().all(|e| reason.contains(e)),
+        "the evidence of {id} should say {evidence:?}, got: {reason}"
+    );
+    for fine in FINE {
+        let verdict = result(results, fine).verdict;
+        assert_eq!(verdict, Verdict::Pass, "{fine} beside {id}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn panicking_scenario_fails_alone_with_the_panic_message() {
     let results = faulty_run(&[PANICS], Duration::from_secs(60)).await;
-    let r = result(&results, PANICS);
-    assert_eq!(r.verdict, Verdict::Fail, "{PANICS}: {r:?}");
-    let reason = r.reason.as_deref().unwrap_or_default();
-    assert!(
-        reason.contains("panicked") && reason.contains("driver wrapper exploded on health"),
-        "the evidence should carry the panic message, got: {reason}"
-    );
-    for id in FINE {
-        assert_eq!(
-            result(&results, id).verdict,
-            Verdict::Pass,
-            "{id} beside a panic"
-        );
-    }
+    let evidence = ["panicked", "driver wrapper exploded on health"];
+    assert_failed_alone(&results, PANICS, &evidence);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hanging_scenario_fails_alone_after_the_scenario_timeout() {
     let results = faulty_run(&[HANGS], Duration::from_secs(5)).await;
-    let r = result(&results, HANGS);
-    assert_eq!(r.verdict, Verdict::Fail, "{HANGS}: {r:?}");
-    let reason = r.reason.as_deref().unwrap_or_default();
-    assert!(
-        reason.contains("timed out after 5 s"),
-        "the evidence should say it timed out after 5 s, got: {reason}"
-    );
-    for id in FINE {
-        assert_eq!(
-            result(&results, id).verdict,
-            Verdict::Pass,
-            "{id} beside a hang"
-        );
-    }
+    assert_failed_alone(&results, HANGS, &["timed out after 5 s"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -111,17 +111,18 @@ fn sh(script: &str, timeout_ms: u64) -> ProcessDriver {
 
 const HELLO: &str = r#"read l; echo '{"id":1,"ok":{"protocol":1,"sdk":{"name":"t","version":"0.0.1"},"capabilities":[]}}'"#;
 
+/// A driver that says hello, then runs `after_hello`: the error its first `connect` gets.
+async fn connect_error(after_hello: &str, timeout_ms: u64) -> String {
+    let d = sh(&format!("{HELLO}; {after_hello}"), timeout_ms);
+    let mut s = d.start().await.expect("hello works");
+    s.call(json!({"cmd": "connect", "client": "c1"}))
+        .await
+        .unwrap_err()
+}
+
 #[tokio::test]
 async fn crashing_driver_fails_the_command_with_its_exit_and_stderr() {
-    let d = sh(
-        &format!("{HELLO}; read l; echo 'boom: sdk exploded' >&2; exit 3"),
-        20_000,
-    );
-    let mut s = d.start().await.expect("hello works");
-    let err = s
-        .call(json!({"cmd": "connect", "client": "c1"}))
-        .await
-        .unwrap_err();
+    let err = connect_error("read l; echo 'boom: sdk exploded' >&2; exit 3", 20_000).await;
     assert!(
         err.contains("exit status: 3") && err.contains("boom: sdk exploded"),
         "reason should give exit code and stderr: {err}"
@@ -130,12 +131,7 @@ async fn crashing_driver_fails_the_command_with_its_exit_and_stderr() {
 
 #[tokio::test]
 async fn hanging_driver_fails_the_command_after_the_timeout() {
-    let d = sh(&format!("{HELLO}; read l; exec sleep 30"), 3_000);
-    let mut s = d.start().await.expect("hello works");
-    let err = s
-        .call(json!({"cmd": "connect", "client": "c1"}))
-        .await
-        .unwrap_err();
+    let err = connect_error("read l; exec sleep 30", 3_000).await;
     assert!(
         err.contains("did not answer `connect` within 3000 ms"),
         "reason should name the hang: {err}"

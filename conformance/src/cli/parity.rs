@@ -19,16 +19,26 @@ use std::time::Instant;
 pub struct SideArgs {
     /// `mock`, `mock:lax`, `mock:mutant=NAME`, `url:URL`, `socket:PATH`.
     pub target: String,
-    /// Admin listener.
-    pub admin: Option<String>,
-    /// Operator api key.
-    pub operator_token: Option<String>,
-    /// Operator key (PEM file or text).
-    pub operator_key: Option<String>,
+    /// Admin listener and operator credentials.
+    pub operator: OperatorArgs,
     /// Public base URL.
     pub public_base_url: Option<String>,
     /// The gate's fs root (normalized away).
     pub fs_root: Option<String>,
+}
+
+/// The admin listener and operator credentials of a url:/socket: side.
+#[derive(Args, Clone, Debug, Default)]
+pub struct OperatorArgs {
+    /// Admin listener (http://HOST:PORT or unix:PATH).
+    #[arg(long)]
+    pub admin: Option<String>,
+    /// Operator api key.
+    #[arg(long = "operator-token")]
+    pub operator_token: Option<String>,
+    /// Operator key (PEM file or text).
+    #[arg(long = "operator-key")]
+    pub operator_key: Option<String>,
 }
 
 /// `diff` flags.
@@ -103,12 +113,8 @@ pub struct RecordArgs {
     /// Corpus directory, e.g. fixtures/parity/gate-0.2.0.
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
-    #[arg(long)]
-    admin: Option<String>,
-    #[arg(long = "operator-token")]
-    operator_token: Option<String>,
-    #[arg(long = "operator-key")]
-    operator_key: Option<String>,
+    #[command(flatten)]
+    operator: OperatorArgs,
     #[arg(long = "public-base-url")]
     public_base_url: Option<String>,
     /// The gate's fs root (normalized to <fs_root>).
@@ -130,12 +136,8 @@ pub struct ReplayArgs {
     /// Skip exchanges marked lax (for a strict gate).
     #[arg(long)]
     strict: bool,
-    #[arg(long)]
-    admin: Option<String>,
-    #[arg(long = "operator-token")]
-    operator_token: Option<String>,
-    #[arg(long = "operator-key")]
-    operator_key: Option<String>,
+    #[command(flatten)]
+    operator: OperatorArgs,
     /// Scenarios or cases run at once.
     #[arg(long, default_value_t = 4)]
     jobs: usize,
@@ -170,7 +172,8 @@ fn mock_side(spec: &str) -> Result<Option<MockTarget>, String> {
 /// Builds a side and checks that it answers.
 pub async fn side(label: &str, a: &SideArgs) -> Result<Side, String> {
     if let Some(m) = mock_side(&a.target)? {
-        if a.admin.is_some() || a.operator_token.is_some() || a.fs_root.is_some() {
+        if a.operator.admin.is_some() || a.operator.operator_token.is_some() || a.fs_root.is_some()
+        {
             return Err(format!(
                 "side {label}: --admin/--operator-*/--fs-root apply to url:/socket: targets only"
             ));
@@ -186,11 +189,12 @@ pub async fn side(label: &str, a: &SideArgs) -> Result<Side, String> {
         return Err(format!("side {label}: docker: targets are not supported here; start the container and give its url:"));
     }
     let admin = a
+        .operator
         .admin
         .as_deref()
         .map(|v| super::endpoint_arg("--admin", v))
         .transpose()?;
-    let operator = match (&a.operator_token, &a.operator_key) {
+    let operator = match (&a.operator.operator_token, &a.operator.operator_key) {
         (Some(t), Some(k)) => Some((t.clone(), k.clone())),
         (None, None) => None,
         _ => {
@@ -241,17 +245,21 @@ fn plan(
 pub async fn diff(args: DiffArgs) -> Result<i32, String> {
     let sa = SideArgs {
         target: args.a.clone(),
-        admin: args.admin_a.clone(),
-        operator_token: args.operator_token_a.clone(),
-        operator_key: args.operator_key_a.clone(),
+        operator: OperatorArgs {
+            admin: args.admin_a.clone(),
+            operator_token: args.operator_token_a.clone(),
+            operator_key: args.operator_key_a.clone(),
+        },
         public_base_url: args.public_base_url_a.clone(),
         fs_root: args.fs_root_a.clone(),
     };
     let sb = SideArgs {
         target: args.b.clone(),
-        admin: args.admin_b.clone(),
-        operator_token: args.operator_token_b.clone(),
-        operator_key: args.operator_key_b.clone(),
+        operator: OperatorArgs {
+            admin: args.admin_b.clone(),
+            operator_token: args.operator_token_b.clone(),
+            operator_key: args.operator_key_b.clone(),
+        },
         public_base_url: args.public_base_url_b.clone(),
         fs_root: args.fs_root_b.clone(),
     };
@@ -291,9 +299,7 @@ pub async fn diff(args: DiffArgs) -> Result<i32, String> {
 pub async fn record(args: RecordArgs) -> Result<i32, String> {
     let sa = SideArgs {
         target: args.target.clone(),
-        admin: args.admin.clone(),
-        operator_token: args.operator_token.clone(),
-        operator_key: args.operator_key.clone(),
+        operator: args.operator.clone(),
         public_base_url: args.public_base_url.clone(),
         fs_root: args.fs_root.clone(),
     };
@@ -339,9 +345,7 @@ pub async fn record(args: RecordArgs) -> Result<i32, String> {
 pub async fn replay_cmd(args: ReplayArgs) -> Result<i32, String> {
     let sa = SideArgs {
         target: args.target.clone(),
-        admin: args.admin.clone(),
-        operator_token: args.operator_token.clone(),
-        operator_key: args.operator_key.clone(),
+        operator: args.operator.clone(),
         ..SideArgs::default()
     };
     let side = side("target", &sa).await?;

@@ -217,13 +217,7 @@ mod tests {
 }
 
 scenario_fn!(admin_receipt_agent, |ctx| {
-    let lease = ctx.lease().await?;
-    let exec = ctx.execute(&lease, EXEC_ACTION, &exec_params()).await?;
-    expect_status(&exec, 200, "execute")?;
-    let rid = exec.json().unwrap_or_default()["receipt_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let (lease, rid) = ctx.executed().await?;
     let (req, _) = ctx.agent_request(&lease, "GET", &format!("/v1/receipts/{rid}"));
     let resp = ctx.send(Listener::Admin, req).await?;
     expect_error(&resp, 401, "unauthorized").map(|_| ())

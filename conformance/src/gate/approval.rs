@@ -6,7 +6,7 @@ use super::{
     approval_params, exec_params, expect_empty, expect_status, expect_text, GateCtx, Lease,
     Listener, EXEC_ACTION,
 };
-use crate::check::{ensure, ensure_eq, Check, Failure};
+use crate::check::{ensure, ensure_eq, sorted_members, Check, Failure};
 use crate::http::RawRequest;
 use serde_json::{json, Value};
 
@@ -48,16 +48,10 @@ scenario_fn!(pending_body, |ctx| {
     let text = resp.text();
     let body: Value =
         serde_json::from_str(&text).map_err(|_| Failure::fail("202 body is not JSON"))?;
-    let keys: Vec<&str> = body
-        .as_object()
-        .map(|o| o.keys().map(String::as_str).collect())
-        .unwrap_or_default();
-    let mut sorted = keys.clone();
-    sorted.sort();
     ensure_eq(
         "members of the 202 body",
         vec!["approval_id", "decision", "request_hash", "trace_id"],
-        sorted,
+        sorted_members(&body),
     )?;
     ensure(
         text.starts_with("{\"decision\":\"pending_approval\",\"approval_id\""),

@@ -4,7 +4,7 @@
 use super::{
     exec_params, expect_error, expect_status, GateCtx, Listener, DENIED_ACTION, EXEC_ACTION,
 };
-use crate::check::{ensure, ensure_eq, Check, Failure};
+use crate::check::{ensure, ensure_eq, members, Check, Failure};
 use crate::http::RawRequest;
 use serde_json::{json, Value};
 
@@ -18,10 +18,7 @@ async fn exec_ok(ctx: &mut GateCtx) -> Check<Value> {
 
 scenario_fn!(exec_ok_body, |ctx| {
     let body = exec_ok(ctx).await?;
-    let keys: Vec<String> = body
-        .as_object()
-        .map(|o| o.keys().cloned().collect())
-        .unwrap_or_default();
+    let keys = members(&body);
     ensure_eq("decision", json!("executed"), body["decision"].clone())?;
     for k in [
         "trace_id",

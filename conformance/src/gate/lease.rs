@@ -3,7 +3,7 @@
 
 use super::replay::{accepted, EXEC_PATH};
 use super::{expect_error, expect_status, Listener};
-use crate::check::{ensure, ensure_eq, Check, Failure};
+use crate::check::{ensure, ensure_eq, members, Check, Failure};
 use crate::http::RawRequest;
 use latchgate::crypto::b64;
 use serde_json::{json, Value};
@@ -26,10 +26,7 @@ fn jwt_part(jwt: &str, i: usize) -> Check<Value> {
 scenario_fn!(lease_issue_ok, |ctx| {
     let lease = ctx.lease().await?;
     let b = &lease.body;
-    let keys: Vec<&str> = b
-        .as_object()
-        .map(|o| o.keys().map(String::as_str).collect())
-        .unwrap_or_default();
+    let keys = members(b);
     for k in ["lease_jwt", "session_id", "lease_jti", "expires_at"] {
         ensure(b[k].as_str().is_some_and(|s| !s.is_empty()), || {
             format!("lease body member {k} missing or empty ({keys:?})")
@@ -123,11 +120,7 @@ scenario_fn!(lease_jwks_published, |ctx| {
 });
 
 scenario_fn!(lease_expired, |ctx| {
-    let clock = ctx
-        .env
-        .clock
-        .clone()
-        .ok_or_else(|| Failure::skip("needs the gate's clock"))?;
+    let clock = ctx.clock()?;
     let lease = ctx.lease().await?;
     clock.advance(301);
     let mut proof = ctx.proof_for(&lease.key, "POST", EXEC_PATH, &lease.jwt);
@@ -142,11 +135,7 @@ scenario_fn!(lease_expired, |ctx| {
 });
 
 scenario_fn!(lease_zero_leeway, |ctx| {
-    let clock = ctx
-        .env
-        .clock
-        .clone()
-        .ok_or_else(|| Failure::skip("needs the gate's clock"))?;
+    let clock = ctx.clock()?;
     let lease = ctx.lease().await?;
     let exp = lease.body["expires_at"]
         .as_str()

@@ -102,6 +102,14 @@ impl GateCtx {
         }
     }
 
+    /// The gate's clock; a scenario that moves time is skipped on a gate without one.
+    pub fn clock(&self) -> Check<std::sync::Arc<dyn crate::target::ClockControl>> {
+        self.env
+            .clock
+            .clone()
+            .ok_or_else(|| Failure::skip("needs the gate's clock"))
+    }
+
     /// Adds the last exchanges to a failure, so the report shows what was sent and answered.
     pub fn annotate(&self, f: Failure) -> Failure {
         let n = self.log.len();
@@ -194,6 +202,18 @@ impl GateCtx {
         let path = format!("/v1/actions/{action}/execute");
         let (req, _) = self.agent_request(lease, "POST", &path);
         self.send(Listener::Client, req.json(params)).await
+    }
+
+    /// Runs the allowed call under a fresh lease; the lease and the `receipt_id` it answered.
+    pub async fn executed(&mut self) -> Check<(Lease, String)> {
+        let lease = self.lease().await?;
+        let resp = self.execute(&lease, EXEC_ACTION, &exec_params()).await?;
+        expect_status(&resp, 200, "execute")?;
+        let rid = resp.json().unwrap_or_default()["receipt_id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        Ok((lease, rid))
     }
 
     /// A request to the mock's `/_mock/` control API, with the control token when known.

@@ -1,19 +1,13 @@
 //! `receipt.*`: receipts — fetched by an agent, the hash recomputed, the Ed25519 signature
 //! verified against `/v1/receipt-keys`, who may read them.
 
-use super::{exec_params, expect_status, GateCtx, Lease, Listener, EXEC_ACTION};
+use super::{expect_status, GateCtx, Lease, Listener};
 use crate::check::{ensure, ensure_eq, Check, Failure};
 use serde_json::{json, Value};
 
 /// Executes the allowed call and fetches its receipt with the same lease.
 async fn receipt(ctx: &mut GateCtx) -> Check<(Lease, Value)> {
-    let lease = ctx.lease().await?;
-    let resp = ctx.execute(&lease, EXEC_ACTION, &exec_params()).await?;
-    expect_status(&resp, 200, "execute")?;
-    let rid = resp.json().unwrap_or_default()["receipt_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let (lease, rid) = ctx.executed().await?;
     let (req, _) = ctx.agent_request(&lease, "GET", &format!("/v1/receipts/{rid}"));
     let r = ctx.send(Listener::Client, req).await?;
     expect_status(&r, 200, "receipt fetch")?;

@@ -54,6 +54,11 @@ async fn operator_with_jti(ctx: &mut GateCtx, jti: &str) -> Check<RawResponse> {
     ctx.send(Listener::Admin, req).await
 }
 
+/// Fails unless the gate refused a request as a replay.
+fn replayed(resp: &RawResponse) -> Check {
+    expect_error(resp, 401, "replay_detected").map(|_| ())
+}
+
 scenario_fn!(same_proof, |ctx| {
     let lease = ctx.lease().await?;
     let (req, _) = ctx.agent_request(&lease, "POST", EXEC_PATH);
@@ -61,12 +66,7 @@ scenario_fn!(same_proof, |ctx| {
         &ctx.send(Listener::Client, req.clone()).await?,
         "the first use of a proof",
     )?;
-    expect_error(
-        &ctx.send(Listener::Client, req).await?,
-        401,
-        "replay_detected",
-    )
-    .map(|_| ())
+    replayed(&ctx.send(Listener::Client, req).await?)
 });
 
 scenario_fn!(same_jti_new_proof, |ctx| {
@@ -76,12 +76,7 @@ scenario_fn!(same_jti_new_proof, |ctx| {
         &agent_with_jti(ctx, &lease, &jti, Listener::Client).await?,
         "the first proof with this jti",
     )?;
-    expect_error(
-        &agent_with_jti(ctx, &lease, &jti, Listener::Client).await?,
-        401,
-        "replay_detected",
-    )
-    .map(|_| ())
+    replayed(&agent_with_jti(ctx, &lease, &jti, Listener::Client).await?)
 });
 
 scenario_fn!(across_leases, |ctx| {
@@ -92,12 +87,7 @@ scenario_fn!(across_leases, |ctx| {
         &agent_with_jti(ctx, &a, &jti, Listener::Client).await?,
         "lease A's proof",
     )?;
-    expect_error(
-        &agent_with_jti(ctx, &b, &jti, Listener::Client).await?,
-        401,
-        "replay_detected",
-    )
-    .map(|_| ())
+    replayed(&agent_with_jti(ctx, &b, &jti, Listener::Client).await?)
 });
 
 scenario_fn!(agent_then_operator, |ctx| {
@@ -107,7 +97,7 @@ scenario_fn!(agent_then_operator, |ctx| {
         &agent_with_jti(ctx, &lease, &jti, Listener::Client).await?,
         "the agent proof",
     )?;
-    expect_error(&operator_with_jti(ctx, &jti).await?, 401, "replay_detected").map(|_| ())
+    replayed(&operator_with_jti(ctx, &jti).await?)
 });
 
 scenario_fn!(operator_then_agent, |ctx| {
@@ -115,12 +105,7 @@ scenario_fn!(operator_then_agent, |ctx| {
     let jti = latchgate::crypto::dpop::fresh_jti();
     let first = operator_with_jti(ctx, &jti).await?;
     expect_error(&first, 404, "action_not_found")?;
-    expect_error(
-        &agent_with_jti(ctx, &lease, &jti, Listener::Client).await?,
-        401,
-        "replay_detected",
-    )
-    .map(|_| ())
+    replayed(&agent_with_jti(ctx, &lease, &jti, Listener::Client).await?)
 });
 
 scenario_fn!(rejected_does_not_burn, |ctx| {
@@ -138,11 +123,7 @@ scenario_fn!(rejected_does_not_burn, |ctx| {
 });
 
 scenario_fn!(after_ttl, |ctx| {
-    let clock = ctx
-        .env
-        .clock
-        .clone()
-        .ok_or_else(|| Failure::skip("needs the gate's clock"))?;
+    let clock = ctx.clock()?;
     let lease = ctx.lease_with(json!({})).await?;
     let jti = latchgate::crypto::dpop::fresh_jti();
     accepted(
@@ -164,12 +145,7 @@ scenario_fn!(across_listeners, |ctx| {
         &agent_with_jti(ctx, &lease, &jti, Listener::Client).await?,
         "the proof on the client listener",
     )?;
-    expect_error(
-        &agent_with_jti(ctx, &lease, &jti, Listener::Admin).await?,
-        401,
-        "replay_detected",
-    )
-    .map(|_| ())
+    replayed(&agent_with_jti(ctx, &lease, &jti, Listener::Admin).await?)
 });
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! `sdk.appr.*`: approvals — the `ApprovalRequired` outcome, polling, waiting, statuses.
 
-use super::tap::{respond_json, respond_raw, Rule};
-use super::{approval_params, params, SdkCtx, ACTION};
+use super::tap::{respond_json, respond_raw};
+use super::{approval_params, SdkCtx, ACTION};
 use crate::check::{ensure, ensure_eq, Check, Failure};
 use crate::driver::Reply;
 use serde_json::{json, Value};
@@ -50,24 +50,15 @@ sdk_fn!(required_missing_id, |ctx| {
     let c = ctx.connected().await?;
     let body =
         json!({"decision": "pending_approval", "request_hash": "sha256:00", "trace_id": "t"});
-    ctx.tap
-        .rule(Rule::on("/execute", respond_json(202, body)).times(1));
-    ctx.err(
-        json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": params()}),
-        "ProtocolError",
-    )
-    .await
-    .map(|_| ())
+    ctx.tap.once("/execute", respond_json(202, body));
+    ctx.exec_err(&c, "ProtocolError").await.map(|_| ())
 });
 
 sdk_fn!(accepted_elsewhere, |ctx| {
     let c = ctx.connected().await?;
-    ctx.tap.rule(
-        Rule::on(
-            "/v1/receipts/",
-            respond_json(202, json!({"receipt_id": UNKNOWN_ID})),
-        )
-        .times(1),
+    ctx.tap.once(
+        "/v1/receipts/",
+        respond_json(202, json!({"receipt_id": UNKNOWN_ID})),
     );
     ctx.err(
         json!({"cmd": "get_receipt", "client": c, "receipt_id": UNKNOWN_ID}),
@@ -118,8 +109,7 @@ sdk_fn!(poll_missing_status, |ctx| {
     let c = ctx.connected().await?;
     let mut problems = Vec::new();
     for body in [json!({}), json!({"status": 3})] {
-        ctx.tap
-            .rule(Rule::on("/poll", respond_json(200, body.clone())).times(1));
+        ctx.tap.once("/poll", respond_json(200, body.clone()));
         let got = ctx.cmd(poll_cmd(&c, UNKNOWN_ID)).await?;
         if got.kind() != "ProtocolError" {
             problems.push(format!(
@@ -154,8 +144,7 @@ sdk_fn!(statuses, |ctx| {
         ),
     ];
     for (body, want) in cases {
-        ctx.tap
-            .rule(Rule::on("/poll", respond_json(200, body.clone())).times(1));
+        ctx.tap.once("/poll", respond_json(200, body.clone()));
         let got = ctx.cmd(poll_cmd(&c, UNKNOWN_ID)).await?;
         match (want, got) {
             (None, Reply::Err(e)) if e.kind == "ProtocolError" => {}
@@ -190,19 +179,13 @@ sdk_fn!(wait_helper, |ctx| {
     let manual = ctx.hello.capabilities.iter().any(|c| c == "clock");
     let c = ctx.client(json!({"manual_clock": manual})).await?;
     ctx.ok(json!({"cmd": "connect", "client": c})).await?;
-    ctx.tap.rule(
-        Rule::on(
-            "/poll",
-            respond_json(200, json!({"status": "pending", "retry_after_seconds": 1})),
-        )
-        .times(1),
+    ctx.tap.once(
+        "/poll",
+        respond_json(200, json!({"status": "pending", "retry_after_seconds": 1})),
     );
-    ctx.tap.rule(
-        Rule::on(
-            "/poll",
-            respond_json(200, json!({"status": "approved", "receipt_id": "r-1"})),
-        )
-        .times(1),
+    ctx.tap.once(
+        "/poll",
+        respond_json(200, json!({"status": "approved", "receipt_id": "r-1"})),
     );
     let r = ctx.ok(json!({"cmd": "wait_for_approval", "client": c, "approval_id": UNKNOWN_ID, "timeout_ms": 10000})).await?;
     ensure_eq("final status", json!("approved"), r["status"].clone())?;
@@ -218,8 +201,7 @@ sdk_fn!(poll_error_bodies, |ctx| {
     let c = ctx.connected().await?;
     let mut problems = Vec::new();
     for (status, kind) in [(401, "AuthError"), (404, "NotFound"), (503, "Unavailable")] {
-        ctx.tap
-            .rule(Rule::on("/poll", respond_raw(status, None, b"")).times(1));
+        ctx.tap.once("/poll", respond_raw(status, None, b""));
         match ctx.cmd(poll_cmd(&c, UNKNOWN_ID)).await? {
             Reply::Err(e) if e.kind == kind && e.code.is_none() => {}
             other => problems.push(format!(

@@ -31,11 +31,7 @@ sdk_fn!(conn_lazy, |ctx| {
 sdk_fn!(conn_not_connected, |ctx| {
     let c = ctx.client(json!({})).await?;
     let before = ctx.tap.io();
-    ctx.err(
-        json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": params()}),
-        "NotConnected",
-    )
-    .await?;
+    ctx.exec_err(&c, "NotConnected").await?;
     ctx.no_io_since(before, "execute without a lease or agent id")
 });
 
@@ -83,19 +79,12 @@ sdk_fn!(conn_coalesced, |ctx| {
 });
 
 sdk_fn!(conn_failure_not_cached, |ctx| {
-    ctx.tap.rule(
-        Rule::on(
-            "/v1/leases",
-            respond_json(503, json!({"error": "draining"})),
-        )
-        .times(1),
+    ctx.tap.once(
+        "/v1/leases",
+        respond_json(503, json!({"error": "draining"})),
     );
     let c = ctx.client(json!({"agent_id": "agent-retry"})).await?;
-    ctx.err(
-        json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": params()}),
-        "Unavailable",
-    )
-    .await?;
+    ctx.exec_err(&c, "Unavailable").await?;
     exec(ctx, &c).await?;
     ensure_eq(
         "lease requests (failed + fresh attempt)",
@@ -150,12 +139,9 @@ sdk_fn!(conn_renewal_unavailable, |ctx| {
     let c = ctx.connected().await?;
     // The short-expiry rewrite would match the renewal first: the renewal gets the 503 instead.
     ctx.tap.clear_rules();
-    ctx.tap.rule(
-        Rule::on(
-            "/v1/leases",
-            respond_json(503, json!({"error": "draining"})),
-        )
-        .times(1),
+    ctx.tap.once(
+        "/v1/leases",
+        respond_json(503, json!({"error": "draining"})),
     );
     exec(ctx, &c).await?;
     let renewal = ctx.leases().get(1).map(|l| (l.status, l.forwarded));
@@ -171,18 +157,11 @@ sdk_fn!(conn_renewal_denied, |ctx| {
     lease_ttl(ctx, 30);
     let c = ctx.connected().await?;
     ctx.tap.clear_rules();
-    ctx.tap.rule(
-        Rule::on(
-            "/v1/leases",
-            respond_json(403, json!({"error": "scope_not_permitted"})),
-        )
-        .times(1),
+    ctx.tap.once(
+        "/v1/leases",
+        respond_json(403, json!({"error": "scope_not_permitted"})),
     );
-    ctx.err(
-        json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": params()}),
-        "Denied",
-    )
-    .await?;
+    ctx.exec_err(&c, "Denied").await?;
     ensure_eq(
         "execute requests after a denied renewal",
         0,
@@ -192,18 +171,11 @@ sdk_fn!(conn_renewal_denied, |ctx| {
 
 sdk_fn!(conn_discard_invalid, |ctx| {
     let c = ctx.connected().await?;
-    ctx.tap.rule(
-        Rule::on(
-            "/execute",
-            respond_json(401, json!({"error": "invalid_lease"})),
-        )
-        .times(1),
+    ctx.tap.once(
+        "/execute",
+        respond_json(401, json!({"error": "invalid_lease"})),
     );
-    ctx.err(
-        json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": params()}),
-        "AuthError",
-    )
-    .await?;
+    ctx.exec_err(&c, "AuthError").await?;
     ensure_eq(
         "execute requests for the failed call (no automatic retry)",
         1,
@@ -220,7 +192,7 @@ sdk_fn!(conn_discard_invalid, |ctx| {
 sdk_fn!(conn_poll_401_keeps, |ctx| {
     let c = ctx.connected().await?;
     ctx.tap
-        .rule(Rule::on("/poll", super::tap::respond_raw(401, None, b"")).times(1));
+        .once("/poll", super::tap::respond_raw(401, None, b""));
     ctx.err(json!({"cmd": "get_approval_status", "client": c, "approval_id": "01900000-0000-7000-8000-000000000001"}), "AuthError").await?;
     exec(ctx, &c).await?;
     ensure_eq("lease requests", 1, ctx.leases().len())

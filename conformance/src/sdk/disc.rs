@@ -1,6 +1,6 @@
 //! `sdk.disc.*`: discovery — listing actions, calls without a lease, health.
 
-use super::tap::{respond_json, Rule};
+use super::tap::respond_json;
 use super::ACTION;
 use crate::check::{ensure, ensure_eq, Failure};
 use serde_json::json;
@@ -39,8 +39,7 @@ sdk_fn!(disc_health, |ctx| {
     ensure_eq("healthz", json!({"status": "ok"}), h["healthz"].clone())?;
     ensure_eq("ready", json!(true), h["ready"].clone())?;
     let body = json!({"status": "not_ready", "redis": true, "opa": true, "ledger": false, "approval_store": true, "egress_proxy": null, "actions_registered": 4});
-    ctx.tap
-        .rule(Rule::on("/readyz", respond_json(503, body)).times(1));
+    ctx.tap.once("/readyz", respond_json(503, body));
     let h = ctx.ok(json!({"cmd": "health", "client": c})).await?;
     ensure_eq(
         "ready on a 503 readiness body",

@@ -1,9 +1,9 @@
 //! `sdk.dpop.*`: the DPoP proofs the SDK sends (header, payload, `htm`, `htu`, `ath`, signature,
 //! `jti`), and the proof decoding other families use.
 
-use super::tap::{respond_json, Entry, Rule};
+use super::tap::{respond_json, Entry};
 use super::{exec, params, SdkCtx, ACTION};
-use crate::check::{ensure, ensure_eq, Check, Failure};
+use crate::check::{ensure, ensure_eq, sorted_members, Check, Failure};
 use latchgate::crypto::{b64, dpop, htu, jwk::EcPublicJwk};
 use serde_json::{json, Value};
 
@@ -23,22 +23,14 @@ pub(super) fn first_exec(ctx: &SdkCtx) -> Check<Entry> {
         .ok_or_else(|| Failure::fail("no execute request reached the gate"))
 }
 
-fn members(v: &Value) -> Vec<String> {
-    v.as_object()
-        .map(|o| o.keys().cloned().collect())
-        .unwrap_or_default()
-}
-
 sdk_fn!(header_exact, |ctx| {
     let c = ctx.connected().await?;
     exec(ctx, &c).await?;
     let (h, _) = decode(&first_exec(ctx)?)?;
-    let mut m = members(&h);
-    m.sort();
     ensure_eq(
         "proof header members",
         vec!["alg", "jwk", "typ"],
-        m.iter().map(String::as_str).collect(),
+        sorted_members(&h),
     )?;
     ensure_eq(
         "typ and alg",
@@ -51,12 +43,10 @@ sdk_fn!(payload_exact, |ctx| {
     let c = ctx.connected().await?;
     exec(ctx, &c).await?;
     let (_, p) = decode(&first_exec(ctx)?)?;
-    let mut m = members(&p);
-    m.sort();
     ensure_eq(
         "proof claims",
         vec!["ath", "htm", "htu", "iat", "jti"],
-        m.iter().map(String::as_str).collect(),
+        sorted_members(&p),
     )?;
     ensure(p["iat"].is_i64(), || {
         format!("iat must be an integer, got {}", p["iat"])
@@ -69,12 +59,9 @@ sdk_fn!(htm_upper, |ctx| {
     let rid = r["receipt_id"].as_str().unwrap_or_default().to_string();
     ctx.ok(json!({"cmd": "get_receipt", "client": c, "receipt_id": rid}))
         .await?;
-    ctx.tap.rule(
-        Rule::on(
-            "/poll",
-            respond_json(200, json!({"status": "pending", "retry_after_seconds": 2})),
-        )
-        .times(1),
+    ctx.tap.once(
+        "/poll",
+        respond_json(200, json!({"status": "pending", "retry_after_seconds": 2})),
     );
     ctx.ok(json!({"cmd": "get_approval_status", "client": c, "approval_id": "01900000-0000-7000-8000-000000000001"})).await?;
     for (frag, want) in [
@@ -179,11 +166,7 @@ sdk_fn!(fresh_jti, |ctx| {
 sdk_fn!(authorization_format, |ctx| {
     let c = ctx.connected().await?;
     exec(ctx, &c).await?;
-    let lease = ctx
-        .leases()
-        .first()
-        .cloned()
-        .ok_or_else(|| Failure::fail("no lease request"))?;
+    let lease = ctx.first_lease()?;
     let jwt = lease
         .response_json()
         .and_then(|v| v["lease_jwt"].as_str().map(str::to_string))
@@ -204,12 +187,9 @@ sdk_fn!(authorization_format, |ctx| {
 sdk_fn!(deny_reason_surfaced, |ctx| {
     let c = ctx.connected().await?;
     let reason = "htu mismatch: expected 'http://a/x', got 'http://b/x'";
-    ctx.tap.rule(
-        Rule::on(
-            "/execute",
-            respond_json(401, json!({"error": "invalid_dpop", "deny_reason": reason})),
-        )
-        .times(1),
+    ctx.tap.once(
+        "/execute",
+        respond_json(401, json!({"error": "invalid_dpop", "deny_reason": reason})),
     );
     let e = ctx
         .err(

@@ -1,7 +1,7 @@
 //! `sdk.err.*`: error mapping — the execute table of SDK-CONTRACT §2, attributes, codes, reasons,
 //! transport errors and closed clients.
 
-use super::tap::{respond_raw, Action, Rule};
+use super::tap::{respond_raw, Action};
 use super::{describe, exec, params, SdkCtx, ACTION};
 use crate::check::{ensure_eq, Check, Failure};
 use crate::driver::Reply;
@@ -69,7 +69,7 @@ pub(super) async fn play(
     if let Action::Respond { headers: h, .. } = &mut action {
         *h = headers;
     }
-    ctx.tap.rule(Rule::on("/execute", action).times(1));
+    ctx.tap.once("/execute", action);
     ctx.cmd(json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": params()}))
         .await
 }

@@ -2,9 +2,9 @@
 //! out of debug output.
 
 use super::dpop::decode;
-use super::tap::{respond_json, Rule};
+use super::tap::respond_json;
 use super::{exec, ACTION};
-use crate::check::{ensure, ensure_eq, Check, Failure};
+use crate::check::{ensure, ensure_eq, sorted_members, Check, Failure};
 use serde_json::{json, Value};
 
 fn dpop_jwk(e: &super::tap::Entry) -> Value {
@@ -38,16 +38,10 @@ sdk_fn!(key_fresh, |ctx| {
 });
 
 fn exact_jwk(what: &str, jwk: &Value) -> Check {
-    let keys: Vec<&str> = jwk
-        .as_object()
-        .map(|o| o.keys().map(String::as_str).collect())
-        .unwrap_or_default();
-    let mut sorted = keys.clone();
-    sorted.sort();
     ensure_eq(
         &format!("{what} members"),
         vec!["crv", "kty", "x", "y"],
-        sorted,
+        sorted_members(jwk),
     )?;
     ensure_eq(
         &format!("{what} kty/crv"),
@@ -66,11 +60,7 @@ fn exact_jwk(what: &str, jwk: &Value) -> Check {
 sdk_fn!(key_members, |ctx| {
     let c = ctx.connected().await?;
     exec(ctx, &c).await?;
-    let lease = ctx
-        .leases()
-        .first()
-        .cloned()
-        .ok_or_else(|| Failure::fail("no lease request"))?;
+    let lease = ctx.first_lease()?;
     exact_jwk("dpop_jwk", &dpop_jwk(&lease))?;
     let e = ctx
         .sent("/execute")
@@ -126,15 +116,12 @@ sdk_fn!(pem_import, |ctx| {
 sdk_fn!(secrets_not_shown, |ctx| {
     let c = ctx.connected().await?;
     exec(ctx, &c).await?;
-    ctx.tap.rule(
-        Rule::on(
-            "/execute",
-            respond_json(
-                401,
-                json!({"error": "invalid_dpop", "deny_reason": "signature verification failed"}),
-            ),
-        )
-        .times(1),
+    ctx.tap.once(
+        "/execute",
+        respond_json(
+            401,
+            json!({"error": "invalid_dpop", "deny_reason": "signature verification failed"}),
+        ),
     );
     let err = ctx
         .err(

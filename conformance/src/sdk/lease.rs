@@ -39,11 +39,7 @@ sdk_fn!(lease_body_members, |ctx| {
     let c = ctx.client(json!({"agent_id": "agent-conformance"})).await?;
     ctx.ok(json!({"cmd": "connect", "client": c, "max_calls": 5}))
         .await?;
-    let l = ctx
-        .leases()
-        .first()
-        .cloned()
-        .ok_or_else(|| Failure::fail("no lease request"))?;
+    let l = ctx.first_lease()?;
     let keys = body_keys(&l);
     let allowed = ["scopes", "dpop_jwk", "budgets", "fs_root"];
     ensure(keys.iter().all(|k| allowed.contains(&k.as_str())), || {
@@ -62,11 +58,7 @@ async fn scopes_sent(ctx: &mut SdkCtx, scopes: Option<Value>) -> Check<Value> {
         cmd["scopes"] = s;
     }
     ctx.ok(cmd).await?;
-    let l = ctx
-        .leases()
-        .first()
-        .cloned()
-        .ok_or_else(|| Failure::fail("no lease request"))?;
+    let l = ctx.first_lease()?;
     Ok(l.json().map(|v| v["scopes"].clone()).unwrap_or_default())
 }
 
@@ -148,8 +140,7 @@ sdk_fn!(lease_missing_member, |ctx| {
         }
         v
     };
-    ctx.tap
-        .rule(Rule::on("/v1/leases", Action::Rewrite(Arc::new(strip))).times(1));
+    ctx.tap.once("/v1/leases", Action::Rewrite(Arc::new(strip)));
     ctx.err(json!({"cmd": "connect", "client": c}), "ProtocolError")
         .await?;
     let s = ctx.ok(json!({"cmd": "session", "client": c})).await?;
@@ -193,11 +184,7 @@ sdk_fn!(lease_accessors, |ctx| {
     )?;
     ctx.ok(json!({"cmd": "connect", "client": c})).await?;
     let after = ctx.ok(json!({"cmd": "session", "client": c})).await?;
-    let lease = ctx
-        .leases()
-        .first()
-        .cloned()
-        .ok_or_else(|| Failure::fail("no lease request"))?;
+    let lease = ctx.first_lease()?;
     let answer = lease
         .response_json()
         .ok_or_else(|| Failure::fail("the lease answer is not JSON"))?;

@@ -10,11 +10,7 @@ sdk_fn!(life_close, |ctx| {
     ctx.ok(json!({"cmd": "close", "client": c})).await?;
     ctx.ok(json!({"cmd": "close", "client": c})).await?;
     let before = ctx.tap.io();
-    ctx.err(
-        json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": params()}),
-        "Closed",
-    )
-    .await?;
+    ctx.exec_err(&c, "Closed").await?;
     ctx.no_io_since(before, "execute after close")
 });
 

@@ -225,6 +225,12 @@ impl SdkCtx {
         }
     }
 
+    /// Executes the quickstart action on client `c`; the driver must report error `kind`.
+    pub async fn exec_err(&mut self, c: &str, kind: &str) -> Check<ErrorOutcome> {
+        let cmd = json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": params()});
+        self.err(cmd, kind).await
+    }
+
     /// Creates a client through the tap (TCP) with the gate's public base; `extra` overrides.
     pub async fn client(&mut self, extra: Value) -> Check<String> {
         let mut cmd = json!({"cmd": "new_client", "base_url": self.tap.url(), "public_base_url": self.env.public_base});
@@ -268,6 +274,25 @@ impl SdkCtx {
     /// Lease requests so far.
     pub fn leases(&self) -> Vec<Entry> {
         self.sent("/v1/leases")
+    }
+
+    /// Executes on client `c` and fetches the call's receipt through the SDK; the receipt id and
+    /// the receipt request as the tap saw it.
+    pub async fn fetched_receipt(&mut self, c: &str) -> Check<(String, Entry)> {
+        let r = exec(self, c).await?;
+        let rid = r["receipt_id"].as_str().unwrap_or_default().to_string();
+        self.ok(json!({"cmd": "get_receipt", "client": c, "receipt_id": rid}))
+            .await?;
+        let e = self.sent("/v1/receipts/").first().cloned();
+        Ok((rid, e.ok_or_else(|| Failure::fail("no receipt request"))?))
+    }
+
+    /// The first lease request the SDK sent.
+    pub fn first_lease(&self) -> Check<Entry> {
+        self.leases()
+            .first()
+            .cloned()
+            .ok_or_else(|| Failure::fail("no lease request"))
     }
 
     /// Fails unless the SDK neither opened a connection nor sent a request since `before` (a

@@ -1,6 +1,6 @@
 //! `sdk.net.*`: network behaviour — timeouts, may-have-executed, no retries, no redirects, HTTP/1.1.
 
-use super::tap::{respond_json, Action, Rule};
+use super::tap::{respond_json, Action};
 use super::{exec, params, ACTION};
 use crate::check::{ensure, ensure_eq};
 use serde_json::json;
@@ -12,13 +12,9 @@ sdk_fn!(net_timeout, |ctx| {
     // machine's load makes it miss them.
     ctx.setup(json!({"cmd": "connect", "client": c})).await?;
     ctx.tap
-        .rule(Rule::on("/execute", Action::Delay(Duration::from_millis(1500))).times(1));
+        .once("/execute", Action::Delay(Duration::from_millis(1500)));
     let start = Instant::now();
-    ctx.err(
-        json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": params()}),
-        "TransportError",
-    )
-    .await?;
+    ctx.exec_err(&c, "TransportError").await?;
     let took = start.elapsed();
     ensure(took < Duration::from_millis(1200), || {
         format!("a 250 ms timeout took {} ms", took.as_millis())
@@ -27,8 +23,7 @@ sdk_fn!(net_timeout, |ctx| {
 
 sdk_fn!(sent_may_have_executed, |ctx| {
     let c = ctx.connected().await?;
-    ctx.tap
-        .rule(Rule::on("/execute", Action::DropAfterGate).times(1));
+    ctx.tap.once("/execute", Action::DropAfterGate);
     let e = ctx
         .err(
             json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": params()}),
@@ -46,7 +41,7 @@ sdk_fn!(no_retry, |ctx| {
         Action::DropBeforeGate,
     ];
     for (i, a) in actions.into_iter().enumerate() {
-        ctx.tap.rule(Rule::on("/execute", a).times(1));
+        ctx.tap.once("/execute", a);
         let _ = ctx
             .cmd(json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": params()}))
             .await?;
@@ -62,23 +57,16 @@ sdk_fn!(no_retry, |ctx| {
 sdk_fn!(no_redirect, |ctx| {
     let c = ctx.connected().await?;
     let location = format!("{}/v1/lgc-redirected", ctx.tap.url());
-    ctx.tap.rule(
-        Rule::on(
-            "/execute",
-            Action::Respond {
-                status: 307,
-                content_type: None,
-                body: vec![],
-                headers: vec![("location".into(), location)],
-            },
-        )
-        .times(1),
+    ctx.tap.once(
+        "/execute",
+        Action::Respond {
+            status: 307,
+            content_type: None,
+            body: vec![],
+            headers: vec![("location".into(), location)],
+        },
     );
-    ctx.err(
-        json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": params()}),
-        "ProtocolError",
-    )
-    .await?;
+    ctx.exec_err(&c, "ProtocolError").await?;
     ensure_eq(
         "requests to the redirect target",
         0,

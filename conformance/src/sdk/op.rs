@@ -2,7 +2,7 @@
 //! receipt keys, error mapping.
 
 use super::dpop::decode;
-use super::tap::{respond_json, Action, Rule};
+use super::tap::{respond_json, Action};
 use super::{approval_params, SdkCtx, ACTION};
 use crate::check::{ensure, ensure_eq, Check, Failure};
 use serde_json::{json, Value};
@@ -19,6 +19,14 @@ fn admin_journal(ctx: &SdkCtx) -> Vec<super::tap::Entry> {
         .as_ref()
         .map(|t| t.journal())
         .unwrap_or_default()
+}
+
+/// The first request on the admin listener whose path ends with `suffix`; fails with `missing`.
+fn admin_request(ctx: &SdkCtx, suffix: &str, missing: &str) -> Check<super::tap::Entry> {
+    admin_journal(ctx)
+        .into_iter()
+        .find(|e| e.path().ends_with(suffix))
+        .ok_or_else(|| Failure::fail(missing))
 }
 
 /// The admin tap's I/O counters; a scenario without an admin tap cannot judge admin I/O.
@@ -98,10 +106,7 @@ sdk_fn!(proof, |ctx| {
         .operator
         .clone()
         .ok_or_else(|| Failure::skip("needs operator credentials"))?;
-    let e = admin_journal(ctx)
-        .into_iter()
-        .find(|e| e.path().ends_with("/approve"))
-        .ok_or_else(|| Failure::fail("no approve request"))?;
+    let e = admin_request(ctx, "/approve", "no approve request")?;
     ensure_eq(
         "Authorization",
         format!("DPoP {}", op.api_key),
@@ -134,10 +139,7 @@ sdk_fn!(admin_listener, |ctx| {
         0,
         ctx.journal().len(),
     )?;
-    let e = admin_journal(ctx)
-        .into_iter()
-        .next()
-        .ok_or_else(|| Failure::fail("no request reached the admin listener"))?;
+    let e = admin_request(ctx, "", "no request reached the admin listener")?;
     let (_, p) = decode(&e)?;
     ensure_eq(
         "htu base is the public base, not the admin address",
@@ -156,10 +158,7 @@ sdk_fn!(list_approvals, |ctx| {
         .as_array()
         .is_some_and(|a| a.iter().any(|x| x["approval_id"] == json!(id)));
     ensure(listed, || format!("approval {id} not in the list: {r}"))?;
-    let e = admin_journal(ctx)
-        .into_iter()
-        .next()
-        .ok_or_else(|| Failure::fail("no list request"))?;
+    let e = admin_request(ctx, "", "no list request")?;
     ensure(
         e.target.contains("status=pending") && e.target.contains("limit=10"),
         || format!("list request target: {}", e.target),
@@ -191,10 +190,7 @@ sdk_fn!(approve, |ctx| {
         .ok(json!({"cmd": "approve", "operator": o, "approval_id": id}))
         .await?;
     ensure_eq("decision", json!("executed"), r["decision"].clone())?;
-    let e = admin_journal(ctx)
-        .into_iter()
-        .find(|e| e.path().ends_with("/approve"))
-        .ok_or_else(|| Failure::fail("no approve request"))?;
+    let e = admin_request(ctx, "/approve", "no approve request")?;
     ensure(
         e.body.is_empty() && e.header("content-type").is_none(),
         || "approve carried a body or a Content-Type".into(),
@@ -274,7 +270,7 @@ sdk_fn!(receipt_keys, |ctx| {
     ensure_eq("receipt keys", want, got)?;
     let bad = json!({"keys": [{"kid": "abcdabcdabcdabcd", "x_hex": "zz", "kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "added_at": "2026-01-01T00:00:00.000Z", "use": "sig"}]});
     if let Some(t) = &ctx.admin_tap {
-        t.rule(Rule::on("/v1/receipt-keys", respond_json(200, bad)).times(1));
+        t.once("/v1/receipt-keys", respond_json(200, bad));
     }
     ctx.err(
         json!({"cmd": "receipt_keys", "operator": o}),
@@ -290,25 +286,19 @@ sdk_fn!(error_mapping, |ctx| {
         .admin_tap
         .as_ref()
         .ok_or_else(|| Failure::skip("no admin listener"))?;
-    tap.rule(Rule::on("/approve", respond_json(409, json!({"error": "conflict"}))).times(1));
-    tap.rule(
-        Rule::on(
-            "/approve",
-            Action::Respond {
-                status: 429,
-                content_type: Some("application/json".into()),
-                body: br#"{"error":"operator_throttled"}"#.to_vec(),
-                headers: vec![("retry-after".into(), "2".into())],
-            },
-        )
-        .times(1),
+    tap.once("/approve", respond_json(409, json!({"error": "conflict"})));
+    tap.once(
+        "/approve",
+        Action::Respond {
+            status: 429,
+            content_type: Some("application/json".into()),
+            body: br#"{"error":"operator_throttled"}"#.to_vec(),
+            headers: vec![("retry-after".into(), "2".into())],
+        },
     );
-    tap.rule(
-        Rule::on(
-            "/v1/receipt-keys",
-            respond_json(401, json!({"error": "unauthorized"})),
-        )
-        .times(1),
+    tap.once(
+        "/v1/receipt-keys",
+        respond_json(401, json!({"error": "unauthorized"})),
     );
     let id = "01900000-0000-7000-8000-000000000001";
     ctx.err(

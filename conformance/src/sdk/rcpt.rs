@@ -3,22 +3,14 @@
 
 use super::appr::UNKNOWN_ID;
 use super::exec;
-use super::tap::{respond_json, Rule};
+use super::tap::respond_json;
 use super::ver::{receipt_body, verify, Signer32};
-use crate::check::{ensure, ensure_eq, Failure};
+use crate::check::{ensure, ensure_eq};
 use serde_json::{json, Value};
 
 sdk_fn!(rcpt_fetch, |ctx| {
     let c = ctx.connected().await?;
-    let r = exec(ctx, &c).await?;
-    let rid = r["receipt_id"].as_str().unwrap_or_default().to_string();
-    ctx.ok(json!({"cmd": "get_receipt", "client": c, "receipt_id": rid}))
-        .await?;
-    let e = ctx
-        .sent("/v1/receipts/")
-        .first()
-        .cloned()
-        .ok_or_else(|| Failure::fail("no receipt request"))?;
+    let (rid, e) = ctx.fetched_receipt(&c).await?;
     ensure_eq(
         "receipt request",
         format!("GET /v1/receipts/{rid}"),
@@ -71,12 +63,9 @@ sdk_fn!(rcpt_members, |ctx| {
         v["receipt_id"] = json!("01900000-0000-7000-8000-0000000000ff");
         v
     };
-    ctx.tap.rule(
-        Rule::on(
-            "/v1/receipts/",
-            super::tap::Action::Rewrite(std::sync::Arc::new(swap)),
-        )
-        .times(1),
+    ctx.tap.once(
+        "/v1/receipts/",
+        super::tap::Action::Rewrite(std::sync::Arc::new(swap)),
     );
     ctx.err(
         json!({"cmd": "get_receipt", "client": c, "receipt_id": rid}),
@@ -101,8 +90,7 @@ sdk_fn!(rcpt_fully_successful, |ctx| {
         let mut body = base.clone();
         body["normalized_result"] = json!({"kind": kind});
         body["verification_outcome"] = json!({"status": status});
-        ctx.tap
-            .rule(Rule::on("/v1/receipts/", respond_json(200, body)).times(1));
+        ctx.tap.once("/v1/receipts/", respond_json(200, body));
         let got = ctx
             .ok(json!({"cmd": "get_receipt", "client": c, "receipt_id": UNKNOWN_ID}))
             .await?;

@@ -2,7 +2,7 @@
 //! own Ed25519 key, so each failure mode can be produced exactly; `sdk.ver.valid` also checks a
 //! genuine receipt from the gate with the gate's keys.
 
-use super::{exec, SdkCtx};
+use super::SdkCtx;
 use crate::check::{ensure_eq, Check, Failure};
 use ed25519_dalek::{Signer, SigningKey};
 use serde_json::{json, Value};
@@ -76,14 +76,11 @@ pub(super) async fn verify(ctx: &mut SdkCtx, receipt: &Value, keys: &Value) -> C
 
 sdk_fn!(valid, |ctx| {
     let c = ctx.connected().await?;
-    let r = exec(ctx, &c).await?;
-    let rid = r["receipt_id"].as_str().unwrap_or_default().to_string();
-    ctx.ok(json!({"cmd": "get_receipt", "client": c, "receipt_id": rid}))
-        .await?;
     let raw = ctx
-        .sent("/v1/receipts/")
-        .first()
-        .and_then(|e| e.response_json())
+        .fetched_receipt(&c)
+        .await?
+        .1
+        .response_json()
         .ok_or_else(|| Failure::fail("no receipt answer"))?;
     let op =
         ctx.env.operator.clone().ok_or_else(|| {

@@ -35,7 +35,7 @@ impl RustSession {
                     c.connect(o).await,
                     |l| json!({"session_id": l.session_id, "lease_jti": l.lease_jti, "expires_at": l.expires_at_text}),
                 ),
-                Err(r) => r,
+                Err(why) => invalid("max_calls", why),
             },
             "execute" => reply(c.execute(&id("action_id"), params(cmd)).await, result_json),
             "execute_many" => execute_many(&c, cmd).await?,
@@ -102,8 +102,9 @@ fn params(cmd: &Value) -> Value {
     cmd.get("params").cloned().unwrap_or_else(|| json!({}))
 }
 
-/// `connect` options; a `max_calls` the Rust API cannot express is `InvalidInput` for that field.
-fn connect_options(cmd: &Value) -> Result<ConnectOptions, Reply> {
+/// `connect` options; `Err` says why a `max_calls` cannot be expressed in the Rust API (the
+/// driver reports `InvalidInput` for that field).
+fn connect_options(cmd: &Value) -> Result<ConnectOptions, &'static str> {
     let mut o = ConnectOptions::new();
     if let Some(s) = cmd["scopes"].as_array() {
         o.scopes = Some(
@@ -116,10 +117,7 @@ fn connect_options(cmd: &Value) -> Result<ConnectOptions, Reply> {
         match n.as_u64() {
             Some(n) => o = o.max_calls(n),
             None => {
-                return Err(invalid(
-                    "max_calls",
-                    "the Rust API takes max_calls as u64; this value cannot be expressed",
-                ))
+                return Err("the Rust API takes max_calls as u64; this value cannot be expressed")
             }
         }
     }

@@ -111,6 +111,10 @@ impl Tap {
     pub fn rule(&self, rule: Rule) {
         self.state.lock().expect("tap lock").rules.push(rule);
     }
+    /// Adds a rule for the next matching request only.
+    pub fn once(&self, path_contains: &str, action: Action) {
+        self.rule(Rule::on(path_contains, action).times(1));
+    }
     /// Removes all rules.
     pub fn clear_rules(&self) {
         self.state.lock().expect("tap lock").rules.clear();
