@@ -7,10 +7,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
 use crate::caps::CapsArgs;
-use crate::config::FileConfig;
+use crate::config::file::FileConfig;
+use crate::config::settings::{OperatorCredential, RateLimits};
+use crate::control::mutants::Mutant;
 use crate::gate::{Bind, MockGateBuilder};
-use crate::mutants::Mutant;
-use crate::settings::{OperatorCredential, RateLimits};
 use crate::MockGate;
 
 /// Command line.
@@ -194,7 +194,7 @@ fn control_access(
     ) {
         (Some(_), true) => Err("--control-token and --control-open exclude each other".into()),
         (Some(t), false) => {
-            crate::control_access::validate_token(&t)?;
+            crate::control::access::validate_token(&t)?;
             Ok(b.control_token(t))
         }
         (None, true) => Ok(b.control_open()),
@@ -214,9 +214,10 @@ fn operator_from(
     pem: Option<String>,
 ) -> Result<OperatorCredential, String> {
     let derived = match &pem {
-        Some(p) => {
-            Some(crate::operator_key::jkt_of_pem(p).map_err(|e| format!("operator '{id}': {e}"))?)
-        }
+        Some(p) => Some(
+            crate::config::operator_key::jkt_of_pem(p)
+                .map_err(|e| format!("operator '{id}': {e}"))?,
+        ),
         None => None,
     };
     if let (Some(j), Some(d)) = (&jkt, &derived) {
@@ -305,7 +306,7 @@ pub fn builder_from(args: &ServeArgs) -> Result<MockGateBuilder, String> {
         b = b.fs_root_allowed_prefixes(p);
     }
     if let Some(d) = args.actions_dir.clone().or(file.actions_dir.clone()) {
-        crate::fixtures::load_actions_dir(&d)?;
+        crate::config::quickstart::load_actions_dir(&d)?;
         b = b.actions_dir(d);
     }
     if let Some(p) = args.policy.clone().or(file.policy_file.clone()) {

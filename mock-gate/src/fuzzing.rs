@@ -11,12 +11,12 @@ use bytes::Bytes;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
-use crate::fixtures::{QUICKSTART_HTTP_FETCH, QUICKSTART_HTTP_POST};
+use crate::actions::manifest::ActionSpec;
+use crate::auth::lease::LeaseClaims;
+use crate::config::quickstart::{QUICKSTART_HTTP_FETCH, QUICKSTART_HTTP_POST};
+use crate::config::settings::OperatorCredential;
 use crate::gate::{MockGate, StartError};
-use crate::lease::LeaseClaims;
-use crate::manifest::ActionSpec;
-use crate::server::{ListenerKind, Peer};
-use crate::settings::OperatorCredential;
+use crate::wire::server::{ListenerKind, Peer};
 
 /// The virtual time every request of a fuzz input sees (2023-11-14T22:13:20Z).
 pub const FUZZ_NOW_UNIX: u64 = 1_700_000_000;
@@ -74,8 +74,8 @@ impl FuzzGate {
             )
             .start()
             .await?;
-        let client = crate::routes::client_router(Arc::clone(gate.state()));
-        let admin = crate::routes::admin_router(Arc::clone(gate.state()));
+        let client = crate::wire::routes::client_router(Arc::clone(gate.state()));
+        let admin = crate::wire::routes::admin_router(Arc::clone(gate.state()));
         let g = Self {
             gate,
             client,

@@ -19,64 +19,36 @@
 #[cfg(not(unix))]
 compile_error!("latchgate-mock supports Unix-like systems only (Linux, macOS, the BSDs): it speaks to gates over Unix domain sockets. Windows is not supported.");
 
-pub mod approvals;
-pub mod audit;
+pub mod actions;
 pub mod auth;
 pub mod body;
-pub mod budgets;
 pub mod caps;
 #[cfg(feature = "cli")]
 pub mod cli;
-pub mod clock;
 pub mod config;
-pub mod control_access;
-pub mod control_client;
+pub mod control;
 pub mod crypto;
-pub mod decide;
-pub mod dispatch;
-pub mod dpop;
-pub mod errors;
-pub mod faults;
-pub mod fixtures;
+pub mod enforce;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod gate;
-pub mod globs;
-pub mod journal;
-pub mod learn;
-pub mod learned;
-pub mod lease;
-pub mod lease_cache;
-pub mod manifest;
-pub mod metrics;
-pub mod mutants;
-pub mod operator_key;
-pub mod pipeline;
 pub mod policy;
-pub mod policy_edit;
-pub mod providers;
-pub mod ratelimit;
-pub mod receipts;
-pub mod replay;
-pub mod routes;
-pub mod server;
-pub mod settings;
 pub mod state;
 #[cfg(feature = "testcontainers")]
 pub mod testcontainers;
-pub mod verify;
+pub mod wire;
 
 pub use caps::Caps;
 /// The SDK this mock was built against: use `latchgate_mock::latchgate` in tests so the SDK and the
 /// mock can never be of different versions.
 pub use latchgate;
 
-pub use clock::VirtualClock;
-pub use control_client::{ControlClient, ControlError, ControlTarget, GateControl};
-pub use faults::{Endpoint, FaultAction, FaultRule, Faults};
+pub use actions::manifest::ActionSpec;
+pub use config::settings::{Identity, OperatorCredential, PeerPrincipal, RateLimits};
+pub use control::client::{ControlClient, ControlError, ControlTarget, GateControl};
+pub use control::clock::VirtualClock;
+pub use control::faults::{Endpoint, FaultAction, FaultRule, Faults};
+pub use control::journal::{Journal, JournalEntry};
+pub use control::mutants::{Lax, Mutant};
 pub use gate::{Bind, MockGate, MockGateBuilder, StartError};
-pub use journal::{Journal, JournalEntry};
-pub use manifest::ActionSpec;
-pub use mutants::{Lax, Mutant};
 pub use policy::PolicyData;
-pub use settings::{Identity, OperatorCredential, PeerPrincipal, RateLimits};

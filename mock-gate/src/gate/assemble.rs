@@ -6,17 +6,17 @@ use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::sync::{Mutex, RwLock};
 use std::time::Instant;
 
-use crate::approvals::ApprovalStore;
-use crate::budgets::BudgetStore;
-use crate::dpop::KeyCache;
-use crate::faults::Faults;
-use crate::journal::Journal;
-use crate::lease::LeaseIssuer;
-use crate::metrics::Metrics;
+use crate::auth::dpop::KeyCache;
+use crate::auth::lease::LeaseIssuer;
+use crate::auth::replay::ReplayCache;
+use crate::control::faults::Faults;
+use crate::control::journal::Journal;
 use crate::policy::{load, PolicyData, PolicyStore};
-use crate::ratelimit::RateLimiter;
-use crate::receipts::{ReceiptSigner, ReceiptStore};
-use crate::replay::ReplayCache;
+use crate::state::approvals::ApprovalStore;
+use crate::state::budgets::BudgetStore;
+use crate::state::metrics::Metrics;
+use crate::state::ratelimit::RateLimiter;
+use crate::state::receipts::{ReceiptSigner, ReceiptStore};
 use crate::state::{entry_with_default_provider, ActionEntry, GateState, Limiters, Registry};
 
 use super::builder::MockGateBuilder;
@@ -25,8 +25,10 @@ use super::StartError;
 fn load_registry(b: &MockGateBuilder) -> Result<Registry, StartError> {
     let mut reg = Registry::new();
     let base = match &b.settings.actions_dir {
-        Some(dir) => crate::fixtures::load_actions_dir(dir).map_err(StartError::Config)?,
-        None if b.quickstart => crate::fixtures::quickstart_actions(),
+        Some(dir) => {
+            crate::config::quickstart::load_actions_dir(dir).map_err(StartError::Config)?
+        }
+        None if b.quickstart => crate::config::quickstart::quickstart_actions(),
         None => Vec::new(),
     };
     for a in base {
@@ -53,7 +55,7 @@ fn load_policy(b: &MockGateBuilder) -> Result<PolicyStore, StartError> {
         (None, Some(f), _) => load::read_data(f).map_err(StartError::Config)?,
         (None, None, Some(d)) => d,
         (None, None, None) if b.quickstart && b.settings.policy_dir.is_none() => {
-            crate::fixtures::quickstart_policy()
+            crate::config::quickstart::quickstart_policy()
         }
         (None, None, None) => PolicyData::default(),
     };
@@ -78,7 +80,7 @@ pub(super) fn build_state(b: &MockGateBuilder) -> Result<GateState, StartError> 
         initial_registry: registry.clone(),
         registry: RwLock::new(registry),
         policy,
-        learned: crate::learned::LearnedStore::new(caps.learned_rows),
+        learned: crate::state::learned_rules::LearnedStore::new(caps.learned_rows),
         budgets: BudgetStore::default(),
         approvals: ApprovalStore::new(caps.approvals),
         receipts: ReceiptStore::new(caps.receipts),
@@ -86,7 +88,7 @@ pub(super) fn build_state(b: &MockGateBuilder) -> Result<GateState, StartError> 
         draining: AtomicBool::new(false),
         epoch: AtomicU64::new(0),
         started: Instant::now(),
-        session_fs_roots: Mutex::new(Default::default()),
+        session_fs_roots: crate::state::fs_roots::SessionFsRoots::new(caps.session_fs_roots),
         limiters: Limiters {
             lease: RateLimiter::new(rl.lease_rps, clock.clone()),
             execute_session: RateLimiter::new(rl.execute_session_rps, clock.clone()),
@@ -98,7 +100,7 @@ pub(super) fn build_state(b: &MockGateBuilder) -> Result<GateState, StartError> 
         faults: Faults::default(),
         metrics: Metrics::default(),
         in_flight: AtomicU64::new(0),
-        audit: crate::audit::AuditLedger::new(caps.audit_events),
+        audit: crate::state::audit::AuditLedger::new(caps.audit_events),
         clock,
         settings: b.settings.clone(),
     })
@@ -108,7 +110,7 @@ pub(super) fn build_state(b: &MockGateBuilder) -> Result<GateState, StartError> 
 /// `data.json`) when configured; as the gate, Rego changes need a restart.
 pub fn reload_from_sources(st: &GateState) -> Result<(), String> {
     if let Some(dir) = &st.settings.actions_dir {
-        let actions = crate::fixtures::load_actions_dir(dir)?;
+        let actions = crate::config::quickstart::load_actions_dir(dir)?;
         let mut reg: BTreeMap<String, ActionEntry> = BTreeMap::new();
         for a in actions {
             reg.insert(a.spec.action_id.clone(), entry_with_default_provider(a));

@@ -7,16 +7,16 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
+use crate::actions::manifest::{ActionSpec, CompiledAction};
+use crate::actions::providers::{CannedProvider, Provider};
 use crate::caps::Caps;
-use crate::clock::VirtualClock;
-use crate::control_access::{validate_token, ControlAccess};
-use crate::manifest::{ActionSpec, CompiledAction};
-use crate::mutants::{Lax, Mutant};
+use crate::config::settings::{GateSettings, Identity, OperatorCredential, RateLimits};
+use crate::control::access::{validate_token, ControlAccess};
+use crate::control::clock::VirtualClock;
+use crate::control::mutants::{Lax, Mutant};
 use crate::policy::PolicyData;
-use crate::providers::{CannedProvider, Provider};
-use crate::server::{self, Bound, ListenerKind};
-use crate::settings::{GateSettings, Identity, OperatorCredential, RateLimits};
 use crate::state::{entry_with_default_provider, ActionEntry};
+use crate::wire::server::{self, Bound, ListenerKind};
 
 use super::assemble::build_state;
 use super::MockGate;
@@ -311,7 +311,7 @@ impl MockGateBuilder {
         if self.settings.operators.is_empty() {
             self.settings
                 .operators
-                .push(crate::operator_key::generate("default"));
+                .push(crate::config::operator_key::generate("default"));
             self.settings.operator_generated = true;
         }
         let (client_bound, client_url, client_sock) = bind_all(&self.client, "client").await?;
@@ -320,12 +320,12 @@ impl MockGateBuilder {
             .public_base
             .clone()
             .or_else(|| client_url.clone())
-            .unwrap_or_else(|| crate::settings::DEFAULT_PUBLIC_BASE_URL.into());
+            .unwrap_or_else(|| crate::config::settings::DEFAULT_PUBLIC_BASE_URL.into());
         let state = Arc::new(build_state(&self)?);
         let (tx, rx) = watch::channel(false);
         let mut tasks = Vec::new();
-        let client_router = crate::routes::client_router(Arc::clone(&state));
-        let admin_router = crate::routes::admin_router(Arc::clone(&state));
+        let client_router = crate::wire::routes::client_router(Arc::clone(&state));
+        let admin_router = crate::wire::routes::admin_router(Arc::clone(&state));
         for b in client_bound {
             tasks.push(tokio::spawn(server::serve(
                 b,

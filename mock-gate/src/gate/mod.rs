@@ -12,10 +12,10 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::clock::VirtualClock;
-use crate::faults::Faults;
-use crate::journal::Journal;
-use crate::settings::OperatorCredential;
+use crate::config::settings::OperatorCredential;
+use crate::control::clock::VirtualClock;
+use crate::control::faults::Faults;
+use crate::control::journal::Journal;
 use crate::state::GateState;
 
 /// A running mock gate. Dropping it stops the listeners.

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 use super::input::Budgets;
-use crate::manifest::EgressProfile;
+use crate::actions::manifest::EgressProfile;
 
 /// The fields of `data.latchgate.decision` the gate reads (others are ignored).
 #[derive(Debug, Deserialize)]

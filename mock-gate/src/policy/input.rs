@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::manifest::{EgressProfile, RiskLevel};
+use crate::actions::manifest::{EgressProfile, RiskLevel};
 
 /// What the policy sees about one call.
 #[derive(Debug, Clone, Serialize)]

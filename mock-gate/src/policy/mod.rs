@@ -5,6 +5,7 @@
 
 mod data;
 mod decision;
+pub mod edits;
 mod engine;
 mod input;
 pub mod load;

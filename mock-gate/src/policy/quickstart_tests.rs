@@ -2,10 +2,14 @@
 
 use super::load::quickstart_modules;
 use super::{Budgets, PolicyEngine, PolicyInput, Verdict};
-use crate::manifest::{EgressProfile, RiskLevel};
+use crate::actions::manifest::{EgressProfile, RiskLevel};
 
 fn engine() -> PolicyEngine {
-    PolicyEngine::new(&quickstart_modules(), &crate::fixtures::quickstart_policy()).unwrap()
+    PolicyEngine::new(
+        &quickstart_modules(),
+        &crate::config::quickstart::quickstart_policy(),
+    )
+    .unwrap()
 }
 
 struct Call {

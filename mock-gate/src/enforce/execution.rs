@@ -1,0 +1,219 @@
+//! The execution tail shared by execute and approve: budget debit (refund rules), provider
+//! dispatch, response checks, verifier, signed receipt, the 200 body.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::actions::providers::ProviderCall;
+use crate::actions::verifiers;
+use crate::control::mutants::Mutant;
+use crate::enforce::pipeline_error::PipelineError;
+use crate::state::receipts::{self, ReceiptInput};
+use crate::state::{ActionEntry, GateState};
+
+/// `verification` member.
+#[derive(Debug, Clone, Serialize)]
+pub struct VerificationInfo {
+    /// Outcome tag.
+    pub outcome: String,
+    /// Exit 0 and outcome verified/unverifiable_declared.
+    pub is_fully_successful: bool,
+}
+
+/// `runtime` member.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuntimeInfo {
+    /// Wall time of the dispatch.
+    pub duration_ms: u64,
+    /// Provider exit code.
+    pub exit_code: i64,
+    /// Fuel (the mock runs no WASM: 0).
+    pub fuel_consumed: u64,
+}
+
+/// `approval` member on the approve path.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApprovalProvenance {
+    /// Always `allow`.
+    pub decision: String,
+    /// Approval id.
+    pub approval_id: String,
+    /// Operator id.
+    pub approved_by: String,
+    /// Hash binding the approval to the plan.
+    pub approval_hash: Option<String>,
+    /// Always `operator_dpop`.
+    pub operator_authn_method: String,
+    /// Operator key thumbprint (omitted when empty).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub operator_sender_binding: String,
+}
+
+/// The 200 body, fields in the gate's order.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExecutionResponse {
+    /// Always `executed`.
+    pub decision: &'static str,
+    /// Trace id.
+    pub trace_id: String,
+    /// Action.
+    pub action_id: String,
+    /// Grant id.
+    pub grant_id: String,
+    /// Receipt id.
+    pub receipt_id: String,
+    /// Provider output.
+    pub output: Value,
+    /// Outcome tag.
+    pub verification_outcome: String,
+    /// Outcome details.
+    pub verification: VerificationInfo,
+    /// Runtime details.
+    pub runtime: RuntimeInfo,
+    /// Approve path only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approval: Option<ApprovalProvenance>,
+    /// Approve path only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub learned_domain: Option<String>,
+    /// Approve path only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub learned_path: Option<String>,
+}
+
+/// One authorized execution.
+#[derive(Debug, Clone)]
+pub struct Dispatch {
+    /// Action and provider.
+    pub entry: ActionEntry,
+    /// Request body.
+    pub params: Value,
+    /// Session (budget row, fs root).
+    pub session_id: String,
+    /// Whether to debit the session's budget.
+    pub debit: bool,
+    /// Trace id.
+    pub trace_id: String,
+    /// Approve path provenance.
+    pub approval: Option<ApprovalProvenance>,
+    /// Ledger context of the call.
+    pub audit: crate::enforce::audit::ExecAudit,
+}
+
+/// Runs the tail. The budget is refunded for failures before dispatch only.
+pub async fn run(
+    state: &Arc<GateState>,
+    mut d: Dispatch,
+) -> Result<ExecutionResponse, PipelineError> {
+    let debit = d.debit && !state.settings.switches.has(Mutant::IgnoreBudgets);
+    if debit {
+        let t = Instant::now();
+        let debited = state.budgets.debit(&d.session_id, state.now_ms());
+        state.metrics.store_duration("budget_debit", t.elapsed());
+        let after = debited
+            .map_err(|e| match e {
+                crate::state::budgets::BudgetError::Exhausted => PipelineError::BudgetExhausted,
+                crate::state::budgets::BudgetError::SessionNotFound => {
+                    PipelineError::BudgetSessionNotFound
+                }
+            })
+            .inspect_err(|e| d.audit.debit_failed(state, e, &d.session_id))?;
+        d.audit.set_budgets_after(after);
+    }
+    let action = Arc::clone(&d.entry.action);
+    let grant_id = uuid::Uuid::now_v7().to_string();
+    let call = ProviderCall {
+        action_id: action.spec.action_id.clone(),
+        params: d.params.clone(),
+        fs_root: state.fs_root_for(&d.session_id),
+        spec: Arc::clone(&action),
+        learned_paths: state.learned.paths.learned(&action.spec.action_id).values.clone(),
+    };
+    let started_at = state.clock.now_precise();
+    let t0 = Instant::now();
+    state.in_flight.fetch_add(1, Ordering::AcqRel);
+    let result = d.entry.provider.call(call).await;
+    state.in_flight.fetch_sub(1, Ordering::AcqRel);
+    let out = match result {
+        Ok(o) => o,
+        Err(e) => {
+            if e.before_dispatch && debit {
+                let t = Instant::now();
+                state.budgets.refund(&d.session_id);
+                state.metrics.store_duration("budget_rollback", t.elapsed());
+            }
+            let id = &action.spec.action_id;
+            state.metrics.action_duration(id, t0.elapsed());
+            state.metrics.provider_error(id, "execution_failed");
+            d.audit.provider_failed(state, &e.message);
+            return Err(PipelineError::Provider(e.message));
+        }
+    };
+    verifiers::check_response(&action, &out.output)
+        .inspect_err(|e| {
+            if e.starts_with("response schema violation") {
+                state.metrics.schema_violation(&action.spec.action_id);
+            }
+            d.audit.response_invalid(state, e)
+        })
+        .map_err(PipelineError::Schema)?;
+    let outcome = verifiers::verify(&action, &out);
+    let finished_at = state.clock.now_precise();
+    let receipt_id = uuid::Uuid::now_v7().to_string();
+    let receipt = receipts::build(
+        &ReceiptInput {
+            receipt_id: receipt_id.clone(),
+            grant_id: grant_id.clone(),
+            provider_module_digest: action.spec.provider_module_digest.clone(),
+            output: out.output.clone(),
+            exit_code: out.exit_code,
+            verification_outcome: outcome.tagged.clone(),
+            verification_failed: outcome.is_failed(),
+            started_at,
+            finished_at,
+        },
+        &state.signer,
+        &state.settings.switches,
+    );
+    state.receipts.insert(&receipt);
+    if outcome.is_failed() && action.spec.risk_level.is_high() {
+        d.audit.high_risk_failed(state, &receipt_id);
+        return Err(PipelineError::GrantIntegrity(
+            "verifier failed for high-risk action — execution denied",
+        ));
+    }
+    let fully = out.exit_code == 0 && matches!(outcome.tag, "verified" | "unverifiable_declared");
+    let resp = ExecutionResponse {
+        decision: "executed",
+        trace_id: d.trace_id,
+        action_id: action.spec.action_id.clone(),
+        grant_id,
+        receipt_id,
+        output: out.output,
+        verification_outcome: outcome.tag.to_string(),
+        verification: VerificationInfo {
+            outcome: outcome.tag.to_string(),
+            is_fully_successful: fully,
+        },
+        runtime: RuntimeInfo {
+            duration_ms: t0.elapsed().as_millis() as u64,
+            exit_code: out.exit_code,
+            fuel_consumed: 0,
+        },
+        approval: d.approval,
+        learned_domain: None,
+        learned_path: None,
+    };
+    let label = d
+        .audit
+        .executed(state, &resp, &action.spec.provider_module_digest);
+    state.metrics.decision(label);
+    state
+        .metrics
+        .action_duration(&action.spec.action_id, t0.elapsed());
+    Ok(resp)
+}

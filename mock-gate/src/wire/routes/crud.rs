@@ -1,0 +1,205 @@
+//! The gate's shared skeleton of the learned-entry admin routes (domains, paths):
+//! extractor → operator auth (any failure → 401 `unauthorized`) → operator limiter (read for
+//! GET, write for mutations, also in dev mode) → `action_id` → value → store.
+//!
+//! Bodies are `serde_json::Value` maps on the gate, so keys come out sorted.
+
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use crate::body::{json as json_resp, GateBody};
+use crate::state::learned_rules::{Entry, LearnedTable};
+use crate::state::GateState;
+
+use crate::state::audit::{record_admin, EventType};
+
+use super::admin::{read_guard, write_guard};
+
+/// The gate's bound on action ids in admin requests.
+const MAX_ACTION_ID_LEN: usize = 253;
+
+/// `?action=` of the list routes.
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    action: Option<String>,
+}
+
+/// `?action=` of the clear routes (required: a missing one is the extractor's 400 text).
+#[derive(Debug, Deserialize)]
+pub struct ClearQuery {
+    action: String,
+}
+
+/// Add/remove body; the value member may be spelt `value`, `domain` or `path_glob` on both
+/// resources, as the gate's shared body type accepts.
+#[derive(Debug, Deserialize)]
+pub struct MutateBody {
+    action_id: String,
+    #[serde(alias = "domain", alias = "path_glob")]
+    value: String,
+}
+
+/// One learned-entry resource.
+pub trait Resource: Send + Sync + 'static {
+    /// Route base, also the signed htu path.
+    const BASE: &'static str;
+    /// Clear route (`BASE` + `/clear`).
+    const CLEAR: &'static str;
+    /// Member name of the value in bodies.
+    const VALUE_KEY: &'static str;
+    /// Member name of the list.
+    const LIST_KEY: &'static str;
+    /// Audit event of an add, a remove and a clear.
+    const EVENTS: [EventType; 3];
+    /// The value check of the route (400 body on failure).
+    fn validate(value: &str) -> Result<(), GateBody>;
+    /// The table.
+    fn table(st: &GateState) -> &LearnedTable;
+    /// Stores an API-sourced entry.
+    fn add(st: &GateState, action_id: &str, value: &str, operator: &str) -> Result<bool, String>;
+}
+
+/// The gate's admin `action_id` rule.
+pub fn validate_action_id(id: &str) -> Result<(), GateBody> {
+    let bad = |detail| {
+        Err(GateBody::error(StatusCode::BAD_REQUEST, "invalid_action_id").field("detail", detail))
+    };
+    if id.is_empty() || id.len() > MAX_ACTION_ID_LEN {
+        return bad("action_id must be 1-253 characters");
+    }
+    if !id
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
+        return bad("action_id must contain only [a-zA-Z0-9_-]");
+    }
+    Ok(())
+}
+
+fn ledger_error() -> Response {
+    GateBody::error(StatusCode::INTERNAL_SERVER_ERROR, "ledger_error").into_response()
+}
+
+fn row<R: Resource>(e: Entry) -> Value {
+    let mut m = Map::new();
+    m.insert("action_id".into(), Value::String(e.action_id));
+    m.insert(R::VALUE_KEY.into(), Value::String(e.value));
+    m.insert("added_by".into(), Value::String(e.added_by));
+    m.insert("added_at".into(), Value::String(e.added_at));
+    m.insert("source".into(), Value::String(e.source.into()));
+    m.insert("approval_id".into(), json!(e.approval_id));
+    Value::Object(m)
+}
+
+fn outcome<R: Resource>(body: MutateBody, key: &str, flag: bool) -> Response {
+    let mut m = Map::new();
+    m.insert("action_id".into(), Value::String(body.action_id));
+    m.insert(R::VALUE_KEY.into(), Value::String(body.value));
+    m.insert(key.into(), Value::Bool(flag));
+    json_resp(StatusCode::OK, &Value::Object(m))
+}
+
+/// `GET BASE[?action=]`.
+pub async fn list<R: Resource>(
+    State(st): State<Arc<GateState>>,
+    headers: HeaderMap,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    if let Err(r) = read_guard(&st, &headers, R::BASE) {
+        return r;
+    }
+    if let Some(a) = &q.action {
+        if let Err(b) = validate_action_id(a) {
+            return b.into_response();
+        }
+    }
+    let rows: Vec<Value> = R::table(&st)
+        .list(q.action.as_deref())
+        .into_iter()
+        .map(row::<R>)
+        .collect();
+    let mut m = Map::new();
+    m.insert(R::LIST_KEY.into(), Value::Array(rows));
+    json_resp(StatusCode::OK, &Value::Object(m))
+}
+
+/// `POST BASE` `{action_id, <value>}` → `{action_id, <value>, inserted}` (value echoed raw).
+pub async fn add<R: Resource>(
+    State(st): State<Arc<GateState>>,
+    headers: HeaderMap,
+    Json(body): Json<MutateBody>,
+) -> Response {
+    let op = match write_guard(&st, &headers, "POST", R::BASE) {
+        Ok(op) => op,
+        Err(r) => return r,
+    };
+    if let Err(b) = validate_action_id(&body.action_id).and_then(|()| R::validate(&body.value)) {
+        return b.into_response();
+    }
+    match R::add(&st, &body.action_id, &body.value, &op.operator_id) {
+        Ok(inserted) => {
+            let detail = format!(
+                "action={} {}={} inserted={inserted}",
+                body.action_id,
+                R::VALUE_KEY,
+                body.value
+            );
+            record_admin(&st, R::EVENTS[0], &op.operator_id, Some(detail));
+            outcome::<R>(body, "inserted", inserted)
+        }
+        Err(_) => ledger_error(),
+    }
+}
+
+/// `DELETE BASE` `{action_id, <value>}` → `{action_id, <value>, deleted}`; the value is
+/// matched as sent (not normalized), as the gate's delete statement does.
+pub async fn remove<R: Resource>(
+    State(st): State<Arc<GateState>>,
+    headers: HeaderMap,
+    Json(body): Json<MutateBody>,
+) -> Response {
+    let op = match write_guard(&st, &headers, "DELETE", R::BASE) {
+        Ok(op) => op,
+        Err(r) => return r,
+    };
+    if let Err(b) = validate_action_id(&body.action_id).and_then(|()| R::validate(&body.value)) {
+        return b.into_response();
+    }
+    let deleted = R::table(&st).delete(&body.action_id, &body.value);
+    let detail = format!(
+        "action={} {}={} deleted={deleted}",
+        body.action_id,
+        R::VALUE_KEY,
+        body.value
+    );
+    record_admin(&st, R::EVENTS[1], &op.operator_id, Some(detail));
+    outcome::<R>(body, "deleted", deleted)
+}
+
+/// `DELETE BASE/clear?action=` → `{action_id, deleted_count}`.
+pub async fn clear<R: Resource>(
+    State(st): State<Arc<GateState>>,
+    headers: HeaderMap,
+    Query(q): Query<ClearQuery>,
+) -> Response {
+    let op = match write_guard(&st, &headers, "DELETE", R::CLEAR) {
+        Ok(op) => op,
+        Err(r) => return r,
+    };
+    if let Err(b) = validate_action_id(&q.action) {
+        return b.into_response();
+    }
+    let deleted_count = R::table(&st).clear_action(&q.action);
+    let detail = format!("action={} deleted_count={deleted_count}", q.action);
+    record_admin(&st, R::EVENTS[2], &op.operator_id, Some(detail));
+    json_resp(
+        StatusCode::OK,
+        &json!({"action_id": q.action, "deleted_count": deleted_count}),
+    )
+}
