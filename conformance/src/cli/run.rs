@@ -212,7 +212,7 @@ fn header(run_info: &RunInfo, scenarios: usize) -> String {
 /// `--expected-failures`, with a warning for each entry that matches no scenario.
 fn expected_failures(args: &RunArgs, catalogue: &Catalogue) -> Result<ExpectedFailures, String> {
     let expected = match &args.expected_failures {
-        Some(p) => ExpectedFailures::load(p)?,
+        Some(p) => ExpectedFailures::load(p).map_err(|e| e.to_string())?,
         None => ExpectedFailures::default(),
     };
     let all_ids: Vec<&str> = catalogue

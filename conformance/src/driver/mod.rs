@@ -94,6 +94,25 @@ pub struct ErrorOutcome {
     pub native: Option<String>,
 }
 
+impl ErrorOutcome {
+    /// One line describing the outcome.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} (status {:?}, code {:?}, reason {:?}, transient {:?}, may_have_executed {:?}{})",
+            self.kind,
+            self.status,
+            self.code,
+            self.reason.as_deref().map(|r| crate::http::cut(r, 80)),
+            self.transient,
+            self.may_have_executed,
+            self.native
+                .as_deref()
+                .map(|n| format!(", native {}", crate::http::cut(n, 120)))
+                .unwrap_or_default()
+        )
+    }
+}
+
 /// The answer to one command.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Reply {

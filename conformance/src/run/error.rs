@@ -1,6 +1,7 @@
 //! Why a run could not start.
 
 use crate::catalogue::SelectionError;
+use crate::expected::ExpectedFailuresError;
 use std::path::PathBuf;
 
 /// Why a run could not start: a bad option, an unusable driver or target. The message names it.
@@ -22,8 +23,8 @@ pub enum RunError {
         source: std::io::Error,
     },
     /// An expected-failures entry is malformed (the message names its line).
-    #[error("{0}")]
-    ExpectedFailures(String),
+    #[error(transparent)]
+    ExpectedFailures(#[from] ExpectedFailuresError),
     /// The target cannot be named or reached as given.
     #[error("{0}")]
     Target(String),

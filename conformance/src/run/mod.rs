@@ -209,8 +209,7 @@ impl Run {
         for (pattern, why) in &self.expected {
             expected_text.push_str(&format!("{pattern}  # {why}\n"));
         }
-        let expected = ExpectedFailures::parse(&expected_text, "expected failures")
-            .map_err(RunError::ExpectedFailures)?;
+        let expected = ExpectedFailures::parse(&expected_text, "expected failures")?;
         let spec = TargetSpec::parse(&self.target).map_err(RunError::Target)?;
         let opts = RemoteOptions {
             admin: self

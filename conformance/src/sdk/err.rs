@@ -2,7 +2,7 @@
 //! transport errors and closed clients.
 
 use super::tap::{respond_raw, Action};
-use super::{describe, exec, params, SdkCtx, ACTION};
+use super::{exec, params, SdkCtx, ACTION};
 use crate::check::{ensure_eq, Check, Failure};
 use crate::driver::Reply;
 use serde_json::{json, Value};
@@ -146,7 +146,7 @@ sdk_fn!(attributes, |ctx| {
         {
             problems.push(format!(
                 "{} {}: expected status {} code {:?} transient {} may_have_executed {} retry_after {:?}; got {}",
-                row.status, row.body, row.status, code, row.transient, row.may_have_executed, want_retry, describe(&e)
+                row.status, row.body, row.status, code, row.transient, row.may_have_executed, want_retry, e.describe()
             ));
         }
     }

@@ -150,7 +150,7 @@ impl SdkCtx {
                 return Err(Failure::mismatch(
                     format!("the driver answered Unsupported to `{name}`, a command every driver must implement"),
                     "an answer from the SDK",
-                    describe(e),
+                    e.describe(),
                 ));
             }
             if e.kind == "Unsupported" {
@@ -172,7 +172,7 @@ impl SdkCtx {
             Reply::Err(e) => Err(Failure::mismatch(
                 format!("`{what}` failed"),
                 "ok",
-                describe(&e),
+                e.describe(),
             )),
         }
     }
@@ -193,7 +193,7 @@ impl SdkCtx {
                 let note = format!(" (after {retries} setup retries)");
                 let shown = format!(
                     "{}{}",
-                    describe(&e),
+                    e.describe(),
                     if retries > 0 { note.as_str() } else { "" }
                 );
                 return Err(Failure::mismatch(format!("`{what}` failed"), "ok", shown));
@@ -215,7 +215,7 @@ impl SdkCtx {
             Reply::Err(e) => Err(Failure::mismatch(
                 format!("`{what}` outcome"),
                 kind,
-                describe(&e),
+                e.describe(),
             )),
             Reply::Ok(v) => Err(Failure::mismatch(
                 format!("`{what}` outcome"),
@@ -346,23 +346,6 @@ fn load_refusal(e: &ErrorOutcome, retry: u32) -> Option<std::time::Duration> {
     (e.kind == "TransportError").then(|| std::time::Duration::from_millis(100 << retry.min(5)))
 }
 
-/// One line describing an error outcome.
-pub fn describe(e: &ErrorOutcome) -> String {
-    format!(
-        "{} (status {:?}, code {:?}, reason {:?}, transient {:?}, may_have_executed {:?}{})",
-        e.kind,
-        e.status,
-        e.code,
-        e.reason.as_deref().map(|r| crate::http::cut(r, 80)),
-        e.transient,
-        e.may_have_executed,
-        e.native
-            .as_deref()
-            .map(|n| format!(", native {}", crate::http::cut(n, 120)))
-            .unwrap_or_default()
-    )
-}
-
 /// Executes the allowed action on client `c`; it must succeed.
 pub async fn exec(ctx: &mut SdkCtx, c: &str) -> Check<Value> {
     ctx.ok(json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": params()}))
@@ -375,7 +358,6 @@ pub const ACTION: &str = "fs_read";
 pub fn params() -> Value {
     json!({"operation": "read", "path": "README.md"})
 }
-/// Parameters that need approval.
 /// Parameters that need approval: a path outside the allowlist, unique per call because approving
 /// teaches the gate the path (a shared gate would auto-allow it afterwards).
 pub fn approval_params() -> Value {
