@@ -2,23 +2,10 @@
 //! own Ed25519 key, so each failure mode can be produced exactly; `sdk.ver.valid` also checks a
 //! genuine receipt from the gate with the gate's keys.
 
-use super::{exec, SdkCtx, SdkFn};
+use super::SdkCtx;
 use crate::check::{ensure_eq, Check, Failure};
 use ed25519_dalek::{Signer, SigningKey};
 use serde_json::{json, Value};
-
-pub(super) fn lookup(id: &str) -> Option<SdkFn> {
-    Some(match id {
-        "sdk.ver.valid" => valid,
-        "sdk.ver.bad-key-list" => bad_key_list,
-        "sdk.ver.missing-field" => missing_field,
-        "sdk.ver.timestamp-z" => timestamp_z,
-        "sdk.ver.jcs" => jcs,
-        "sdk.ver.statuses" => statuses,
-        "sdk.rcpt.local-verification" => local_verification,
-        _ => return None,
-    })
-}
 
 /// A runner-owned receipt signer.
 pub(super) struct Signer32 {
@@ -77,7 +64,7 @@ pub(super) fn receipt_body() -> Value {
     })
 }
 
-async fn verify(ctx: &mut SdkCtx, receipt: &Value, keys: &Value) -> Check<String> {
+pub(super) async fn verify(ctx: &mut SdkCtx, receipt: &Value, keys: &Value) -> Check<String> {
     let r = ctx
         .ok(json!({"cmd": "verify_receipt", "receipt": receipt, "keys": keys}))
         .await?;
@@ -89,14 +76,11 @@ async fn verify(ctx: &mut SdkCtx, receipt: &Value, keys: &Value) -> Check<String
 
 sdk_fn!(valid, |ctx| {
     let c = ctx.connected().await?;
-    let r = exec(ctx, &c).await?;
-    let rid = r["receipt_id"].as_str().unwrap_or_default().to_string();
-    ctx.ok(json!({"cmd": "get_receipt", "client": c, "receipt_id": rid}))
-        .await?;
     let raw = ctx
-        .sent("/v1/receipts/")
-        .first()
-        .and_then(|e| e.response_json())
+        .fetched_receipt(&c)
+        .await?
+        .1
+        .response_json()
         .ok_or_else(|| Failure::fail("no receipt answer"))?;
     let op =
         ctx.env.operator.clone().ok_or_else(|| {
@@ -234,14 +218,4 @@ sdk_fn!(statuses, |ctx| {
             problems.join("\n"),
         ))
     }
-});
-
-sdk_fn!(local_verification, |ctx| {
-    let s = Signer32::new();
-    let receipt = s.sign(receipt_body());
-    ensure_eq(
-        "local verification of a signed receipt",
-        "valid",
-        verify(ctx, &receipt, &s.keys()).await?.as_str(),
-    )
 });

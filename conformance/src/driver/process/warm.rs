@@ -4,7 +4,8 @@
 //! scenario. A session that crashed, hung, answered garbage or refused `reset` is never kept: the
 //! next scenario gets a fresh process.
 
-use super::process::ProcessSession;
+use super::ProcessSession;
+use crate::driver::Reply;
 use serde_json::json;
 use std::sync::Mutex;
 
@@ -31,7 +32,7 @@ impl Pool {
             return;
         }
         match session.exchange(json!({"cmd": "reset"})).await {
-            Ok(super::Reply::Ok(_)) => {
+            Ok(Reply::Ok(_)) => {
                 session.forget_stderr();
                 self.idle
                     .lock()

@@ -1,84 +1,23 @@
-//! The command line: `run`, `list`, and `diff` / `record` / `replay` (see [`crate::parity`]), exit codes 0 (every MUST passed), 1 (a MUST failed),
-//! 2 (usage or environment error).
+//! `run`: scenarios against a target, through an SDK driver, with the live view and the reports.
 
-use crate::catalogue::{Catalogue, Shard, Suite};
-use crate::commands::{ExplainArgs, ReportArgs};
-use crate::driver::{DriverOptions, Transcript};
+use super::{selected, Filters, EXIT_FAILED, EXIT_OK};
+use crate::catalogue::{Catalogue, Scenario, Suite};
+use crate::driver::{DriverFactory, DriverOptions, Hello, Transcript};
 use crate::expected::ExpectedFailures;
 use crate::http::Endpoint;
-use crate::report::{self, ColorChoice, Outputs, RunReport, Terminal};
+use crate::report::{self, ColorChoice, Outputs, RunInfo, RunReport, Terminal};
 use crate::runner::Runner;
 #[cfg(feature = "docker")]
 use crate::target::docker::{self, DockerOptions, DockerTarget};
 use crate::target::{self, RemoteOptions, TargetProvider, TargetSpec};
 use crate::verdict::Requirements;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::Args;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Exit code: every MUST scenario passed (or is an expected failure), at least one ran, and the
-/// `--max-skips` / `--require` conditions hold.
-pub const EXIT_OK: i32 = 0;
-/// Exit code: a MUST scenario failed, none ran, or a `--max-skips` / `--require` condition failed.
-pub const EXIT_FAILED: i32 = 1;
-/// Exit code: bad arguments or an unusable environment.
-pub const EXIT_USAGE: i32 = 2;
-
-/// Conformance runner for LatchGate SDKs and gates.
-#[derive(Parser, Debug)]
-#[command(name = "latchgate-conformance", version, about)]
-pub struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand, Debug)]
-#[allow(clippy::large_enum_variant)] // parsed once per process; boxing would only obscure the clap derive
-enum Command {
-    /// Run scenarios against a target, through an SDK driver.
-    Run(RunArgs),
-    /// Print the catalogue: id, level, suite, requirement refs, needs.
-    List(ListArgs),
-    /// Send the same requests to two gates in lockstep and report normalized differences.
-    Diff(crate::parity::command::DiffArgs),
-    /// Record a gate's normalized answers as a corpus (e.g. fixtures/parity/gate-0.2.0).
-    Record(crate::parity::command::RecordArgs),
-    /// Replay a recorded corpus against a gate and report differences.
-    Replay(crate::parity::command::ReplayArgs),
-    /// Explain a scenario or requirement id: what is checked, the requirement, typical causes,
-    /// how to fix.
-    Explain(ExplainArgs),
-    /// Render a JSON report as the HTML page, optionally compared with an earlier one.
-    Report(ReportArgs),
-}
-
-/// Which suites to run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-enum SuiteArg {
-    All,
-    Gate,
-    Sdk,
-}
-
 #[derive(Args, Debug)]
-struct Filters {
-    /// Only scenarios whose id matches this glob (repeatable, or comma-separated).
-    #[arg(long = "only", value_name = "GLOB")]
-    only: Vec<String>,
-    /// Skip scenarios whose id matches this glob (repeatable, or comma-separated).
-    #[arg(long = "skip", value_name = "GLOB")]
-    skip: Vec<String>,
-    /// Run the i-th of n shards (1-based), e.g. 2/4.
-    #[arg(long, value_name = "I/N")]
-    shard: Option<String>,
-    /// Which suites: all, gate (checks the gate), sdk (checks the SDK).
-    #[arg(long, value_enum, default_value = "all")]
-    suite: SuiteArg,
-}
-
-#[derive(Args, Debug)]
-struct RunArgs {
+pub(crate) struct RunArgs {
     /// SDK under test: rust, python, cmd:PROGRAM.
     #[arg(long, default_value = "rust")]
     sdk: String,
@@ -179,118 +118,7 @@ struct RunArgs {
     require: Vec<String>,
 }
 
-#[derive(Args, Debug)]
-struct ListArgs {
-    #[command(flatten)]
-    filters: Filters,
-    /// Print the catalogue as JSON.
-    #[arg(long = "format-json")]
-    format_json: bool,
-}
-
-/// Parses arguments and runs; returns the process exit code.
-pub fn main() -> i32 {
-    let cli = match Cli::try_parse() {
-        Ok(c) => c,
-        Err(e) => {
-            let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
-            let _ = e.print();
-            return code;
-        }
-    };
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("latchgate-conformance: cannot start the async runtime: {e}");
-            return EXIT_USAGE;
-        }
-    };
-    let result = match cli.command {
-        Command::List(args) => list(&args),
-        Command::Explain(args) => crate::commands::explain(&args),
-        Command::Report(args) => crate::commands::report(&args),
-        Command::Run(args) => rt.block_on(run(args)),
-        Command::Diff(args) => rt.block_on(crate::parity::command::diff(args)),
-        Command::Record(args) => rt.block_on(crate::parity::command::record(args)),
-        Command::Replay(args) => rt.block_on(crate::parity::command::replay_cmd(args)),
-    };
-    match result {
-        Ok(code) => code,
-        Err(msg) => {
-            eprintln!("latchgate-conformance: {msg}");
-            EXIT_USAGE
-        }
-    }
-}
-
-fn selected<'a>(
-    catalogue: &'a Catalogue,
-    f: &Filters,
-) -> Result<Vec<&'a crate::catalogue::Scenario>, String> {
-    let shard = f
-        .shard
-        .as_deref()
-        .map(str::parse::<Shard>)
-        .transpose()
-        .map_err(|e| e.to_string())?;
-    let suites: &[Suite] = match f.suite {
-        SuiteArg::All => &[],
-        SuiteArg::Gate => &[Suite::Gate],
-        SuiteArg::Sdk => &[Suite::Sdk],
-    };
-    crate::run::select(catalogue, suites, &f.only, &f.skip, shard).map_err(|e| e.0)
-}
-
-fn list(args: &ListArgs) -> Result<i32, String> {
-    let catalogue = Catalogue::builtin();
-    let scenarios = selected(&catalogue, &args.filters)?;
-    if args.format_json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&scenarios).map_err(|e| e.to_string())?
-        );
-        return Ok(EXIT_OK);
-    }
-    for s in &scenarios {
-        let needs = if s.needs.is_empty() {
-            "-".to_string()
-        } else {
-            s.needs
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",")
-        };
-        println!(
-            "{:<48} {:<6} {:<4} {:<40} {}",
-            s.id,
-            s.level.as_str(),
-            s.suite.as_str(),
-            s.refs.join(", "),
-            needs
-        );
-    }
-    eprintln!("{} scenarios", scenarios.len());
-    Ok(EXIT_OK)
-}
-
-pub(crate) fn endpoint_arg(flag: &str, v: &str) -> Result<Endpoint, String> {
-    if let Some(p) = v.strip_prefix("unix:") {
-        return Ok(Endpoint::Unix(p.into()));
-    }
-    let u = url::Url::parse(v).map_err(|e| format!("{flag} {v}: {e}"))?;
-    if u.scheme() != "http" || u.host().is_none() {
-        return Err(format!(
-            "{flag} {v}: expected http://HOST:PORT or unix:PATH"
-        ));
-    }
-    Ok(Endpoint::Tcp(v.trim_end_matches('/').to_string()))
-}
-
-async fn run(args: RunArgs) -> Result<i32, String> {
+pub(crate) async fn run(args: RunArgs) -> Result<i32, String> {
     let catalogue = Catalogue::builtin();
     let scenarios = selected(&catalogue, &args.filters)?;
     if scenarios.is_empty() {
@@ -309,45 +137,9 @@ async fn run(args: RunArgs) -> Result<i32, String> {
         .as_deref()
         .map(Transcript::create)
         .transpose()?;
-    let expected = match &args.expected_failures {
-        Some(p) => ExpectedFailures::load(p)?,
-        None => ExpectedFailures::default(),
-    };
-    let all_ids: Vec<&str> = catalogue
-        .scenarios()
-        .iter()
-        .map(|s| s.id.as_str())
-        .collect();
-    for stale in expected.unmatched(&all_ids) {
-        eprintln!("warning: --expected-failures entry '{stale}' matches no scenario");
-    }
+    let expected = expected_failures(&args, &catalogue)?;
     let spec = TargetSpec::parse(&args.target)?;
-    let admin = match (&args.admin, &args.admin_socket) {
-        (Some(_), Some(_)) => return Err("give either --admin or --admin-socket, not both".into()),
-        (Some(a), None) => Some(crate::run::admin_endpoint("--admin", a).map_err(|e| e.0)?),
-        (None, Some(p)) => Some(Endpoint::Unix(p.clone())),
-        (None, None) => None,
-    };
-    let operator = match (&args.operator_token, &args.operator_key) {
-        (Some(t), Some(k)) => Some((t.clone(), k.clone())),
-        (None, None) => None,
-        _ => return Err("--operator-token and --operator-key go together".into()),
-    };
-    if spec == TargetSpec::Mock
-        && (admin.is_some()
-            || operator.is_some()
-            || args.public_base_url.is_some()
-            || args.control_token.is_some())
-    {
-        return Err("--admin, --admin-socket, --operator-*, --public-base-url and --control-token apply to url:/socket: targets only".into());
-    }
-    let opts = RemoteOptions {
-        admin,
-        public_base: args.public_base_url.clone(),
-        operator,
-        control_token: args.control_token.clone(),
-        fs_root: None,
-    };
+    let opts = remote_options(&args, &spec)?;
     #[cfg(feature = "docker")]
     let (provider, docker, docker_skip) = match &spec {
         TargetSpec::Docker(image) => docker_target(image, &opts, &args).await?,
@@ -355,23 +147,7 @@ async fn run(args: RunArgs) -> Result<i32, String> {
     };
     #[cfg(not(feature = "docker"))]
     let (provider, docker_skip) = (target::provider(&spec, &opts)?, None::<String>);
-
-    let needs_driver = scenarios.iter().any(|s| s.suite == Suite::Sdk);
-    let driver = if needs_driver {
-        let dopts = DriverOptions {
-            python: args.python.clone(),
-            python_sdk_version: args.python_sdk_version.clone(),
-            command_timeout: Duration::from_millis(args.driver_timeout_ms),
-        };
-        Some(
-            crate::run::start_driver(&args.sdk, &dopts, transcript.as_ref())
-                .await
-                .map_err(|e| e.0)?,
-        )
-    } else {
-        None
-    };
-
+    let driver = start_driver(&args, &scenarios, transcript.as_ref()).await?;
     let run_info = crate::run::run_info(
         provider.describe(),
         driver.as_ref(),
@@ -379,17 +155,7 @@ async fn run(args: RunArgs) -> Result<i32, String> {
     );
     let color = args.color.for_stderr();
     let mut term = Terminal::configured(scenarios.len(), args.verbose, color, args.quiet);
-    term.header(&format!(
-        "latchgate-conformance {}: {} scenarios, target {}{}",
-        run_info.runner_version,
-        scenarios.len(),
-        run_info.target,
-        run_info
-            .sdk
-            .as_ref()
-            .map(|s| format!(", sdk {} {} ({})", s.name, s.version, s.driver))
-            .unwrap_or_default()
-    ));
+    term.header(&header(&run_info, scenarios.len()));
     let runner = Runner {
         target: provider,
         driver,
@@ -426,6 +192,90 @@ async fn run(args: RunArgs) -> Result<i32, String> {
     } else {
         EXIT_FAILED
     })
+}
+
+/// The first line of the live view.
+fn header(run_info: &RunInfo, scenarios: usize) -> String {
+    format!(
+        "latchgate-conformance {}: {} scenarios, target {}{}",
+        run_info.runner_version,
+        scenarios,
+        run_info.target,
+        run_info
+            .sdk
+            .as_ref()
+            .map(|s| format!(", sdk {} {} ({})", s.name, s.version, s.driver))
+            .unwrap_or_default()
+    )
+}
+
+/// `--expected-failures`, with a warning for each entry that matches no scenario.
+fn expected_failures(args: &RunArgs, catalogue: &Catalogue) -> Result<ExpectedFailures, String> {
+    let expected = match &args.expected_failures {
+        Some(p) => ExpectedFailures::load(p).map_err(|e| e.to_string())?,
+        None => ExpectedFailures::default(),
+    };
+    let all_ids: Vec<&str> = catalogue
+        .scenarios()
+        .iter()
+        .map(|s| s.id.as_str())
+        .collect();
+    for stale in expected.unmatched(&all_ids) {
+        eprintln!("warning: --expected-failures entry '{stale}' matches no scenario");
+    }
+    Ok(expected)
+}
+
+/// The admin listener, operator credentials, public base and control token of a remote target.
+fn remote_options(args: &RunArgs, spec: &TargetSpec) -> Result<RemoteOptions, String> {
+    let admin = match (&args.admin, &args.admin_socket) {
+        (Some(_), Some(_)) => return Err("give either --admin or --admin-socket, not both".into()),
+        (Some(a), None) => {
+            Some(crate::run::admin_endpoint("--admin", a).map_err(|e| e.to_string())?)
+        }
+        (None, Some(p)) => Some(Endpoint::Unix(p.clone())),
+        (None, None) => None,
+    };
+    let operator = match (&args.operator_token, &args.operator_key) {
+        (Some(t), Some(k)) => Some((t.clone(), k.clone())),
+        (None, None) => None,
+        _ => return Err("--operator-token and --operator-key go together".into()),
+    };
+    if *spec == TargetSpec::Mock
+        && (admin.is_some()
+            || operator.is_some()
+            || args.public_base_url.is_some()
+            || args.control_token.is_some())
+    {
+        return Err("--admin, --admin-socket, --operator-*, --public-base-url and --control-token apply to url:/socket: targets only".into());
+    }
+    Ok(RemoteOptions {
+        admin,
+        public_base: args.public_base_url.clone(),
+        operator,
+        control_token: args.control_token.clone(),
+        fs_root: None,
+    })
+}
+
+/// The driver, started once for its `hello`, when an SDK scenario is selected.
+async fn start_driver(
+    args: &RunArgs,
+    scenarios: &[&Scenario],
+    transcript: Option<&Transcript>,
+) -> Result<Option<(Arc<dyn DriverFactory>, Hello)>, String> {
+    if !scenarios.iter().any(|s| s.suite == Suite::Sdk) {
+        return Ok(None);
+    }
+    let dopts = DriverOptions {
+        python: args.python.clone(),
+        python_sdk_version: args.python_sdk_version.clone(),
+        command_timeout: Duration::from_millis(args.driver_timeout_ms),
+    };
+    crate::run::start_driver(&args.sdk, &dopts, transcript)
+        .await
+        .map(Some)
+        .map_err(|e| e.to_string())
 }
 
 #[cfg(feature = "docker")]

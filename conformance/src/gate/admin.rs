@@ -1,22 +1,16 @@
-//! Operator CRUD scenarios: learned domains and ACL grants change what execute does.
+//! `admin.*`: the admin listener. Operator CRUD — learned domains and ACL grants change what
+//! execute does — and the admin routes an agent lease or the client listener cannot reach, drain.
 //!
-//! Each scenario undoes what it changed (also when a check fails midway), so it may run
+//! Each CRUD scenario undoes what it changed (also when a check fails midway), so it may run
 //! against a shared gate: the added domain is deleted, the granted action revoked.
 
-use super::{expect_error, expect_status, GateCtx, GateFn, Listener, DENIED_ACTION};
+use super::{
+    exec_params, expect_empty, expect_error, expect_status, GateCtx, Listener, DENIED_ACTION,
+    EXEC_ACTION,
+};
 use crate::check::{ensure, ensure_eq, Check, Failure};
-use crate::http::RawResponse;
+use crate::http::{RawRequest, RawResponse};
 use serde_json::{json, Value};
-
-pub(super) fn lookup(id: &str) -> Option<GateFn> {
-    Some(match id {
-        "admin.domains.add-removes-approval" => domain_removes_approval,
-        "admin.domains.invalid-rejected" => invalid_domain,
-        "admin.policy.grant-allows" => grant_allows,
-        "admin.policy.revoke-denies" => revoke_denies,
-        _ => return None,
-    })
-}
 
 /// The quickstart action that fetches a templated URL (unknown hosts are held for approval).
 const FETCH_ACTION: &str = "http_fetch";
@@ -172,19 +166,11 @@ mod tests {
     use super::passed_policy;
     use crate::http::RawResponse;
 
-    fn answer(status: u16, body: &str) -> RawResponse {
-        RawResponse {
-            status,
-            headers: vec![("content-type".into(), "application/json".into())],
-            body: body.as_bytes().to_vec(),
-        }
-    }
-
     #[test]
     fn passed_policy_takes_an_execution_or_a_provider_failure_only() {
         let passes = [
-            answer(200, r#"{"decision":"executed","grant_id":"g"}"#),
-            answer(502, r#"{"error":"action_execution_failed"}"#),
+            RawResponse::json_for_test(200, r#"{"decision":"executed","grant_id":"g"}"#),
+            RawResponse::json_for_test(502, r#"{"error":"action_execution_failed"}"#),
         ];
         for r in &passes {
             assert!(
@@ -194,14 +180,14 @@ mod tests {
             );
         }
         let not = [
-            answer(500, r#"{"error":"internal_error"}"#),
-            answer(401, r#"{"error":"invalid_dpop"}"#),
-            answer(404, r#"{"error":"action_not_found"}"#),
-            answer(422, r#"{"error":"schema_violation"}"#),
-            answer(429, r#"{"error":"rate_limited"}"#),
-            answer(202, r#"{"decision":"pending_approval"}"#),
-            answer(200, r#"{"decision":"pending_approval"}"#),
-            answer(502, ""),
+            RawResponse::json_for_test(500, r#"{"error":"internal_error"}"#),
+            RawResponse::json_for_test(401, r#"{"error":"invalid_dpop"}"#),
+            RawResponse::json_for_test(404, r#"{"error":"action_not_found"}"#),
+            RawResponse::json_for_test(422, r#"{"error":"schema_violation"}"#),
+            RawResponse::json_for_test(429, r#"{"error":"rate_limited"}"#),
+            RawResponse::json_for_test(202, r#"{"decision":"pending_approval"}"#),
+            RawResponse::json_for_test(200, r#"{"decision":"pending_approval"}"#),
+            RawResponse::json_for_test(502, ""),
         ];
         for r in &not {
             assert!(
@@ -229,3 +215,59 @@ mod tests {
         );
     }
 }
+
+scenario_fn!(admin_receipt_agent, |ctx| {
+    let (lease, rid) = ctx.executed().await?;
+    let (req, _) = ctx.agent_request(&lease, "GET", &format!("/v1/receipts/{rid}"));
+    let resp = ctx.send(Listener::Admin, req).await?;
+    expect_error(&resp, 401, "unauthorized").map(|_| ())
+});
+
+scenario_fn!(admin_absent_on_client, |ctx| {
+    for path in ["/v1/approvals", "/v1/receipt-keys", "/v1/admin/status"] {
+        let resp = ctx
+            .send(Listener::Client, RawRequest::new("GET", path))
+            .await?;
+        expect_empty(&resp, 404).map_err(|f| match f {
+            Failure::Fail(mut e) => {
+                e.message = format!("{path} on the client listener: {}", e.message);
+                Failure::Fail(e)
+            }
+            s => s,
+        })?;
+    }
+    Ok(())
+});
+
+scenario_fn!(drain, |ctx| {
+    let lease = ctx.lease().await?;
+    let pend = ctx
+        .execute(&lease, EXEC_ACTION, &super::approval_params())
+        .await?;
+    expect_status(&pend, 202, "a call needing approval before the drain")?;
+    let id = pend.json().unwrap_or_default()["approval_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let d = ctx.operator("POST", "/v1/admin/drain").await?;
+    expect_status(&d, 200, "drain")?;
+    ensure_eq(
+        "draining",
+        Some(json!(true)),
+        d.json().map(|v: Value| v["draining"].clone()),
+    )?;
+    let body = json!({"scopes": ["tools:call"], "dpop_jwk": latchgate::crypto::dpop::DpopKey::generate().public_jwk()});
+    let l = ctx
+        .send(
+            Listener::Client,
+            RawRequest::new("POST", "/v1/leases").json(&body),
+        )
+        .await?;
+    expect_error(&l, 503, "draining")?;
+    let e = ctx.execute(&lease, EXEC_ACTION, &exec_params()).await?;
+    expect_error(&e, 503, "draining")?;
+    let deny = ctx
+        .operator("POST", &format!("/v1/approvals/{id}/deny"))
+        .await?;
+    expect_status(&deny, 200, "deny while draining")
+});

@@ -16,37 +16,23 @@
 //! # }
 //! ```
 
-use crate::catalogue::{Catalogue, Scenario, Selection, Shard, Suite};
-use crate::driver::{self, DriverFactory, DriverOptions, DriverSpec, Hello};
+mod error;
+mod start;
+
+pub use error::RunError;
+pub(crate) use start::{admin_endpoint, run_info, select, start_driver, Prepared};
+
+use crate::catalogue::{Catalogue, Scenario, Shard, Suite};
+use crate::driver::DriverOptions;
 use crate::expected::ExpectedFailures;
-use crate::http::Endpoint;
-use crate::report::{failure_text, summary_text, RunInfo, RunReport, SdkInfo, Terminal, Verdict};
+use crate::report::{RunReport, Terminal};
 use crate::runner::Runner;
 use crate::target::{self, RemoteOptions, TargetSpec};
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// The result of a run (the JSON report's structure).
 pub type Report = RunReport;
-
-/// Why a run could not start: a bad option, an unusable driver or target. The message names it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RunError(pub String);
-
-impl std::fmt::Display for RunError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for RunError {}
-
-impl From<String> for RunError {
-    fn from(s: String) -> Self {
-        RunError(s)
-    }
-}
 
 /// One conformance run: which SDK, which gate, which scenarios, which failures are expected.
 /// Defaults: the Rust SDK against the in-process mock, both suites, 4 scenarios at a time.
@@ -200,15 +186,10 @@ impl Run {
     /// The selected scenarios, catalogue order; starts nothing.
     pub fn scenarios(&self) -> Result<Vec<Scenario>, RunError> {
         let catalogue = Catalogue::builtin();
-        let shard = self
-            .shard
-            .as_deref()
-            .map(str::parse::<Shard>)
-            .transpose()
-            .map_err(|e| RunError(e.to_string()))?;
+        let shard = self.shard.as_deref().map(str::parse::<Shard>).transpose()?;
         let picked = select(&catalogue, &self.suites, &self.only, &self.skip, shard)?;
         if picked.is_empty() {
-            return Err(RunError("no scenario matches the selection".into()));
+            return Err(RunError::EmptySelection);
         }
         Ok(picked.into_iter().cloned().collect())
     }
@@ -217,8 +198,11 @@ impl Run {
     pub(crate) async fn prepare(&self, scenarios: &[Scenario]) -> Result<Prepared, RunError> {
         let mut expected_text = String::new();
         for path in &self.expected_files {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| RunError(format!("expected failures {}: {e}", path.display())))?;
+            let text =
+                std::fs::read_to_string(path).map_err(|source| RunError::ExpectedFailuresFile {
+                    path: path.clone(),
+                    source,
+                })?;
             expected_text.push_str(&text);
             expected_text.push('\n');
         }
@@ -226,7 +210,7 @@ impl Run {
             expected_text.push_str(&format!("{pattern}  # {why}\n"));
         }
         let expected = ExpectedFailures::parse(&expected_text, "expected failures")?;
-        let spec = TargetSpec::parse(&self.target)?;
+        let spec = TargetSpec::parse(&self.target).map_err(RunError::Target)?;
         let opts = RemoteOptions {
             admin: self
                 .admin
@@ -238,7 +222,7 @@ impl Run {
             control_token: self.control_token.clone(),
             fs_root: None,
         };
-        let provider = target::provider(&spec, &opts)?;
+        let provider = target::provider(&spec, &opts).map_err(RunError::Target)?;
         let driver = if scenarios.iter().any(|s| s.suite == Suite::Sdk) {
             let dopts = DriverOptions {
                 python: self.python.clone(),
@@ -286,137 +270,8 @@ impl Run {
         tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
-            .map_err(|e| RunError(format!("cannot start an async runtime: {e}")))?
+            .map_err(RunError::Runtime)?
             .block_on(self.execute())
-    }
-}
-
-/// A run ready to go: target and driver started, expected failures read.
-pub(crate) struct Prepared {
-    pub(crate) runner: Runner,
-    pub(crate) info: RunInfo,
-}
-
-/// The scenarios of `suites` (none = both) that pass `only`/`skip` and the shard, catalogue order.
-pub fn select<'a>(
-    catalogue: &'a Catalogue,
-    suites: &[Suite],
-    only: &[String],
-    skip: &[String],
-    shard: Option<Shard>,
-) -> Result<Vec<&'a Scenario>, RunError> {
-    let sel = Selection::new(only, skip, shard).map_err(|e| RunError(e.to_string()))?;
-    let pool: Vec<Scenario> = catalogue
-        .scenarios()
-        .iter()
-        .filter(|s| suites.is_empty() || suites.contains(&s.suite))
-        .cloned()
-        .collect();
-    let ids: Vec<&str> = sel
-        .apply(&pool)
-        .into_iter()
-        .map(|s| s.id.as_str())
-        .collect();
-    Ok(catalogue
-        .scenarios()
-        .iter()
-        .filter(|s| ids.contains(&s.id.as_str()))
-        .collect())
-}
-
-/// Starts the driver named by `spec` once to read its `hello`.
-pub async fn start_driver(
-    spec: &str,
-    opts: &DriverOptions,
-    transcript: Option<&driver::Transcript>,
-) -> Result<(Arc<dyn DriverFactory>, Hello), RunError> {
-    let mut factory = driver::factory(&DriverSpec::parse(spec)?, opts)?;
-    if let Some(t) = transcript {
-        factory = t.wrap(factory);
-    }
-    let session = factory
-        .start()
-        .await
-        .map_err(|e| RunError(format!("--sdk {spec}: {e}")))?;
-    let hello = session.hello().clone();
-    session.shutdown().await;
-    Ok((factory, hello))
-}
-
-/// The report header for a target and an optional driver.
-pub fn run_info(
-    target: String,
-    driver: Option<&(Arc<dyn DriverFactory>, Hello)>,
-    shard: Option<String>,
-) -> RunInfo {
-    RunInfo {
-        runner_version: env!("CARGO_PKG_VERSION").into(),
-        target,
-        sdk: driver.map(|(f, h)| SdkInfo {
-            driver: f.spec(),
-            name: h.sdk.name.clone(),
-            version: h.sdk.version.clone(),
-            capabilities: h.capabilities.clone(),
-        }),
-        started_at: chrono::Utc::now().to_rfc3339(),
-        shard,
-    }
-}
-
-/// An admin listener given as `http://HOST:PORT` or `unix:PATH`; the error names `flag`.
-pub(crate) fn admin_endpoint(flag: &str, v: &str) -> Result<Endpoint, RunError> {
-    if let Some(p) = v.strip_prefix("unix:") {
-        return Ok(Endpoint::Unix(p.into()));
-    }
-    match url::Url::parse(v) {
-        Ok(u) if u.scheme() == "http" && u.host().is_some() => {
-            Ok(Endpoint::Tcp(v.trim_end_matches('/').to_string()))
-        }
-        _ => Err(RunError(format!(
-            "{flag} {v}: expected http://HOST:PORT or unix:PATH"
-        ))),
-    }
-}
-
-impl RunReport {
-    /// The MUST scenarios that failed (expected failures excluded).
-    pub fn failures(&self) -> Vec<&crate::report::ScenarioResult> {
-        self.results
-            .iter()
-            .filter(|r| r.verdict == Verdict::Fail && r.level == crate::catalogue::Level::Must)
-            .collect()
-    }
-
-    /// Panics unless every MUST scenario passed or is an expected failure; the message lists
-    /// each failure with its evidence, then the summary.
-    pub fn assert_conformant(&self) {
-        if self.conformant {
-            return;
-        }
-        panic!("{}", self.failure_listing());
-    }
-
-    /// The text [`RunReport::assert_conformant`] panics with.
-    pub fn failure_listing(&self) -> String {
-        let failures = self.failures();
-        let mut text = format!(
-            "{} MUST scenario(s) failed against {}{}:\n",
-            failures.len(),
-            self.run.target,
-            self.run
-                .sdk
-                .as_ref()
-                .map(|s| format!(" with {} {} ({})", s.name, s.version, s.driver))
-                .unwrap_or_default()
-        );
-        for r in failures {
-            text.push_str(&format!("\n--- {} ({})\n", r.id, r.suite.as_str()));
-            text.push_str(&failure_text(r));
-            text.push('\n');
-        }
-        text.push('\n');
-        text.push_str(&summary_text(self));
-        text
     }
 }
 
@@ -444,12 +299,16 @@ mod tests {
     #[test]
     fn an_empty_selection_is_an_error_naming_it() {
         let err = Run::new().only("no.such.scenario").scenarios().unwrap_err();
-        assert_eq!(err.0, "no scenario matches the selection");
+        assert!(
+            matches!(err, RunError::EmptySelection),
+            "an empty selection gives EmptySelection, got {err:?}"
+        );
+        assert_eq!(err.to_string(), "no scenario matches the selection");
     }
 
     #[test]
     fn a_bad_admin_endpoint_is_refused_with_the_value() {
         let err = admin_endpoint("--admin", "ftp://x").unwrap_err();
-        assert!(err.0.contains("ftp://x"), "{err}");
+        assert!(err.to_string().contains("ftp://x"), "{err}");
     }
 }

@@ -1,11 +1,11 @@
 //! `diff`, `record` and `replay` on the command line. Exit codes as for `run`: 0 equal,
 //! 1 different, 2 usage or environment errors.
 
-use super::corpus::{self, Corpus, Deviations, Manifest};
-use super::replay::{self, Mode};
-use super::run::Side;
-use super::{explore, report, DiffPlan};
-use crate::cli::{EXIT_FAILED, EXIT_OK};
+use super::{EXIT_FAILED, EXIT_OK};
+use crate::parity::corpus::{self, Corpus, Deviations, Manifest};
+use crate::parity::replay::{self, Mode};
+use crate::parity::run::Side;
+use crate::parity::{explore, report, DiffPlan};
 use crate::target::{self, MockTarget, RemoteOptions, TargetProvider, TargetSpec};
 use clap::Args;
 use latchgate_mock::Mutant;
@@ -19,16 +19,26 @@ use std::time::Instant;
 pub struct SideArgs {
     /// `mock`, `mock:lax`, `mock:mutant=NAME`, `url:URL`, `socket:PATH`.
     pub target: String,
-    /// Admin listener.
-    pub admin: Option<String>,
-    /// Operator api key.
-    pub operator_token: Option<String>,
-    /// Operator key (PEM file or text).
-    pub operator_key: Option<String>,
+    /// Admin listener and operator credentials.
+    pub operator: OperatorArgs,
     /// Public base URL.
     pub public_base_url: Option<String>,
     /// The gate's fs root (normalized away).
     pub fs_root: Option<String>,
+}
+
+/// The admin listener and operator credentials of a url:/socket: side.
+#[derive(Args, Clone, Debug, Default)]
+pub struct OperatorArgs {
+    /// Admin listener (http://HOST:PORT or unix:PATH).
+    #[arg(long)]
+    pub admin: Option<String>,
+    /// Operator api key.
+    #[arg(long = "operator-token")]
+    pub operator_token: Option<String>,
+    /// Operator key (PEM file or text).
+    #[arg(long = "operator-key")]
+    pub operator_key: Option<String>,
 }
 
 /// `diff` flags.
@@ -103,12 +113,8 @@ pub struct RecordArgs {
     /// Corpus directory, e.g. fixtures/parity/gate-0.2.0.
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
-    #[arg(long)]
-    admin: Option<String>,
-    #[arg(long = "operator-token")]
-    operator_token: Option<String>,
-    #[arg(long = "operator-key")]
-    operator_key: Option<String>,
+    #[command(flatten)]
+    operator: OperatorArgs,
     #[arg(long = "public-base-url")]
     public_base_url: Option<String>,
     /// The gate's fs root (normalized to <fs_root>).
@@ -130,12 +136,8 @@ pub struct ReplayArgs {
     /// Skip exchanges marked lax (for a strict gate).
     #[arg(long)]
     strict: bool,
-    #[arg(long)]
-    admin: Option<String>,
-    #[arg(long = "operator-token")]
-    operator_token: Option<String>,
-    #[arg(long = "operator-key")]
-    operator_key: Option<String>,
+    #[command(flatten)]
+    operator: OperatorArgs,
     /// Scenarios or cases run at once.
     #[arg(long, default_value_t = 4)]
     jobs: usize,
@@ -170,7 +172,8 @@ fn mock_side(spec: &str) -> Result<Option<MockTarget>, String> {
 /// Builds a side and checks that it answers.
 pub async fn side(label: &str, a: &SideArgs) -> Result<Side, String> {
     if let Some(m) = mock_side(&a.target)? {
-        if a.admin.is_some() || a.operator_token.is_some() || a.fs_root.is_some() {
+        if a.operator.admin.is_some() || a.operator.operator_token.is_some() || a.fs_root.is_some()
+        {
             return Err(format!(
                 "side {label}: --admin/--operator-*/--fs-root apply to url:/socket: targets only"
             ));
@@ -186,11 +189,12 @@ pub async fn side(label: &str, a: &SideArgs) -> Result<Side, String> {
         return Err(format!("side {label}: docker: targets are not supported here; start the container and give its url:"));
     }
     let admin = a
+        .operator
         .admin
         .as_deref()
-        .map(|v| crate::cli::endpoint_arg("--admin", v))
+        .map(|v| super::endpoint_arg("--admin", v))
         .transpose()?;
-    let operator = match (&a.operator_token, &a.operator_key) {
+    let operator = match (&a.operator.operator_token, &a.operator.operator_key) {
         (Some(t), Some(k)) => Some((t.clone(), k.clone())),
         (None, None) => None,
         _ => {
@@ -211,7 +215,7 @@ pub async fn side(label: &str, a: &SideArgs) -> Result<Side, String> {
         label: label.into(),
         provider,
     };
-    super::run::reachable(&s).await?;
+    crate::parity::run::reachable(&s).await?;
     Ok(s)
 }
 
@@ -224,7 +228,7 @@ fn plan(
 ) -> Result<DiffPlan, String> {
     Ok(DiffPlan {
         scenarios: if suite {
-            super::suite_scenarios(&c.only)?
+            crate::parity::suite_scenarios(&c.only)?
         } else {
             Vec::new()
         },
@@ -241,23 +245,28 @@ fn plan(
 pub async fn diff(args: DiffArgs) -> Result<i32, String> {
     let sa = SideArgs {
         target: args.a.clone(),
-        admin: args.admin_a.clone(),
-        operator_token: args.operator_token_a.clone(),
-        operator_key: args.operator_key_a.clone(),
+        operator: OperatorArgs {
+            admin: args.admin_a.clone(),
+            operator_token: args.operator_token_a.clone(),
+            operator_key: args.operator_key_a.clone(),
+        },
         public_base_url: args.public_base_url_a.clone(),
         fs_root: args.fs_root_a.clone(),
     };
     let sb = SideArgs {
         target: args.b.clone(),
-        admin: args.admin_b.clone(),
-        operator_token: args.operator_token_b.clone(),
-        operator_key: args.operator_key_b.clone(),
+        operator: OperatorArgs {
+            admin: args.admin_b.clone(),
+            operator_token: args.operator_token_b.clone(),
+            operator_key: args.operator_key_b.clone(),
+        },
         public_base_url: args.public_base_url_b.clone(),
         fs_root: args.fs_root_b.clone(),
     };
     let (a, b) = (side("a", &sa).await?, side("b", &sb).await?);
     let caps = explore::Caps {
-        clock: super::run::has_clock(&a).await? && super::run::has_clock(&b).await?,
+        clock: crate::parity::run::has_clock(&a).await?
+            && crate::parity::run::has_clock(&b).await?,
     };
     let plan = plan(
         &args.common,
@@ -272,7 +281,7 @@ pub async fn diff(args: DiffArgs) -> Result<i32, String> {
         a.provider.describe(),
         b.provider.describe()
     );
-    let out = super::run_diff(&a, &b, &plan, &|l| eprintln!("  {l}")).await?;
+    let out = crate::parity::run_diff(&a, &b, &plan, &|l| eprintln!("  {l}")).await?;
     print!("{}", report::text(&out, plan.seed));
     eprintln!("{}", report::summary(&out, plan.seed, start.elapsed()));
     if let Some(p) = &args.json {
@@ -290,20 +299,18 @@ pub async fn diff(args: DiffArgs) -> Result<i32, String> {
 pub async fn record(args: RecordArgs) -> Result<i32, String> {
     let sa = SideArgs {
         target: args.target.clone(),
-        admin: args.admin.clone(),
-        operator_token: args.operator_token.clone(),
-        operator_key: args.operator_key.clone(),
+        operator: args.operator.clone(),
         public_base_url: args.public_base_url.clone(),
         fs_root: args.fs_root.clone(),
     };
     let side = side("target", &sa).await?;
-    let gate_version = super::run::gate_version(&side).await?;
+    let gate_version = crate::parity::run::gate_version(&side).await?;
     let caps = explore::Caps {
-        clock: super::run::has_clock(&side).await?,
+        clock: crate::parity::run::has_clock(&side).await?,
     };
     let plan = plan(&args.common, None, true, caps, false)?;
     let start = Instant::now();
-    let (suite, explore, scenarios) = super::run::record_all(&side, &plan).await?;
+    let (suite, explore, scenarios) = crate::parity::run::record_all(&side, &plan).await?;
     let manifest = Manifest {
         format_version: corpus::FORMAT_VERSION,
         tool: "latchgate-conformance".into(),
@@ -338,13 +345,11 @@ pub async fn record(args: RecordArgs) -> Result<i32, String> {
 pub async fn replay_cmd(args: ReplayArgs) -> Result<i32, String> {
     let sa = SideArgs {
         target: args.target.clone(),
-        admin: args.admin.clone(),
-        operator_token: args.operator_token.clone(),
-        operator_key: args.operator_key.clone(),
+        operator: args.operator.clone(),
         ..SideArgs::default()
     };
     let side = side("target", &sa).await?;
-    let version = super::run::gate_version(&side).await?;
+    let version = crate::parity::run::gate_version(&side).await?;
     let corpus = corpus::load(&args.corpus, Some(&version))?;
     let dev = Deviations::load(&args.corpus)?;
     let mode = if args.strict { Mode::Strict } else { Mode::Lax };

@@ -1,25 +1,11 @@
-//! SDK scenarios: the operator side (C-OP) and key handling (C-KEY-03, C-KEY-04).
+//! `sdk.op.*`: the operator side (C-OP): credentials, proofs, the admin listener, approvals,
+//! receipt keys, error mapping.
 
-use super::tap::{respond_json, Action, Rule};
-use super::{approval_params, exec, SdkCtx, SdkFn, ACTION};
+use super::dpop::decode;
+use super::tap::{respond_json, Action};
+use super::{approval_params, SdkCtx, ACTION};
 use crate::check::{ensure, ensure_eq, Check, Failure};
 use serde_json::{json, Value};
-
-pub(super) fn lookup(id: &str) -> Option<SdkFn> {
-    Some(match id {
-        "sdk.op.credentials" => credentials,
-        "sdk.op.proof" => proof,
-        "sdk.op.admin-listener" => admin_listener,
-        "sdk.op.list-approvals" => list_approvals,
-        "sdk.op.approve" => approve,
-        "sdk.op.deny" => deny,
-        "sdk.op.receipt-keys" => receipt_keys,
-        "sdk.op.error-mapping" => error_mapping,
-        "sdk.key.pem-import" => pem_import,
-        "sdk.key.secrets-not-shown" => secrets_not_shown,
-        _ => return None,
-    })
-}
 
 fn admin_url(ctx: &SdkCtx) -> Check<String> {
     ctx.admin_tap
@@ -33,6 +19,14 @@ fn admin_journal(ctx: &SdkCtx) -> Vec<super::tap::Entry> {
         .as_ref()
         .map(|t| t.journal())
         .unwrap_or_default()
+}
+
+/// The first request on the admin listener whose path ends with `suffix`; fails with `missing`.
+fn admin_request(ctx: &SdkCtx, suffix: &str, missing: &str) -> Check<super::tap::Entry> {
+    admin_journal(ctx)
+        .into_iter()
+        .find(|e| e.path().ends_with(suffix))
+        .ok_or_else(|| Failure::fail(missing))
 }
 
 /// The admin tap's I/O counters; a scenario without an admin tap cannot judge admin I/O.
@@ -112,16 +106,13 @@ sdk_fn!(proof, |ctx| {
         .operator
         .clone()
         .ok_or_else(|| Failure::skip("needs operator credentials"))?;
-    let e = admin_journal(ctx)
-        .into_iter()
-        .find(|e| e.path().ends_with("/approve"))
-        .ok_or_else(|| Failure::fail("no approve request"))?;
+    let e = admin_request(ctx, "/approve", "no approve request")?;
     ensure_eq(
         "Authorization",
         format!("DPoP {}", op.api_key),
         e.header("authorization").unwrap_or_default().to_string(),
     )?;
-    let (h, p) = super::proofs::decode(&e)?;
+    let (h, p) = decode(&e)?;
     ensure_eq(
         "proof jwk is the operator key",
         serde_json::to_value(op.key.public_jwk()).unwrap_or_default(),
@@ -148,11 +139,8 @@ sdk_fn!(admin_listener, |ctx| {
         0,
         ctx.journal().len(),
     )?;
-    let e = admin_journal(ctx)
-        .into_iter()
-        .next()
-        .ok_or_else(|| Failure::fail("no request reached the admin listener"))?;
-    let (_, p) = super::proofs::decode(&e)?;
+    let e = admin_request(ctx, "", "no request reached the admin listener")?;
+    let (_, p) = decode(&e)?;
     ensure_eq(
         "htu base is the public base, not the admin address",
         json!(format!("{}/v1/approvals", ctx.env.public_base)),
@@ -170,10 +158,7 @@ sdk_fn!(list_approvals, |ctx| {
         .as_array()
         .is_some_and(|a| a.iter().any(|x| x["approval_id"] == json!(id)));
     ensure(listed, || format!("approval {id} not in the list: {r}"))?;
-    let e = admin_journal(ctx)
-        .into_iter()
-        .next()
-        .ok_or_else(|| Failure::fail("no list request"))?;
+    let e = admin_request(ctx, "", "no list request")?;
     ensure(
         e.target.contains("status=pending") && e.target.contains("limit=10"),
         || format!("list request target: {}", e.target),
@@ -205,10 +190,7 @@ sdk_fn!(approve, |ctx| {
         .ok(json!({"cmd": "approve", "operator": o, "approval_id": id}))
         .await?;
     ensure_eq("decision", json!("executed"), r["decision"].clone())?;
-    let e = admin_journal(ctx)
-        .into_iter()
-        .find(|e| e.path().ends_with("/approve"))
-        .ok_or_else(|| Failure::fail("no approve request"))?;
+    let e = admin_request(ctx, "/approve", "no approve request")?;
     ensure(
         e.body.is_empty() && e.header("content-type").is_none(),
         || "approve carried a body or a Content-Type".into(),
@@ -288,7 +270,7 @@ sdk_fn!(receipt_keys, |ctx| {
     ensure_eq("receipt keys", want, got)?;
     let bad = json!({"keys": [{"kid": "abcdabcdabcdabcd", "x_hex": "zz", "kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "added_at": "2026-01-01T00:00:00.000Z", "use": "sig"}]});
     if let Some(t) = &ctx.admin_tap {
-        t.rule(Rule::on("/v1/receipt-keys", respond_json(200, bad)).times(1));
+        t.once("/v1/receipt-keys", respond_json(200, bad));
     }
     ctx.err(
         json!({"cmd": "receipt_keys", "operator": o}),
@@ -304,25 +286,19 @@ sdk_fn!(error_mapping, |ctx| {
         .admin_tap
         .as_ref()
         .ok_or_else(|| Failure::skip("no admin listener"))?;
-    tap.rule(Rule::on("/approve", respond_json(409, json!({"error": "conflict"}))).times(1));
-    tap.rule(
-        Rule::on(
-            "/approve",
-            Action::Respond {
-                status: 429,
-                content_type: Some("application/json".into()),
-                body: br#"{"error":"operator_throttled"}"#.to_vec(),
-                headers: vec![("retry-after".into(), "2".into())],
-            },
-        )
-        .times(1),
+    tap.once("/approve", respond_json(409, json!({"error": "conflict"})));
+    tap.once(
+        "/approve",
+        Action::Respond {
+            status: 429,
+            content_type: Some("application/json".into()),
+            body: br#"{"error":"operator_throttled"}"#.to_vec(),
+            headers: vec![("retry-after".into(), "2".into())],
+        },
     );
-    tap.rule(
-        Rule::on(
-            "/v1/receipt-keys",
-            respond_json(401, json!({"error": "unauthorized"})),
-        )
-        .times(1),
+    tap.once(
+        "/v1/receipt-keys",
+        respond_json(401, json!({"error": "unauthorized"})),
     );
     let id = "01900000-0000-7000-8000-000000000001";
     ctx.err(
@@ -340,91 +316,4 @@ sdk_fn!(error_mapping, |ctx| {
     ctx.err(json!({"cmd": "receipt_keys", "operator": o}), "AuthError")
         .await
         .map(|_| ())
-});
-
-const RSA_PEM: &str = include_str!("../../catalogue/keys/rsa.pem");
-const P384_PEM: &str = include_str!("../../catalogue/keys/p384.pem");
-const ENCRYPTED_PEM: &str = include_str!("../../catalogue/keys/p256-encrypted.pem");
-
-sdk_fn!(pem_import, |ctx| {
-    use p256::pkcs8::{DecodePrivateKey, LineEnding};
-    let key = latchgate::crypto::dpop::DpopKey::generate();
-    let pkcs8 = key.to_pkcs8_pem();
-    let sec1 = p256::SecretKey::from_pkcs8_pem(&pkcs8)
-        .map_err(|e| Failure::fail(e.to_string()))?
-        .to_sec1_pem(LineEnding::LF)
-        .map_err(|e| Failure::fail(e.to_string()))?
-        .to_string();
-    for (label, pem) in [("PKCS#8", pkcs8.as_str()), ("SEC1", sec1.as_str())] {
-        let r = ctx
-            .ok(json!({"cmd": "import_key", "pem": pem}))
-            .await
-            .map_err(|f| f.with_excerpt(format!("{label} P-256 key")))?;
-        ensure_eq(
-            &format!("thumbprint of the {label} key"),
-            json!(key.thumbprint()),
-            r["thumbprint"].clone(),
-        )?;
-    }
-    for (label, pem) in [
-        ("RSA", RSA_PEM),
-        ("P-384", P384_PEM),
-        ("encrypted", ENCRYPTED_PEM),
-        (
-            "garbage",
-            "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n",
-        ),
-    ] {
-        ctx.err(json!({"cmd": "import_key", "pem": pem}), "InvalidInput")
-            .await
-            .map_err(|f| f.with_excerpt(format!("{label} key")))?;
-    }
-    Ok(())
-});
-
-sdk_fn!(secrets_not_shown, |ctx| {
-    let c = ctx.connected().await?;
-    exec(ctx, &c).await?;
-    ctx.tap.rule(
-        Rule::on(
-            "/execute",
-            respond_json(
-                401,
-                json!({"error": "invalid_dpop", "deny_reason": "signature verification failed"}),
-            ),
-        )
-        .times(1),
-    );
-    let err = ctx
-        .err(
-            json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": super::params()}),
-            "AuthError",
-        )
-        .await?;
-    let text = ctx.ok(json!({"cmd": "debug", "client": c})).await?["text"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    let lease = ctx
-        .leases()
-        .first()
-        .and_then(|l| l.response_json())
-        .and_then(|v| v["lease_jwt"].as_str().map(str::to_string))
-        .unwrap_or_default();
-    let proof = ctx
-        .sent("/execute")
-        .first()
-        .and_then(|e| e.header("dpop").map(str::to_string))
-        .unwrap_or_default();
-    let shown = format!("{text}\n{}", err.native.clone().unwrap_or_default());
-    ensure(!lease.is_empty() && !shown.contains(&lease), || {
-        "the lease JWT appears in the client's debug text or an error".into()
-    })?;
-    ensure(!proof.is_empty() && !shown.contains(&proof), || {
-        "a DPoP proof appears in the client's debug text or an error".into()
-    })?;
-    ensure(
-        !shown.contains("PRIVATE KEY") && !shown.contains("\"d\""),
-        || "private key material appears in the client's debug text".into(),
-    )
 });

@@ -3,169 +3,20 @@
 //! the gate's place: chosen statuses and odd bodies, dropped connections, delays, rewritten lease
 //! expiries. It works in front of any target, so SDK scenarios need no gate-side support.
 
-use crate::http::{self, Endpoint, RawRequest, RawResponse};
+mod entry;
+mod rule;
+
+pub use entry::{Entry, Io};
+pub use rule::{respond_json, respond_raw, Action, Rule};
+
+use crate::http::{body_bytes, header_pairs, Endpoint, RawRequest, RawResponse};
 use crate::pacing;
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::Full;
 use hyper::service::service_fn;
-use serde_json::Value;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-/// One request the SDK sent, and what it got.
-#[derive(Clone, Debug)]
-pub struct Entry {
-    /// Method.
-    pub method: String,
-    /// Path and query as sent.
-    pub target: String,
-    /// Headers as sent (lower-case names, order kept).
-    pub headers: Vec<(String, String)>,
-    /// Body bytes.
-    pub body: Vec<u8>,
-    /// HTTP version, e.g. `HTTP/1.1`.
-    pub version: String,
-    /// Status answered (None when the connection was dropped).
-    pub status: Option<u16>,
-    /// True when the request reached the gate.
-    pub forwarded: bool,
-    /// The body answered to the SDK.
-    pub response: Vec<u8>,
-    /// Gate limiter refusals the tap retried before this answer (runner load, not the SDK's).
-    pub limiter_refusals: u32,
-}
-
-impl Entry {
-    /// All values of a header.
-    pub fn header_all(&self, name: &str) -> Vec<&str> {
-        self.headers
-            .iter()
-            .filter(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-            .collect()
-    }
-    /// First value of a header.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.header_all(name).into_iter().next()
-    }
-    /// The path without the query.
-    pub fn path(&self) -> &str {
-        self.target.split('?').next().unwrap_or(&self.target)
-    }
-    /// The body as JSON.
-    pub fn json(&self) -> Option<Value> {
-        serde_json::from_slice(&self.body).ok()
-    }
-    /// The answered body as JSON.
-    pub fn response_json(&self) -> Option<Value> {
-        serde_json::from_slice(&self.response).ok()
-    }
-    /// One-line summary for reports.
-    pub fn line(&self) -> String {
-        let mut s = format!("{} {}", self.method, self.target);
-        if !self.body.is_empty() {
-            s.push_str(&format!(
-                " {}",
-                http::cut(&String::from_utf8_lossy(&self.body), 200)
-            ));
-        }
-        match self.status {
-            Some(st) => s.push_str(&format!(
-                " → {st}{}",
-                if self.forwarded { "" } else { " (tap)" }
-            )),
-            None => s.push_str(" → connection dropped"),
-        }
-        if self.limiter_refusals > 0 {
-            s.push_str(&format!(
-                " (after {} gate limiter refusal(s) the tap retried)",
-                self.limiter_refusals
-            ));
-        }
-        s
-    }
-}
-
-/// A reading of the tap's I/O counters ([`Tap::io`]).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Io {
-    /// Connections accepted.
-    pub connections: usize,
-    /// Requests received.
-    pub requests: usize,
-}
-
-/// What the tap does with a matching request.
-#[derive(Clone)]
-pub enum Action {
-    /// Answer in the gate's place.
-    Respond {
-        status: u16,
-        content_type: Option<String>,
-        body: Vec<u8>,
-        headers: Vec<(String, String)>,
-    },
-    /// Close the connection after reading the request, without forwarding it.
-    DropBeforeGate,
-    /// Forward the request, then close the connection without answering (the effect happened).
-    DropAfterGate,
-    /// Wait, then forward.
-    Delay(Duration),
-    /// Forward, then rewrite the JSON answer.
-    Rewrite(Arc<dyn Fn(Value) -> Value + Send + Sync>),
-}
-
-/// A rule: requests whose method and path match get `action`, `times` times (None = always).
-#[derive(Clone)]
-pub struct Rule {
-    method: Option<String>,
-    path_contains: String,
-    times: Option<usize>,
-    action: Action,
-}
-
-impl Rule {
-    /// Matches requests whose path contains `path_contains` (any method).
-    pub fn on(path_contains: &str, action: Action) -> Self {
-        Rule {
-            method: None,
-            path_contains: path_contains.into(),
-            times: None,
-            action,
-        }
-    }
-    /// Only for this method.
-    pub fn method(mut self, m: &str) -> Self {
-        self.method = Some(m.into());
-        self
-    }
-    /// Only the next `n` matching requests.
-    pub fn times(mut self, n: usize) -> Self {
-        self.times = Some(n);
-        self
-    }
-}
-
-/// A JSON answer in the gate's place.
-pub fn respond_json(status: u16, body: Value) -> Action {
-    Action::Respond {
-        status,
-        content_type: Some("application/json".into()),
-        body: serde_json::to_vec(&body).expect("json"),
-        headers: vec![],
-    }
-}
-
-/// A raw answer with an optional content type.
-pub fn respond_raw(status: u16, content_type: Option<&str>, body: &[u8]) -> Action {
-    Action::Respond {
-        status,
-        content_type: content_type.map(str::to_string),
-        body: body.to_vec(),
-        headers: vec![],
-    }
-}
 
 #[derive(Default)]
 struct State {
@@ -260,6 +111,10 @@ impl Tap {
     pub fn rule(&self, rule: Rule) {
         self.state.lock().expect("tap lock").rules.push(rule);
     }
+    /// Adds a rule for the next matching request only.
+    pub fn once(&self, path_contains: &str, action: Action) {
+        self.rule(Rule::on(path_contains, action).times(1));
+    }
     /// Removes all rules.
     pub fn clear_rules(&self) {
         self.state.lock().expect("tap lock").rules.clear();
@@ -320,6 +175,34 @@ async fn handle(
     upstream: Endpoint,
 ) -> Result<Resp, String> {
     state.lock().expect("tap lock").requests += 1;
+    let (mut entry, forward) = read_request(req).await?;
+    let action = state
+        .lock()
+        .expect("tap lock")
+        .take_action(&entry.method, entry.path());
+    let outcome = act(action, &upstream, &forward, &mut entry).await;
+    entry.status = outcome.as_ref().ok().map(|r| r.status);
+    entry.response = outcome.as_ref().map(|r| r.body.clone()).unwrap_or_default();
+    state.lock().expect("tap lock").journal.push(entry);
+    let r = outcome?;
+    let mut builder = hyper::Response::builder().status(r.status);
+    for (n, v) in &r.headers {
+        if !matches!(
+            n.as_str(),
+            "content-length" | "transfer-encoding" | "connection"
+        ) {
+            builder = builder.header(n.as_str(), v.as_str());
+        }
+    }
+    builder
+        .body(Full::new(Bytes::from(r.body)))
+        .map_err(|e| e.to_string())
+}
+
+/// The journal entry of a request (not answered yet), and the request to forward (without `host`).
+async fn read_request(
+    req: hyper::Request<hyper::body::Incoming>,
+) -> Result<(Entry, RawRequest), String> {
     let method = req.method().to_string();
     let target = req
         .uri()
@@ -327,40 +210,9 @@ async fn handle(
         .map(|p| p.to_string())
         .unwrap_or_else(|| req.uri().to_string());
     let version = format!("{:?}", req.version());
-    let headers: Vec<(String, String)> = req
-        .headers()
-        .iter()
-        .map(|(n, v)| {
-            (
-                n.as_str().to_string(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
-    let body = req
-        .into_body()
-        .collect()
-        .await
-        .map_err(|e| e.to_string())?
-        .to_bytes()
-        .to_vec();
-    let action = {
-        let mut st = state.lock().expect("tap lock");
-        let path = target.split('?').next().unwrap_or("").to_string();
-        let idx = st.rules.iter().position(|r| {
-            r.method.as_ref().is_none_or(|m| *m == method)
-                && path.contains(&r.path_contains)
-                && r.times != Some(0)
-        });
-        idx.map(|i| {
-            let rule = &mut st.rules[i];
-            if let Some(t) = rule.times.as_mut() {
-                *t -= 1;
-            }
-            rule.action.clone()
-        })
-    };
-    let mut entry = Entry {
+    let headers = header_pairs(req.headers());
+    let body = body_bytes(req.into_body()).await?;
+    let entry = Entry {
         method: method.clone(),
         target: target.clone(),
         headers: headers.clone(),
@@ -377,7 +229,28 @@ async fn handle(
         headers: headers.into_iter().filter(|(n, _)| n != "host").collect(),
         body,
     };
-    let outcome: Result<RawResponse, String> = match action {
+    Ok((entry, forward))
+}
+
+impl State {
+    /// The action of the first rule matching the request, counting down its `times`.
+    fn take_action(&mut self, method: &str, path: &str) -> Option<Action> {
+        let rule = self.rules.iter_mut().find(|r| r.matches(method, path))?;
+        if let Some(t) = rule.times.as_mut() {
+            *t -= 1;
+        }
+        Some(rule.action.clone())
+    }
+}
+
+/// Does what the rule says (or forwards): the answer for the SDK, or `Err` to drop the connection.
+async fn act(
+    action: Option<Action>,
+    upstream: &Endpoint,
+    req: &RawRequest,
+    entry: &mut Entry,
+) -> Result<RawResponse, String> {
+    match action {
         Some(Action::Respond {
             status,
             content_type,
@@ -396,39 +269,19 @@ async fn handle(
         }
         Some(Action::DropBeforeGate) => Err("dropped".into()),
         Some(Action::DropAfterGate) => {
-            let _ = self::forward(&upstream, &forward, &mut entry).await;
+            let _ = forward(upstream, req, entry).await;
             Err("dropped".into())
         }
         Some(Action::Delay(d)) => {
             tokio::time::sleep(d).await;
-            self::forward(&upstream, &forward, &mut entry).await
+            forward(upstream, req, entry).await
         }
-        Some(Action::Rewrite(f)) => {
-            self::forward(&upstream, &forward, &mut entry)
-                .await
-                .map(|mut r| {
-                    if let Some(v) = r.json() {
-                        r.body = serde_json::to_vec(&f(v)).expect("json");
-                    }
-                    r
-                })
-        }
-        None => self::forward(&upstream, &forward, &mut entry).await,
-    };
-    entry.status = outcome.as_ref().ok().map(|r| r.status);
-    entry.response = outcome.as_ref().map(|r| r.body.clone()).unwrap_or_default();
-    state.lock().expect("tap lock").journal.push(entry);
-    let r = outcome?;
-    let mut builder = hyper::Response::builder().status(r.status);
-    for (n, v) in &r.headers {
-        if !matches!(
-            n.as_str(),
-            "content-length" | "transfer-encoding" | "connection"
-        ) {
-            builder = builder.header(n.as_str(), v.as_str());
-        }
+        Some(Action::Rewrite(f)) => forward(upstream, req, entry).await.map(|mut r| {
+            if let Some(v) = r.json() {
+                r.body = serde_json::to_vec(&f(v)).expect("json");
+            }
+            r
+        }),
+        None => forward(upstream, req, entry).await,
     }
-    builder
-        .body(Full::new(Bytes::from(r.body)))
-        .map_err(|e| e.to_string())
 }
