@@ -73,7 +73,7 @@ fn policy(c: &mut Criterion) {
     use latchgate_mock::policy::{load, Budgets, PolicyEngine, PolicyInput, Verdict};
     let engine = PolicyEngine::new(
         &load::quickstart_modules(),
-        &latchgate_mock::config::quickstart::quickstart_policy(),
+        &latchgate_mock::policy::load::quickstart_data(),
     )
     .unwrap();
     let scopes = vec!["tools:call".to_string()];

@@ -3,17 +3,10 @@
 //! out explicitly (`--control-open`, for isolated test networks only). Without a configured
 //! token one is generated at start and printed in the ready line.
 
-use std::sync::Arc;
-
-use axum::extract::{Request, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
 use rand::RngCore;
 
-use crate::body::GateBody;
 use crate::crypto::ct_eq;
-use crate::state::GateState;
 
 /// Environment variable of the control token (same as `--control-token`).
 pub const CONTROL_TOKEN_ENV: &str = "LATCHGATE_MOCK_CONTROL_TOKEN";
@@ -65,7 +58,7 @@ impl ControlAccess {
     }
 
     /// Whether `headers` grant access.
-    fn admits(&self, headers: &HeaderMap) -> Result<(), &'static str> {
+    pub fn admits(&self, headers: &HeaderMap) -> Result<(), &'static str> {
         let Self::Token(want) = self else {
             return Ok(());
         };
@@ -91,17 +84,6 @@ pub fn validate_token(token: &str) -> Result<(), String> {
         return Err("control token must be visible ASCII without spaces".into());
     }
     Ok(())
-}
-
-/// Route layer of the `/_mock/` routes: 401 `{"error":"control_token_required"}` without a
-/// bearer token, 401 `{"error":"control_token_invalid"}` with a wrong one.
-pub async fn guard(State(st): State<Arc<GateState>>, req: Request, next: Next) -> Response {
-    match st.settings.control.admits(req.headers()) {
-        Ok(()) => next.run(req).await,
-        Err(code) => GateBody::error(StatusCode::UNAUTHORIZED, code)
-            .header("www-authenticate", "Bearer")
-            .into_response(),
-    }
 }
 
 #[cfg(test)]

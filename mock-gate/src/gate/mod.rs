@@ -3,7 +3,6 @@
 mod assemble;
 mod builder;
 
-pub use assemble::reload_from_sources;
 pub use builder::{Bind, MockGateBuilder, StartError};
 
 use std::path::{Path, PathBuf};

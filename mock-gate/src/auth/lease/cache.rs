@@ -9,9 +9,6 @@ use std::sync::{Arc, Mutex};
 
 use crate::auth::lease::LeaseClaims;
 
-/// Default number of tokens remembered.
-pub const DEFAULT_CAPACITY: usize = 1_024;
-
 #[derive(Debug, Default)]
 struct Inner {
     by_token: HashMap<Arc<str>, Arc<LeaseClaims>>,

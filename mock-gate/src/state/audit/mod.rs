@@ -2,7 +2,7 @@
 //! action, queried and verified on the admin listener (`wire::routes::audit`).
 //!
 //! Writers use [`record`] (a built [`AuditEvent`]), [`record_admin`] (operator actions) or the
-//! pipeline contexts [`CallAudit`](crate::enforce::audit::CallAudit) / [`ExecAudit`](crate::enforce::audit::ExecAudit).
+//! pipeline contexts `CallAudit` / `ExecAudit` of `enforce::audit`.
 
 mod chain;
 mod event;
