@@ -69,13 +69,11 @@ fn execute(c: &mut Criterion) {
 /// The per-call policy cost: one quickstart decision (an fs_read whose path goes through the five
 /// sensitive `glob.match`es), next to serializing its input alone (a floor every evaluation pays).
 fn policy(c: &mut Criterion) {
-    use latchgate_mock::actions::manifest::{EgressProfile, RiskLevel};
-    use latchgate_mock::policy::{load, Budgets, PolicyEngine, PolicyInput, Verdict};
-    let engine = PolicyEngine::new(
-        &load::quickstart_modules(),
-        &latchgate_mock::policy::load::quickstart_data(),
-    )
-    .unwrap();
+    use latchgate_mock::harness::policy::{
+        quickstart_data, quickstart_modules, Budgets, EgressProfile, PolicyEngine, PolicyInput,
+        RiskLevel, Verdict,
+    };
+    let engine = PolicyEngine::new(&quickstart_modules(), &quickstart_data()).unwrap();
     let scopes = vec!["tools:call".to_string()];
     let sinks = vec!["fs_read".to_string()];
     let input = PolicyInput {

@@ -8,9 +8,6 @@ use rand::RngCore;
 
 use crate::crypto::ct_eq;
 
-/// Environment variable of the control token (same as `--control-token`).
-pub const CONTROL_TOKEN_ENV: &str = "LATCHGATE_MOCK_CONTROL_TOKEN";
-
 /// Access rule of the control API.
 #[derive(Clone, PartialEq, Eq)]
 pub enum ControlAccess {

@@ -145,7 +145,7 @@ impl MockGate {
     }
 
     /// Internal state (journal, stores, registry) for advanced tests.
-    pub fn state(&self) -> &Arc<GateState> {
+    pub(crate) fn state(&self) -> &Arc<GateState> {
         &self.state
     }
 

@@ -58,17 +58,13 @@ impl VerifiedLeases {
     }
 
     /// Number of tokens remembered.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.inner
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .order
             .len()
-    }
-
-    /// Whether no token is remembered.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 }
 

@@ -17,7 +17,7 @@ use serde_json::Value;
 
 pub use chain::{event_hash, ChainReport};
 pub use event::{Attribution, AuditEvent, RuntimeRecord};
-pub use filter::{EventFilter, DEFAULT_LIMIT, MAX_LIMIT};
+pub use filter::EventFilter;
 pub use kinds::{Decision, EventType};
 pub use record::{fresh_trace_id, record, record_admin, record_lease};
 
