@@ -65,16 +65,6 @@ impl ReplayCache {
             .unwrap_or_else(|e| e.into_inner())
             .clear();
     }
-
-    /// Number of stored jtis.
-    pub fn len(&self) -> usize {
-        self.entries.lock().unwrap_or_else(|e| e.into_inner()).len()
-    }
-
-    /// Whether nothing is stored.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 #[cfg(test)]

@@ -82,6 +82,7 @@ impl LearnedTable {
     }
 
     /// A table refusing inserts once an action holds `cap` rows.
+    #[cfg(test)]
     pub fn with_cap(cap: usize) -> Self {
         Self::new(Some(cap), crate::caps::Caps::default().learned_rows)
     }
