@@ -1,6 +1,6 @@
 //! Differences once found against a running gate v0.2.0, each checked on the mock: dotted
-//! sensitive paths (Rego `glob.match`), approved targets, nanosecond record timestamps, the
-//! metrics exposition.
+//! sensitive paths (Rego `glob.match`), approved targets, nanosecond record and receipt
+//! timestamps, the metrics exposition, fs open errors and the glob check on the path as sent.
 
 mod support;
 
@@ -98,5 +98,58 @@ async fn metrics_count_a_policy_denial_once() {
             text.lines().any(|l| l == line),
             "no line {line:?} in:\n{text}"
         );
+    }
+}
+
+/// The provider output of an executed fs_read, as the bytes of the answer hold it.
+async fn fs_read_output(g: &latchgate_mock::MockGate, path: &str) -> String {
+    let a = Agent::new();
+    let l = a.lease(g).await;
+    let r = a.execute(g, &l, "fs_read", &fs_read(path)).await;
+    assert_eq!(r.status, 200, "{path}: {}", r.text());
+    let text = r.text();
+    let start = text
+        .find(",\"output\":")
+        .unwrap_or_else(|| panic!("no output member in {text}"));
+    let end = text
+        .find(",\"verification_outcome\":")
+        .unwrap_or_else(|| panic!("no verification_outcome member in {text}"));
+    text[start + 1..end].to_string()
+}
+
+#[tokio::test]
+async fn a_file_name_over_255_bytes_is_an_io_error_as_on_the_gate() {
+    let root = fs_root_with(&[("README.md", "x")]);
+    let g = fs_gate(root.path()).await;
+    let name = format!("{}.md", "a".repeat(260));
+    let want = format!(
+        r#""output":{{"error":{{"code":"io_error","message":"I/O error: {name}"}},"ok":false}}"#
+    );
+    assert_eq!(fs_read_output(&g, &name).await, want);
+}
+
+#[tokio::test]
+async fn a_path_ending_in_a_denied_directory_is_denied_as_sent() {
+    let root = fs_root_with(&[("README.md", "x")]);
+    let g = fs_gate(root.path()).await;
+    let want = r#""output":{"error":{"code":"path_denied","message":"path matched denied_paths: a.b/secrets/"},"ok":false}"#;
+    assert_eq!(fs_read_output(&g, "a.b/secrets/").await, want);
+}
+
+#[tokio::test]
+async fn receipt_times_carry_nine_fractional_digits_and_z() {
+    let root = fs_root_with(&[("README.md", "x")]);
+    let g = fs_gate(root.path()).await;
+    g.clock().freeze();
+    let a = Agent::new();
+    let l = a.lease(&g).await;
+    let r = a.execute(&g, &l, "fs_read", &fs_read("README.md")).await;
+    let id = r.json()["receipt_id"].as_str().unwrap().to_string();
+    let rc = a.get(&g, &l, &format!("/v1/receipts/{id}")).await.json();
+    for k in ["started_at", "finished_at"] {
+        let t = rc[k].as_str().unwrap();
+        let frac = t.split_once('.').map(|(_, f)| f).unwrap_or("");
+        assert_eq!(frac.len(), "123456789Z".len(), "{k} = {t}");
+        assert!(t.ends_with('Z'), "{k} = {t}");
     }
 }

@@ -25,7 +25,7 @@ const FIXED: [&str; 40] = [
     "docs/a/b.md",
     "docs/v1.2/notes.md",
     "x.md",
-    "dir/x.md",
+    "a.b/secrets/",
     "Cargo.toml",
     "latchgate.toml",
     "sub.d/latchgate.toml",

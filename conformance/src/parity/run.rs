@@ -277,19 +277,9 @@ pub async fn record_all(
     plan: &super::DiffPlan,
 ) -> Result<(Vec<NormExchange>, Vec<NormExchange>, usize), String> {
     use futures::StreamExt;
-    // Generated cases first: on a long-lived gate the suite's scenarios leave learned rows and
-    // pending approvals behind.
+    // The suite first, then the generated cases: the order `replay` runs them in, so a scenario
+    // that lists what the gate holds (pending approvals) sees the same history on both sides.
     let jobs = plan.jobs.max(1);
-    let mut explore = Vec::new();
-    let mut c = futures::stream::iter(0..plan.explore)
-        .map(|k| async move {
-            let (family, steps) = super::explore::case(plan.seed, k, plan.caps);
-            run_case(side, &case_prefix(k, &family), &steps, &nonce()).await
-        })
-        .buffered(jobs);
-    while let Some(r) = c.next().await {
-        explore.extend(r?);
-    }
     let mut suite = Vec::new();
     let mut ran = 0;
     let mut s = futures::stream::iter(plan.scenarios.iter())
@@ -300,6 +290,16 @@ pub async fn record_all(
             ran += 1;
             suite.extend(x);
         }
+    }
+    let mut explore = Vec::new();
+    let mut c = futures::stream::iter(0..plan.explore)
+        .map(|k| async move {
+            let (family, steps) = super::explore::case(plan.seed, k, plan.caps);
+            run_case(side, &case_prefix(k, &family), &steps, &nonce()).await
+        })
+        .buffered(jobs);
+    while let Some(r) = c.next().await {
+        explore.extend(r?);
     }
     Ok((suite, explore, ran))
 }

@@ -88,8 +88,10 @@ pub struct ReceiptInput {
     pub finished_at: chrono::DateTime<chrono::Utc>,
 }
 
+/// `Z` and 9 fraction digits: the gate's nanosecond instants, also from a frozen clock, whose
+/// millisecond instant the gate's own formatter would cut to 3 digits.
 fn serde_ts(t: &chrono::DateTime<chrono::Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+    t.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true)
 }
 
 /// Builds and signs a receipt (without `signature_status`).

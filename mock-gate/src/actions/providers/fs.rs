@@ -56,9 +56,10 @@ impl Target<'_> {
     }
 }
 
-/// The gate's checks of the path string and its allow/deny globs, in the gate's order: string
-/// shape (empty, absolute, control bytes → `path_invalid`; a `..` segment → `traversal`), then
-/// denied globs, then allowed (manifest or learned) globs. Returns the path below the root.
+/// The gate's checks of the path string, in the gate's order: string shape (empty, absolute,
+/// control bytes → `path_invalid`; a `..` segment → `traversal`), then the allow/deny globs on
+/// the path exactly as sent (so `config/secrets/` meets `**/secrets/**`). Returns the path below
+/// the root, which `postcheck` matches again once it is known to exist.
 fn check_path(t: &Target) -> Result<PathBuf, ProviderOutput> {
     let path = t.path;
     let invalid = || fail("path_invalid", format!("invalid path: {path}"));
@@ -78,6 +79,7 @@ fn check_path(t: &Target) -> Result<PathBuf, ProviderOutput> {
             format!("path traversal rejected: {path}"),
         ));
     }
+    deny_allow(t, path)?;
     let rel: PathBuf = Path::new(path)
         .components()
         .filter(|c| matches!(c, Component::Normal(_)))
@@ -85,12 +87,17 @@ fn check_path(t: &Target) -> Result<PathBuf, ProviderOutput> {
     if rel.as_os_str().is_empty() {
         return Err(invalid());
     }
-    let rel_str = rel.to_string_lossy();
+    Ok(rel)
+}
+
+/// The denied globs, then the allowed (manifest or learned) globs, on `candidate`.
+fn deny_allow(t: &Target, candidate: &str) -> Result<(), ProviderOutput> {
+    let path = t.path;
     let spec = &t.call.spec;
     if spec
         .denied_globs
         .as_ref()
-        .is_some_and(|g| g.is_match(rel_str.as_ref()))
+        .is_some_and(|g| g.is_match(candidate))
     {
         return Err(fail(
             "path_denied",
@@ -101,15 +108,21 @@ fn check_path(t: &Target) -> Result<PathBuf, ProviderOutput> {
     let allowed = spec
         .allowed_globs
         .as_ref()
-        .is_some_and(|g| g.is_match(rel_str.as_ref()))
-        || learned.is_some_and(|g| g.is_match(rel_str.as_ref()));
+        .is_some_and(|g| g.is_match(candidate))
+        || learned.is_some_and(|g| g.is_match(candidate));
     if !allowed {
         return Err(fail(
             "path_not_allowed",
             format!("path not covered by allowed_paths: {path}"),
         ));
     }
-    Ok(rel)
+    Ok(())
+}
+
+/// The gate's second glob check, on the resolved path below the root (no symlink on the way,
+/// so the components of the request).
+fn postcheck(t: &Target, rel: &Path) -> Result<(), ProviderOutput> {
+    deny_allow(t, rel.to_string_lossy().as_ref())
 }
 
 /// Opens nothing but reports what the gate's no-symlink open below the root would: a missing
@@ -128,7 +141,12 @@ fn resolve_existing(t: &Target, rel: &Path) -> Result<std::fs::Metadata, Provide
                 ))
             }
             Ok(m) => meta = Some(m),
-            Err(_) => return Err(fail("path_not_found", format!("file not found: {path}"))),
+            // The gate maps ENOENT to not-found and any other open error (a name over 255
+            // bytes, a file used as a directory) to io_error.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(fail("path_not_found", format!("file not found: {path}")))
+            }
+            Err(_) => return Err(fail("io_error", format!("I/O error: {path}"))),
         }
     }
     meta.ok_or_else(|| fail("path_invalid", format!("invalid path: {path}")))
@@ -170,6 +188,7 @@ fn read_regular_file(
             format!("content exceeds max_file_bytes: {path}"),
         ));
     }
+    postcheck(t, rel)?;
     std::fs::read(t.full(rel)).map_err(|_| fail("io_error", format!("I/O error: {path}")))
 }
 
@@ -267,6 +286,9 @@ fn write(p: &Value, t: &Target, fs: &crate::actions::manifest::FsConfig) -> Prov
                 Ok(_) => return fail("path_invalid", format!("invalid path: {path}")),
                 Err(e) => return e,
             }
+        }
+        if let Err(e) = postcheck(t, &rel) {
+            return e;
         }
         if std::fs::symlink_metadata(t.full(&rel)).is_ok() {
             return fail("already_exists", format!("file already exists: {path}"));

@@ -1,0 +1,154 @@
+//! No library crate of the workspace has module cycles: at every level of a crate's module tree,
+//! the sibling modules can be ordered so that each names only those before it. Names are followed
+//! through `use`, re-exports and `crate::`/`super::` paths; `#[cfg(test)]` modules are left out.
+
+mod graph;
+mod lex;
+mod scc;
+mod use_tree;
+
+use graph::CrateGraph;
+use std::path::{Path, PathBuf};
+
+fn crate_src(dir: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(dir)
+        .join("src")
+}
+
+fn assert_no_cycles(dir: &str) {
+    let cycles = CrateGraph::read(&crate_src(dir)).cycles();
+    let shown: Vec<String> = cycles
+        .iter()
+        .map(|c| {
+            format!(
+                "in {}: {}\n    {}",
+                c.parent,
+                c.members.join(" <-> "),
+                c.edges.join("\n    ")
+            )
+        })
+        .collect();
+    assert!(
+        cycles.is_empty(),
+        "module cycles in {dir}/src:\n  {}",
+        shown.join("\n  ")
+    );
+}
+
+#[test]
+fn client_has_no_module_cycles() {
+    assert_no_cycles("client");
+}
+
+#[test]
+fn mock_gate_has_no_module_cycles() {
+    assert_no_cycles("mock-gate");
+}
+
+#[test]
+fn conformance_has_no_module_cycles() {
+    assert_no_cycles("conformance");
+}
+
+/// The checker itself, on small crates written for the purpose.
+mod checker {
+    use super::graph::CrateGraph;
+
+    fn cycles_in(files: &[(&str, &str)]) -> Vec<String> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for (path, text) in files {
+            let file = dir.path().join(path);
+            std::fs::create_dir_all(file.parent().expect("a folder")).expect("create folder");
+            std::fs::write(&file, text).expect("write file");
+        }
+        let cycles = CrateGraph::read(dir.path()).cycles();
+        cycles
+            .iter()
+            .map(|c| format!("{}: {}", c.parent, c.members.join(",")))
+            .collect()
+    }
+
+    #[test]
+    fn finds_two_siblings_that_use_each_other() {
+        let found = cycles_in(&[
+            ("lib.rs", "mod a;\nmod b;\n"),
+            ("a.rs", "use crate::b::Thing;\n"),
+            ("b.rs", "pub fn f() { crate::a::g() }\n"),
+        ]);
+        assert_eq!(found, ["crate: a,b"], "a uses b and b calls into a");
+    }
+
+    #[test]
+    fn finds_a_loop_of_three_through_a_reexport() {
+        let found = cycles_in(&[
+            ("lib.rs", "mod a;\nmod b;\nmod c;\npub use c::Thing;\n"),
+            ("a.rs", "use crate::b::B;\n"),
+            ("b.rs", "use crate::Thing;\n"),
+            ("c/mod.rs", "mod inner;\n"),
+            ("c/inner.rs", "use crate::a::A;\n"),
+        ]);
+        assert_eq!(
+            found,
+            ["crate: a,b,c"],
+            "a -> b -> c (re-exported at the root) -> a"
+        );
+    }
+
+    #[test]
+    fn finds_a_cycle_between_nested_siblings_through_super() {
+        let found = cycles_in(&[
+            ("lib.rs", "mod outer;\n"),
+            ("outer/mod.rs", "mod x;\nmod y;\n"),
+            ("outer/x.rs", "use super::y;\nfn f() { y::g() }\n"),
+            ("outer/y.rs", "fn g() { super::x::f() }\n"),
+        ]);
+        assert_eq!(found, ["outer: x,y"]);
+    }
+
+    #[test]
+    fn a_layered_crate_has_none() {
+        let found = cycles_in(&[
+            ("lib.rs", "mod a;\nmod b;\npub use a::A;\n"),
+            ("a.rs", "use crate::b::{self, B as Bee};\n"),
+            ("b.rs", "use super::*;\nuse std::fmt;\n"),
+        ]);
+        assert!(
+            found.is_empty(),
+            "a uses b, b uses only its parent and std: {found:?}"
+        );
+    }
+
+    #[test]
+    fn test_modules_comments_and_strings_do_not_count() {
+        let found = cycles_in(&[
+            ("lib.rs", "mod a;\nmod b;\n"),
+            ("a.rs", "use crate::b::B;\n"),
+            (
+                "b.rs",
+                "// crate::a::x\nconst S: &str = \"crate::a::x\";\nconst R: &str = r#\"crate::a\"#;\n\
+                 fn f<'a>(c: char) -> bool { c == '{' }\n\
+                 #[cfg(test)]\nmod tests {\n    use crate::a::A;\n}\n#[cfg(test)]\nuse crate::a::B;\n",
+            ),
+        ]);
+        assert!(
+            found.is_empty(),
+            "b names a only in tests, comments and strings: {found:?}"
+        );
+    }
+
+    #[test]
+    fn follows_mod_declarations_inside_inline_modules() {
+        let found = cycles_in(&[
+            ("lib.rs", "mod a { pub mod deep; }\nmod b;\n"),
+            ("a/deep.rs", "use crate::b::B;\n"),
+            ("b.rs", "use crate::a::deep::D;\n"),
+        ]);
+        assert_eq!(
+            found,
+            ["crate: a,b"],
+            "a::deep (declared inside an inline module) uses b"
+        );
+    }
+}
