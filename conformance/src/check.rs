@@ -2,6 +2,7 @@
 //! came back, and the exchanges that show it.
 
 use crate::http::Exchange;
+use serde_json::Value;
 use std::fmt::Display;
 
 /// Why a scenario did not pass.
@@ -94,4 +95,18 @@ pub fn ensure_eq<T: PartialEq + std::fmt::Debug>(what: &str, expected: T, actual
             format!("{actual:?}"),
         ))
     }
+}
+
+/// The member names of a JSON object, in the object's order; none for anything else.
+pub fn members(v: &Value) -> Vec<&str> {
+    v.as_object()
+        .map(|o| o.keys().map(String::as_str).collect())
+        .unwrap_or_default()
+}
+
+/// [`members`], sorted.
+pub fn sorted_members(v: &Value) -> Vec<&str> {
+    let mut m = members(v);
+    m.sort_unstable();
+    m
 }

@@ -4,6 +4,51 @@
 //! starting with `#` are ignored. An entry without a comment is a usage error (exit 2).
 
 use globset::{Glob, GlobMatcher};
+use std::path::PathBuf;
+
+/// Why an expected-failures list cannot be used; a line error names the source and line.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExpectedFailuresError {
+    /// The file cannot be read.
+    #[error("--expected-failures {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why it cannot be read.
+        source: std::io::Error,
+    },
+    /// An entry has no `# comment`.
+    #[error("{source_name}:{line}: '{text}' has no comment; write '<scenario id>  # <why it is expected to fail>'")]
+    NoComment {
+        /// The file (or what the text came from).
+        source_name: String,
+        /// 1-based line number.
+        line: usize,
+        /// The line.
+        text: String,
+    },
+    /// An entry holds more than one id or glob.
+    #[error("{source_name}:{line}: one scenario id or glob per line, got '{pattern}'")]
+    NotOnePattern {
+        /// The file (or what the text came from).
+        source_name: String,
+        /// 1-based line number.
+        line: usize,
+        /// What was written before the comment.
+        pattern: String,
+    },
+    /// An entry's glob does not parse.
+    #[error("{source_name}:{line}: {reason}")]
+    BadGlob {
+        /// The file (or what the text came from).
+        source_name: String,
+        /// 1-based line number.
+        line: usize,
+        /// The glob parser's message.
+        reason: String,
+    },
+}
 
 /// One entry of the file.
 #[derive(Clone, Debug)]
@@ -23,7 +68,7 @@ pub struct ExpectedFailures {
 
 impl ExpectedFailures {
     /// Parses the text; errors name the file line.
-    pub fn parse(text: &str, source: &str) -> Result<Self, String> {
+    pub fn parse(text: &str, source: &str) -> Result<Self, ExpectedFailuresError> {
         let mut entries = Vec::new();
         for (n, raw) in text.lines().enumerate() {
             let line = raw.trim();
@@ -31,22 +76,30 @@ impl ExpectedFailures {
                 continue;
             }
             let (pattern, comment) = match line.split_once('#') {
-                Some((p, c)) if !c.trim().is_empty() && !p.trim().is_empty() => (p.trim(), c.trim()),
+                Some((p, c)) if !c.trim().is_empty() && !p.trim().is_empty() => {
+                    (p.trim(), c.trim())
+                }
                 _ => {
-                    return Err(format!(
-                        "{source}:{}: '{line}' has no comment; write '<scenario id>  # <why it is expected to fail>'",
-                        n + 1
-                    ))
+                    return Err(ExpectedFailuresError::NoComment {
+                        source_name: source.into(),
+                        line: n + 1,
+                        text: line.into(),
+                    })
                 }
             };
             if pattern.contains(char::is_whitespace) {
-                return Err(format!(
-                    "{source}:{}: one scenario id or glob per line, got '{pattern}'",
-                    n + 1
-                ));
+                return Err(ExpectedFailuresError::NotOnePattern {
+                    source_name: source.into(),
+                    line: n + 1,
+                    pattern: pattern.into(),
+                });
             }
             let matcher = Glob::new(pattern)
-                .map_err(|e| format!("{source}:{}: {e}", n + 1))?
+                .map_err(|e| ExpectedFailuresError::BadGlob {
+                    source_name: source.into(),
+                    line: n + 1,
+                    reason: e.to_string(),
+                })?
                 .compile_matcher();
             entries.push(ExpectedFailure {
                 pattern: pattern.into(),
@@ -58,9 +111,11 @@ impl ExpectedFailures {
     }
 
     /// Reads and parses a file.
-    pub fn load(path: &std::path::Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("--expected-failures {}: {e}", path.display()))?;
+    pub fn load(path: &std::path::Path) -> Result<Self, ExpectedFailuresError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ExpectedFailuresError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Self::parse(&text, &path.display().to_string())
     }
 
@@ -86,7 +141,14 @@ mod tests {
     #[test]
     fn entry_without_comment_is_rejected_with_its_line_number() {
         let err = ExpectedFailures::parse("# header\nsdk.appr.statuses\n", "xf.txt").unwrap_err();
-        assert!(err.contains("xf.txt:2"), "error should name line 2: {err}");
+        assert!(
+            matches!(&err, ExpectedFailuresError::NoComment { line: 2, .. }),
+            "a line without a comment is NoComment at line 2: {err:?}"
+        );
+        assert!(
+            err.to_string().contains("xf.txt:2"),
+            "error should name line 2: {err}"
+        );
     }
 
     #[test]

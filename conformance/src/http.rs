@@ -118,6 +118,16 @@ impl RawResponse {
     pub fn code(&self) -> Option<String> {
         self.json()?.get("error")?.as_str().map(str::to_string)
     }
+
+    /// A JSON answer for unit tests of the judging code.
+    #[cfg(test)]
+    pub(crate) fn json_for_test(status: u16, body: &str) -> Self {
+        RawResponse {
+            status,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: body.as_bytes().to_vec(),
+        }
+    }
 }
 
 /// One request and what came back, kept for failure reports.
@@ -245,8 +255,18 @@ where
         .await
         .map_err(|e| e.to_string())?;
     let status = resp.status().as_u16();
-    let headers = resp
-        .headers()
+    let headers = header_pairs(resp.headers());
+    let body = body_bytes(resp.into_body()).await?;
+    Ok(RawResponse {
+        status,
+        headers,
+        body,
+    })
+}
+
+/// Header names and values as text (values lossily decoded).
+pub(crate) fn header_pairs(headers: &http::HeaderMap) -> Vec<(String, String)> {
+    headers
         .iter()
         .map(|(n, v)| {
             (
@@ -254,17 +274,19 @@ where
                 String::from_utf8_lossy(v.as_bytes()).into_owned(),
             )
         })
-        .collect();
-    let body = resp
-        .into_body()
+        .collect()
+}
+
+/// A whole HTTP body.
+pub(crate) async fn body_bytes<B>(body: B) -> Result<Vec<u8>, String>
+where
+    B: hyper::body::Body,
+    B::Error: std::fmt::Display,
+{
+    Ok(body
         .collect()
         .await
         .map_err(|e| e.to_string())?
         .to_bytes()
-        .to_vec();
-    Ok(RawResponse {
-        status,
-        headers,
-        body,
-    })
+        .to_vec())
 }

@@ -8,7 +8,7 @@
 //! * [`pacing`] — lease requests paced under the gate's lease limiter, refusals retried.
 //! * [`parity`] — `diff`, `record`, `replay`: two gates compared exchange by exchange, corpora.
 //! * [`report`] — terminal, JSON, JUnit and HTML output; [`runner`] ties it together; `cli` is
-//!   the command line (feature `cli`; `commands`: `explain`, `report`); [`verdict`] holds the
+//!   the command line (feature `cli`, a module per command); [`verdict`] holds the
 //!   run-level conditions (no MUST ran, `--max-skips`, `--require`).
 //! * [`contract`] — the requirement behind every catalogue ref, with causes and fixes.
 //! * [`Run`] → [`Report`] — the library entry point ([`Report::assert_conformant`]);
@@ -19,31 +19,43 @@
 //! SDK's test suite can take `default-features = false, features = ["harness"]`.
 //! Unix only (Linux, macOS): gates are reached over Unix sockets too.
 
+#![warn(missing_docs)]
+
 // Unix sockets and peer credentials are part of the protocol surface; Windows is not supported.
 #[cfg(not(unix))]
 compile_error!("latchgate-conformance supports Unix-like systems only (Linux, macOS, the BSDs): it speaks to gates over Unix domain sockets. Windows is not supported.");
+
+/// A table of scenario implementations, `registry![FnType; "ID" => module::function, …]`: a
+/// `&[(id, module name, function)]`, so a test can check that each id's family names the module.
+macro_rules! registry {
+    ($ty:ty; $($id:literal => $module:ident :: $fun:ident,)*) => {
+        &[$(($id, stringify!($module), $module::$fun as $ty)),*]
+    };
+}
+pub(crate) use registry;
 
 pub mod catalogue;
 pub mod check;
 #[cfg(feature = "cli")]
 pub mod cli;
-#[cfg(feature = "cli")]
-pub mod commands;
-pub mod contract;
+pub(crate) mod contract;
 pub mod driver;
 pub mod expected;
-pub mod gate;
+pub(crate) mod gate;
 #[cfg(feature = "harness")]
 pub mod harness;
 pub mod http;
-pub mod pacing;
+pub(crate) mod pacing;
 pub mod parity;
 pub mod report;
-pub mod run;
+mod run;
 pub mod runner;
-pub mod sdk;
+pub(crate) mod sdk;
 pub mod target;
-pub mod verdict;
+pub(crate) mod verdict;
+
+#[cfg(test)]
+mod layout_tests;
 
 pub use catalogue::{Level, Suite};
 pub use run::{Report, Run, RunError};

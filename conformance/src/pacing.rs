@@ -222,21 +222,6 @@ mod tests {
     }
 
     #[test]
-    fn readme_states_the_pacing_figures() {
-        let readme = include_str!("../README.md");
-        for figure in [
-            format!("at most {LEASES_PER_SECOND} in any rolling second"),
-            format!("at most {MAX_REFUSALS} times"),
-            format!("up to {} times", crate::sdk::SETUP_RETRIES),
-        ] {
-            assert!(
-                readme.contains(&figure),
-                "conformance/README.md should say \"{figure}\""
-            );
-        }
-    }
-
-    #[test]
     fn window_admits_its_rate_then_waits_for_the_oldest_to_age() {
         let w = Window::new(3);
         let t0 = Instant::now();

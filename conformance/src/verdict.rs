@@ -2,14 +2,8 @@
 //! a conformant run, and CI may bound the skips (`--max-skips N`) and name scenarios that must run
 //! and pass (`--require GLOB`).
 
-use crate::report::{RunReport, Tally, Verdict};
+use crate::report::{RunReport, Verdict};
 use globset::{Glob, GlobMatcher};
-
-/// True when at least one MUST scenario ran to a verdict (passed, failed, or was judged against
-/// the expected-failures file).
-pub fn must_ran(must: &Tally) -> bool {
-    must.pass + must.fail + must.expected_fail + must.unexpected_pass > 0
-}
 
 /// Conditions a run must meet besides every MUST scenario passing.
 #[derive(Debug, Default)]
@@ -56,7 +50,7 @@ impl Requirements {
     /// verdicts). Includes "no MUST scenario ran".
     pub fn unmet(&self, report: &RunReport) -> Vec<String> {
         let mut unmet = Vec::new();
-        if !must_ran(&report.must) {
+        if !report.must.ran() {
             unmet.push(format!(
                 "no MUST scenario ran ({} skipped): nothing was checked",
                 report.must.skip

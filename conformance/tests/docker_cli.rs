@@ -2,12 +2,14 @@
 //! scenario is skipped with the reason and the run fails (exit 1: nothing was checked), or, when
 //! Docker is required, the run is refused (exit 2). Needs no Docker.
 
-use std::process::{Command, Output};
+mod support;
+
+use std::process::Output;
 
 fn run_without_docker(extra: &[&str], require_env: bool) -> (Output, serde_json::Value) {
     let dir = tempfile::tempdir().expect("tempdir");
     let json = dir.path().join("report.json");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_latchgate-conformance"));
+    let mut cmd = support::conformance();
     cmd.args([
         "run",
         "--target",

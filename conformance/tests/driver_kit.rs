@@ -4,6 +4,8 @@
 //! its expected-failures file. The Node tests print a skip reason when `node` is missing, unless
 //! LATCHGATE_REQUIRE_NODE is on (CI; the reading of client/tests/support/python_env.rs).
 
+mod support;
+
 #[path = "../../client/tests/support/python_env.rs"]
 mod python_env;
 
@@ -17,7 +19,7 @@ fn workspace() -> PathBuf {
 }
 
 fn runner(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_latchgate-conformance"))
+    support::conformance()
         .args(args)
         .current_dir(workspace())
         .output()

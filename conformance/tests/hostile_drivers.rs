@@ -7,11 +7,11 @@ mod support;
 
 use latchgate_conformance::catalogue::{Catalogue, Level, Suite};
 use latchgate_conformance::driver::{DriverFactory, ProcessDriver};
-use latchgate_conformance::report::{self, RunInfo, RunReport, ScenarioResult, Verdict};
+use latchgate_conformance::report::{self, ScenarioResult, Verdict};
 use latchgate_conformance::target::MockTarget;
 use std::sync::Arc;
 use std::time::Duration;
-use support::{explain, run, scenarios};
+use support::{explain, report_of, run, scenarios};
 
 const CAPABILITIES: &str = r#"["get_action","list_actions","health","env","socket","concurrency","timeout","debug_repr","info","operator","verify","key_import","wait_for_approval","fs_root","clock","warnings"]"#;
 
@@ -71,14 +71,7 @@ async fn sdk_suite_with(driver: Option<Arc<dyn DriverFactory>>) -> Vec<ScenarioR
 
 /// The report renders (the run completed) and is not conformant.
 fn assert_reported_as_failing(results: Vec<ScenarioResult>) {
-    let info = RunInfo {
-        runner_version: "test".into(),
-        target: "mock".into(),
-        sdk: None,
-        started_at: "2026-01-01T00:00:00Z".into(),
-        shard: None,
-    };
-    let report = RunReport::new(info, results, 1);
+    let report = report_of(results);
     assert!(!report.conformant, "a lying SDK must not be conformant");
     let json: serde_json::Value =
         serde_json::from_str(&report::to_json(&report)).expect("the JSON report renders");

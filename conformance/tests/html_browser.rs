@@ -4,6 +4,8 @@
 //! text filters (driven through the URL fragment the page reads). Prints a skip reason when no
 //! Chromium is found, unless LATCHGATE_REQUIRE_CHROMIUM is on (CI; the reading of client/tests/support/python_env.rs).
 
+mod support;
+
 #[path = "../../client/tests/support/python_env.rs"]
 mod python_env;
 
@@ -49,7 +51,7 @@ fn make_report(dir: &Path) -> PathBuf {
     let driver = dir.join("broken.sh");
     std::fs::write(&driver, BROKEN_DRIVER).unwrap();
     let html = dir.join("report.html");
-    let out = Command::new(env!("CARGO_BIN_EXE_latchgate-conformance"))
+    let out = support::conformance()
         .args([
             "run",
             "--only",

@@ -2,16 +2,18 @@
 //! The fault comes from a driver wrapped around the Rust driver that panics on `health` and never
 //! answers `list_actions`, so only the scenarios sending those commands meet it.
 
+mod support;
+
 use futures::future::BoxFuture;
 use latchgate_conformance::catalogue::Catalogue;
 use latchgate_conformance::driver::{DriverFactory, DriverSession, Hello, Reply, RustDriver};
 use latchgate_conformance::expected::ExpectedFailures;
-use latchgate_conformance::report::{self, RunInfo, RunReport, ScenarioResult, Terminal, Verdict};
-use latchgate_conformance::runner::Runner;
+use latchgate_conformance::report::{self, ScenarioResult, Verdict};
 use latchgate_conformance::target::MockTarget;
 use serde_json::Value;
 use std::sync::Arc;
 use std::time::Duration;
+use support::{pick, report_of, run_timed};
 
 const PANICS: &str = "sdk.disc.health";
 const HANGS: &str = "sdk.disc.calls";
@@ -55,32 +57,18 @@ impl DriverFactory for Faulty {
 /// Runs the `FINE` scenarios and `faulty` ones with the faulty driver.
 async fn faulty_run(faulty: &[&str], timeout: Duration) -> Vec<ScenarioResult> {
     let catalogue = Catalogue::builtin();
-    let picked: Vec<_> = catalogue
-        .scenarios()
-        .iter()
-        .filter(|s| faulty.contains(&s.id.as_str()) || FINE.contains(&s.id.as_str()))
-        .collect();
-    assert_eq!(
-        picked.len(),
-        faulty.len() + FINE.len(),
-        "the scenarios exist in the catalogue"
-    );
-    let hello = RustDriver
-        .start()
-        .await
-        .expect("rust driver")
-        .hello()
-        .clone();
-    let runner = Runner {
-        target: Arc::new(MockTarget::new()),
-        driver: Some((Arc::new(Faulty(RustDriver)), hello)),
-        expected: ExpectedFailures::default(),
-        jobs: 4,
-        scenario_timeout: timeout,
-    };
-    runner
-        .run(&picked, &mut Terminal::quiet(picked.len()))
-        .await
+    let ids = [faulty, &FINE[..]].concat();
+    let picked = pick(&catalogue, &ids);
+    let driver: Arc<dyn DriverFactory> = Arc::new(Faulty(RustDriver));
+    let target = Arc::new(MockTarget::new());
+    run_timed(
+        target,
+        Some(driver),
+        &picked,
+        ExpectedFailures::default(),
+        timeout,
+    )
+    .await
 }
 
 fn result<'a>(results: &'a [ScenarioResult], id: &str) -> &'a ScenarioResult {
@@ -90,55 +78,38 @@ fn result<'a>(results: &'a [ScenarioResult], id: &str) -> &'a ScenarioResult {
         .unwrap_or_else(|| panic!("no result for {id}"))
 }
 
+/// `id` failed with every `evidence` text in its reason, and the `FINE` scenarios passed beside it.
+fn assert_failed_alone(results: &[ScenarioResult], id: &str, evidence: &[&str]) {
+    let r = result(results, id);
+    assert_eq!(r.verdict, Verdict::Fail, "{id}: {r:?}");
+    let reason = r.reason.as_deref().unwrap_or_default();
+    assert!(
+        evidence.iter().all(|e| reason.contains(e)),
+        "the evidence of {id} should say {evidence:?}, got: {reason}"
+    );
+    for fine in FINE {
+        let verdict = result(results, fine).verdict;
+        assert_eq!(verdict, Verdict::Pass, "{fine} beside {id}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn panicking_scenario_fails_alone_with_the_panic_message() {
     let results = faulty_run(&[PANICS], Duration::from_secs(60)).await;
-    let r = result(&results, PANICS);
-    assert_eq!(r.verdict, Verdict::Fail, "{PANICS}: {r:?}");
-    let reason = r.reason.as_deref().unwrap_or_default();
-    assert!(
-        reason.contains("panicked") && reason.contains("driver wrapper exploded on health"),
-        "the evidence should carry the panic message, got: {reason}"
-    );
-    for id in FINE {
-        assert_eq!(
-            result(&results, id).verdict,
-            Verdict::Pass,
-            "{id} beside a panic"
-        );
-    }
+    let evidence = ["panicked", "driver wrapper exploded on health"];
+    assert_failed_alone(&results, PANICS, &evidence);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hanging_scenario_fails_alone_after_the_scenario_timeout() {
     let results = faulty_run(&[HANGS], Duration::from_secs(5)).await;
-    let r = result(&results, HANGS);
-    assert_eq!(r.verdict, Verdict::Fail, "{HANGS}: {r:?}");
-    let reason = r.reason.as_deref().unwrap_or_default();
-    assert!(
-        reason.contains("timed out after 5 s"),
-        "the evidence should say it timed out after 5 s, got: {reason}"
-    );
-    for id in FINE {
-        assert_eq!(
-            result(&results, id).verdict,
-            Verdict::Pass,
-            "{id} beside a hang"
-        );
-    }
+    assert_failed_alone(&results, HANGS, &["timed out after 5 s"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn run_with_a_panic_and_a_hang_still_writes_its_report() {
     let results = faulty_run(&[PANICS, HANGS], Duration::from_secs(5)).await;
-    let info = RunInfo {
-        runner_version: "test".into(),
-        target: "mock".into(),
-        sdk: None,
-        started_at: "2026-01-01T00:00:00Z".into(),
-        shard: None,
-    };
-    let report = RunReport::new(info, results, 1);
+    let report = report_of(results);
     let json: Value = serde_json::from_str(&report::to_json(&report)).expect("report is JSON");
     let ids: Vec<&str> = json["results"]
         .as_array()

@@ -2,18 +2,17 @@
 //! clear message with exit 2 on bad input (unknown target, unreachable gate, a corpus recorded
 //! from another gate version, a corrupt corpus file).
 
+mod support;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
+use support::stderr;
 
 fn conformance(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_latchgate-conformance"))
+    support::conformance()
         .args(args)
         .output()
         .expect("the runner starts")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 fn manifest(version: &str, suite_exchanges: usize) -> String {

@@ -2,15 +2,17 @@
 //! fixtures/schemas/driver-protocol.schema.json; a crashing or hanging process driver fails with
 //! the reason instead of stopping the run.
 
+mod support;
+
 use latchgate_conformance::catalogue::Catalogue;
 use latchgate_conformance::driver::{DriverFactory, ProcessDriver, RustDriver};
 use latchgate_conformance::expected::ExpectedFailures;
-use latchgate_conformance::report::{self, RunInfo, RunReport, Terminal, Verdict};
-use latchgate_conformance::runner::Runner;
+use latchgate_conformance::report::{self, RunReport, Verdict};
 use latchgate_conformance::target::MockTarget;
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::Duration;
+use support::{pick, report_of, run_with, rust_driver};
 
 fn schema(name: &str) -> Value {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -29,31 +31,12 @@ fn validate(schema: &Value, instance: &Value) -> Vec<String> {
 
 async fn small_run(expected: ExpectedFailures) -> RunReport {
     let catalogue = Catalogue::builtin();
-    let picked: Vec<_> = catalogue
-        .scenarios()
-        .iter()
-        .filter(|s| ["lease.issue.ok", "dpop.typ.jwt", "sdk.pkg.version"].contains(&s.id.as_str()))
-        .collect();
-    let driver: Arc<dyn DriverFactory> = Arc::new(RustDriver);
-    let hello = driver.start().await.expect("rust driver").hello().clone();
-    let runner = Runner {
-        target: Arc::new(MockTarget::new()),
-        driver: Some((driver, hello)),
-        expected,
-        jobs: 2,
-        scenario_timeout: Duration::from_secs(30),
-    };
-    let results = runner
-        .run(&picked, &mut Terminal::quiet(picked.len()))
-        .await;
-    let info = RunInfo {
-        runner_version: "test".into(),
-        target: "mock".into(),
-        sdk: None,
-        started_at: "2026-01-01T00:00:00Z".into(),
-        shard: None,
-    };
-    RunReport::new(info, results, 1)
+    let picked = pick(
+        &catalogue,
+        &["lease.issue.ok", "dpop.typ.jwt", "sdk.pkg.version"],
+    );
+    let target = Arc::new(MockTarget::new());
+    report_of(run_with(target, rust_driver(), &picked, expected).await)
 }
 
 #[tokio::test]
@@ -128,17 +111,18 @@ fn sh(script: &str, timeout_ms: u64) -> ProcessDriver {
 
 const HELLO: &str = r#"read l; echo '{"id":1,"ok":{"protocol":1,"sdk":{"name":"t","version":"0.0.1"},"capabilities":[]}}'"#;
 
+/// A driver that says hello, then runs `after_hello`: the error its first `connect` gets.
+async fn connect_error(after_hello: &str, timeout_ms: u64) -> String {
+    let d = sh(&format!("{HELLO}; {after_hello}"), timeout_ms);
+    let mut s = d.start().await.expect("hello works");
+    s.call(json!({"cmd": "connect", "client": "c1"}))
+        .await
+        .unwrap_err()
+}
+
 #[tokio::test]
 async fn crashing_driver_fails_the_command_with_its_exit_and_stderr() {
-    let d = sh(
-        &format!("{HELLO}; read l; echo 'boom: sdk exploded' >&2; exit 3"),
-        20_000,
-    );
-    let mut s = d.start().await.expect("hello works");
-    let err = s
-        .call(json!({"cmd": "connect", "client": "c1"}))
-        .await
-        .unwrap_err();
+    let err = connect_error("read l; echo 'boom: sdk exploded' >&2; exit 3", 20_000).await;
     assert!(
         err.contains("exit status: 3") && err.contains("boom: sdk exploded"),
         "reason should give exit code and stderr: {err}"
@@ -147,12 +131,7 @@ async fn crashing_driver_fails_the_command_with_its_exit_and_stderr() {
 
 #[tokio::test]
 async fn hanging_driver_fails_the_command_after_the_timeout() {
-    let d = sh(&format!("{HELLO}; read l; exec sleep 30"), 3_000);
-    let mut s = d.start().await.expect("hello works");
-    let err = s
-        .call(json!({"cmd": "connect", "client": "c1"}))
-        .await
-        .unwrap_err();
+    let err = connect_error("read l; exec sleep 30", 3_000).await;
     assert!(
         err.contains("did not answer `connect` within 3000 ms"),
         "reason should name the hang: {err}"

@@ -1,11 +1,13 @@
 //! Report options of `run`, end to end through the binary: paths checked and folders created
 //! before the run, `--json -`, `--quiet`, `--color`, JUnit details, `explain` and `report`.
 
+mod support;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn runner(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_latchgate-conformance"));
+    let mut cmd = support::conformance();
     cmd.args(args)
         .env_remove("NO_COLOR")
         .env_remove("CLICOLOR_FORCE");

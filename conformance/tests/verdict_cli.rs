@@ -2,7 +2,7 @@
 //! bounds the skips, `--require` names scenarios that must run and pass, and a driver answering
 //! `Unsupported` to a required command fails the scenario instead of skipping it.
 
-use std::process::Output;
+mod support;
 
 /// A driver declaring no capability; it answers `Unsupported` to every command after hello.
 const NO_CAPABILITIES: &str = r#"read -r l
@@ -17,92 +17,71 @@ fn run(args: &[&str]) -> (Option<i32>, String) {
     let dir = tempfile::tempdir().expect("tempdir");
     let script = dir.path().join("driver.sh");
     std::fs::write(&script, NO_CAPABILITIES).expect("driver script");
-    let out: Output = std::process::Command::new(env!("CARGO_BIN_EXE_latchgate-conformance"))
+    let out = support::conformance()
         .arg("run")
         .arg("--sdk")
         .arg(format!("cmd:bash {}", script.display()))
         .args(args)
         .output()
         .expect("runner starts");
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    (out.status.code(), support::stderr(&out))
+}
+
+/// Runs with whitespace-separated `args`; the exit code must be `code` and stderr must contain
+/// `says`.
+fn assert_exit(args: &str, code: i32, says: &str) {
+    let (got, stderr) = run(&args.split_whitespace().collect::<Vec<_>>());
+    assert_eq!(
+        got,
+        Some(code),
+        "exit code of `run {args}`; stderr:\n{stderr}"
+    );
+    assert!(
+        stderr.contains(says),
+        "stderr should say {says:?}:\n{stderr}"
+    );
 }
 
 #[test]
 fn a_run_in_which_every_must_scenario_skipped_exits_1() {
-    let (code, stderr) = run(&["--only", "sdk.egr.shapes"]);
-    assert_eq!(code, Some(1), "exit code; stderr:\n{stderr}");
-    assert!(
-        stderr.contains("FAILED: no MUST scenario ran (1 skipped)"),
-        "stderr:\n{stderr}"
-    );
+    let says = "FAILED: no MUST scenario ran (1 skipped)";
+    assert_exit("--only sdk.egr.shapes", 1, says);
 }
 
 #[test]
 fn more_skips_than_max_skips_exits_1_and_within_it_exits_0() {
-    let only = ["--only", "lease.issue.ok,sdk.egr.shapes"];
-    let (code, stderr) = run(&[&only[..], &["--max-skips", "1"]].concat());
-    assert_eq!(
-        code,
-        Some(0),
-        "one skip within --max-skips 1; stderr:\n{stderr}"
-    );
-    let (code, stderr) = run(&[&only[..], &["--max-skips", "0"]].concat());
-    assert_eq!(
-        code,
-        Some(1),
-        "one skip over --max-skips 0; stderr:\n{stderr}"
-    );
-    assert!(
-        stderr.contains("FAILED: 1 scenarios skipped, more than --max-skips 0"),
-        "stderr:\n{stderr}"
-    );
+    let only = "--only lease.issue.ok,sdk.egr.shapes";
+    assert_exit(&format!("{only} --max-skips 1"), 0, "");
+    let says = "FAILED: 1 scenarios skipped, more than --max-skips 0";
+    assert_exit(&format!("{only} --max-skips 0"), 1, says);
 }
 
 #[test]
 fn a_required_scenario_that_skipped_exits_1() {
-    let (code, stderr) = run(&[
-        "--only",
-        "lease.issue.ok,sdk.egr.shapes",
-        "--require",
-        "sdk.egr.*",
-    ]);
-    assert_eq!(code, Some(1), "exit code; stderr:\n{stderr}");
-    assert!(
-        stderr.contains("FAILED: --require 'sdk.egr.*': sdk.egr.shapes is SKIP"),
-        "stderr:\n{stderr}"
+    let says = "FAILED: --require 'sdk.egr.*': sdk.egr.shapes is SKIP";
+    assert_exit(
+        "--only lease.issue.ok,sdk.egr.shapes --require sdk.egr.*",
+        1,
+        says,
     );
 }
 
 #[test]
 fn required_scenarios_that_pass_exit_0() {
-    let (code, stderr) = run(&[
-        "--suite",
-        "gate",
-        "--only",
-        "lease.issue.ok",
-        "--require",
-        "lease.issue.ok",
-    ]);
-    assert_eq!(code, Some(0), "exit code; stderr:\n{stderr}");
+    assert_exit(
+        "--suite gate --only lease.issue.ok --require lease.issue.ok",
+        0,
+        "",
+    );
 }
 
 #[test]
 fn a_require_glob_matching_no_selected_scenario_exits_2() {
-    let (code, stderr) = run(&[
-        "--suite",
-        "gate",
-        "--only",
-        "lease.issue.ok",
-        "--require",
-        "sdk.*",
-    ]);
-    assert_eq!(code, Some(2), "exit code; stderr:\n{stderr}");
-    assert!(
-        stderr.contains("--require 'sdk.*' matches no selected scenario"),
-        "stderr:\n{stderr}"
+    let says = "--require 'sdk.*' matches no selected scenario";
+    assert_exit(
+        "--suite gate --only lease.issue.ok --require sdk.*",
+        2,
+        says,
     );
 }
 

@@ -67,7 +67,9 @@ fn execute(c: &mut Criterion) {
 }
 
 /// The per-call policy cost: one quickstart decision (an fs_read whose path goes through the five
-/// sensitive `glob.match`es), next to serializing its input alone (a floor every evaluation pays).
+/// sensitive `glob.match`es), with the compiled globs cached (the mock's build) and with them
+/// compiled on every call (regorus without its cache, the cost before), next to serializing its
+/// input alone (a floor every evaluation pays).
 fn policy(c: &mut Criterion) {
     use latchgate_mock::actions::manifest::{EgressProfile, RiskLevel};
     use latchgate_mock::policy::{load, Budgets, PolicyEngine, PolicyInput, Verdict};
@@ -104,6 +106,14 @@ fn policy(c: &mut Criterion) {
     g.bench_function("quickstart_decision_fs_read", |b| {
         b.iter(|| engine.evaluate(&input))
     });
+    regorus::cache::configure(regorus::cache::Config {
+        glob: 0,
+        ..Default::default()
+    });
+    g.bench_function("quickstart_decision_fs_read_globs_compiled_per_call", |b| {
+        b.iter(|| engine.evaluate(&input))
+    });
+    regorus::cache::configure(regorus::cache::Config::default());
     g.bench_function("baseline_serialize_input", |b| {
         b.iter(|| serde_json::to_string(&input).unwrap())
     });

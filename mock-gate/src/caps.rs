@@ -9,6 +9,7 @@
 //! | audit events | the oldest event is dropped; `/v1/audit/verify` then starts from its hash |
 //! | learned rows (per table) | a new domain/path row is refused: 500 `ledger_error` on the admin routes (as the gate's 51st path glob); an approve still executes but learns nothing |
 //! | verified leases | the oldest token is forgotten and simply verified again on its next use |
+//! | session fs roots | roots of leases expired for 60 s are forgotten; if still full, a lease request with an `fs_root` is refused: 503 `{"error":"store_unavailable"}` |
 //!
 //! The replay cache has its own bound (`replay_capacity`, default 100 000: new proofs are
 //! refused with `replay_cache_unavailable` while it is full of unexpired jtis).
@@ -31,6 +32,8 @@ pub struct Caps {
     pub learned_rows: usize,
     /// Lease tokens whose verified claims are remembered.
     pub verified_leases: usize,
+    /// Sessions whose lease carries its own `fs_root`.
+    pub session_fs_roots: usize,
 }
 
 impl Default for Caps {
@@ -42,6 +45,7 @@ impl Default for Caps {
             audit_events: 10_000,
             learned_rows: 10_000,
             verified_leases: crate::auth::lease::cache::DEFAULT_CAPACITY,
+            session_fs_roots: crate::state::fs_roots::DEFAULT_CAPACITY,
         }
     }
 }
@@ -68,6 +72,9 @@ pub struct CapsArgs {
     /// Lease tokens whose verified claims are remembered (default 1024).
     #[arg(long, value_name = "N")]
     pub cap_verified_leases: Option<usize>,
+    /// Sessions with their own `fs_root` (default 10000).
+    #[arg(long, value_name = "N")]
+    pub cap_session_fs_roots: Option<usize>,
     /// Replay cache capacity (default 100000).
     #[arg(long, value_name = "N")]
     pub replay_capacity: Option<usize>,
@@ -85,6 +92,7 @@ impl CapsArgs {
             audit_events: self.cap_audit_events.unwrap_or(base.audit_events),
             learned_rows: self.cap_learned_rows.unwrap_or(base.learned_rows),
             verified_leases: self.cap_verified_leases.unwrap_or(base.verified_leases),
+            session_fs_roots: self.cap_session_fs_roots.unwrap_or(base.session_fs_roots),
         }
     }
 }

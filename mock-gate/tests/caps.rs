@@ -4,7 +4,7 @@ mod support;
 
 use latchgate_mock::{Caps, GateControl, MockGate, RateLimits};
 use serde_json::{json, Value};
-use support::{send, Agent, Op, Target};
+use support::{fs_read, fs_root_with, send, Agent, Op, Target};
 
 async fn gate(caps: Caps) -> MockGate {
     MockGate::builder()
@@ -169,6 +169,64 @@ async fn audit_ledger_keeps_the_configured_number_of_events() {
     assert_eq!(g.state().audit.len(), 2);
 }
 
+/// A gate holding one session fs root, accepting roots under the temp dir, and a first agent
+/// whose lease holds `first` (a root with `README.md` reading "first").
+async fn one_root_gate(first: &std::path::Path) -> (MockGate, Agent, support::Lease) {
+    let tmp = std::env::temp_dir().canonicalize().unwrap();
+    let g = MockGate::builder()
+        .rate_limits(RateLimits::unlimited())
+        .fs_root_allowed_prefixes(vec![tmp])
+        .caps(Caps {
+            session_fs_roots: 1,
+            ..Caps::default()
+        })
+        .start()
+        .await
+        .unwrap();
+    let a = Agent::new();
+    let l = a.lease_with(&g, json!({"fs_root": first})).await;
+    (g, a, l)
+}
+
+/// A new agent's lease request asking for `root`.
+async fn lease_rooted_at(g: &MockGate, root: &std::path::Path) -> support::Resp {
+    let body = json!({"scopes": ["tools:call"], "dpop_jwk": Agent::new().jwk(), "fs_root": root});
+    send(
+        &Target::client(g),
+        "POST",
+        "/v1/leases",
+        &[("content-type", "application/json")],
+        body.to_string().as_bytes(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn full_fs_root_store_refuses_a_lease_asking_for_another_root() {
+    let (first, second) = (fs_root_with(&[("README.md", "first")]), fs_root_with(&[]));
+    let (g, _, _) = one_root_gate(first.path()).await;
+    let r = lease_rooted_at(&g, second.path()).await;
+    assert_eq!(
+        (r.status, r.text()),
+        (503, r#"{"error":"store_unavailable"}"#.to_string()),
+        "lease with an fs_root over the cap"
+    );
+}
+
+#[tokio::test]
+async fn full_fs_root_store_keeps_the_live_session_on_its_root() {
+    let (first, second) = (fs_root_with(&[("README.md", "first")]), fs_root_with(&[]));
+    let (g, a, l) = one_root_gate(first.path()).await;
+    lease_rooted_at(&g, second.path()).await;
+    let r = a.execute(&g, &l, "fs_read", &fs_read("README.md")).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(
+        r.json()["output"]["data"]["content_base64"],
+        json!("Zmlyc3Q="),
+        "the first session no longer reads its own root"
+    );
+}
+
 /// `1 000` style, as the README writes numbers.
 fn grouped(n: usize) -> String {
     let digits = n.to_string();
@@ -197,6 +255,7 @@ fn readme_caps_table_and_toml_example_show_the_defaults() {
             "verified_leases",
             c.verified_leases,
         ),
+        ("session fs roots", "session_fs_roots", c.session_fs_roots),
     ] {
         let cell = format!("| {row} | {} ", grouped(n));
         assert!(readme.contains(&cell), "README caps table lacks {cell:?}");

@@ -6,8 +6,30 @@ use std::fmt;
 
 /// A usage problem in the selection flags (exit code 2).
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct SelectionError(pub String);
+#[non_exhaustive]
+pub enum SelectionError {
+    /// `--shard` is not `i/n` with `1 <= i <= n`.
+    #[error("--shard '{0}': expected i/n with 1 <= i <= n, e.g. 2/4")]
+    Shard(String),
+    /// A glob of `--only` / `--skip` does not parse.
+    #[error("{flag} '{glob}': {reason}")]
+    Glob {
+        /// `--only` or `--skip`.
+        flag: String,
+        /// The glob.
+        glob: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The globs of `--only` / `--skip` cannot be combined.
+    #[error("{flag}: {reason}")]
+    GlobSet {
+        /// `--only` or `--skip`.
+        flag: String,
+        /// What is wrong.
+        reason: String,
+    },
+}
 
 /// `--shard i/n`: keep the scenarios whose position modulo `n` equals `i - 1`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,11 +43,7 @@ pub struct Shard {
 impl std::str::FromStr for Shard {
     type Err = SelectionError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad = || {
-            SelectionError(format!(
-                "--shard '{s}': expected i/n with 1 <= i <= n, e.g. 2/4"
-            ))
-        };
+        let bad = || SelectionError::Shard(s.to_string());
         let (i, n) = s.split_once('/').ok_or_else(bad)?;
         let index: usize = i.trim().parse().map_err(|_| bad())?;
         let count: usize = n.trim().parse().map_err(|_| bad())?;
@@ -94,10 +112,15 @@ fn globs(flag: &str, patterns: &[String]) -> Result<Option<GlobSet>, SelectionEr
         .map(str::trim)
         .filter(|p| !p.is_empty())
     {
-        let glob = Glob::new(p).map_err(|e| SelectionError(format!("{flag} '{p}': {e}")))?;
+        let glob = Glob::new(p).map_err(|e| SelectionError::Glob {
+            flag: flag.to_string(),
+            glob: p.to_string(),
+            reason: e.to_string(),
+        })?;
         b.add(glob);
     }
-    b.build()
-        .map(Some)
-        .map_err(|e| SelectionError(format!("{flag}: {e}")))
+    b.build().map(Some).map_err(|e| SelectionError::GlobSet {
+        flag: flag.to_string(),
+        reason: e.to_string(),
+    })
 }

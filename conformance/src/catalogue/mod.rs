@@ -13,6 +13,18 @@ pub use need::Need;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
+/// The family of a scenario id: its first segment, or the second in the SDK suite, whose ids all
+/// start with `sdk.` (`dpop.alg.hs256` → `dpop`, `sdk.lease.scopes` → `lease`). A family's code
+/// is one module: `src/gate/F.rs`, `src/sdk/F.rs`.
+pub fn family(id: &str) -> &str {
+    let mut parts = id.split('.');
+    let first = parts.next().unwrap_or_default();
+    match first {
+        "sdk" => parts.next().unwrap_or(first),
+        _ => first,
+    }
+}
+
 /// RFC 2119 level of the requirement a scenario checks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Level {

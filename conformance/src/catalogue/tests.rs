@@ -73,24 +73,6 @@ fn every_contract_ref_of_the_catalogue_is_in_the_contract_id_list() {
 }
 
 #[test]
-fn every_scenario_has_an_implementation() {
-    let catalogue = Catalogue::builtin();
-    let missing: Vec<&str> = catalogue
-        .scenarios()
-        .iter()
-        .filter(|s| match s.suite {
-            Suite::Gate => crate::gate::implementation(s).is_none(),
-            Suite::Sdk => crate::sdk::implementation(&s.id).is_none(),
-        })
-        .map(|s| s.id.as_str())
-        .collect();
-    assert!(
-        missing.is_empty(),
-        "scenarios without implementation: {missing:?}"
-    );
-}
-
-#[test]
 fn every_mutation_names_a_scenario_of_its_own_suite() {
     let c = Catalogue::builtin();
     for s in c.scenarios() {

@@ -60,8 +60,10 @@ pub fn get(id: &str) -> Option<&'static Requirement> {
         .or_else(|| all.iter().find(|r| r.id.eq_ignore_ascii_case(id)))
 }
 
-/// The human-readable contract (`contract/sdk-contract.md`), generated from the requirements.
-pub fn markdown() -> String {
+/// The human-readable contract (`contract/sdk-contract.md`), generated from the requirements
+/// (by the contract test, which also checks that the committed file is current).
+#[cfg(test)]
+fn markdown() -> String {
     let mut out = String::from(
         "# The requirements behind the conformance scenarios\n\n\
          Generated from `requirements.toml` (do not edit by hand; `LATCHGATE_BLESS=1 cargo test -p \

@@ -8,14 +8,13 @@ mod process;
 mod python;
 mod rust;
 mod transcript;
-mod warm;
 
 pub use process::ProcessDriver;
+pub use process::WARM;
 #[cfg(feature = "python")]
 pub use python::python_driver;
 pub use rust::RustDriver;
 pub use transcript::{in_scenario, Transcript};
-pub use warm::WARM;
 
 use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
@@ -93,6 +92,25 @@ pub struct ErrorOutcome {
     /// The SDK's own error type and message, for humans.
     #[serde(default)]
     pub native: Option<String>,
+}
+
+impl ErrorOutcome {
+    /// One line describing the outcome.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} (status {:?}, code {:?}, reason {:?}, transient {:?}, may_have_executed {:?}{})",
+            self.kind,
+            self.status,
+            self.code,
+            self.reason.as_deref().map(|r| crate::http::cut(r, 80)),
+            self.transient,
+            self.may_have_executed,
+            self.native
+                .as_deref()
+                .map(|n| format!(", native {}", crate::http::cut(n, 120)))
+                .unwrap_or_default()
+        )
+    }
 }
 
 /// The answer to one command.

@@ -1,9 +1,10 @@
 //! A driver in a child process speaking JSON lines on stdin/stdout. A crash, a hang past the
 //! per-command timeout, or a line that is not protocol JSON fails the current scenario with the
 //! reason (and the tail of the driver's stderr); the run goes on. A driver declaring `warm` keeps
-//! its process from one scenario to the next ([`super::warm`]).
+//! its process from one scenario to the next ([`warm`]).
 
-use super::warm::{Pool, WARM};
+mod warm;
+
 use super::{DriverFactory, DriverSession, ErrorOutcome, Hello, Reply, PROTOCOL_VERSION};
 use futures::future::BoxFuture;
 use serde_json::{json, Value};
@@ -13,6 +14,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
 use tokio::process::{Child, ChildStdin, ChildStdout, Command};
+use warm::Pool;
+pub use warm::WARM;
 
 /// Starts `argv` once per scenario, or once per several scenarios when the driver is warm. One
 /// process is kept started ahead, so a scenario does not wait for the interpreter to boot.

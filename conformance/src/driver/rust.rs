@@ -3,14 +3,35 @@
 //! Rust API cannot express an argument (a negative `max_calls`), it reports `InvalidInput` for
 //! that field and says so in `native`.
 
+mod client_commands;
+mod operator_commands;
+
 use super::{DriverFactory, DriverSession, ErrorOutcome, Hello, Reply, SdkId, PROTOCOL_VERSION};
 use futures::future::BoxFuture;
 use latchgate::transport::Env;
-use latchgate::{Client, ConnectOptions, Error, OperatorClient, Receipt, ReceiptKey};
+use latchgate::{Client, Error, OperatorClient, Receipt};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// Applies a command's `base_url`, `socket` and `public_base_url` to a client or operator builder
+/// (two builder types with the same three methods).
+macro_rules! with_endpoints {
+    ($builder:expr, $cmd:expr) => {{
+        let mut b = $builder;
+        if let Some(u) = $cmd["base_url"].as_str() {
+            b = b.base_url(u);
+        }
+        if let Some(s) = $cmd["socket"].as_str() {
+            b = b.socket(s);
+        }
+        if let Some(p) = $cmd["public_base_url"].as_str() {
+            b = b.public_base_url(p);
+        }
+        b
+    }};
+}
 
 const CAPABILITIES: &[&str] = &[
     "get_action",
@@ -159,16 +180,7 @@ impl RustSession {
     }
 
     fn new_client(&mut self, cmd: &Value) -> Reply {
-        let mut b = Client::builder().environment(env_of(cmd));
-        if let Some(u) = cmd["base_url"].as_str() {
-            b = b.base_url(u);
-        }
-        if let Some(s) = cmd["socket"].as_str() {
-            b = b.socket(s);
-        }
-        if let Some(p) = cmd["public_base_url"].as_str() {
-            b = b.public_base_url(p);
-        }
+        let mut b = with_endpoints!(Client::builder().environment(env_of(cmd)), cmd);
         if let Some(a) = cmd["agent_id"].as_str() {
             b = b.agent_id(a);
         }
@@ -198,20 +210,11 @@ impl RustSession {
     }
 
     fn new_operator(&mut self, cmd: &Value) -> Reply {
-        let mut b = OperatorClient::builder()
+        let b = OperatorClient::builder()
             .environment(Env::from_pairs(&[]))
             .api_key(text(cmd, "api_key"))
             .key_pem(text(cmd, "key_pem"));
-        if let Some(u) = cmd["base_url"].as_str() {
-            b = b.base_url(u);
-        }
-        if let Some(s) = cmd["socket"].as_str() {
-            b = b.socket(s);
-        }
-        if let Some(p) = cmd["public_base_url"].as_str() {
-            b = b.public_base_url(p);
-        }
-        match b.build() {
+        match with_endpoints!(b, cmd).build() {
             Ok(o) => {
                 let handle = format!("o{}", self.operators.len() + 1);
                 self.operators.insert(handle.clone(), Arc::new(o));
@@ -223,211 +226,24 @@ impl RustSession {
 
     async fn dispatch(&mut self, cmd: Value) -> Result<Reply, String> {
         let name = cmd["cmd"].as_str().unwrap_or_default().to_string();
-        Ok(match name.as_str() {
-            "hello" => Reply::Ok(serde_json::to_value(&self.hello).map_err(|e| e.to_string())?),
-            "new_client" => self.new_client(&cmd),
-            "new_operator" => self.new_operator(&cmd),
-            "connect" => {
-                let c = self.client(&cmd)?;
-                let mut o = ConnectOptions::new();
-                if let Some(s) = cmd["scopes"].as_array() {
-                    o.scopes = Some(
-                        s.iter()
-                            .map(|x| x.as_str().unwrap_or_default().to_string())
-                            .collect(),
-                    );
-                }
-                if let Some(n) = cmd.get("max_calls").filter(|v| !v.is_null()) {
-                    match n.as_u64() {
-                        Some(n) => o = o.max_calls(n),
-                        None => return Ok(invalid(
-                            "max_calls",
-                            "the Rust API takes max_calls as u64; this value cannot be expressed",
-                        )),
-                    }
-                }
-                if let Some(f) = cmd["fs_root"].as_str() {
-                    o = o.fs_root(f);
-                }
-                reply(
-                    c.connect(o).await,
-                    |l| json!({"session_id": l.session_id, "lease_jti": l.lease_jti, "expires_at": l.expires_at_text}),
-                )
-            }
-            "session" => {
-                let c = self.client(&cmd)?;
-                let info = c.lease_info();
-                Reply::Ok(
-                    json!({"session_id": c.session_id(), "lease_jti": c.lease_jti(), "expires_at": info.map(|i| i.expires_at_text)}),
-                )
-            }
-            "info" => {
-                let c = self.client(&cmd)?;
-                Reply::Ok(
-                    json!({"base_url": c.request_base_url(), "htu_base": c.htu_base(), "session_id": c.session_id(), "lease_jti": c.lease_jti()}),
-                )
-            }
-            "debug" => match (self.client(&cmd), self.operator(&cmd)) {
-                (Ok(c), _) => Reply::Ok(json!({"text": format!("{c:?}\n{c:#?}")})),
-                (_, Ok(o)) => Reply::Ok(json!({"text": format!("{o:?}\n{o:#?}")})),
-                (Err(e), _) => return Err(e),
+        let reply = match name.as_str() {
+            "hello" => Some(Reply::Ok(
+                serde_json::to_value(&self.hello).map_err(|e| e.to_string())?,
+            )),
+            "new_client" => Some(self.new_client(&cmd)),
+            "new_operator" => Some(self.new_operator(&cmd)),
+            _ => match self.client_command(&name, &cmd).await? {
+                Some(r) => Some(r),
+                None => self.operator_command(&name, &cmd).await?,
             },
-            "execute" => {
-                let c = self.client(&cmd)?;
-                let params = cmd.get("params").cloned().unwrap_or_else(|| json!({}));
-                reply(
-                    c.execute(&text(&cmd, "action_id"), params).await,
-                    result_json,
-                )
-            }
-            "execute_many" => {
-                let c = self.client(&cmd)?;
-                let params = cmd.get("params").cloned().unwrap_or_else(|| json!({}));
-                let action = text(&cmd, "action_id");
-                let n = cmd["count"].as_u64().unwrap_or(1) as usize;
-                let tasks: Vec<_> = (0..n)
-                    .map(|_| {
-                        let (c, p, a) = (c.clone(), params.clone(), action.clone());
-                        tokio::spawn(async move { c.execute(&a, p).await })
-                    })
-                    .collect();
-                let mut results = Vec::new();
-                for t in tasks {
-                    results.push(match t.await.map_err(|e| format!("task panicked: {e}"))? {
-                        Ok(r) => json!({"ok": result_json(r)}),
-                        Err(e) => json!({"error": outcome(&e)}),
-                    });
-                }
-                Reply::Ok(json!({"results": results}))
-            }
-            "get_receipt" => reply(
-                self.client(&cmd)?
-                    .get_receipt(&text(&cmd, "receipt_id"))
-                    .await,
-                receipt_json,
-            ),
-            "get_approval_status" => reply(
-                self.client(&cmd)?
-                    .get_approval_status(&text(&cmd, "approval_id"))
-                    .await,
-                status_json,
-            ),
-            "wait_for_approval" => {
-                let t = cmd["timeout_ms"].as_u64().map(Duration::from_millis);
-                reply(
-                    self.client(&cmd)?
-                        .wait_for_approval(&text(&cmd, "approval_id"), t)
-                        .await,
-                    status_json,
-                )
-            }
-            "get_action" => reply(
-                self.client(&cmd)?
-                    .get_action(&text(&cmd, "action_id"))
-                    .await,
-                |d| {
-                    let egress = match latchgate::Egress::from_wire(&d.egress) {
-                        latchgate::Egress::None => json!({"kind": "none", "domains": []}),
-                        latchgate::Egress::ProxyAllowlist(ds) => {
-                            json!({"kind": "proxy_allowlist", "domains": ds})
-                        }
-                        latchgate::Egress::Unknown(raw) => json!({"kind": "unknown", "raw": raw}),
-                    };
-                    json!({"egress": egress})
-                },
-            ),
-            "list_actions" => reply(
-                self.client(&cmd)?.list_actions().await,
-                |a| json!({"actions": a}),
-            ),
-            "health" => {
-                let c = self.client(&cmd)?;
-                let h = match c.healthz().await {
-                    Ok(h) => h,
-                    Err(e) => return Ok(Reply::Err(outcome(&e))),
-                };
-                reply(
-                    c.readyz().await,
-                    |r| json!({"healthz": {"status": h.status}, "ready": r.status == "ready", "readyz": r}),
-                )
-            }
-            "advance_clock" => {
-                let clock = self
-                    .clocks
-                    .get(cmd["client"].as_str().unwrap_or(""))
-                    .ok_or("client has no manual clock")?;
-                clock.advance(Duration::from_secs(cmd["secs"].as_u64().unwrap_or(0)));
-                Reply::Ok(json!({}))
-            }
-            "close" => {
-                self.client(&cmd)?.close();
-                Reply::Ok(json!({}))
-            }
-            "import_key" => {
-                let b = OperatorClient::builder()
-                    .environment(Env::from_pairs(&[]))
-                    .base_url("http://127.0.0.1:9")
-                    .api_key("import-check")
-                    .key_pem(text(&cmd, "pem"));
-                reply(b.build(), |o| json!({"thumbprint": o.key_thumbprint()}))
-            }
-            "list_approvals" => {
-                let o = self.operator(&cmd)?;
-                let limit = cmd["limit"].as_u64().map(|l| l.min(u32::MAX as u64) as u32);
-                reply(o.list_approvals(cmd["status"].as_str(), limit).await, |l| {
-                    serde_json::to_value(l).unwrap_or_default()
-                })
-            }
-            "approve" => reply(
-                self.operator(&cmd)?
-                    .approve(&text(&cmd, "approval_id"), Default::default())
-                    .await,
-                |out| match out {
-                    latchgate::ApproveOutcome::Executed(r) => result_json(*r),
-                    latchgate::ApproveOutcome::AlreadyDecided(t) => {
-                        serde_json::to_value(t).unwrap_or_default()
-                    }
-                },
-            ),
-            "deny" => reply(
-                self.operator(&cmd)?
-                    .deny(&text(&cmd, "approval_id"), cmd["reason"].as_str())
-                    .await,
-                |out| match out {
-                    latchgate::DenyOutcome::Denied(d) => {
-                        serde_json::to_value(d).unwrap_or_default()
-                    }
-                    latchgate::DenyOutcome::AlreadyDecided(t) => {
-                        serde_json::to_value(t).unwrap_or_default()
-                    }
-                },
-            ),
-            "receipt_keys" => reply(
-                self.operator(&cmd)?.receipt_keys().await,
-                |k| json!({"keys": k}),
-            ),
-            "verify_receipt" => {
-                let keys: Vec<ReceiptKey> = match serde_json::from_value(cmd["keys"].clone()) {
-                    Ok(k) => k,
-                    Err(e) => {
-                        return Ok(invalid(
-                            "keys",
-                            &format!(
-                                "the key list does not deserialize into latchgate::ReceiptKey: {e}"
-                            ),
-                        ))
-                    }
-                };
-                Reply::Ok(
-                    json!({"status": latchgate::receipt::verify_value(&cmd["receipt"], &keys).status.as_str()}),
-                )
-            }
-            other => Reply::Err(ErrorOutcome {
+        };
+        Ok(reply.unwrap_or_else(|| {
+            Reply::Err(ErrorOutcome {
                 kind: "Unsupported".into(),
-                native: Some(format!("command {other:?}")),
+                native: Some(format!("command {name:?}")),
                 ..Default::default()
-            }),
-        })
+            })
+        }))
     }
 }
 

@@ -1,385 +1,83 @@
-//! Approval and receipt scenarios.
+//! `approvals.*`: what a running gate v0.2.0 writes in approval records (the plan's approved
+//! targets, nanosecond timestamps), kept as scenarios so the suite catches a difference in any gate.
 
-use super::{
-    approval_params, exec_params, expect_empty, expect_status, expect_text, GateCtx, GateFn, Lease,
-    Listener, EXEC_ACTION,
-};
+use super::{approval_params, expect_status, GateCtx, EXEC_ACTION};
 use crate::check::{ensure, ensure_eq, Check, Failure};
-use crate::http::RawRequest;
 use serde_json::{json, Value};
 
-pub(super) fn lookup(id: &str) -> Option<GateFn> {
-    Some(match id {
-        "approval.pending.body" => pending_body,
-        "approval.poll.pending" => poll_pending,
-        "approval.poll.other-session" => poll_other_session,
-        "approval.approve.executes" => approve_executes,
-        "approval.approve.repeat" => approve_repeat,
-        "approval.deny.default-reason" => deny_default,
-        "approval.deny.with-reason" => deny_with_reason,
-        "approval.deny.json-content-type-empty-body" => deny_json_empty,
-        "approval.list.pending" => list_pending,
-        "approval.list.bad-status" => list_bad_status,
-        "approval.approve.debits-creating-session" => approve_debits,
-        "receipt.agent.fetch" => receipt_fetch,
-        "receipt.hash.recomputed" => receipt_hash,
-        "receipt.signature.verified" => receipt_signature,
-        "receipt.keys.shape" => receipt_keys_shape,
-        "receipt.admin.operator-auth" => receipt_admin,
-        "receipt.any-lease-reads" => receipt_any_lease,
-        _ => return None,
-    })
-}
-
-/// Creates a pending approval; returns the lease and the 202 body.
-async fn pending(ctx: &mut GateCtx, budgets: Option<Value>) -> Check<(Lease, Value)> {
-    let lease = match budgets {
-        Some(b) => ctx.lease_with(json!({"budgets": b})).await?,
-        None => ctx.lease().await?,
-    };
+/// A pending approval's detail (operator view).
+async fn pending_detail(ctx: &mut GateCtx) -> Check<Value> {
+    let lease = ctx.lease().await?;
     let resp = ctx.execute(&lease, EXEC_ACTION, &approval_params()).await?;
     expect_status(&resp, 202, "a call needing approval")?;
-    let body = resp
+    let id = resp
         .json()
-        .ok_or_else(|| Failure::fail("202 body is not JSON"))?;
-    Ok((lease, body))
-}
-
-async fn poll(
-    ctx: &mut GateCtx,
-    lease: &Lease,
-    approval_id: &str,
-) -> Check<crate::http::RawResponse> {
-    let (req, _) = ctx.agent_request(lease, "GET", &format!("/v1/approvals/{approval_id}/poll"));
-    ctx.send(Listener::Client, req).await
-}
-
-fn id_of(body: &Value) -> Check<String> {
-    body["approval_id"]
-        .as_str()
-        .map(str::to_string)
-        .ok_or_else(|| Failure::fail(format!("202 body has no approval_id: {body}")))
-}
-
-scenario_fn!(pending_body, |ctx| {
-    let lease = ctx.lease().await?;
-    let params = approval_params();
-    let resp = ctx.execute(&lease, EXEC_ACTION, &params).await?;
-    expect_status(&resp, 202, "a call needing approval")?;
-    let text = resp.text();
-    let body: Value =
-        serde_json::from_str(&text).map_err(|_| Failure::fail("202 body is not JSON"))?;
-    let keys: Vec<&str> = body
-        .as_object()
-        .map(|o| o.keys().map(String::as_str).collect())
-        .unwrap_or_default();
-    let mut sorted = keys.clone();
-    sorted.sort();
-    ensure_eq(
-        "members of the 202 body",
-        vec!["approval_id", "decision", "request_hash", "trace_id"],
-        sorted,
-    )?;
-    ensure(
-        text.starts_with("{\"decision\":\"pending_approval\",\"approval_id\""),
-        || format!("202 member order differs: {text}"),
-    )?;
-    let want =
-        latchgate::crypto::jcs::request_hash(&params).map_err(|e| Failure::fail(e.to_string()))?;
-    ensure_eq(
-        "request_hash is sha256: of the JCS parameters",
-        json!(want),
-        body["request_hash"].clone(),
-    )
-});
-
-scenario_fn!(poll_pending, |ctx| {
-    let (lease, body) = pending(ctx, None).await?;
-    let resp = poll(ctx, &lease, &id_of(&body)?).await?;
-    expect_status(&resp, 200, "poll of a pending approval")?;
-    ensure_eq(
-        "poll body",
-        Some(json!({"status": "pending", "retry_after_seconds": 2})),
-        resp.json(),
-    )
-});
-
-scenario_fn!(poll_other_session, |ctx| {
-    let (_lease, body) = pending(ctx, None).await?;
-    let other = ctx.lease().await?;
-    let resp = poll(ctx, &other, &id_of(&body)?).await?;
-    expect_empty(&resp, 404)
-});
-
-async fn approve(ctx: &mut GateCtx, id: &str) -> Check<crate::http::RawResponse> {
-    ctx.operator("POST", &format!("/v1/approvals/{id}/approve"))
-        .await
-}
-
-scenario_fn!(approve_executes, |ctx| {
-    let (lease, body) = pending(ctx, None).await?;
-    let id = id_of(&body)?;
-    let resp = approve(ctx, &id).await?;
-    expect_status(&resp, 200, "approve")?;
-    let done = resp.json().unwrap_or_default();
-    ensure_eq(
-        "decision after approve",
-        json!("executed"),
-        done["decision"].clone(),
-    )?;
-    ensure_eq(
-        "approval.decision",
-        json!("allow"),
-        done["approval"]["decision"].clone(),
-    )?;
-    ensure_eq(
-        "approval.approval_id",
-        json!(id),
-        done["approval"]["approval_id"].clone(),
-    )?;
-    let p = poll(ctx, &lease, &id).await?;
-    expect_status(&p, 200, "poll after approve")?;
-    ensure_eq(
-        "poll after approve",
-        Some(json!({"status": "approved", "receipt_id": done["receipt_id"]})),
-        p.json(),
-    )
-});
-
-scenario_fn!(approve_repeat, |ctx| {
-    let (_lease, body) = pending(ctx, None).await?;
-    let id = id_of(&body)?;
-    expect_status(&approve(ctx, &id).await?, 200, "first approve")?;
-    let again = approve(ctx, &id).await?;
-    expect_status(&again, 200, "second approve of a completed approval")?;
-    ensure_eq(
-        "decision of the repeat",
-        json!("already_approved"),
-        again.json().unwrap_or_default()["decision"].clone(),
-    )
-});
-
-async fn deny(
-    ctx: &mut GateCtx,
-    id: &str,
-    reason: Option<&str>,
-) -> Check<crate::http::RawResponse> {
-    let mut req = ctx.operator_request("POST", &format!("/v1/approvals/{id}/deny"))?;
-    if let Some(r) = reason {
-        req = req.json(&json!({"reason": r}));
-    }
-    ctx.send(Listener::Admin, req).await
-}
-
-scenario_fn!(deny_default, |ctx| {
-    let (lease, body) = pending(ctx, None).await?;
-    let id = id_of(&body)?;
-    let resp = deny(ctx, &id, None).await?;
-    expect_status(&resp, 200, "deny")?;
-    let d = resp.json().unwrap_or_default();
-    ensure_eq("decision", json!("deny"), d["decision"].clone())?;
-    ensure_eq(
-        "deny_reason",
-        json!("operator_denied"),
-        d["deny_reason"].clone(),
-    )?;
-    let p = poll(ctx, &lease, &id).await?;
-    ensure_eq(
-        "poll after deny",
-        Some(json!({"status": "denied", "reason": "operator_denied"})),
-        p.json(),
-    )
-});
-
-scenario_fn!(deny_with_reason, |ctx| {
-    let (lease, body) = pending(ctx, None).await?;
-    let id = id_of(&body)?;
-    let resp = deny(ctx, &id, Some("not today")).await?;
-    expect_status(&resp, 200, "deny with a reason")?;
-    ensure_eq(
-        "deny_reason",
-        json!("not today"),
-        resp.json().unwrap_or_default()["deny_reason"].clone(),
-    )?;
-    let p = poll(ctx, &lease, &id).await?;
-    ensure_eq(
-        "poll after deny",
-        Some(json!({"status": "denied", "reason": "not today"})),
-        p.json(),
-    )
-});
-
-scenario_fn!(deny_json_empty, |ctx| {
-    let (_lease, body) = pending(ctx, None).await?;
-    let id = id_of(&body)?;
-    let req = RawRequest::new("POST", &format!("/v1/approvals/{id}/deny"))
-        .header("content-type", "application/json");
-    let resp = ctx.send(Listener::Admin, req).await?;
-    expect_text(&resp, 400)
-});
-
-scenario_fn!(list_pending, |ctx| {
-    let (lease, body) = pending(ctx, None).await?;
-    let id = id_of(&body)?;
-    let resp = ctx
-        .operator("GET", "/v1/approvals?status=pending&limit=50")
-        .await?;
-    expect_status(&resp, 200, "list approvals")?;
-    let list = resp.json().unwrap_or_default();
-    let item = list["approvals"]
-        .as_array()
-        .and_then(|a| a.iter().find(|x| x["approval_id"] == json!(id)).cloned());
-    let item = item.ok_or_else(|| Failure::fail(format!("approval {id} is not listed: {list}")))?;
-    ensure_eq(
-        "listed request_hash",
-        body["request_hash"].clone(),
-        item["request_hash"].clone(),
-    )?;
-    ensure_eq(
-        "listed session_id",
-        json!(lease.session_id()),
-        item["session_id"].clone(),
-    )?;
-    ensure(list["count"].is_u64(), || "count must be an integer".into())
-});
-
-scenario_fn!(list_bad_status, |ctx| {
-    let resp = ctx.operator("GET", "/v1/approvals?status=bogus").await?;
-    expect_text(&resp, 400)
-});
-
-scenario_fn!(approve_debits, |ctx| {
-    let (lease, body) = pending(ctx, Some(json!({"max_calls": 1}))).await?;
-    expect_status(&approve(ctx, &id_of(&body)?).await?, 200, "approve")?;
-    let resp = ctx.execute(&lease, EXEC_ACTION, &exec_params()).await?;
-    super::flows::expect_exhausted(&resp)
-});
-
-/// Executes the allowed call and fetches its receipt with the same lease.
-async fn receipt(ctx: &mut GateCtx) -> Check<(Lease, Value)> {
-    let lease = ctx.lease().await?;
-    let resp = ctx.execute(&lease, EXEC_ACTION, &exec_params()).await?;
-    expect_status(&resp, 200, "execute")?;
-    let rid = resp.json().unwrap_or_default()["receipt_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    let (req, _) = ctx.agent_request(&lease, "GET", &format!("/v1/receipts/{rid}"));
-    let r = ctx.send(Listener::Client, req).await?;
-    expect_status(&r, 200, "receipt fetch")?;
-    let body = r
+        .and_then(|b| b["approval_id"].as_str().map(str::to_string))
+        .ok_or_else(|| Failure::fail("202 body has no approval_id"))?;
+    let detail = ctx.operator("GET", &format!("/v1/approvals/{id}")).await?;
+    expect_status(&detail, 200, "approval detail")?;
+    detail
         .json()
-        .ok_or_else(|| Failure::fail("receipt body is not JSON"))?;
-    ensure_eq("receipt_id", json!(rid), body["receipt_id"].clone())?;
-    Ok((lease, body))
+        .ok_or_else(|| Failure::fail("approval detail is not JSON"))
 }
 
-scenario_fn!(receipt_fetch, |ctx| {
-    let (_, r) = receipt(ctx).await?;
-    for k in latchgate::crypto::receipt::HASHED_FIELDS {
-        ensure(r.get(k).is_some(), || format!("receipt lacks {k}"))?;
+/// The sinks the policy data grants `principal`: its own entry (with the wildcard's when it
+/// inherits), else the wildcard's.
+fn sinks_of(policy: &Value, principal: &str) -> Value {
+    let acl = &policy["acl"];
+    let wildcard = acl["*"]["allowed_sinks"].clone();
+    match acl.get(principal) {
+        None | Some(Value::Null) => wildcard,
+        Some(e) if e["inherits_wildcard"] == json!(true) => {
+            let mut all: Vec<String> = [&e["allowed_sinks"], &wildcard]
+                .iter()
+                .filter_map(|v| v.as_array())
+                .flatten()
+                .filter_map(|s| s.as_str().map(str::to_string))
+                .collect();
+            all.sort();
+            all.dedup();
+            json!(all)
+        }
+        Some(e) => e["allowed_sinks"].clone(),
     }
-    ensure(
-        r["failure_class"].is_null() || r["failure_class"].is_string(),
-        || "failure_class must be a string or null".into(),
-    )?;
-    ensure(r["normalized_result"]["kind"].is_string(), || {
-        "normalized_result.kind missing".into()
-    })?;
-    ensure(r["verification_outcome"]["status"].is_string(), || {
-        "verification_outcome must be an object with status".into()
-    })?;
-    ensure_eq(
-        "signature_status",
-        json!("valid"),
-        r["signature_status"].clone(),
-    )
-});
-
-scenario_fn!(receipt_hash, |ctx| {
-    let (_, r) = receipt(ctx).await?;
-    let obj = r.as_object().cloned().unwrap_or_default();
-    let want = latchgate::crypto::receipt::compute_result_hash(&obj)
-        .map_err(|e| Failure::fail(e.to_string()))?;
-    ensure_eq(
-        "result_hash recomputed",
-        json!(want),
-        r["result_hash"].clone(),
-    )
-});
-
-async fn keys(ctx: &mut GateCtx) -> Check<Vec<Value>> {
-    let resp = ctx.operator("GET", "/v1/receipt-keys").await?;
-    expect_status(&resp, 200, "receipt keys")?;
-    Ok(resp.json().unwrap_or_default()["keys"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default())
 }
 
-scenario_fn!(receipt_signature, |ctx| {
-    let (_, r) = receipt(ctx).await?;
-    let keys = keys(ctx).await?;
-    let kid = r["signing_key_id"].as_str().unwrap_or_default();
-    let key = keys
-        .iter()
-        .find(|k| k["kid"] == json!(kid))
-        .ok_or_else(|| Failure::fail(format!("no receipt key with kid {kid}")))?;
-    let x = hex::decode(key["x_hex"].as_str().unwrap_or_default())
-        .map_err(|_| Failure::fail("x_hex is not hex"))?;
-    let vk = ed25519_dalek::VerifyingKey::from_bytes(
-        &x.try_into()
-            .map_err(|_| Failure::fail("x_hex is not 32 bytes"))?,
+scenario_fn!(approved_targets, |ctx| {
+    let detail = pending_detail(ctx).await?;
+    let principal = detail["principal"].as_str().unwrap_or_default().to_string();
+    let policy = ctx.operator("GET", "/v1/admin/policy").await?;
+    expect_status(&policy, 200, "policy read")?;
+    let want = sinks_of(&policy.json().unwrap_or_default(), &principal);
+    ensure_eq(
+        &format!("approved_targets = the allowed sinks of {principal}"),
+        want,
+        detail["approved_targets"].clone(),
     )
-    .map_err(|e| Failure::fail(format!("x_hex is not an Ed25519 key: {e}")))?;
-    let sig = hex::decode(r["receipt_signature"].as_str().unwrap_or_default())
-        .map_err(|_| Failure::fail("receipt_signature is not hex"))?;
-    let sig = ed25519_dalek::Signature::from_slice(&sig)
-        .map_err(|e| Failure::fail(format!("receipt_signature: {e}")))?;
-    let msg = r["result_hash"].as_str().unwrap_or_default();
-    vk.verify_strict(msg.as_bytes(), &sig).map_err(|e| {
-        Failure::fail(format!(
-            "signature over the hex result_hash does not verify: {e}"
-        ))
-    })
 });
 
-scenario_fn!(receipt_keys_shape, |ctx| {
-    let keys = keys(ctx).await?;
-    ensure(!keys.is_empty(), || "no receipt keys".into())?;
-    for k in &keys {
-        let x = k["x_hex"].as_str().unwrap_or_default();
-        ensure(
-            x.len() == 64 && x.chars().all(|c| c.is_ascii_hexdigit()),
-            || format!("x_hex '{x}' is not 64 hex"),
-        )?;
-        ensure_eq(
-            "kid is the first 16 hex of x_hex",
-            json!(&x[..16.min(x.len())]),
-            k["kid"].clone(),
-        )?;
-        ensure_eq(
-            "kty/crv/alg/use",
-            json!(["OKP", "Ed25519", "EdDSA", "sig"]),
-            json!([k["kty"], k["crv"], k["alg"], k["use"]]),
-        )?;
+/// chrono `to_rfc3339()` of a nanosecond instant: `+00:00` and 9 fractional digits (6 when the
+/// last three are zero).
+fn nanosecond_rfc3339(text: &str) -> bool {
+    let Some(rest) = text.strip_suffix("+00:00") else {
+        return false;
+    };
+    let Some((secs, frac)) = rest.split_once('.') else {
+        return false;
+    };
+    secs.len() == 19
+        && chrono::NaiveDateTime::parse_from_str(secs, "%Y-%m-%dT%H:%M:%S").is_ok()
+        && matches!(frac.len(), 6 | 9)
+        && frac.bytes().all(|b| b.is_ascii_digit())
+}
+
+scenario_fn!(nanosecond_timestamps, |ctx| {
+    let detail = pending_detail(ctx).await?;
+    for field in ["created_at", "expires_at"] {
+        let text = detail[field].as_str().unwrap_or_default();
+        ensure(nanosecond_rfc3339(text), || {
+            format!("approval {field} {text:?} is not RFC 3339 +00:00 with nanoseconds")
+        })?;
     }
     Ok(())
-});
-
-scenario_fn!(receipt_admin, |ctx| {
-    let (_, r) = receipt(ctx).await?;
-    let rid = r["receipt_id"].as_str().unwrap_or_default().to_string();
-    let resp = ctx.operator("GET", &format!("/v1/receipts/{rid}")).await?;
-    expect_status(&resp, 200, "admin receipt")?;
-    ensure_eq("admin receipt equals the agent's", Some(r), resp.json())
-});
-
-scenario_fn!(receipt_any_lease, |ctx| {
-    let (_, r) = receipt(ctx).await?;
-    let other = ctx.lease().await?;
-    let rid = r["receipt_id"].as_str().unwrap_or_default().to_string();
-    let (req, _) = ctx.agent_request(&other, "GET", &format!("/v1/receipts/{rid}"));
-    let resp = ctx.send(Listener::Client, req).await?;
-    expect_status(&resp, 200, "receipt read by another session")
 });

@@ -1,18 +1,9 @@
 //! Audit ledger scenarios: a call's event found by trace id, chain verification, operator auth.
 
-use super::{exec_params, expect_error, expect_status, GateFn, Listener, EXEC_ACTION};
-use crate::check::{ensure, ensure_eq, Failure};
+use super::{exec_params, expect_error, expect_status, Listener, EXEC_ACTION};
+use crate::check::{ensure, ensure_eq, members, Failure};
 use crate::http::RawRequest;
 use serde_json::{json, Value};
-
-pub(super) fn lookup(id: &str) -> Option<GateFn> {
-    Some(match id {
-        "audit.events.trace-filter" => events_by_trace,
-        "audit.verify.intact" => verify_intact,
-        "audit.auth.required" => auth_required,
-        _ => return None,
-    })
-}
 
 scenario_fn!(events_by_trace, |ctx| {
     let lease = ctx.lease().await?;
@@ -53,10 +44,7 @@ scenario_fn!(verify_intact, |ctx| {
     let resp = ctx.operator("GET", "/v1/audit/verify").await?;
     expect_status(&resp, 200, "audit verify")?;
     let v = resp.json().unwrap_or_default();
-    let keys: Vec<&str> = v
-        .as_object()
-        .map(|o| o.keys().map(String::as_str).collect())
-        .unwrap_or_default();
+    let keys = members(&v);
     ensure_eq(
         "verify members",
         vec!["broken_at", "intact", "total_events", "verified_links"],

@@ -6,26 +6,37 @@
 /// Defines a scenario function from an async block.
 macro_rules! scenario_fn {
     ($name:ident, |$ctx:ident| $body:block) => {
-        fn $name($ctx: &mut $crate::gate::GateCtx) -> futures::future::BoxFuture<'_, $crate::check::Check> {
+        pub(super) fn $name($ctx: &mut $crate::gate::GateCtx) -> futures::future::BoxFuture<'_, $crate::check::Check> {
             Box::pin(async move $body)
         }
     };
 }
 
-mod admin_crud;
+pub mod craft;
+pub(crate) mod probe;
+
+pub(crate) mod registry;
+
+// One module per scenario family: `F.rest` is implemented in `F.rs` (`catalogue::family` gives F;
+// the rule is in the README's catalogue section).
+mod admin;
+mod approval;
 mod approvals;
 mod audit;
-pub mod craft;
-mod fidelity;
-mod flows;
-mod misc;
-pub(crate) mod probe;
-mod refunds;
+mod budget;
+mod disc;
+mod exec;
+mod health;
+mod http;
+mod lease;
+mod metrics;
+mod policy;
+mod receipt;
 mod replay;
 
 use crate::catalogue::Scenario;
 use crate::check::{Check, Failure};
-use crate::http::{self, Endpoint, Exchange, RawRequest, RawResponse};
+use crate::http::{cut, Endpoint, Exchange, RawRequest, RawResponse};
 use crate::pacing;
 use crate::target::GateEnv;
 use craft::Proof;
@@ -91,6 +102,14 @@ impl GateCtx {
         }
     }
 
+    /// The gate's clock; a scenario that moves time is skipped on a gate without one.
+    pub fn clock(&self) -> Check<std::sync::Arc<dyn crate::target::ClockControl>> {
+        self.env
+            .clock
+            .clone()
+            .ok_or_else(|| Failure::skip("needs the gate's clock"))
+    }
+
     /// Adds the last exchanges to a failure, so the report shows what was sent and answered.
     pub fn annotate(&self, f: Failure) -> Failure {
         let n = self.log.len();
@@ -132,16 +151,7 @@ impl GateCtx {
             b.extend(e.clone());
         }
         let req = RawRequest::new("POST", "/v1/leases").json(&body);
-        let endpoint = self.env.client.clone();
-        let paced = pacing::send(&endpoint, &req, ANSWER_TIMEOUT).await;
-        let resp = paced.response.clone();
-        self.log.push(Exchange {
-            endpoint: endpoint.to_string(),
-            request: req,
-            note: paced.note(),
-            response: paced.response,
-        });
-        let resp = resp.map_err(|e| Failure::fail(format!("no HTTP answer from the gate: {e}")))?;
+        let resp = self.send(Listener::Client, req).await?;
         expect_status(&resp, 200, "lease issuance")?;
         let body = resp
             .json()
@@ -194,6 +204,18 @@ impl GateCtx {
         self.send(Listener::Client, req.json(params)).await
     }
 
+    /// Runs the allowed call under a fresh lease; the lease and the `receipt_id` it answered.
+    pub async fn executed(&mut self) -> Check<(Lease, String)> {
+        let lease = self.lease().await?;
+        let resp = self.execute(&lease, EXEC_ACTION, &exec_params()).await?;
+        expect_status(&resp, 200, "execute")?;
+        let rid = resp.json().unwrap_or_default()["receipt_id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        Ok((lease, rid))
+    }
+
     /// A request to the mock's `/_mock/` control API, with the control token when known.
     pub fn control_request(&self, method: &str, path: &str) -> RawRequest {
         let req = RawRequest::new(method, path);
@@ -232,7 +254,7 @@ pub fn expect_status(resp: &RawResponse, want: u16, what: &str) -> Check {
         Err(Failure::mismatch(
             format!("{what}: unexpected status"),
             want,
-            format!("{} {}", resp.status, http::cut(&resp.text(), 200)),
+            format!("{} {}", resp.status, cut(&resp.text(), 200)),
         ))
     }
 }
@@ -245,7 +267,7 @@ pub fn expect_error(resp: &RawResponse, status: u16, code: &str) -> Check<Value>
         Failure::mismatch(
             "error body is not a JSON object",
             format!("{{\"error\":\"{code}\"}}"),
-            http::cut(&resp.text(), 200),
+            cut(&resp.text(), 200),
         )
     })?;
     if body["error"] != json!(code) {
@@ -260,7 +282,7 @@ pub fn expect_error(resp: &RawResponse, status: u16, code: &str) -> Check<Value>
         return Err(Failure::mismatch(
             "`error` must be the first member",
             "{\"error\":…",
-            http::cut(&text, 120),
+            cut(&text, 120),
         ));
     }
     if let Some((k, _)) = body
@@ -293,7 +315,7 @@ pub fn expect_empty(resp: &RawResponse, status: u16) -> Check {
         Err(Failure::mismatch(
             "body must be empty",
             "<empty>",
-            http::cut(&resp.text(), 200),
+            cut(&resp.text(), 200),
         ))
     }
 }
@@ -329,17 +351,14 @@ pub fn approval_params() -> Value {
 /// An action the quickstart ACL denies to `dev:anonymous`.
 pub const DENIED_ACTION: &str = "http_post";
 
-/// The implementation of a gate scenario.
+/// The implementation of a gate scenario: the probe interpreter for a probe scenario, otherwise
+/// the function [`registry`] names (in the module of the scenario's family).
 pub fn implementation(s: &Scenario) -> Option<GateFn> {
     if s.probe.is_some() {
         return Some(probe::run);
     }
-    flows::lookup(&s.id)
-        .or_else(|| refunds::lookup(&s.id))
-        .or_else(|| replay::lookup(&s.id))
-        .or_else(|| approvals::lookup(&s.id))
-        .or_else(|| misc::lookup(&s.id))
-        .or_else(|| admin_crud::lookup(&s.id))
-        .or_else(|| audit::lookup(&s.id))
-        .or_else(|| fidelity::lookup(&s.id))
+    registry::SCENARIOS
+        .iter()
+        .find(|(id, _, _)| *id == s.id)
+        .map(|&(_, _, f)| f)
 }

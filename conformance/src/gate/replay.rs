@@ -1,32 +1,18 @@
-//! Replay-cache and lease-expiry scenarios (multi-request, so written as code).
+//! `replay.*`: the replay cache across proofs, leases, listeners, agents and operators, and its TTL
+//! (multi-request, so written as code).
 
-use super::{expect_error, GateCtx, GateFn, Lease, Listener};
+use super::{expect_error, GateCtx, Lease, Listener};
 use crate::check::{Check, Failure};
 use crate::http::RawResponse;
 use serde_json::json;
 
-const EXEC_PATH: &str = "/v1/actions/lgc_no_such_action/execute";
-const APPROVE_PATH: &str = "/v1/approvals/01900000-0000-7000-8000-00000000c0fe/approve";
+pub(super) const EXEC_PATH: &str = "/v1/actions/lgc_no_such_action/execute";
 
-pub(super) fn lookup(id: &str) -> Option<GateFn> {
-    Some(match id {
-        "replay.same-proof" => same_proof,
-        "replay.same-jti-new-proof" => same_jti_new_proof,
-        "replay.across-leases" => across_leases,
-        "replay.agent-then-operator" => agent_then_operator,
-        "replay.operator-then-agent" => operator_then_agent,
-        "replay.rejected-proof-does-not-burn-jti" => rejected_does_not_burn,
-        "replay.after-ttl" => after_ttl,
-        "replay.across-listeners" => across_listeners,
-        "lease.expired.rejected" => lease_expired,
-        "lease.expiry.zero-leeway" => lease_zero_leeway,
-        _ => return None,
-    })
-}
+const APPROVE_PATH: &str = "/v1/approvals/01900000-0000-7000-8000-00000000c0fe/approve";
 
 /// The request passed auth: the unknown action's 404 `action_not_found` is the only answer a
 /// request gets past auth and replay with (a 400, 403, 429 or 5xx is not a pass).
-fn accepted(resp: &RawResponse, what: &str) -> Check {
+pub(super) fn accepted(resp: &RawResponse, what: &str) -> Check {
     expect_error(resp, 404, "action_not_found")
         .map(|_| ())
         .map_err(|f| match f {
@@ -68,6 +54,11 @@ async fn operator_with_jti(ctx: &mut GateCtx, jti: &str) -> Check<RawResponse> {
     ctx.send(Listener::Admin, req).await
 }
 
+/// Fails unless the gate refused a request as a replay.
+fn replayed(resp: &RawResponse) -> Check {
+    expect_error(resp, 401, "replay_detected").map(|_| ())
+}
+
 scenario_fn!(same_proof, |ctx| {
     let lease = ctx.lease().await?;
     let (req, _) = ctx.agent_request(&lease, "POST", EXEC_PATH);
@@ -75,12 +66,7 @@ scenario_fn!(same_proof, |ctx| {
         &ctx.send(Listener::Client, req.clone()).await?,
         "the first use of a proof",
     )?;
-    expect_error(
-        &ctx.send(Listener::Client, req).await?,
-        401,
-        "replay_detected",
-    )
-    .map(|_| ())
+    replayed(&ctx.send(Listener::Client, req).await?)
 });
 
 scenario_fn!(same_jti_new_proof, |ctx| {
@@ -90,12 +76,7 @@ scenario_fn!(same_jti_new_proof, |ctx| {
         &agent_with_jti(ctx, &lease, &jti, Listener::Client).await?,
         "the first proof with this jti",
     )?;
-    expect_error(
-        &agent_with_jti(ctx, &lease, &jti, Listener::Client).await?,
-        401,
-        "replay_detected",
-    )
-    .map(|_| ())
+    replayed(&agent_with_jti(ctx, &lease, &jti, Listener::Client).await?)
 });
 
 scenario_fn!(across_leases, |ctx| {
@@ -106,12 +87,7 @@ scenario_fn!(across_leases, |ctx| {
         &agent_with_jti(ctx, &a, &jti, Listener::Client).await?,
         "lease A's proof",
     )?;
-    expect_error(
-        &agent_with_jti(ctx, &b, &jti, Listener::Client).await?,
-        401,
-        "replay_detected",
-    )
-    .map(|_| ())
+    replayed(&agent_with_jti(ctx, &b, &jti, Listener::Client).await?)
 });
 
 scenario_fn!(agent_then_operator, |ctx| {
@@ -121,7 +97,7 @@ scenario_fn!(agent_then_operator, |ctx| {
         &agent_with_jti(ctx, &lease, &jti, Listener::Client).await?,
         "the agent proof",
     )?;
-    expect_error(&operator_with_jti(ctx, &jti).await?, 401, "replay_detected").map(|_| ())
+    replayed(&operator_with_jti(ctx, &jti).await?)
 });
 
 scenario_fn!(operator_then_agent, |ctx| {
@@ -129,12 +105,7 @@ scenario_fn!(operator_then_agent, |ctx| {
     let jti = latchgate::crypto::dpop::fresh_jti();
     let first = operator_with_jti(ctx, &jti).await?;
     expect_error(&first, 404, "action_not_found")?;
-    expect_error(
-        &agent_with_jti(ctx, &lease, &jti, Listener::Client).await?,
-        401,
-        "replay_detected",
-    )
-    .map(|_| ())
+    replayed(&agent_with_jti(ctx, &lease, &jti, Listener::Client).await?)
 });
 
 scenario_fn!(rejected_does_not_burn, |ctx| {
@@ -152,11 +123,7 @@ scenario_fn!(rejected_does_not_burn, |ctx| {
 });
 
 scenario_fn!(after_ttl, |ctx| {
-    let clock = ctx
-        .env
-        .clock
-        .clone()
-        .ok_or_else(|| Failure::skip("needs the gate's clock"))?;
+    let clock = ctx.clock()?;
     let lease = ctx.lease_with(json!({})).await?;
     let jti = latchgate::crypto::dpop::fresh_jti();
     accepted(
@@ -178,61 +145,7 @@ scenario_fn!(across_listeners, |ctx| {
         &agent_with_jti(ctx, &lease, &jti, Listener::Client).await?,
         "the proof on the client listener",
     )?;
-    expect_error(
-        &agent_with_jti(ctx, &lease, &jti, Listener::Admin).await?,
-        401,
-        "replay_detected",
-    )
-    .map(|_| ())
-});
-
-scenario_fn!(lease_expired, |ctx| {
-    let clock = ctx
-        .env
-        .clock
-        .clone()
-        .ok_or_else(|| Failure::skip("needs the gate's clock"))?;
-    let lease = ctx.lease().await?;
-    clock.advance(301);
-    let mut proof = ctx.proof_for(&lease.key, "POST", EXEC_PATH, &lease.jwt);
-    proof.claims["htm"] = json!("GET");
-    let req = ctx.with_proof(&lease, "POST", EXEC_PATH, &proof);
-    expect_error(
-        &ctx.send(Listener::Client, req).await?,
-        401,
-        "lease_expired",
-    )
-    .map(|_| ())
-});
-
-scenario_fn!(lease_zero_leeway, |ctx| {
-    let clock = ctx
-        .env
-        .clock
-        .clone()
-        .ok_or_else(|| Failure::skip("needs the gate's clock"))?;
-    let lease = ctx.lease().await?;
-    let exp = lease.body["expires_at"]
-        .as_str()
-        .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok());
-    let exp = exp
-        .ok_or_else(|| Failure::fail("lease expires_at does not parse"))?
-        .timestamp();
-    let ahead = (exp - 1 - clock.now()).max(0) as u64;
-    clock.advance(ahead);
-    let (req, _) = ctx.agent_request(&lease, "POST", EXEC_PATH);
-    accepted(
-        &ctx.send(Listener::Client, req).await?,
-        "the lease one second before exp",
-    )?;
-    clock.advance(2);
-    let (req, _) = ctx.agent_request(&lease, "POST", EXEC_PATH);
-    expect_error(
-        &ctx.send(Listener::Client, req).await?,
-        401,
-        "lease_expired",
-    )
-    .map(|_| ())
+    replayed(&agent_with_jti(ctx, &lease, &jti, Listener::Admin).await?)
 });
 
 #[cfg(test)]
@@ -240,17 +153,13 @@ mod tests {
     use super::accepted;
     use crate::http::RawResponse;
 
-    fn answer(status: u16, body: &str) -> RawResponse {
-        RawResponse {
-            status,
-            headers: vec![("content-type".into(), "application/json".into())],
-            body: body.as_bytes().to_vec(),
-        }
-    }
-
     #[test]
     fn accepted_takes_only_the_unknown_actions_404() {
-        assert!(accepted(&answer(404, r#"{"error":"action_not_found"}"#), "t").is_ok());
+        assert!(accepted(
+            &RawResponse::json_for_test(404, r#"{"error":"action_not_found"}"#),
+            "t"
+        )
+        .is_ok());
         for (status, body) in [
             (400, r#"{"error":"bad_request"}"#),
             (403, r#"{"error":"policy_denied"}"#),
@@ -260,7 +169,7 @@ mod tests {
             (404, ""),
         ] {
             assert!(
-                accepted(&answer(status, body), "t").is_err(),
+                accepted(&RawResponse::json_for_test(status, body), "t").is_err(),
                 "{status} {body} must not count as passing auth"
             );
         }

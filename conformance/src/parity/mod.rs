@@ -7,10 +7,9 @@
 //! * [`steps`] — the step language of generated sequences; [`explore`] and [`fsgen`] — the
 //!   seeded generator; [`reduce`] — shrinking a differing case.
 //! * [`run`] — running scenarios and cases on a side; [`corpus`] — the corpus files;
-//!   [`replay`] — a corpus against a gate; [`command`] — the command line.
+//!   [`replay`] — a corpus against a gate; `diff`, `record` and
+//!   `replay` on the command line are in the `cli` module (feature `cli`).
 
-#[cfg(feature = "cli")]
-pub mod command;
 pub mod corpus;
 pub mod diff;
 pub mod exchange;

@@ -118,6 +118,20 @@ pub struct RunInfo {
     pub shard: Option<String>,
 }
 
+impl RunInfo {
+    /// The header of a run starting now against `target`: this runner's version, no SDK, no
+    /// shard.
+    pub fn new(target: impl Into<String>) -> Self {
+        RunInfo {
+            runner_version: env!("CARGO_PKG_VERSION").into(),
+            target: target.into(),
+            sdk: None,
+            started_at: chrono::Utc::now().to_rfc3339(),
+            shard: None,
+        }
+    }
+}
+
 /// The SDK as its driver announced it.
 #[derive(Clone, Debug, Serialize)]
 pub struct SdkInfo {
@@ -147,6 +161,12 @@ pub struct Tally {
 }
 
 impl Tally {
+    /// True when at least one scenario ran to a verdict (passed, failed, or was judged against
+    /// the expected-failures file).
+    pub fn ran(&self) -> bool {
+        self.pass + self.fail + self.expected_fail + self.unexpected_pass > 0
+    }
+
     fn add(&mut self, v: Verdict) {
         match v {
             Verdict::Pass => self.pass += 1,
@@ -191,11 +211,53 @@ impl RunReport {
         RunReport {
             format: REPORT_FORMAT,
             run,
-            conformant: must.fail == 0 && crate::verdict::must_ran(&must),
+            conformant: must.fail == 0 && must.ran(),
             must,
             should,
             duration_ms,
             results,
         }
+    }
+}
+
+impl RunReport {
+    /// The MUST scenarios that failed (expected failures excluded).
+    pub fn failures(&self) -> Vec<&crate::report::ScenarioResult> {
+        self.results
+            .iter()
+            .filter(|r| r.verdict == Verdict::Fail && r.level == crate::catalogue::Level::Must)
+            .collect()
+    }
+
+    /// Panics unless every MUST scenario passed or is an expected failure; the message lists
+    /// each failure with its evidence, then the summary.
+    pub fn assert_conformant(&self) {
+        if self.conformant {
+            return;
+        }
+        panic!("{}", self.failure_listing());
+    }
+
+    /// The text [`RunReport::assert_conformant`] panics with.
+    pub fn failure_listing(&self) -> String {
+        let failures = self.failures();
+        let mut text = format!(
+            "{} MUST scenario(s) failed against {}{}:\n",
+            failures.len(),
+            self.run.target,
+            self.run
+                .sdk
+                .as_ref()
+                .map(|s| format!(" with {} {} ({})", s.name, s.version, s.driver))
+                .unwrap_or_default()
+        );
+        for r in failures {
+            text.push_str(&format!("\n--- {} ({})\n", r.id, r.suite.as_str()));
+            text.push_str(&failure_text(r));
+            text.push('\n');
+        }
+        text.push('\n');
+        text.push_str(&summary_text(self));
+        text
     }
 }

@@ -4,19 +4,36 @@
 /// Defines an SDK scenario function from an async block.
 macro_rules! sdk_fn {
     ($name:ident, |$ctx:ident| $body:block) => {
-        fn $name($ctx: &mut $crate::sdk::SdkCtx) -> futures::future::BoxFuture<'_, $crate::check::Check> {
+        pub(super) fn $name($ctx: &mut $crate::sdk::SdkCtx) -> futures::future::BoxFuture<'_, $crate::check::Check> {
             Box::pin(async move $body)
         }
     };
 }
 
-mod approvals;
-mod errors;
-mod lease;
-mod operator;
-mod proofs;
 pub mod tap;
-mod verify;
+
+pub(crate) mod registry;
+
+// One module per scenario family: `sdk.F.rest` is implemented in `F.rs` (`catalogue::family`
+// gives F; the rule is in the README's catalogue section).
+mod appr;
+mod body;
+mod conn;
+mod disc;
+mod dpop;
+mod egr;
+mod err;
+mod id;
+mod key;
+mod lease;
+mod life;
+mod net;
+mod op;
+mod pkg;
+mod rcpt;
+mod req;
+mod url;
+mod ver;
 
 use crate::catalogue::{Need, Scenario};
 use crate::check::{Check, Failure};
@@ -43,14 +60,13 @@ pub struct SdkCtx {
     transcript: Vec<String>,
 }
 
-/// The implementation of an SDK scenario.
+/// The implementation of an SDK scenario: the function [`registry`] names (in the module of the
+/// scenario's family).
 pub fn implementation(id: &str) -> Option<SdkFn> {
-    lease::lookup(id)
-        .or_else(|| proofs::lookup(id))
-        .or_else(|| errors::lookup(id))
-        .or_else(|| approvals::lookup(id))
-        .or_else(|| operator::lookup(id))
-        .or_else(|| verify::lookup(id))
+    registry::SCENARIOS
+        .iter()
+        .find(|(i, _, _)| *i == id)
+        .map(|&(_, _, f)| f)
 }
 
 /// Runs one SDK scenario: taps, driver session, implementation, teardown. Driver transcript
@@ -134,7 +150,7 @@ impl SdkCtx {
                 return Err(Failure::mismatch(
                     format!("the driver answered Unsupported to `{name}`, a command every driver must implement"),
                     "an answer from the SDK",
-                    describe(e),
+                    e.describe(),
                 ));
             }
             if e.kind == "Unsupported" {
@@ -156,7 +172,7 @@ impl SdkCtx {
             Reply::Err(e) => Err(Failure::mismatch(
                 format!("`{what}` failed"),
                 "ok",
-                describe(&e),
+                e.describe(),
             )),
         }
     }
@@ -177,7 +193,7 @@ impl SdkCtx {
                 let note = format!(" (after {retries} setup retries)");
                 let shown = format!(
                     "{}{}",
-                    describe(&e),
+                    e.describe(),
                     if retries > 0 { note.as_str() } else { "" }
                 );
                 return Err(Failure::mismatch(format!("`{what}` failed"), "ok", shown));
@@ -199,7 +215,7 @@ impl SdkCtx {
             Reply::Err(e) => Err(Failure::mismatch(
                 format!("`{what}` outcome"),
                 kind,
-                describe(&e),
+                e.describe(),
             )),
             Reply::Ok(v) => Err(Failure::mismatch(
                 format!("`{what}` outcome"),
@@ -207,6 +223,12 @@ impl SdkCtx {
                 format!("ok {}", crate::http::cut(&v.to_string(), 200)),
             )),
         }
+    }
+
+    /// Executes the quickstart action on client `c`; the driver must report error `kind`.
+    pub async fn exec_err(&mut self, c: &str, kind: &str) -> Check<ErrorOutcome> {
+        let cmd = json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": params()});
+        self.err(cmd, kind).await
     }
 
     /// Creates a client through the tap (TCP) with the gate's public base; `extra` overrides.
@@ -252,6 +274,25 @@ impl SdkCtx {
     /// Lease requests so far.
     pub fn leases(&self) -> Vec<Entry> {
         self.sent("/v1/leases")
+    }
+
+    /// Executes on client `c` and fetches the call's receipt through the SDK; the receipt id and
+    /// the receipt request as the tap saw it.
+    pub async fn fetched_receipt(&mut self, c: &str) -> Check<(String, Entry)> {
+        let r = exec(self, c).await?;
+        let rid = r["receipt_id"].as_str().unwrap_or_default().to_string();
+        self.ok(json!({"cmd": "get_receipt", "client": c, "receipt_id": rid}))
+            .await?;
+        let e = self.sent("/v1/receipts/").first().cloned();
+        Ok((rid, e.ok_or_else(|| Failure::fail("no receipt request"))?))
+    }
+
+    /// The first lease request the SDK sent.
+    pub fn first_lease(&self) -> Check<Entry> {
+        self.leases()
+            .first()
+            .cloned()
+            .ok_or_else(|| Failure::fail("no lease request"))
     }
 
     /// Fails unless the SDK neither opened a connection nor sent a request since `before` (a
@@ -305,23 +346,6 @@ fn load_refusal(e: &ErrorOutcome, retry: u32) -> Option<std::time::Duration> {
     (e.kind == "TransportError").then(|| std::time::Duration::from_millis(100 << retry.min(5)))
 }
 
-/// One line describing an error outcome.
-pub fn describe(e: &ErrorOutcome) -> String {
-    format!(
-        "{} (status {:?}, code {:?}, reason {:?}, transient {:?}, may_have_executed {:?}{})",
-        e.kind,
-        e.status,
-        e.code,
-        e.reason.as_deref().map(|r| crate::http::cut(r, 80)),
-        e.transient,
-        e.may_have_executed,
-        e.native
-            .as_deref()
-            .map(|n| format!(", native {}", crate::http::cut(n, 120)))
-            .unwrap_or_default()
-    )
-}
-
 /// Executes the allowed action on client `c`; it must succeed.
 pub async fn exec(ctx: &mut SdkCtx, c: &str) -> Check<Value> {
     ctx.ok(json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": params()}))
@@ -334,10 +358,30 @@ pub const ACTION: &str = "fs_read";
 pub fn params() -> Value {
     json!({"operation": "read", "path": "README.md"})
 }
-/// Parameters that need approval.
 /// Parameters that need approval: a path outside the allowlist, unique per call because approving
 /// teaches the gate the path (a shared gate would auto-allow it afterwards).
 pub fn approval_params() -> Value {
     let path = format!("notes/lgc-{}.txt", uuid::Uuid::new_v4().simple());
     json!({"operation": "read", "path": path})
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn readme_states_the_pacing_figures() {
+        let readme = include_str!("../../README.md");
+        for figure in [
+            format!(
+                "at most {} in any rolling second",
+                crate::pacing::LEASES_PER_SECOND
+            ),
+            format!("at most {} times", crate::pacing::MAX_REFUSALS),
+            format!("up to {} times", super::SETUP_RETRIES),
+        ] {
+            assert!(
+                readme.contains(&figure),
+                "conformance/README.md should say \"{figure}\""
+            );
+        }
+    }
 }

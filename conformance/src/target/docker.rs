@@ -23,7 +23,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use testcontainers::core::{ContainerPort, IntoContainerPort};
 use testcontainers::runners::AsyncRunner;
-use testcontainers::{ContainerAsync, GenericImage, ImageExt};
+use testcontainers::{ContainerAsync, ContainerRequest, GenericImage, ImageExt};
 use tokio::sync::{Mutex, OnceCell};
 
 /// Client listener port inside the container.
@@ -136,15 +136,36 @@ impl DockerTarget {
     }
 
     async fn start(&self) -> Result<GateEnv, String> {
+        let (client, admin) = self.launch().await?;
+        let alive = || self.running();
+        let want_line = self.operator.is_none()
+            || self.opts.public_base.is_none()
+            || self.opts.control_token.is_none();
+        let line = match ready::wait_ready(
+            &client,
+            &self.logs,
+            want_line,
+            self.opts.startup_timeout,
+            alive,
+        )
+        .await
+        {
+            Ok(line) => line,
+            Err(e) => return Err(self.fail(e).await),
+        };
+        self.env(client, admin, line)
+    }
+
+    /// The container request: the image, its ports, labels and environment, and the log consumer.
+    fn request(&self) -> Result<ContainerRequest<GenericImage>, String> {
         let (name, tag) = split_image(&self.opts.image)?;
-        let public_base = self.opts.public_base.clone();
         let mut request = GenericImage::new(name, tag)
             .with_exposed_port(CLIENT_PORT.tcp())
             .with_exposed_port(ADMIN_PORT.tcp())
             .with_startup_timeout(self.opts.startup_timeout)
             .with_label("org.latchgate.conformance", "docker-target");
         let env = container_env(
-            public_base.as_deref(),
+            self.opts.public_base.as_deref(),
             self.operator.as_ref(),
             self.opts.control_token.as_deref(),
         );
@@ -155,9 +176,13 @@ impl DockerTarget {
             request = request.with_env_var(k, v);
         }
         let logs = self.logs.clone();
-        let request =
-            request.with_log_consumer(move |f: &testcontainers::core::logs::LogFrame| logs.push(f));
-        let container = request
+        Ok(request.with_log_consumer(move |f: &testcontainers::core::logs::LogFrame| logs.push(f)))
+    }
+
+    /// Starts the container and reads where its client and admin ports are mapped.
+    async fn launch(&self) -> Result<(Endpoint, Endpoint), String> {
+        let container = self
+            .request()?
             .start()
             .await
             .map_err(|e| self.with_logs(format!("docker:{}: {e}", self.opts.image)))?;
@@ -172,37 +197,32 @@ impl DockerTarget {
             .await;
         *self.container.lock().await = Some(container);
         self.watch_signals(id);
-        let (host, client, admin) = match (host, client, admin) {
-            (Ok(h), Ok(c), Ok(a)) => (h, c, a),
+        match (host, client, admin) {
+            (Ok(h), Ok(c), Ok(a)) => Ok((
+                Endpoint::Tcp(format!("http://{h}:{c}")),
+                Endpoint::Tcp(format!("http://{h}:{a}")),
+            )),
             (h, c, a) => {
                 let why = format!("{:?} {:?} {:?}", h.err(), c.err(), a.err());
                 let exited = !self.running().await;
-                return Err(self
+                Err(self
                     .fail(if exited {
                         "the container exited before it was ready".to_string()
                     } else {
                         format!("ports 3000/3001 not mapped: {why}")
                     })
-                    .await);
+                    .await)
             }
-        };
-        let client = Endpoint::Tcp(format!("http://{host}:{client}"));
-        let admin = Endpoint::Tcp(format!("http://{host}:{admin}"));
-        let alive = || self.running();
-        let want_line =
-            self.operator.is_none() || public_base.is_none() || self.opts.control_token.is_none();
-        let line = match ready::wait_ready(
-            &client,
-            &self.logs,
-            want_line,
-            self.opts.startup_timeout,
-            alive,
-        )
-        .await
-        {
-            Ok(line) => line,
-            Err(e) => return Err(self.fail(e).await),
-        };
+        }
+    }
+
+    /// The gate as the suite sees it: given options first, else what the ready line says.
+    fn env(
+        &self,
+        client: Endpoint,
+        admin: Endpoint,
+        line: Option<ReadyLine>,
+    ) -> Result<GateEnv, String> {
         let operator = match (&self.operator, &line) {
             (Some(op), _) => Some(op.clone()),
             (
@@ -221,7 +241,10 @@ impl DockerTarget {
             .control_token
             .clone()
             .or_else(|| line.as_ref().and_then(|l| l.control_token.clone()));
-        let public_base = public_base
+        let public_base = self
+            .opts
+            .public_base
+            .clone()
             .or_else(|| line.map(|l| l.public_base_url))
             .unwrap_or_else(|| DEFAULT_PUBLIC_BASE.to_string());
         Ok(GateEnv {
@@ -367,5 +390,3 @@ fn load_operator(token: &str, key: &str) -> Result<OperatorCreds, String> {
         key: Arc::new(key),
     })
 }
-
-pub use crate::runner::skipped;

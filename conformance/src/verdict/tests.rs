@@ -18,14 +18,7 @@ fn result(id: &str, level: Level, verdict: Verdict) -> ScenarioResult {
 }
 
 fn report(results: Vec<ScenarioResult>) -> RunReport {
-    let info = RunInfo {
-        runner_version: "test".into(),
-        target: "mock".into(),
-        sdk: None,
-        started_at: "2026-01-01T00:00:00Z".into(),
-        shard: None,
-    };
-    RunReport::new(info, results, 1)
+    RunReport::new(RunInfo::new("mock"), results, 1)
 }
 
 #[test]

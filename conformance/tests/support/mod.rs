@@ -4,7 +4,7 @@
 use latchgate_conformance::catalogue::{Catalogue, Level, Scenario, Suite};
 use latchgate_conformance::driver::{DriverFactory, RustDriver};
 use latchgate_conformance::expected::ExpectedFailures;
-use latchgate_conformance::report::{ScenarioResult, Terminal, Verdict};
+use latchgate_conformance::report::{RunInfo, RunReport, ScenarioResult, Terminal, Verdict};
 use latchgate_conformance::runner::Runner;
 use latchgate_conformance::target::TargetProvider;
 use std::sync::Arc;
@@ -35,6 +35,18 @@ pub async fn run_with(
     scenarios: &[&Scenario],
     expected: ExpectedFailures,
 ) -> Vec<ScenarioResult> {
+    let timeout = Duration::from_secs(60);
+    run_timed(target, driver, scenarios, expected, timeout).await
+}
+
+/// [`run_with`] with the time one scenario may take.
+pub async fn run_timed(
+    target: Arc<dyn TargetProvider>,
+    driver: Option<Arc<dyn DriverFactory>>,
+    scenarios: &[&Scenario],
+    expected: ExpectedFailures,
+    scenario_timeout: Duration,
+) -> Vec<ScenarioResult> {
     let driver = match driver {
         Some(d) => {
             let session = d.start().await.expect("the driver starts and says hello");
@@ -49,11 +61,37 @@ pub async fn run_with(
         driver,
         expected,
         jobs: 8,
-        scenario_timeout: Duration::from_secs(60),
+        scenario_timeout,
     };
     runner
         .run(scenarios, &mut Terminal::quiet(scenarios.len()))
         .await
+}
+
+/// The catalogue's scenarios with these ids, catalogue order; every id must exist.
+pub fn pick<'a>(catalogue: &'a Catalogue, ids: &[&str]) -> Vec<&'a Scenario> {
+    let picked: Vec<&Scenario> = catalogue
+        .scenarios()
+        .iter()
+        .filter(|s| ids.contains(&s.id.as_str()))
+        .collect();
+    assert_eq!(picked.len(), ids.len(), "the scenarios {ids:?} exist");
+    picked
+}
+
+/// A report of `results` against the mock, as the runner writes it.
+pub fn report_of(results: Vec<ScenarioResult>) -> RunReport {
+    RunReport::new(RunInfo::new("mock"), results, 1)
+}
+
+/// The runner binary, ready for arguments.
+pub fn conformance() -> std::process::Command {
+    std::process::Command::new(env!("CARGO_BIN_EXE_latchgate-conformance"))
+}
+
+/// What a finished runner wrote on stderr.
+pub fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 /// The Rust SDK's in-process driver.

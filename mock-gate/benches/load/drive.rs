@@ -1,5 +1,6 @@
-//! The load: concurrent `latchgate` clients, each with its own key and lease, executing
-//! `http_fetch` (canned, no network) and renewing their lease every `LEASE_CALLS` calls.
+//! The load: concurrent `latchgate` clients, each with its own key and lease, executing one
+//! action (`http_fetch`, canned, no network; or `fs_read` of a file under the gate's root) and
+//! renewing their lease every `LEASE_CALLS` calls.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -7,10 +8,36 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use latchgate::{Client, ConnectOptions, ErrorKind};
-use serde_json::json;
+use serde_json::{json, Value};
 
 /// Calls per lease before the client asks for a new one (lease churn, as long-lived agents).
 pub const LEASE_CALLS: u64 = 1_000;
+
+/// The action every call executes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Call {
+    /// `http_fetch` of an allowlisted URL (answered by the canned provider).
+    HttpFetch,
+    /// `fs_read` of `README.md` under the gate's `--fs-root`: auto-allowed by `*.md`, and its
+    /// policy decision runs the five sensitive-path `glob.match`es.
+    FsRead,
+}
+
+impl Call {
+    fn action(self) -> &'static str {
+        match self {
+            Self::HttpFetch => "http_fetch",
+            Self::FsRead => "fs_read",
+        }
+    }
+
+    fn params(self) -> Value {
+        match self {
+            Self::HttpFetch => json!({"url": "https://httpbin.org/get"}),
+            Self::FsRead => json!({"operation": "read", "path": "README.md"}),
+        }
+    }
+}
 
 /// What every client reports.
 #[derive(Default)]
@@ -98,7 +125,7 @@ fn classify(r: Result<latchgate::ActionResult, latchgate::Error>) -> Outcome {
 /// `receipt_every` calls (0 = never) it also reads back the receipt it just got and checks the
 /// gate's `signature_status` is `valid`. Once `terminating` is set, outcomes go to
 /// `after_term` instead and the client stops after two refusals in a row (the listener is gone).
-pub async fn client(url: String, tally: Arc<Tally>, limit: u64, receipt_every: u64) {
+pub async fn client(url: String, tally: Arc<Tally>, call: Call, limit: u64, receipt_every: u64) {
     let client = match Client::builder().base_url(url).build() {
         Ok(c) => c,
         Err(e) => return tally.error(format!("client build: {e}")),
@@ -126,9 +153,7 @@ pub async fn client(url: String, tally: Arc<Tally>, limit: u64, receipt_every: u
         }
         calls += 1;
         let t = Instant::now();
-        let r = client
-            .execute("http_fetch", json!({"url": "https://httpbin.org/get"}))
-            .await;
+        let r = client.execute(call.action(), call.params()).await;
         let receipt = r.as_ref().ok().map(|r| r.receipt_id.clone());
         let outcome = classify(r);
         if tally.terminating.load(Ordering::Relaxed) {

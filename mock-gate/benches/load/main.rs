@@ -2,12 +2,15 @@
 //!
 //! ```sh
 //! cargo bench -p latchgate-mock --bench load                      # memory + CPU: 100 000 executes, 8 clients
-//! cargo bench -p latchgate-mock --bench load -- --executes 20000
+//! cargo bench -p latchgate-mock --bench load -- --executes 20000 --fs-executes 5000
+//! cargo bench -p latchgate-mock --bench load -- --serve-arg --cap-receipts --serve-arg 10
 //! cargo bench -p latchgate-mock --bench load -- soak --secs 600   # scripts/soak.sh
 //! ```
 //!
-//! `memory` prints the server's RSS at 0 / 50 % / 100 % of the executes, its CPU time per
-//! execute and the crypto floor measured in the same run. `soak` drives the load for a duration,
+//! `memory` prints the server's RSS at 0 / 50 % / 100 % of the `http_fetch` executes, its CPU
+//! time per execute of `http_fetch` and then of `fs_read` (whose policy decision runs the
+//! sensitive-path globs), the crypto floor measured in the same run, and PASS/FAIL against the
+//! targets (`targets.rs`); it exits 1 on any error or failed target. `soak` drives the load for a duration,
 //! prints errors, RSS and p50/p99 latency per interval, then sends SIGTERM under load and checks
 //! every call made meanwhile was answered in full or refused without a response; it exits 1 on
 //! any error or unclean outcome.
@@ -15,20 +18,24 @@
 mod drive;
 mod floor;
 mod serve;
+mod targets;
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use drive::Tally;
+use drive::{Call, Tally};
 use serve::{loadavg, Served};
 
 struct Args {
     soak: bool,
     executes: u64,
     clients: usize,
+    fs_executes: u64,
     secs: u64,
     interval: u64,
+    /// Extra `latchgate-mock serve` arguments (`--serve-arg`, repeatable).
+    serve_args: Vec<String>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -36,11 +43,18 @@ fn parse_args() -> Result<Args, String> {
         soak: false,
         executes: 100_000,
         clients: 8,
+        fs_executes: 10_000,
         secs: 600,
         interval: 60,
+        serve_args: Vec::new(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
+        if arg == "--serve-arg" {
+            a.serve_args
+                .push(it.next().ok_or("--serve-arg needs a value")?);
+            continue;
+        }
         let mut num = |name: &str| -> Result<u64, String> {
             it.next()
                 .and_then(|v| v.parse().ok())
@@ -51,6 +65,7 @@ fn parse_args() -> Result<Args, String> {
             "memory" => a.soak = false,
             "soak" => a.soak = true,
             "--executes" => a.executes = num("--executes")?,
+            "--fs-executes" => a.fs_executes = num("--fs-executes")?,
             "--clients" => a.clients = num("--clients")?.max(1) as usize,
             "--secs" => a.secs = num("--secs")?,
             "--interval" => a.interval = num("--interval")?.max(1),
@@ -81,32 +96,42 @@ fn main() {
     std::process::exit(code);
 }
 
-async fn run_clients(
-    url: &str,
-    tally: &Arc<Tally>,
-    clients: usize,
-    limit: u64,
-    receipt_every: u64,
-) {
+async fn run_clients(url: &str, tally: &Arc<Tally>, clients: usize, call: Call, limit: u64) {
     let tasks: Vec<_> = (0..clients)
-        .map(|_| {
-            tokio::spawn(drive::client(
-                url.to_string(),
-                tally.clone(),
-                limit,
-                receipt_every,
-            ))
-        })
+        .map(|_| tokio::spawn(drive::client(url.to_string(), tally.clone(), call, limit, 0)))
         .collect();
     for t in tasks {
         let _ = t.await;
     }
 }
 
+/// A root holding the `README.md` the `fs_read` phase reads.
+fn fs_root() -> Result<tempfile::TempDir, String> {
+    let dir = tempfile::tempdir().map_err(|e| format!("temp dir: {e}"))?;
+    std::fs::write(dir.path().join("README.md"), "# load bench\n")
+        .map_err(|e| format!("README.md: {e}"))?;
+    Ok(dir)
+}
+
+/// Server RSS and CPU time.
+fn sample(served: &Served) -> (f64, f64) {
+    (served.rss_mib(), served.cpu_secs())
+}
+
+fn cpu_per_execute_ms(cpu: f64, n: u64) -> f64 {
+    cpu * 1000.0 / n.max(1) as f64
+}
+
 async fn memory(a: &Args) -> i32 {
     println!("load average at start: {}", loadavg());
-    let served = match Served::start(&[]) {
-        Ok(s) => s,
+    let started = fs_root().and_then(|root| {
+        let mut args = vec!["--fs-root".to_string(), root.path().display().to_string()];
+        args.extend(a.serve_args.iter().cloned());
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        Served::start(&args).map(|s| (root, s))
+    });
+    let (_root, served) = match started {
+        Ok(v) => v,
         Err(e) => {
             eprintln!("load: {e}");
             return 2;
@@ -114,24 +139,52 @@ async fn memory(a: &Args) -> i32 {
     };
     let tally = Arc::new(Tally::default());
     let half = a.executes / 2;
-    let (rss0, cpu0) = (served.rss_mib(), served.cpu_secs());
+    let (rss0, cpu0) = sample(&served);
     println!("{:>9} executes  RSS {rss0:6.1} MiB", 0);
     let t = Instant::now();
-    run_clients(&served.url, &tally, a.clients, half, 0).await;
-    let (rss1, cpu1) = (served.rss_mib(), served.cpu_secs());
+    run_clients(&served.url, &tally, a.clients, Call::HttpFetch, half).await;
+    let (rss1, cpu1) = sample(&served);
     println!("{half:>9} executes  RSS {rss1:6.1} MiB");
     tally.started.store(half, Ordering::Relaxed);
-    run_clients(&served.url, &tally, a.clients, a.executes, 0).await;
-    let (rss2, cpu2) = (served.rss_mib(), served.cpu_secs());
+    run_clients(&served.url, &tally, a.clients, Call::HttpFetch, a.executes).await;
+    let (rss2, cpu2) = sample(&served);
     let wall = t.elapsed().as_secs_f64();
     println!("{:>9} executes  RSS {rss2:6.1} MiB", a.executes);
     let ok = tally.ok.load(Ordering::Relaxed);
     println!(
-        "{ok} executes answered in {wall:.1} s ({:.0}/s) from {} clients, {} errors",
+        "{ok} http_fetch executes answered in {wall:.1} s ({:.0}/s) from {} clients",
         ok as f64 / wall,
         a.clients,
+    );
+    tally.started.store(0, Ordering::Relaxed);
+    run_clients(&served.url, &tally, a.clients, Call::FsRead, a.fs_executes).await;
+    let (rss3, cpu3) = sample(&served);
+    println!(
+        "{} fs_read executes, RSS after them {rss3:6.1} MiB; {} errors in all",
+        a.fs_executes,
         tally.error_count()
     );
+    print_errors(&tally);
+    let m = targets::Measured {
+        rss_half: rss1,
+        rss_full: rss2,
+        cpu_http_ms: cpu_per_execute_ms(cpu2 - cpu0, a.executes),
+        cpu_fs_ms: cpu_per_execute_ms(cpu3 - cpu2, a.fs_executes),
+    };
+    println!(
+        "server CPU per execute: http_fetch {:.3} ms (first half {:.3}, second half {:.3}), fs_read {:.3} ms",
+        m.cpu_http_ms,
+        cpu_per_execute_ms(cpu1 - cpu0, half),
+        cpu_per_execute_ms(cpu2 - cpu1, a.executes - half),
+        m.cpu_fs_ms,
+    );
+    print_floor();
+    println!("load average at end: {}", loadavg());
+    let passed = targets::report(&m);
+    i32::from(tally.error_count() > 0 || !passed)
+}
+
+fn print_errors(tally: &Tally) {
     for (what, n) in tally
         .errors
         .lock()
@@ -140,13 +193,9 @@ async fn memory(a: &Args) -> i32 {
     {
         println!("  error ×{n}: {what}");
     }
-    let per = |cpu: f64, n: u64| cpu * 1000.0 / n.max(1) as f64;
-    println!(
-        "server CPU per execute: {:.3} ms (first half {:.3}, second half {:.3})",
-        per(cpu2 - cpu0, a.executes),
-        per(cpu1 - cpu0, half),
-        per(cpu2 - cpu1, a.executes - half)
-    );
+}
+
+fn print_floor() {
     use floor::{floor_ms, Es256};
     println!("crypto floor per execute, same run, one core (ES256 verify ×k + Ed25519 sign + 4 SHA-256):");
     for (name, imp) in [("p256", Es256::P256), ("ring", Es256::Ring)] {
@@ -156,9 +205,6 @@ async fn memory(a: &Args) -> i32 {
             floor_ms(2_000, 1, imp)
         );
     }
-    println!("RSS growth 50%→100%: {:+.1} MiB", rss2 - rss1);
-    println!("load average at end: {}", loadavg());
-    i32::from(tally.error_count() > 0)
 }
 
 async fn soak(a: &Args) -> i32 {
@@ -176,6 +222,7 @@ async fn soak(a: &Args) -> i32 {
             tokio::spawn(drive::client(
                 served.url.clone(),
                 tally.clone(),
+                Call::HttpFetch,
                 u64::MAX,
                 50,
             ))
@@ -200,14 +247,7 @@ async fn soak(a: &Args) -> i32 {
         last_ok = ok;
     }
     let errors = tally.error_count();
-    for (what, n) in tally
-        .errors
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .iter()
-    {
-        println!("  error ×{n}: {what}");
-    }
+    print_errors(&tally);
     tally.terminating.store(true, Ordering::Relaxed);
     served.terminate();
     let exited = tokio::task::spawn_blocking(move || served.wait())

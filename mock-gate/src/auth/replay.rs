@@ -1,15 +1,25 @@
 //! The replay cache: one namespace for agent and operator proofs, entries live 180 s of
 //! virtual time, bounded; when full (after dropping expired entries) new jtis are refused and
 //! the request fails closed with `replay_cache_unavailable`.
+//!
+//! Memory stays flat however long the mock runs: a jti is stored as a 128-bit digest (no
+//! allocation per entry), the table is sized for [`DEFAULT_CAPACITY`] at start (so it never
+//! grows and re-hashes under load), and expired entries are swept once a minute of virtual
+//! time, as the gate sweeps its in-memory store.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+
+use sha2::{Digest, Sha256};
 
 /// Seconds a jti is remembered.
 pub const REPLAY_TTL_SECS: i64 = 180;
 
 /// Default capacity, as the gate's in-memory store.
 pub const DEFAULT_CAPACITY: usize = 100_000;
+
+/// Virtual milliseconds between two sweeps of expired entries (the gate's sweep period).
+const SWEEP_EVERY_MS: i64 = 60_000;
 
 /// Outcome of a replay check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,10 +32,31 @@ pub enum ReplayCheck {
     Unavailable,
 }
 
-/// jti → expiry (Unix ms).
+/// First 128 bits of the jti's SHA-256: two jtis share a key with probability 2⁻¹²⁸.
+type Key = [u64; 2];
+
+fn key(jti: &str) -> Key {
+    let d = Sha256::digest(jti.as_bytes());
+    let half = |i: usize| {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&d[i..i + 8]);
+        u64::from_le_bytes(b)
+    };
+    [half(0), half(8)]
+}
+
+#[derive(Debug)]
+struct Inner {
+    /// jti key → expiry (Unix ms).
+    entries: HashMap<Key, i64>,
+    /// Virtual time of the next sweep.
+    next_sweep_ms: i64,
+}
+
+/// jti → expiry, bounded.
 #[derive(Debug)]
 pub struct ReplayCache {
-    entries: Mutex<HashMap<Box<str>, i64>>,
+    inner: Mutex<Inner>,
     capacity: usize,
 }
 
@@ -33,19 +64,28 @@ impl ReplayCache {
     /// An empty cache holding at most `capacity` live jtis.
     pub fn new(capacity: usize) -> Self {
         Self {
-            entries: Mutex::new(HashMap::new()),
+            inner: Mutex::new(Inner {
+                entries: HashMap::with_capacity(capacity.min(DEFAULT_CAPACITY)),
+                next_sweep_ms: i64::MIN,
+            }),
             capacity,
         }
     }
 
     /// Checks and stores `jti` at virtual time `now_ms`.
     pub fn check_and_store(&self, jti: &str, now_ms: i64) -> ReplayCheck {
-        let mut map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(exp) = map.get(jti) {
+        let k = key(jti);
+        let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if now_ms >= g.next_sweep_ms {
+            g.entries.retain(|_, exp| *exp > now_ms);
+            g.next_sweep_ms = now_ms.saturating_add(SWEEP_EVERY_MS);
+        }
+        let map = &mut g.entries;
+        if let Some(exp) = map.get_mut(&k) {
             if *exp > now_ms {
                 return ReplayCheck::Replayed;
             }
-            map.insert(jti.into(), now_ms + REPLAY_TTL_SECS * 1000);
+            *exp = now_ms + REPLAY_TTL_SECS * 1000;
             return ReplayCheck::Fresh;
         }
         if map.len() >= self.capacity {
@@ -54,21 +94,24 @@ impl ReplayCache {
                 return ReplayCheck::Unavailable;
             }
         }
-        map.insert(jti.into(), now_ms + REPLAY_TTL_SECS * 1000);
+        map.insert(k, now_ms + REPLAY_TTL_SECS * 1000);
         ReplayCheck::Fresh
     }
 
-    /// Forgets everything.
+    /// Forgets everything (the table keeps its size).
     pub fn clear(&self) {
-        self.entries
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
+        let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        g.entries.clear();
+        g.next_sweep_ms = i64::MIN;
     }
 
-    /// Number of stored jtis.
+    /// Number of stored jtis (expired ones count until the next sweep).
     pub fn len(&self) -> usize {
-        self.entries.lock().unwrap_or_else(|e| e.into_inner()).len()
+        self.inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entries
+            .len()
     }
 
     /// Whether nothing is stored.
@@ -95,5 +138,20 @@ mod tests {
         assert_eq!(c.check_and_store("a", 0), ReplayCheck::Fresh);
         assert_eq!(c.check_and_store("b", 1), ReplayCheck::Unavailable);
         assert_eq!(c.check_and_store("b", 180_001), ReplayCheck::Fresh);
+    }
+
+    #[test]
+    fn expired_jtis_stop_taking_room_once_a_sweep_ran() {
+        let c = ReplayCache::new(10);
+        c.check_and_store("a", 0);
+        c.check_and_store("b", 200_000);
+        assert_eq!(c.len(), 1, "jti expired at 180 s still stored at 200 s");
+    }
+
+    #[test]
+    fn jtis_differing_in_one_byte_are_distinct() {
+        let c = ReplayCache::new(10);
+        assert_eq!(c.check_and_store("jti-1", 0), ReplayCheck::Fresh);
+        assert_eq!(c.check_and_store("jti-2", 0), ReplayCheck::Fresh);
     }
 }

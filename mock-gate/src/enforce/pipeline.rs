@@ -268,7 +268,10 @@ pub fn domain_precheck(state: &GateState, action: &CompiledAction, params: &Valu
         return Vec::new();
     };
     if domain_in(&host, &allowed_domains)
-        || domain_in(&host, &state.learned_domains_of(&action.spec.action_id))
+        || domain_in(
+            &host,
+            &state.learned.domains.learned(&action.spec.action_id).values,
+        )
     {
         Vec::new()
     } else {
@@ -323,13 +326,12 @@ pub fn path_precheck(
         .denied_globs
         .as_ref()
         .is_some_and(|g| g.is_match(path));
-    let learned =
-        crate::actions::globs::compile(&state.learned_paths_of(&action.spec.action_id)).ok();
+    let learned = state.learned.paths.learned(&action.spec.action_id);
     let allowed = action
         .allowed_globs
         .as_ref()
         .is_some_and(|g| g.is_match(path))
-        || learned.is_some_and(|g| g.is_match(path));
+        || learned.globs.as_ref().is_some_and(|g| g.is_match(path));
     let unresolved = if denied || allowed {
         Vec::new()
     } else {

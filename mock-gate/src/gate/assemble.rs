@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64};
-use std::sync::{Mutex, RwLock};
+use std::sync::RwLock;
 use std::time::Instant;
 
 use crate::auth::dpop::KeyCache;
@@ -88,7 +88,7 @@ pub(super) fn build_state(b: &MockGateBuilder) -> Result<GateState, StartError> 
         draining: AtomicBool::new(false),
         epoch: AtomicU64::new(0),
         started: Instant::now(),
-        session_fs_roots: Mutex::new(Default::default()),
+        session_fs_roots: crate::state::fs_roots::SessionFsRoots::new(caps.session_fs_roots),
         limiters: Limiters {
             lease: RateLimiter::new(rl.lease_rps, clock.clone()),
             execute_session: RateLimiter::new(rl.execute_session_rps, clock.clone()),

@@ -1,7 +1,10 @@
 //! Learned domains and path globs with their provenance, as the gate's ledger tables
 //! `learned_domains` / `learned_paths` hold them (one row per `(action_id, value)`).
 
-use std::sync::Mutex;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use globset::GlobSet;
 
 /// How an entry was created (`source` column).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,10 +59,22 @@ pub struct NewEntry<'a> {
     pub added_at: String,
 }
 
+/// One action's values, sorted, with their globs compiled (`None` when one does not compile).
+#[derive(Debug, Default)]
+pub struct Learned {
+    /// The values, as [`LearnedTable::values`] returns them.
+    pub values: Vec<String>,
+    /// The values as fs path globs.
+    pub globs: Option<GlobSet>,
+}
+
 /// One table; rows in insertion order (SQLite's rowid order).
 #[derive(Debug)]
 pub struct LearnedTable {
     rows: Mutex<Vec<Entry>>,
+    /// [`Learned`] per action, built on first use after a change (calls read it, edits are
+    /// rare); emptied by every change of `rows`, under the `rows` lock.
+    compiled: Mutex<HashMap<String, Arc<Learned>>>,
     max_per_action: Option<usize>,
     max_rows: usize,
 }
@@ -76,6 +91,7 @@ impl LearnedTable {
     pub fn new(per_action: Option<usize>, max_rows: usize) -> Self {
         Self {
             rows: Mutex::default(),
+            compiled: Mutex::default(),
             max_per_action: per_action,
             max_rows,
         }
@@ -111,6 +127,7 @@ impl LearnedTable {
                 rows.len()
             ));
         }
+        self.changed();
         rows.push(Entry {
             action_id: e.action_id.to_string(),
             value: e.value.to_string(),
@@ -127,6 +144,7 @@ impl LearnedTable {
         let mut rows = self.rows.lock().unwrap_or_else(|p| p.into_inner());
         let before = rows.len();
         rows.retain(|r| !(r.action_id == action_id && r.value == value));
+        self.changed();
         rows.len() != before
     }
 
@@ -135,6 +153,7 @@ impl LearnedTable {
         let mut rows = self.rows.lock().unwrap_or_else(|p| p.into_inner());
         let before = rows.len();
         rows.retain(|r| r.action_id != action_id);
+        self.changed();
         before - rows.len()
     }
 
@@ -159,19 +178,47 @@ impl LearnedTable {
     /// Values of one action (what the pipeline merges into the manifest allowlists).
     pub fn values(&self, action_id: &str) -> Vec<String> {
         let rows = self.rows.lock().unwrap_or_else(|p| p.into_inner());
-        let mut v: Vec<String> = rows
-            .iter()
-            .filter(|r| r.action_id == action_id)
-            .map(|r| r.value.clone())
-            .collect();
-        v.sort();
-        v
+        values_of(&rows, action_id)
+    }
+
+    /// Values of one action and their compiled globs, shared until the table changes.
+    pub fn learned(&self, action_id: &str) -> Arc<Learned> {
+        let rows = self.rows.lock().unwrap_or_else(|p| p.into_inner());
+        let mut compiled = self.compiled.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(l) = compiled.get(action_id) {
+            return Arc::clone(l);
+        }
+        let values = values_of(&rows, action_id);
+        let globs = crate::actions::globs::compile(&values).ok();
+        let l = Arc::new(Learned { values, globs });
+        compiled.insert(action_id.to_string(), Arc::clone(&l));
+        l
     }
 
     /// Empties the table.
     pub fn clear(&self) {
-        self.rows.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        let mut rows = self.rows.lock().unwrap_or_else(|p| p.into_inner());
+        rows.clear();
+        self.changed();
     }
+
+    /// Forgets the compiled values (called with the `rows` lock held).
+    fn changed(&self) {
+        self.compiled
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
+}
+
+fn values_of(rows: &[Entry], action_id: &str) -> Vec<String> {
+    let mut v: Vec<String> = rows
+        .iter()
+        .filter(|r| r.action_id == action_id)
+        .map(|r| r.value.clone())
+        .collect();
+    v.sort();
+    v
 }
 
 /// The gate's per-action cap on learned path globs.
@@ -256,6 +303,17 @@ mod tests {
         assert_eq!(t.insert(row("a", "x.example.com", "2")), Ok(false));
         let err = t.insert(row("b", "y.example.com", "3")).unwrap_err();
         assert!(err.contains("learned table full"), "{err}");
+    }
+
+    #[test]
+    fn learned_values_follow_an_insert_made_after_they_were_read() {
+        let t = LearnedTable::default();
+        t.insert(row("a", "src/**", "1")).unwrap();
+        assert_eq!(t.learned("a").values, ["src/**"]);
+        t.insert(row("a", "docs/**", "2")).unwrap();
+        let l = t.learned("a");
+        assert_eq!(l.values, ["docs/**", "src/**"], "stale values after an insert");
+        assert!(l.globs.as_ref().is_some_and(|g| g.is_match("docs/x")), "stale globs");
     }
 
     #[test]

@@ -3,15 +3,16 @@
 pub mod approvals;
 pub mod audit;
 pub mod budgets;
+pub mod fs_roots;
 pub mod learned_rules;
 pub mod metrics;
 pub mod ratelimit;
 pub mod receipts;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
 use crate::actions::manifest::CompiledAction;
@@ -108,7 +109,7 @@ pub struct GateState {
     /// Start time.
     pub started: Instant,
     /// Accepted per-lease fs roots.
-    pub session_fs_roots: Mutex<HashMap<String, PathBuf>>,
+    pub session_fs_roots: crate::state::fs_roots::SessionFsRoots,
     /// Rate limiters.
     pub limiters: Limiters,
     /// Request journal.
@@ -169,16 +170,8 @@ impl GateState {
     /// fs root for a session: the lease's `fs_root`, else the gate's.
     pub fn fs_root_for(&self, session_id: &str) -> Option<PathBuf> {
         self.session_fs_roots
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(session_id)
-            .cloned()
+            .get(session_id, self.now_ms())
             .or_else(|| self.settings.fs_root.clone())
-    }
-
-    /// Learned path globs of an action.
-    pub fn learned_paths_of(&self, action_id: &str) -> Vec<String> {
-        self.learned.paths.values(action_id)
     }
 
     /// Learned domains of an action.
@@ -191,10 +184,7 @@ impl GateState {
         *self.registry.write().unwrap_or_else(|e| e.into_inner()) = self.initial_registry.clone();
         self.policy.reset();
         self.learned.clear();
-        self.session_fs_roots
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
+        self.session_fs_roots.clear();
         self.replay.clear();
         self.key_cache.clear();
         self.budgets.clear();

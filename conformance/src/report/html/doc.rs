@@ -120,13 +120,7 @@ impl ResultDoc {
     /// The family a scenario belongs to: its first id segment (the second in the SDK suite,
     /// whose ids all start with `sdk.`).
     pub fn family(&self) -> String {
-        let mut parts = self.id.split('.');
-        let first = parts.next().unwrap_or_default();
-        if first == "sdk" {
-            parts.next().unwrap_or(first).to_string()
-        } else {
-            first.to_string()
-        }
+        crate::catalogue::family(&self.id).to_string()
     }
 
     /// True for verdicts a reader must look at.

@@ -288,17 +288,22 @@ fn issue_lease(
                 .into_response()
         }
     };
+    if let Some(root) = &canonical_root {
+        let exp_ms = (claims.exp as i64).saturating_mul(1000);
+        if st
+            .session_fs_roots
+            .insert(&session_id, root, exp_ms, now_ms)
+            .is_err()
+        {
+            return GateBody::error(StatusCode::SERVICE_UNAVAILABLE, "store_unavailable")
+                .into_response();
+        }
+    }
     if let Some(b) = &budgets {
         let t = std::time::Instant::now();
         st.budgets
             .init(&session_id, b.max_calls, st.settings.lease_ttl_secs, now_ms);
         st.metrics.store_duration("budget_init", t.elapsed());
-    }
-    if let Some(root) = &canonical_root {
-        st.session_fs_roots
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(session_id.clone(), root.clone());
     }
     let (sub, owner) = (&claims.sub, claims.owner.clone());
     crate::state::audit::record_lease(st, sub, &session_id, &jti, who.identity_method, owner);
