@@ -131,7 +131,12 @@ pub async fn run(
         params: d.params.clone(),
         fs_root: state.fs_root_for(&d.session_id),
         spec: Arc::clone(&action),
-        learned_paths: state.learned.paths.learned(&action.spec.action_id).values.clone(),
+        learned_paths: state
+            .learned
+            .paths
+            .learned(&action.spec.action_id)
+            .values
+            .clone(),
     };
     let started_at = state.clock.now_precise();
     let t0 = Instant::now();

@@ -312,8 +312,15 @@ mod tests {
         assert_eq!(t.learned("a").values, ["src/**"]);
         t.insert(row("a", "docs/**", "2")).unwrap();
         let l = t.learned("a");
-        assert_eq!(l.values, ["docs/**", "src/**"], "stale values after an insert");
-        assert!(l.globs.as_ref().is_some_and(|g| g.is_match("docs/x")), "stale globs");
+        assert_eq!(
+            l.values,
+            ["docs/**", "src/**"],
+            "stale values after an insert"
+        );
+        assert!(
+            l.globs.as_ref().is_some_and(|g| g.is_match("docs/x")),
+            "stale globs"
+        );
     }
 
     #[test]
