@@ -17,45 +17,27 @@
 //! `fs_root`), `LATCHGATE_EXAMPLE_PATH` (default `notes/approval-demo.txt`: outside
 //! `fs_read`'s allowlist in the quickstart preset, so reading it needs an approval).
 
+mod common;
+
 use std::process::ExitCode;
 use std::time::Duration;
 
-use latchgate::{
-    ApproveOptions, ApproveOutcome, Client, ConnectOptions, Error, ErrorKind, OperatorClient,
-};
+use latchgate::{ApproveOptions, ApproveOutcome, Client, Error, ErrorKind, OperatorClient};
 use serde_json::json;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    match run().await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) if e.kind() == ErrorKind::InvalidInput => {
-            eprintln!("configuration error: {e}");
-            ExitCode::from(2)
-        }
-        Err(e) => {
-            eprintln!(
-                "failed: {e} (kind {}, code {:?}, may have executed: {})",
-                e.kind(),
-                e.code(),
-                e.may_have_executed()
-            );
-            ExitCode::FAILURE
-        }
-    }
+    common::exit_code(run().await)
 }
 
 async fn run() -> Result<(), Error> {
     let agent = Client::builder().agent_id("approval-example").build()?;
     let operator = operator()?;
-    let mut options = ConnectOptions::new();
-    if let Some(root) = env("LATCHGATE_FS_ROOT") {
-        options = options.fs_root(root);
-    }
+    let options = common::connect_options();
     agent.connect(options).await?;
 
-    let path =
-        env("LATCHGATE_EXAMPLE_PATH").unwrap_or_else(|| "notes/approval-demo.txt".to_owned());
+    let path = common::env("LATCHGATE_EXAMPLE_PATH")
+        .unwrap_or_else(|| "notes/approval-demo.txt".to_owned());
     let approval_id = match agent
         .execute("fs_read", json!({"operation": "read", "path": path}))
         .await
@@ -122,30 +104,17 @@ async fn run() -> Result<(), Error> {
 }
 
 fn operator() -> Result<OperatorClient, Error> {
-    let api_key = env("LATCHGATE_OPERATOR_API_KEY").ok_or_else(|| {
+    let api_key = common::env("LATCHGATE_OPERATOR_API_KEY").ok_or_else(|| {
         Error::invalid_input(
             "LATCHGATE_OPERATOR_API_KEY",
             "set LATCHGATE_OPERATOR_API_KEY",
         )
     })?;
-    let key_file = env("LATCHGATE_OPERATOR_KEY_FILE").ok_or_else(|| {
+    let key_file = common::env("LATCHGATE_OPERATOR_KEY_FILE").ok_or_else(|| {
         Error::invalid_input(
             "LATCHGATE_OPERATOR_KEY_FILE",
             "set LATCHGATE_OPERATOR_KEY_FILE",
         )
     })?;
-    let mut builder = OperatorClient::builder()
-        .api_key(api_key)
-        .key_file(key_file);
-    if let Some(url) = env("LATCHGATE_OPERATOR_URL") {
-        builder = builder.base_url(url);
-    }
-    if let Some(public) = env("LATCHGATE_PUBLIC_BASE_URL").or_else(|| env("LATCHGATE_URL")) {
-        builder = builder.public_base_url(public);
-    }
-    builder.build()
-}
-
-fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.is_empty())
+    common::operator(api_key, key_file).build()
 }

@@ -17,45 +17,29 @@
 //!   listener, else the admin socket), `LATCHGATE_OPERATOR_API_KEY` and
 //!   `LATCHGATE_OPERATOR_KEY_FILE` to fetch them from `/v1/receipt-keys`.
 
+mod common;
+
 use std::process::ExitCode;
 
-use latchgate::{Client, ConnectOptions, ErrorKind, OperatorClient, ReceiptKey};
+use latchgate::{Client, ErrorKind, ReceiptKey};
 use serde_json::json;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    match run().await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) if e.kind() == ErrorKind::InvalidInput => {
-            eprintln!("configuration error: {e}");
-            ExitCode::from(2)
-        }
-        Err(e) => {
-            eprintln!(
-                "failed: {e} (kind {}, code {:?}, may have executed: {})",
-                e.kind(),
-                e.code(),
-                e.may_have_executed()
-            );
-            ExitCode::FAILURE
-        }
-    }
+    common::exit_code(run().await)
 }
 
 async fn run() -> Result<(), latchgate::Error> {
     let client = Client::builder().agent_id("hello-example").build()?;
     println!("gate: {} (htu base {})", client.target(), client.htu_base());
-    let mut options = ConnectOptions::new();
-    if let Some(root) = env("LATCHGATE_FS_ROOT") {
-        options = options.fs_root(root);
-    }
+    let options = common::connect_options();
     let lease = client.connect(options).await?;
     println!(
         "lease: session {} until {}",
         lease.session_id, lease.expires_at_text
     );
 
-    let path = env("LATCHGATE_EXAMPLE_PATH").unwrap_or_else(|| "README.md".to_owned());
+    let path = common::env("LATCHGATE_EXAMPLE_PATH").unwrap_or_else(|| "README.md".to_owned());
     let result = match client
         .execute("fs_read", json!({"operation": "read", "path": path}))
         .await
@@ -98,7 +82,7 @@ async fn run() -> Result<(), latchgate::Error> {
 }
 
 async fn receipt_keys() -> Result<Option<Vec<ReceiptKey>>, latchgate::Error> {
-    if let Some(file) = env("LATCHGATE_RECEIPT_KEYS_FILE") {
+    if let Some(file) = common::env("LATCHGATE_RECEIPT_KEYS_FILE") {
         let text = std::fs::read_to_string(&file).map_err(|e| {
             latchgate::Error::invalid_input("LATCHGATE_RECEIPT_KEYS_FILE", format!("{file}: {e}"))
         })?;
@@ -108,23 +92,11 @@ async fn receipt_keys() -> Result<Option<Vec<ReceiptKey>>, latchgate::Error> {
         return latchgate::receipt::parse_receipt_keys(&value).map(Some);
     }
     let (Some(api_key), Some(key_file)) = (
-        env("LATCHGATE_OPERATOR_API_KEY"),
-        env("LATCHGATE_OPERATOR_KEY_FILE"),
+        common::env("LATCHGATE_OPERATOR_API_KEY"),
+        common::env("LATCHGATE_OPERATOR_KEY_FILE"),
     ) else {
         return Ok(None);
     };
-    let mut operator = OperatorClient::builder()
-        .api_key(api_key)
-        .key_file(key_file);
-    if let Some(url) = env("LATCHGATE_OPERATOR_URL") {
-        operator = operator.base_url(url);
-    }
-    if let Some(public) = env("LATCHGATE_PUBLIC_BASE_URL").or_else(|| env("LATCHGATE_URL")) {
-        operator = operator.public_base_url(public);
-    }
-    operator.build()?.receipt_keys().await.map(Some)
-}
-
-fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.is_empty())
+    let operator = common::operator(api_key, key_file).build()?;
+    operator.receipt_keys().await.map(Some)
 }

@@ -83,7 +83,7 @@ impl Clock for ManualClock {
 }
 
 /// Whole Unix seconds of `t` (negative before 1970), as used for proof `iat`.
-pub fn unix_seconds(t: SystemTime) -> i64 {
+pub(crate) fn unix_seconds(t: SystemTime) -> i64 {
     match t.duration_since(UNIX_EPOCH) {
         Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
         Err(before) => {

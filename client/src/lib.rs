@@ -42,12 +42,13 @@ compile_error!("latchgate supports Unix-like systems only (Linux, macOS, the BSD
 pub mod agent;
 pub mod blocking;
 pub mod clock;
+mod connection;
 pub mod crypto;
 pub mod error;
 pub mod operator;
 pub mod receipt;
 mod response;
-pub mod secret;
+mod secret;
 pub mod transport;
 pub mod validate;
 pub mod wire;
@@ -62,7 +63,6 @@ pub use operator::{
     ApproveOptions, ApproveOutcome, DenyOutcome, OperatorClient, OperatorClientBuilder,
 };
 pub use receipt::{Receipt, ReceiptKey, Verification, VerificationStatus};
-pub use secret::Secret;
 pub use transport::Target;
 pub use wire::Egress;
 

@@ -256,31 +256,13 @@ pub fn verify_value(raw: &Value, keys: &[ReceiptKey]) -> Verification {
         let detail = format!("result_hash is {claimed:?} but the members hash to {computed:?}");
         return Verification::new(S::HashMismatch, detail, hash);
     }
-    let signature_hex = match members.get("receipt_signature") {
-        None | Some(Value::Null) => {
-            return Verification::new(S::MissingSignature, "no receipt_signature", hash)
-        }
-        Some(Value::String(s)) if s.is_empty() => {
-            return Verification::new(S::MissingSignature, "receipt_signature is empty", hash)
-        }
-        Some(Value::String(s)) => s,
-        Some(_) => {
-            return Verification::new(
-                S::MalformedSignature,
-                "receipt_signature is not a string",
-                hash,
-            )
-        }
+    let signature_hex = match text_member(members, "receipt_signature") {
+        Ok(text) => text,
+        Err(why) => return why.verdict(S::MissingSignature, S::MalformedSignature, hash),
     };
-    let kid = match members.get("signing_key_id") {
-        None | Some(Value::Null) => {
-            return Verification::new(S::MissingKeyId, "no signing_key_id", hash)
-        }
-        Some(Value::String(s)) if s.is_empty() => {
-            return Verification::new(S::MissingKeyId, "signing_key_id is empty", hash)
-        }
-        Some(Value::String(s)) => s,
-        Some(_) => return Verification::new(S::Malformed, "signing_key_id is not a string", hash),
+    let kid = match text_member(members, "signing_key_id") {
+        Ok(text) => text,
+        Err(why) => return why.verdict(S::MissingKeyId, S::Malformed, hash),
     };
     let Some(key) = keys.iter().find(|k| k.kid == *kid && is_ed25519(k)) else {
         return Verification::new(
@@ -310,6 +292,39 @@ pub fn verify_value(raw: &Value, keys: &[ReceiptKey]) -> Verification {
             format!("the signature does not verify with key {kid:?}"),
             hash,
         ),
+    }
+}
+
+/// Why a string member the signature check needs is unusable, and what that says.
+enum BadMember {
+    /// Absent, null or empty.
+    Missing(String),
+    /// Present but not a string.
+    NotText(String),
+}
+
+impl BadMember {
+    fn verdict(
+        self,
+        missing: VerificationStatus,
+        not_text: VerificationStatus,
+        hash: Option<&str>,
+    ) -> Verification {
+        match self {
+            Self::Missing(detail) => Verification::new(missing, detail, hash),
+            Self::NotText(detail) => Verification::new(not_text, detail, hash),
+        }
+    }
+}
+
+fn text_member<'a>(members: &'a Map<String, Value>, name: &str) -> Result<&'a str, BadMember> {
+    match members.get(name) {
+        None | Some(Value::Null) => Err(BadMember::Missing(format!("no {name}"))),
+        Some(Value::String(s)) if s.is_empty() => {
+            Err(BadMember::Missing(format!("{name} is empty")))
+        }
+        Some(Value::String(s)) => Ok(s),
+        Some(_) => Err(BadMember::NotText(format!("{name} is not a string"))),
     }
 }
 

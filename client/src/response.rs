@@ -5,6 +5,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::error::{map_response, Endpoint, Error};
+use crate::receipt::Receipt;
 use crate::transport::Incoming;
 
 /// Pass through an answer whose status is one of `ok`; map anything else to its error.
@@ -64,6 +65,62 @@ pub(crate) fn typed<T: DeserializeOwned>(
             format!("the success body does not match the protocol: {e}"),
         )
     })
+}
+
+/// A body that must be a JSON object of the wire type `T`.
+pub(crate) fn typed_object<T: DeserializeOwned>(
+    endpoint: Endpoint,
+    incoming: &Incoming,
+) -> Result<T, Error> {
+    typed(endpoint, incoming.status, json_object(endpoint, incoming)?)
+}
+
+/// The status and JSON object body of a `200` answer. A failed send or any other status is
+/// an error that names `target_id`, the id the call addressed.
+pub(crate) fn ok_object(
+    endpoint: Endpoint,
+    answer: Result<Incoming, Error>,
+    target_id: Option<&str>,
+) -> Result<(u16, Value), Error> {
+    let incoming = answer
+        .and_then(|incoming| expect_status(endpoint, incoming, &[200]))
+        .map_err(|e| match target_id {
+            Some(id) => e.with_target_id(id),
+            None => e,
+        })?;
+    Ok((incoming.status, json_object(endpoint, &incoming)?))
+}
+
+/// [`ok_object`] deserialised into the wire type `T`.
+pub(crate) fn ok_typed<T: DeserializeOwned>(
+    endpoint: Endpoint,
+    answer: Result<Incoming, Error>,
+    target_id: Option<&str>,
+) -> Result<T, Error> {
+    let (status, body) = ok_object(endpoint, answer, target_id)?;
+    typed(endpoint, status, body)
+}
+
+/// The answer to `GET /v1/receipts/{receipt_id}`: a receipt with the id that was asked for
+/// (C-RCPT-01/02).
+pub(crate) fn receipt(
+    endpoint: Endpoint,
+    receipt_id: &str,
+    answer: Result<Incoming, Error>,
+) -> Result<Receipt, Error> {
+    let (status, body) = ok_object(endpoint, answer, Some(receipt_id))?;
+    let receipt = Receipt::from_json(body)?;
+    if receipt.receipt_id() != receipt_id {
+        return Err(Error::protocol(
+            endpoint,
+            Some(status),
+            format!(
+                "asked for receipt {receipt_id:?}, got {:?}",
+                receipt.receipt_id()
+            ),
+        ));
+    }
+    Ok(receipt)
 }
 
 /// Require a non-empty string member.

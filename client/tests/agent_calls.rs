@@ -5,11 +5,14 @@
 mod support;
 
 use latchgate::wire::Egress;
-use latchgate::{Client, ConnectOptions, ErrorKind};
+use latchgate::{Client, ErrorKind};
 use serde_json::{json, Value};
-use support::wire::{answer, client, gate};
+use support::wire::{answer, answer_json, check_lease_proof, client, gate, lease_jwk, requests_to};
 use support::T0;
 use wiremock::{MockServer, ResponseTemplate};
+
+const FS_READ: &str = "POST /v1/actions/fs_read/execute";
+const FS_WRITE: &str = "POST /v1/actions/fs_write/execute";
 
 fn executed() -> Value {
     json!({
@@ -21,31 +24,10 @@ fn executed() -> Value {
     })
 }
 
-async fn requests_to(server: &MockServer, route: &str) -> Vec<wiremock::Request> {
-    server
-        .received_requests()
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|r| r.url.path() == route)
-        .collect()
-}
-
-async fn lease_jwk(server: &MockServer) -> Value {
-    let lease = &requests_to(server, "/v1/leases").await[0];
-    serde_json::from_slice::<Value>(&lease.body).unwrap()["dpop_jwk"].clone()
-}
-
 #[tokio::test]
 async fn execute_sends_the_params_object_itself_with_a_verified_proof() {
     let server = gate().await;
-    answer(
-        &server,
-        "POST",
-        "/v1/actions/fs_read/execute",
-        ResponseTemplate::new(200).set_body_json(executed()),
-    )
-    .await;
+    answer_json(&server, FS_READ, 200, executed()).await;
     let (c, _) = client(&server);
     let result = c
         .execute("fs_read", json!({"path": "docs/a.md"}))
@@ -69,27 +51,14 @@ async fn execute_sends_the_params_object_itself_with_a_verified_proof() {
         exec.headers.get("content-type").unwrap(),
         "application/json"
     );
-    let htu = format!("{}/v1/actions/fs_read/execute", server.uri());
-    let claims = support::check_proof(
-        &exec.headers,
-        &lease_jwk(&server).await,
-        "jwt-1",
-        "POST",
-        &htu,
-    );
+    let claims = check_lease_proof(&server, exec, "jwt-1").await;
     assert_eq!(claims["iat"], T0, "iat comes from the injected clock");
 }
 
 #[tokio::test]
 async fn identical_requests_get_different_jtis() {
     let server = gate().await;
-    answer(
-        &server,
-        "POST",
-        "/v1/actions/fs_read/execute",
-        ResponseTemplate::new(200).set_body_json(executed()),
-    )
-    .await;
+    answer_json(&server, FS_READ, 200, executed()).await;
     let (c, _) = client(&server);
     c.execute("fs_read", json!({})).await.unwrap();
     c.execute("fs_read", json!({})).await.unwrap();
@@ -107,11 +76,11 @@ async fn identical_requests_get_different_jtis() {
 #[tokio::test]
 async fn htu_uses_the_public_base_url_not_the_connection_address() {
     let server = gate().await;
-    answer(
+    answer_json(
         &server,
-        "GET",
-        "/v1/receipts/r1",
-        ResponseTemplate::new(404).set_body_json(json!({"error": "not_found"})),
+        "GET /v1/receipts/r1",
+        404,
+        json!({"error": "not_found"}),
     )
     .await;
     let c = Client::builder()
@@ -139,13 +108,7 @@ async fn htu_uses_the_public_base_url_not_the_connection_address() {
 async fn execute_202_is_approval_required_with_its_ids() {
     let server = gate().await;
     let pending = json!({"decision": "pending_approval", "approval_id": "ap1", "request_hash": "sha256:ab", "trace_id": "t9"});
-    answer(
-        &server,
-        "POST",
-        "/v1/actions/fs_write/execute",
-        ResponseTemplate::new(202).set_body_json(pending),
-    )
-    .await;
+    answer_json(&server, FS_WRITE, 202, pending).await;
     let (c, _) = client(&server);
     let err = c
         .execute("fs_write", json!({"path": "x"}))
@@ -168,11 +131,11 @@ async fn execute_202_is_approval_required_with_its_ids() {
 #[tokio::test]
 async fn execute_202_without_approval_id_is_a_protocol_error() {
     let server = gate().await;
-    answer(
+    answer_json(
         &server,
-        "POST",
-        "/v1/actions/fs_write/execute",
-        ResponseTemplate::new(202).set_body_json(json!({"decision": "pending_approval"})),
+        FS_WRITE,
+        202,
+        json!({"decision": "pending_approval"}),
     )
     .await;
     let (c, _) = client(&server);
@@ -190,13 +153,7 @@ async fn execute_200_that_is_not_executed_is_a_protocol_error_that_may_have_exec
     ];
     for body in bodies {
         let server = gate().await;
-        answer(
-            &server,
-            "POST",
-            "/v1/actions/fs_read/execute",
-            ResponseTemplate::new(200).set_body_json(body.clone()),
-        )
-        .await;
+        answer_json(&server, FS_READ, 200, body.clone()).await;
         let (c, _) = client(&server);
         let err = c.execute("fs_read", json!({})).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::ProtocolError, "body {body}");
@@ -210,8 +167,7 @@ async fn non_json_and_empty_success_bodies_are_protocol_errors() {
         let server = gate().await;
         answer(
             &server,
-            "GET",
-            "/v1/receipts/r1",
+            "GET /v1/receipts/r1",
             ResponseTemplate::new(200).set_body_string(body),
         )
         .await;
@@ -228,8 +184,7 @@ async fn redirects_are_never_followed() {
     let elsewhere = format!("{}/v1/actions/fs_read/execute2", server.uri());
     answer(
         &server,
-        "POST",
-        "/v1/actions/fs_read/execute",
+        FS_READ,
         ResponseTemplate::new(307).insert_header("location", elsewhere.as_str()),
     )
     .await;
@@ -248,13 +203,7 @@ async fn redirects_are_never_followed() {
 async fn htu_mismatch_error_names_public_base_url() {
     let server = gate().await;
     let body = json!({"error": "invalid_dpop", "deny_reason": "htu mismatch: expected 'http://localhost:3000/v1/actions/fs_read/execute', got 'x'"});
-    answer(
-        &server,
-        "POST",
-        "/v1/actions/fs_read/execute",
-        ResponseTemplate::new(401).set_body_json(body),
-    )
-    .await;
+    answer_json(&server, FS_READ, 401, body).await;
     let (c, _) = client(&server);
     let err = c.execute("fs_read", json!({})).await.unwrap_err();
     assert_eq!(
@@ -274,11 +223,11 @@ async fn receipt_is_fetched_with_lease_auth_and_kept_raw() {
     let server = gate().await;
     let body = receipt_body();
     let id = body["receipt_id"].as_str().unwrap().to_owned();
-    answer(
+    answer_json(
         &server,
-        "GET",
-        &format!("/v1/receipts/{id}"),
-        ResponseTemplate::new(200).set_body_json(body.clone()),
+        &format!("GET /v1/receipts/{id}"),
+        200,
+        body.clone(),
     )
     .await;
     let (c, _) = client(&server);
@@ -290,25 +239,13 @@ async fn receipt_is_fetched_with_lease_auth_and_kept_raw() {
     .unwrap();
     assert!(receipt.verify(&keys).is_valid());
     let req = &requests_to(&server, &format!("/v1/receipts/{id}")).await[0];
-    support::check_proof(
-        &req.headers,
-        &lease_jwk(&server).await,
-        "jwt-1",
-        "GET",
-        &format!("{}/v1/receipts/{id}", server.uri()),
-    );
+    check_lease_proof(&server, req, "jwt-1").await;
 }
 
 #[tokio::test]
 async fn receipt_with_another_id_is_a_protocol_error() {
     let server = gate().await;
-    answer(
-        &server,
-        "GET",
-        "/v1/receipts/other",
-        ResponseTemplate::new(200).set_body_json(receipt_body()),
-    )
-    .await;
+    answer_json(&server, "GET /v1/receipts/other", 200, receipt_body()).await;
     let (c, _) = client(&server);
     assert_eq!(
         c.get_receipt("other").await.unwrap_err().kind(),
@@ -319,14 +256,14 @@ async fn receipt_with_another_id_is_a_protocol_error() {
 #[tokio::test]
 async fn discovery_needs_no_lease_and_sends_no_auth() {
     let server = MockServer::start().await;
-    answer(
+    answer_json(
         &server,
-        "GET",
-        "/v1/actions",
-        ResponseTemplate::new(200).set_body_json(json!({"actions": [
+        "GET /v1/actions",
+        200,
+        json!({"actions": [
             {"action_id": "fs_read", "version": "1.0.0", "risk_level": "low"},
             {"action_id": "db_q", "version": "2", "risk_level": "high", "database_mode": "strict"},
-        ]})),
+        ]}),
     )
     .await;
     let detail = json!({
@@ -336,27 +273,9 @@ async fn discovery_needs_no_lease_and_sends_no_auth() {
         "egress": {"proxy_allowlist": {"allowed_domains": ["httpbin.org", "api.github.com"]}},
         "declared_side_effects": [],
     });
-    answer(
-        &server,
-        "GET",
-        "/v1/actions/http_fetch",
-        ResponseTemplate::new(200).set_body_json(detail),
-    )
-    .await;
-    answer(
-        &server,
-        "GET",
-        "/v1/actions/nope",
-        ResponseTemplate::new(404),
-    )
-    .await;
-    answer(
-        &server,
-        "GET",
-        "/healthz",
-        ResponseTemplate::new(200).set_body_json(json!({"status": "ok"})),
-    )
-    .await;
+    answer_json(&server, "GET /v1/actions/http_fetch", 200, detail).await;
+    answer(&server, "GET /v1/actions/nope", ResponseTemplate::new(404)).await;
+    answer_json(&server, "GET /healthz", 200, json!({"status": "ok"})).await;
     let c = Client::builder().base_url(server.uri()).build().unwrap();
     let actions = c.list_actions().await.unwrap();
     assert_eq!(actions[1].database_mode.as_deref(), Some("strict"));
@@ -384,13 +303,7 @@ async fn discovery_needs_no_lease_and_sends_no_auth() {
 async fn readyz_503_with_the_readiness_body_is_a_result() {
     let server = MockServer::start().await;
     let body = json!({"status": "not_ready", "redis": true, "opa": true, "ledger": true, "approval_store": false, "egress_proxy": null, "actions_registered": 0});
-    answer(
-        &server,
-        "GET",
-        "/readyz",
-        ResponseTemplate::new(503).set_body_json(body),
-    )
-    .await;
+    answer_json(&server, "GET /readyz", 503, body).await;
     let c = Client::builder().base_url(server.uri()).build().unwrap();
     let ready = c.readyz().await.unwrap();
     assert_eq!(
@@ -398,7 +311,7 @@ async fn readyz_503_with_the_readiness_body_is_a_result() {
         ("not_ready", None)
     );
     server.reset().await;
-    answer(&server, "GET", "/readyz", ResponseTemplate::new(503)).await;
+    answer(&server, "GET /readyz", ResponseTemplate::new(503)).await;
     assert_eq!(c.readyz().await.unwrap_err().kind(), ErrorKind::Unavailable);
 }
 
@@ -417,22 +330,4 @@ fn egress_null_or_odd_shapes_are_unknown_never_none() {
             "{raw}"
         );
     }
-}
-
-#[tokio::test]
-async fn explicit_connect_exposes_the_canonical_fs_root() {
-    let server = MockServer::start().await;
-    answer(&server, "POST", "/v1/leases", ResponseTemplate::new(200).set_body_json(json!({
-        "lease_jwt": "j", "session_id": "s", "lease_jti": "i", "expires_at": support::rfc3339(T0 + 300), "fs_root": "/home/u/proj",
-    }))).await;
-    let (c, _) = client(&server);
-    let info = c
-        .connect(ConnectOptions::new().fs_root("/home/u/./proj"))
-        .await
-        .unwrap();
-    assert_eq!(info.fs_root.as_deref(), Some("/home/u/proj"));
-    assert_eq!(
-        c.lease_info().unwrap().fs_root.as_deref(),
-        Some("/home/u/proj")
-    );
 }

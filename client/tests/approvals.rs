@@ -6,41 +6,15 @@ mod support;
 use std::time::Duration;
 
 use latchgate::ErrorKind;
-use serde_json::{json, Value};
-use support::wire::{answer, client, gate};
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
-
-async fn requests_to(server: &MockServer, route: &str) -> Vec<wiremock::Request> {
-    server
-        .received_requests()
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|r| r.url.path() == route)
-        .collect()
-}
-
-async fn lease_jwk(server: &MockServer) -> Value {
-    let lease = &requests_to(server, "/v1/leases").await[0];
-    serde_json::from_slice::<Value>(&lease.body).unwrap()["dpop_jwk"].clone()
-}
+use serde_json::json;
+use support::wire::{answer_json, check_lease_proof, client, gate, mount, requests_to};
+use wiremock::{MockServer, ResponseTemplate};
 
 async fn approval_gate(poll: impl wiremock::Respond + 'static) -> MockServer {
     let server = gate().await;
     let pending = json!({"decision": "pending_approval", "approval_id": "ap1", "request_hash": "sha256:ab", "trace_id": "t"});
-    answer(
-        &server,
-        "POST",
-        "/v1/actions/fs_write/execute",
-        ResponseTemplate::new(202).set_body_json(pending),
-    )
-    .await;
-    Mock::given(method("GET"))
-        .and(path("/v1/approvals/ap1/poll"))
-        .respond_with(poll)
-        .mount(&server)
-        .await;
+    answer_json(&server, "POST /v1/actions/fs_write/execute", 202, pending).await;
+    mount(&server, "GET /v1/approvals/ap1/poll", poll, None).await;
     server
 }
 
@@ -63,13 +37,7 @@ async fn poll_reads_status_and_injects_the_approval_id() {
     );
     assert!(status.is_terminal());
     let req = &requests_to(&server, "/v1/approvals/ap1/poll").await[0];
-    support::check_proof(
-        &req.headers,
-        &lease_jwk(&server).await,
-        "jwt-1",
-        "GET",
-        &format!("{}/v1/approvals/ap1/poll", server.uri()),
-    );
+    check_lease_proof(&server, req, "jwt-1").await;
 }
 
 #[tokio::test]
@@ -218,11 +186,11 @@ async fn wait_for_approval_raises_other_errors() {
 #[tokio::test]
 async fn poll_after_the_gate_rejected_the_creating_lease_uses_a_new_lease() {
     let server = approval_gate(ResponseTemplate::new(404)).await;
-    answer(
+    answer_json(
         &server,
-        "GET",
-        "/v1/receipts/r1",
-        ResponseTemplate::new(401).set_body_json(json!({"error": "invalid_lease"})),
+        "GET /v1/receipts/r1",
+        401,
+        json!({"error": "invalid_lease"}),
     )
     .await;
     let (c, _) = client(&server);

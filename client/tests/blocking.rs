@@ -2,35 +2,21 @@
 
 mod support;
 
-use std::sync::Arc;
-
 use latchgate::{Client, ErrorKind};
 use serde_json::json;
-use support::gate::{Reply, ScriptedGate};
-use support::{LeaseResponder, T0};
+use support::gate::{leasing, Reply, ScriptedGate};
 
 fn start_gate() -> (tokio::runtime::Runtime, ScriptedGate) {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let leases = Arc::new(LeaseResponder::fixed(T0, 300));
-    let gate = runtime.block_on(ScriptedGate::unix(Arc::new(move |req| {
-        let leases = Arc::clone(&leases);
-        Box::pin(async move {
-            match req.target.as_str() {
-                "/v1/leases" => Reply::json(200, leases.body()),
-                _ => Reply::json(200, json!({"decision": "executed", "trace_id": "t", "grant_id": "g", "receipt_id": "r"})),
-            }
-        })
-    })));
+    let handler = leasing(|_| async { Reply::json(200, support::executed()) });
+    let gate = runtime.block_on(ScriptedGate::unix(handler));
     (runtime, gate)
 }
 
 #[test]
 fn blocking_client_executes_from_several_threads_with_one_lease() {
     let (_runtime, gate) = start_gate();
-    let builder = Client::builder()
-        .socket(gate.socket.clone().unwrap())
-        .agent_id("a")
-        .clock(support::manual_clock());
+    let builder = gate.builder().clock(support::manual_clock());
     let client = latchgate::blocking::Client::new(builder).unwrap();
     client.connect(latchgate::ConnectOptions::new()).unwrap();
     let threads: Vec<_> = (0..4)

@@ -5,21 +5,23 @@
 mod support;
 
 use latchgate::crypto::dpop::DpopKey;
-use latchgate::crypto::{ath, htu, jcs};
+use latchgate::crypto::{htu, jcs};
 use serde_json::Value;
+use support::str_of;
 
-fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
-    v[key]
-        .as_str()
-        .unwrap_or_else(|| panic!("{key} missing in {v}"))
+/// The `cases` of a vector file, at least `min` of them.
+fn cases(file: &str, min: usize) -> Vec<Value> {
+    let cases = support::vector_file(file)["cases"]
+        .as_array()
+        .expect("cases")
+        .clone();
+    assert!(cases.len() >= min, "only {} cases in {file}", cases.len());
+    cases
 }
 
 #[test]
 fn htu_normalization_matches_every_vector() {
-    let file = support::vector_file("htu.json");
-    let cases = file["cases"].as_array().expect("cases");
-    assert!(cases.len() >= 14, "only {} htu cases", cases.len());
-    for case in cases {
+    for case in &cases("htu.json", 14) {
         let url = str_of(case, "url");
         let got = htu::normalize(url);
         match case["normalized"].as_str() {
@@ -48,10 +50,7 @@ fn htu_join_removes_every_trailing_slash_of_the_base() {
 
 #[test]
 fn jcs_canonical_text_and_hash_match_every_vector() {
-    let file = support::vector_file("jcs.json");
-    let cases = file["cases"].as_array().expect("cases");
-    assert!(cases.len() >= 9, "only {} jcs cases", cases.len());
-    for case in cases {
+    for case in &cases("jcs.json", 9) {
         let name = str_of(case, "name");
         let canonical = jcs::canonicalize(&case["value"]).expect("canonicalizes");
         assert_eq!(
@@ -83,40 +82,17 @@ fn jcs_orders_keys_by_utf16_code_units_not_code_points() {
 
 #[test]
 fn jwk_and_thumbprint_of_fixed_keys_match_the_python_sdk() {
-    let file = support::vector_file("python-sdk.json");
-    for entry in file["keys"].as_array().expect("keys") {
-        let name = str_of(entry, "file");
-        let key = DpopKey::from_pem(&support::key_file(name)).expect("fixed key loads");
-        let jwk = serde_json::to_value(key.public_jwk()).unwrap();
-        assert_eq!(jwk, entry["jwk"], "JWK of {name}");
-        assert_eq!(
-            key.thumbprint(),
-            str_of(entry, "thumbprint"),
-            "thumbprint of {name}"
-        );
-    }
+    support::assert_key_vectors(&support::vector_file("python-sdk.json"));
 }
 
 #[test]
 fn ath_matches_the_python_sdk() {
-    let file = support::vector_file("python-sdk.json");
-    for entry in file["ath"].as_array().expect("ath") {
-        let token = str_of(entry, "token");
-        assert_eq!(ath(token), str_of(entry, "ath"), "ath({token:?})");
-    }
+    support::assert_ath_vectors(&support::vector_file("python-sdk.json"));
 }
 
 #[test]
 fn htu_normalization_matches_the_python_sdk() {
-    let file = support::vector_file("python-sdk.json");
-    for entry in file["htu"].as_array().expect("htu") {
-        let url = str_of(entry, "url");
-        assert_eq!(
-            htu::normalize(url).unwrap(),
-            str_of(entry, "normalized"),
-            "normalize({url:?})"
-        );
-    }
+    support::assert_htu_vectors(&support::vector_file("python-sdk.json"));
 }
 
 #[test]

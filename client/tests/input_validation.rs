@@ -10,16 +10,7 @@ use serde_json::json;
 use support::gate::{Reply, ScriptedGate};
 
 async fn silent_gate() -> ScriptedGate {
-    ScriptedGate::tcp(Arc::new(|_| {
-        Box::pin(async {
-            Reply {
-                status: 500,
-                headers: vec![],
-                body: vec![],
-            }
-        })
-    }))
-    .await
+    ScriptedGate::tcp(Arc::new(|_| Box::pin(async { Reply::empty(500) }))).await
 }
 
 fn assert_invalid(err: latchgate::Error, field: &str, what: &str) {
@@ -33,11 +24,7 @@ fn assert_invalid(err: latchgate::Error, field: &str, what: &str) {
 #[tokio::test]
 async fn identifier_vectors_are_accepted_or_rejected_before_any_io() {
     let gate = silent_gate().await;
-    let c = Client::builder()
-        .base_url(gate.url.clone().unwrap())
-        .agent_id("a")
-        .build()
-        .unwrap();
+    let c = gate.builder().build().unwrap();
     let file = support::vector_file("identifiers.json");
     for bad in file["invalid"].as_array().unwrap() {
         let id = bad.as_str().unwrap();
@@ -73,47 +60,24 @@ async fn lease_options_are_checked_before_any_io() {
         .build()
         .unwrap();
     let empty: [&str; 0] = [];
-    assert_invalid(
-        c.connect(ConnectOptions::new().scopes(empty))
-            .await
-            .unwrap_err(),
-        "scopes",
-        "empty scopes",
-    );
-    assert_invalid(
-        c.connect(ConnectOptions::new().max_calls(0))
-            .await
-            .unwrap_err(),
-        "max_calls",
-        "zero",
-    );
-    let too_big = ConnectOptions::new().max_calls(i64::MAX as u64 + 1);
-    assert_invalid(c.connect(too_big).await.unwrap_err(), "max_calls", "2^63");
-    assert_invalid(
-        c.connect(ConnectOptions::new().fs_root("rel/dir"))
-            .await
-            .unwrap_err(),
-        "fs_root",
-        "relative",
-    );
-    assert_invalid(
-        c.connect(ConnectOptions::new().fs_root(""))
-            .await
-            .unwrap_err(),
-        "fs_root",
-        "empty",
-    );
+    let cases = [
+        ("scopes", ConnectOptions::new().scopes(empty)),
+        ("max_calls", ConnectOptions::new().max_calls(0)),
+        ("max_calls", ConnectOptions::new().max_calls(1 << 63)),
+        ("fs_root", ConnectOptions::new().fs_root("rel/dir")),
+        ("fs_root", ConnectOptions::new().fs_root("")),
+    ];
+    for (field, options) in cases {
+        let what = format!("{options:?}");
+        assert_invalid(c.connect(options).await.unwrap_err(), field, &what);
+    }
     assert_eq!(gate.connection_count(), 0);
 }
 
 #[tokio::test]
 async fn params_that_are_not_an_object_or_too_big_are_rejected_before_any_io() {
     let gate = silent_gate().await;
-    let c = Client::builder()
-        .base_url(gate.url.clone().unwrap())
-        .agent_id("a")
-        .build()
-        .unwrap();
+    let c = gate.builder().build().unwrap();
     for params in [json!([1]), json!("s"), json!(null), json!(3)] {
         assert_invalid(
             c.execute("fs_read", params.clone()).await.unwrap_err(),
@@ -133,51 +97,22 @@ async fn params_that_are_not_an_object_or_too_big_are_rejected_before_any_io() {
 #[test]
 fn configuration_errors_name_the_field() {
     let env = latchgate::transport::Env::from_pairs(&[]);
-    let build = |b: latchgate::ClientBuilder| b.environment(env.clone()).build().unwrap_err();
-    assert_invalid(
-        build(Client::builder().base_url("http://h").socket("/s")),
-        "socket",
-        "both",
-    );
-    assert_invalid(
-        build(Client::builder().base_url("")),
-        "base_url",
-        "empty base",
-    );
-    assert_invalid(
-        build(Client::builder().base_url("localhost:3000")),
-        "base_url",
-        "no scheme",
-    );
-    assert_invalid(
-        build(Client::builder().base_url("http://h/?q=1")),
-        "base_url",
-        "query",
-    );
-    assert_invalid(
-        build(Client::builder().base_url("http://h").public_base_url("")),
-        "public_base_url",
-        "empty",
-    );
-    assert_invalid(
-        build(
-            Client::builder()
-                .base_url("http://h")
-                .public_base_url("h:3000"),
-        ),
-        "public_base_url",
-        "no scheme",
-    );
-    assert_invalid(
-        build(Client::builder().socket("")),
-        "socket",
-        "empty socket",
-    );
-    assert_invalid(
-        build(Client::builder().base_url("http://h").agent_id("bad id")),
-        "agent_id",
-        "agent id",
-    );
+    let tcp = || Client::builder().base_url("http://h");
+    let cases = [
+        ("socket", tcp().socket("/s")),
+        ("base_url", Client::builder().base_url("")),
+        ("base_url", Client::builder().base_url("localhost:3000")),
+        ("base_url", Client::builder().base_url("http://h/?q=1")),
+        ("public_base_url", tcp().public_base_url("")),
+        ("public_base_url", tcp().public_base_url("h:3000")),
+        ("socket", Client::builder().socket("")),
+        ("agent_id", tcp().agent_id("bad id")),
+    ];
+    for (field, builder) in cases {
+        let what = format!("{builder:?}");
+        let err = builder.environment(env.clone()).build().unwrap_err();
+        assert_invalid(err, field, &what);
+    }
     let env = latchgate::transport::Env::from_pairs(&[("LATCHGATE_URL", "not a url")]);
     let err = Client::builder().environment(env).build().unwrap_err();
     assert_invalid(err, "LATCHGATE_URL", "bad env");
@@ -231,38 +166,24 @@ async fn operator_inputs_are_checked_before_any_io() {
         .key(latchgate::crypto::dpop::DpopKey::generate())
         .build()
         .unwrap();
-    assert_invalid(
-        op.list_approvals(Some("expired"), None).await.unwrap_err(),
-        "status",
-        "status",
-    );
-    assert_invalid(
-        op.list_approvals(None, Some(0)).await.unwrap_err(),
-        "limit",
-        "0",
-    );
-    assert_invalid(
-        op.list_approvals(None, Some(201)).await.unwrap_err(),
-        "limit",
-        "201",
-    );
-    assert_invalid(
-        op.approve("a/b", ApproveOptions::default())
-            .await
-            .unwrap_err(),
-        "approval_id",
-        "approve",
-    );
-    assert_invalid(
-        op.deny("a\n", None).await.unwrap_err(),
-        "approval_id",
-        "deny",
-    );
-    assert_invalid(op.get_approval("").await.unwrap_err(), "approval_id", "get");
-    assert_invalid(
-        op.get_receipt("é").await.unwrap_err(),
-        "receipt_id",
-        "receipt",
-    );
+    let results = [
+        (
+            op.list_approvals(Some("expired"), None).await.err(),
+            "status",
+        ),
+        (op.list_approvals(None, Some(0)).await.err(), "limit"),
+        (op.list_approvals(None, Some(201)).await.err(), "limit"),
+        (
+            op.approve("a/b", ApproveOptions::default()).await.err(),
+            "approval_id",
+        ),
+        (op.deny("a\n", None).await.err(), "approval_id"),
+        (op.get_approval("").await.err(), "approval_id"),
+        (op.get_receipt("é").await.err(), "receipt_id"),
+    ];
+    for (i, (err, field)) in results.into_iter().enumerate() {
+        let err = err.unwrap_or_else(|| panic!("call {i} was accepted"));
+        assert_invalid(err, field, &format!("call {i}"));
+    }
     assert_eq!(gate.connection_count(), 0);
 }

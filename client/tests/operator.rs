@@ -5,11 +5,13 @@ mod support;
 
 use latchgate::{ApproveOptions, ApproveOutcome, DenyOutcome, ErrorKind, OperatorClient};
 use serde_json::{json, Value};
-use support::wire::answer;
+use support::wire::{answer, answer_json, only_request};
 use wiremock::{MockServer, ResponseTemplate};
 
 const API_KEY: &str = "key-default-0123456789abcdef0123456789abcdef";
 const KEY_FILE: &str = "p256-a.pkcs8.pem";
+const APPROVE: &str = "POST /v1/approvals/ap1/approve";
+const DENY: &str = "POST /v1/approvals/ap1/deny";
 
 fn operator(server: &MockServer) -> OperatorClient {
     OperatorClient::builder()
@@ -22,21 +24,19 @@ fn operator(server: &MockServer) -> OperatorClient {
         .unwrap()
 }
 
-fn operator_jwk() -> Value {
+/// A member of the python-sdk.json vector of the operator key.
+fn key_vector(member: &str) -> Value {
     let file = support::vector_file("python-sdk.json");
-    file["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|k| k["file"] == KEY_FILE)
-        .unwrap()["jwk"]
-        .clone()
+    let keys = file["keys"].as_array().unwrap();
+    let key = keys.iter().find(|k| k["file"] == KEY_FILE).unwrap();
+    key[member].clone()
 }
 
-async fn only_request(server: &MockServer) -> wiremock::Request {
-    let mut all = server.received_requests().await.unwrap();
-    assert_eq!(all.len(), 1, "exactly one request");
-    all.remove(0)
+/// Check `req`'s proof: the operator key and API key, `htm`, and the htu
+/// `http://127.0.0.1:3000{path}` (the public base, not the admin address).
+fn check_operator_proof(req: &wiremock::Request, htm: &str, path: &str) {
+    let htu = format!("http://127.0.0.1:3000{path}");
+    support::check_proof(&req.headers, &key_vector("jwk"), API_KEY, htm, &htu);
 }
 
 fn executed_with_approval() -> Value {
@@ -54,27 +54,14 @@ fn executed_with_approval() -> Value {
 #[tokio::test]
 async fn operator_key_thumbprint_matches_the_python_sdk_vector() {
     let server = MockServer::start().await;
-    let file = support::vector_file("python-sdk.json");
-    let expected = file["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|k| k["file"] == KEY_FILE)
-        .unwrap()["thumbprint"]
-        .clone();
+    let expected = key_vector("thumbprint");
     assert_eq!(json!(operator(&server).key_thumbprint()), expected);
 }
 
 #[tokio::test]
 async fn approve_has_no_body_signs_the_public_base_without_query_and_encodes_learning() {
     let server = MockServer::start().await;
-    answer(
-        &server,
-        "POST",
-        "/v1/approvals/ap1/approve",
-        ResponseTemplate::new(200).set_body_json(executed_with_approval()),
-    )
-    .await;
+    answer_json(&server, APPROVE, 200, executed_with_approval()).await;
     let op = operator(&server);
     let options = ApproveOptions {
         learn_domain: Some("api.example.com".into()),
@@ -99,13 +86,7 @@ async fn approve_has_no_body_signs_the_public_base_without_query_and_encodes_lea
         req.url.query(),
         Some("learn_domain=api.example.com&learn_path=docs%2F%2A%2A%2F%2A.md")
     );
-    support::check_proof(
-        &req.headers,
-        &operator_jwk(),
-        API_KEY,
-        "POST",
-        "http://127.0.0.1:3000/v1/approvals/ap1/approve",
-    );
+    check_operator_proof(&req, "POST", "/v1/approvals/ap1/approve");
 }
 
 #[tokio::test]
@@ -115,13 +96,7 @@ async fn approve_of_a_completed_approval_is_already_decided_under_either_state_k
         json!({"decision": "already_denied", "approval_id": "ap1", "state": "denied", "completed_at": "c", "deny_reason": "no", "source": "durable_outcome"}),
     ] {
         let server = MockServer::start().await;
-        answer(
-            &server,
-            "POST",
-            "/v1/approvals/ap1/approve",
-            ResponseTemplate::new(200).set_body_json(body.clone()),
-        )
-        .await;
+        answer_json(&server, APPROVE, 200, body.clone()).await;
         let outcome = operator(&server)
             .approve("ap1", ApproveOptions::default())
             .await
@@ -140,13 +115,7 @@ async fn approve_of_a_completed_approval_is_already_decided_under_either_state_k
 #[tokio::test]
 async fn approve_with_an_unknown_decision_is_a_protocol_error_that_may_have_executed() {
     let server = MockServer::start().await;
-    answer(
-        &server,
-        "POST",
-        "/v1/approvals/ap1/approve",
-        ResponseTemplate::new(200).set_body_json(json!({"decision": "maybe"})),
-    )
-    .await;
+    answer_json(&server, APPROVE, 200, json!({"decision": "maybe"})).await;
     let err = operator(&server)
         .approve("ap1", ApproveOptions::default())
         .await
@@ -160,17 +129,10 @@ async fn approve_with_an_unknown_decision_is_a_protocol_error_that_may_have_exec
 #[tokio::test]
 async fn second_approve_conflict_and_throttling_are_mapped() {
     let server = MockServer::start().await;
+    answer_json(&server, APPROVE, 409, json!({"error": "conflict"})).await;
     answer(
         &server,
-        "POST",
-        "/v1/approvals/ap1/approve",
-        ResponseTemplate::new(409).set_body_json(json!({"error": "conflict"})),
-    )
-    .await;
-    answer(
-        &server,
-        "POST",
-        "/v1/approvals/ap2/approve",
+        "POST /v1/approvals/ap2/approve",
         ResponseTemplate::new(429)
             .insert_header("retry-after", "2")
             .set_body_json(json!({"error": "operator_throttled"})),
@@ -207,13 +169,7 @@ fn denied() -> Value {
 #[tokio::test]
 async fn deny_without_reason_sends_no_body_and_no_content_type() {
     let server = MockServer::start().await;
-    answer(
-        &server,
-        "POST",
-        "/v1/approvals/ap1/deny",
-        ResponseTemplate::new(200).set_body_json(denied()),
-    )
-    .await;
+    answer_json(&server, DENY, 200, denied()).await;
     let outcome = operator(&server).deny("ap1", None).await.unwrap();
     assert!(
         matches!(outcome, DenyOutcome::Denied(ref d) if d.deny_reason == "operator_denied"),
@@ -221,25 +177,13 @@ async fn deny_without_reason_sends_no_body_and_no_content_type() {
     );
     let req = only_request(&server).await;
     assert!(req.body.is_empty() && req.headers.get("content-type").is_none());
-    support::check_proof(
-        &req.headers,
-        &operator_jwk(),
-        API_KEY,
-        "POST",
-        "http://127.0.0.1:3000/v1/approvals/ap1/deny",
-    );
+    check_operator_proof(&req, "POST", "/v1/approvals/ap1/deny");
 }
 
 #[tokio::test]
 async fn deny_with_reason_sends_exactly_the_reason_as_json() {
     let server = MockServer::start().await;
-    answer(
-        &server,
-        "POST",
-        "/v1/approvals/ap1/deny",
-        ResponseTemplate::new(200).set_body_json(denied()),
-    )
-    .await;
+    answer_json(&server, DENY, 200, denied()).await;
     operator(&server)
         .deny("ap1", Some("too risky"))
         .await
@@ -258,20 +202,14 @@ async fn list_and_get_approvals_use_the_query_and_empty_error_bodies() {
     let summary = json!({"approval_id": "ap1", "status": "pending", "action_id": "fs_write", "action_version": "1",
         "principal": "dev:anonymous", "session_id": "s", "risk_level": "high", "request_hash": "sha256:x",
         "created_at": "a", "expires_at": "b"});
-    answer(
+    answer_json(
         &server,
-        "GET",
-        "/v1/approvals",
-        ResponseTemplate::new(200).set_body_json(json!({"approvals": [summary], "count": 1})),
+        "GET /v1/approvals",
+        200,
+        json!({"approvals": [summary], "count": 1}),
     )
     .await;
-    answer(
-        &server,
-        "GET",
-        "/v1/approvals/ap9",
-        ResponseTemplate::new(401),
-    )
-    .await;
+    answer(&server, "GET /v1/approvals/ap9", ResponseTemplate::new(401)).await;
     let op = operator(&server);
     let list = op.list_approvals(Some("pending"), Some(10)).await.unwrap();
     assert_eq!(
@@ -282,13 +220,7 @@ async fn list_and_get_approvals_use_the_query_and_empty_error_bodies() {
     assert_eq!((err.kind(), err.code()), (ErrorKind::AuthError, None));
     let requests = server.received_requests().await.unwrap();
     assert_eq!(requests[0].url.query(), Some("status=pending&limit=10"));
-    support::check_proof(
-        &requests[0].headers,
-        &operator_jwk(),
-        API_KEY,
-        "GET",
-        "http://127.0.0.1:3000/v1/approvals",
-    );
+    check_operator_proof(&requests[0], "GET", "/v1/approvals");
 }
 
 #[tokio::test]
@@ -300,13 +232,7 @@ async fn receipt_keys_skip_other_types_and_reject_malformed_hex() {
         .as_array_mut()
         .unwrap()
         .push(json!({"kid": "x", "kty": "EC", "crv": "P-256", "x": "a", "y": "b"}));
-    answer(
-        &server,
-        "GET",
-        "/v1/receipt-keys",
-        ResponseTemplate::new(200).set_body_json(keys),
-    )
-    .await;
+    answer_json(&server, "GET /v1/receipt-keys", 200, keys).await;
     let op = operator(&server);
     let parsed = op.receipt_keys().await.unwrap();
     assert_eq!(parsed.len(), 1);
@@ -316,13 +242,7 @@ async fn receipt_keys_skip_other_types_and_reject_malformed_hex() {
     );
     server.reset().await;
     let bad = json!({"keys": [{"kid": "k", "x_hex": "zz", "kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "added_at": "t", "use": "sig"}]});
-    answer(
-        &server,
-        "GET",
-        "/v1/receipt-keys",
-        ResponseTemplate::new(200).set_body_json(bad),
-    )
-    .await;
+    answer_json(&server, "GET /v1/receipt-keys", 200, bad).await;
     assert_eq!(
         op.receipt_keys().await.unwrap_err().kind(),
         ErrorKind::ProtocolError
@@ -332,11 +252,11 @@ async fn receipt_keys_skip_other_types_and_reject_malformed_hex() {
 #[tokio::test]
 async fn admin_routes_collapse_auth_failures_to_unauthorized() {
     let server = MockServer::start().await;
-    answer(
+    answer_json(
         &server,
-        "GET",
-        "/v1/admin/status",
-        ResponseTemplate::new(401).set_body_json(json!({"error": "unauthorized"})),
+        "GET /v1/admin/status",
+        401,
+        json!({"error": "unauthorized"}),
     )
     .await;
     let err = operator(&server).admin_status().await.unwrap_err();
@@ -352,18 +272,12 @@ async fn admin_receipt_uses_operator_auth_and_verifies_offline() {
     let file = support::vector_file("python-sdk.json");
     let receipt = file["receipt"]["receipt"].clone();
     let id = receipt["receipt_id"].as_str().unwrap().to_owned();
-    answer(
+    answer_json(&server, &format!("GET /v1/receipts/{id}"), 200, receipt).await;
+    answer_json(
         &server,
-        "GET",
-        &format!("/v1/receipts/{id}"),
-        ResponseTemplate::new(200).set_body_json(receipt),
-    )
-    .await;
-    answer(
-        &server,
-        "GET",
-        "/v1/receipt-keys",
-        ResponseTemplate::new(200).set_body_json(file["receipt"]["keys"].clone()),
+        "GET /v1/receipt-keys",
+        200,
+        file["receipt"]["keys"].clone(),
     )
     .await;
     let op = operator(&server);
@@ -380,21 +294,9 @@ async fn admin_status_and_approval_detail_parse_the_gates_bodies() {
     let status = json!({"status": "ok", "version": "0.2.0", "uptime_seconds": 12, "actions_registered": 4,
         "pending_approvals": 1, "revocation_epoch": 0, "draining": false, "in_flight_executions": 0,
         "dependencies": {"redis": true, "opa": true}, "webhooks": {"active": false, "pending_deliveries": 0}});
-    answer(
-        &server,
-        "GET",
-        "/v1/admin/status",
-        ResponseTemplate::new(200).set_body_json(status),
-    )
-    .await;
+    answer_json(&server, "GET /v1/admin/status", 200, status).await;
     let detail = json!({"approval_id": "ap1", "status": "approved", "completed_at": "c", "receipt_id": "r1", "source": "durable_outcome"});
-    answer(
-        &server,
-        "GET",
-        "/v1/approvals/ap1",
-        ResponseTemplate::new(200).set_body_json(detail),
-    )
-    .await;
+    answer_json(&server, "GET /v1/approvals/ap1", 200, detail).await;
     let op = operator(&server);
     let s = op.admin_status().await.unwrap();
     assert_eq!(
@@ -408,11 +310,5 @@ async fn admin_status_and_approval_detail_parse_the_gates_bodies() {
     );
     assert_eq!(d.extra["source"], "durable_outcome");
     let requests = server.received_requests().await.unwrap();
-    support::check_proof(
-        &requests[0].headers,
-        &operator_jwk(),
-        API_KEY,
-        "GET",
-        "http://127.0.0.1:3000/v1/admin/status",
-    );
+    check_operator_proof(&requests[0], "GET", "/v1/admin/status");
 }

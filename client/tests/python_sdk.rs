@@ -4,61 +4,38 @@
 
 mod support;
 
+use std::path::Path;
+
+use latchgate::crypto::ath;
 use latchgate::crypto::dpop::{self, DpopKey, ProofClaims};
-use latchgate::crypto::{ath, htu};
 
 const FIXED_KEY: &str = "p256-b-leading-zero-x.sec1.pem";
 
 #[test]
 fn python_sdk_recomputes_the_committed_vectors() {
-    let Some(python) = support::python_or_skip("python_sdk_recomputes_the_committed_vectors")
-    else {
-        return;
-    };
-    let fresh = support::run_python_json(&python, &["fixtures/vectors/python_vectors.py"], "");
-    let committed = support::vector_file("python-sdk.json");
-    assert_eq!(
-        fresh, committed,
-        "python-sdk.json is stale: regenerate it with python_vectors.py"
-    );
+    support::with_python("python_sdk_recomputes_the_committed_vectors", |python| {
+        let committed = support::vector_file("python-sdk.json");
+        let stale = "python-sdk.json is stale: regenerate it with python_vectors.py";
+        assert_eq!(fresh_vectors(python), committed, "{stale}");
+    });
+}
+
+/// The vectors a live run of `fixtures/vectors/python_vectors.py` computes.
+fn fresh_vectors(python: &Path) -> serde_json::Value {
+    support::run_python_json(python, &["fixtures/vectors/python_vectors.py"], "")
 }
 
 #[test]
 fn rust_thumbprint_ath_and_htu_equal_a_live_python_run() {
-    let Some(python) =
-        support::python_or_skip("rust_thumbprint_ath_and_htu_equal_a_live_python_run")
-    else {
-        return;
-    };
-    let fresh = support::run_python_json(&python, &["fixtures/vectors/python_vectors.py"], "");
-    for entry in fresh["keys"].as_array().unwrap() {
-        let name = entry["file"].as_str().unwrap();
-        let key = DpopKey::from_pem(&support::key_file(name)).unwrap();
-        assert_eq!(
-            serde_json::to_value(key.public_jwk()).unwrap(),
-            entry["jwk"],
-            "{name}"
-        );
-        assert_eq!(
-            key.thumbprint(),
-            entry["thumbprint"].as_str().unwrap(),
-            "{name}"
-        );
-    }
-    for entry in fresh["ath"].as_array().unwrap() {
-        assert_eq!(
-            ath(entry["token"].as_str().unwrap()),
-            entry["ath"].as_str().unwrap()
-        );
-    }
-    for entry in fresh["htu"].as_array().unwrap() {
-        let url = entry["url"].as_str().unwrap();
-        assert_eq!(
-            htu::normalize(url).unwrap(),
-            entry["normalized"].as_str().unwrap(),
-            "{url}"
-        );
-    }
+    support::with_python(
+        "rust_thumbprint_ath_and_htu_equal_a_live_python_run",
+        |python| {
+            let fresh = fresh_vectors(python);
+            support::assert_key_vectors(&fresh);
+            support::assert_ath_vectors(&fresh);
+            support::assert_htu_vectors(&fresh);
+        },
+    );
 }
 
 const PYTHON_SIGNS: &str = r#"
@@ -72,32 +49,32 @@ print(json.dumps({"proof": proof}))
 
 #[test]
 fn a_proof_signed_by_the_python_sdk_verifies_and_decodes_in_rust() {
-    let Some(python) =
-        support::python_or_skip("a_proof_signed_by_the_python_sdk_verifies_and_decodes_in_rust")
-    else {
-        return;
-    };
-    let pem = support::key_file(FIXED_KEY);
-    let request = serde_json::json!({
-        "pem": pem, "htm": "post", "htu": "HTTP://LocalHost:3000/v1/actions/fs_read/execute?x=1",
-        "token": "lease.jwt.token",
-    });
-    let out = support::run_python_json(&python, &["-c", PYTHON_SIGNS], &request.to_string());
-    let proof = out["proof"].as_str().unwrap();
-    let key = DpopKey::from_pem(&pem).unwrap();
-    assert!(
-        dpop::verify_proof_signature(&key.verifying_key(), proof),
-        "signature of {proof}"
+    support::with_python(
+        "a_proof_signed_by_the_python_sdk_verifies_and_decodes_in_rust",
+        |python| {
+            let pem = support::key_file(FIXED_KEY);
+            let request = serde_json::json!({
+                "pem": pem, "htm": "post", "htu": "HTTP://LocalHost:3000/v1/actions/fs_read/execute?x=1",
+                "token": "lease.jwt.token",
+            });
+            let out = support::run_python_json(python, &["-c", PYTHON_SIGNS], &request.to_string());
+            let proof = out["proof"].as_str().unwrap();
+            let key = DpopKey::from_pem(&pem).unwrap();
+            assert!(
+                dpop::verify_proof_signature(&key.verifying_key(), proof),
+                "signature of {proof}"
+            );
+            let (header, claims) = dpop::decode_unverified(proof).unwrap();
+            assert_eq!(header, dpop::standard_header(&key));
+            assert_eq!(claims["htm"], "POST");
+            assert_eq!(
+                claims["htu"],
+                "http://localhost:3000/v1/actions/fs_read/execute"
+            );
+            assert_eq!(claims["ath"], ath("lease.jwt.token"));
+            assert!(claims["iat"].is_i64(), "iat is an integer: {claims}");
+        },
     );
-    let (header, claims) = dpop::decode_unverified(proof).unwrap();
-    assert_eq!(header, dpop::standard_header(&key));
-    assert_eq!(claims["htm"], "POST");
-    assert_eq!(
-        claims["htu"],
-        "http://localhost:3000/v1/actions/fs_read/execute"
-    );
-    assert_eq!(claims["ath"], ath("lease.jwt.token"));
-    assert!(claims["iat"].is_i64(), "iat is an integer: {claims}");
 }
 
 const PYTHON_VERIFIES: &str = r#"
@@ -126,28 +103,29 @@ print(json.dumps({"ok": ok, "sig_len": len(raw), "header_jwk_equals_sdk_jwk": he
 
 #[test]
 fn a_proof_signed_in_rust_verifies_with_python_cryptography() {
-    let Some(python) =
-        support::python_or_skip("a_proof_signed_in_rust_verifies_with_python_cryptography")
-    else {
-        return;
-    };
-    let pem = support::key_file(FIXED_KEY);
-    let key = DpopKey::from_pem(&pem).unwrap();
-    let claims = ProofClaims {
-        jti: dpop::fresh_jti(),
-        htm: "GET".into(),
-        htu: "http://localhost:3000/v1/receipts/r1".into(),
-        iat: 1_767_225_600,
-        ath: ath("t"),
-    };
-    let proof = dpop::build_proof(&key, &claims);
-    let request = serde_json::json!({"pem": pem, "proof": proof});
-    let out = support::run_python_json(&python, &["-c", PYTHON_VERIFIES], &request.to_string());
-    assert_eq!(
-        out,
-        serde_json::json!({
-            "ok": true, "sig_len": 64, "header_jwk_equals_sdk_jwk": true,
-            "header_keys": ["typ", "alg", "jwk"], "claim_keys": ["jti", "htm", "htu", "iat", "ath"],
-        })
+    support::with_python(
+        "a_proof_signed_in_rust_verifies_with_python_cryptography",
+        |python| {
+            let pem = support::key_file(FIXED_KEY);
+            let key = DpopKey::from_pem(&pem).unwrap();
+            let claims = ProofClaims {
+                jti: dpop::fresh_jti(),
+                htm: "GET".into(),
+                htu: "http://localhost:3000/v1/receipts/r1".into(),
+                iat: 1_767_225_600,
+                ath: ath("t"),
+            };
+            let proof = dpop::build_proof(&key, &claims);
+            let request = serde_json::json!({"pem": pem, "proof": proof});
+            let out =
+                support::run_python_json(python, &["-c", PYTHON_VERIFIES], &request.to_string());
+            assert_eq!(
+                out,
+                serde_json::json!({
+                    "ok": true, "sig_len": 64, "header_jwk_equals_sdk_jwk": true,
+                    "header_keys": ["typ", "alg", "jwk"], "claim_keys": ["jti", "htm", "htu", "iat", "ath"],
+                })
+            );
+        },
     );
 }

@@ -3,35 +3,18 @@
 
 mod support;
 
-use latchgate::{Client, ConnectOptions, OperatorClient};
+use latchgate::{ConnectOptions, OperatorClient};
 use serde_json::json;
-use support::{LeaseResponder, T0};
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use support::wire::{answer_json, builder, gate};
 
 const API_KEY: &str = "key-default-secretsecretsecretsecret0001";
 
 #[tokio::test]
 async fn client_lease_and_errors_never_show_the_jwt_or_the_proof() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/leases"))
-        .respond_with(LeaseResponder::fixed(T0, 300))
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/v1/actions/fs_read/execute"))
-        .respond_with(
-            ResponseTemplate::new(401)
-                .set_body_json(json!({"error": "invalid_dpop", "deny_reason": "bad"})),
-        )
-        .mount(&server)
-        .await;
-    let c = Client::builder()
-        .base_url(server.uri())
-        .clock(support::manual_clock())
-        .build()
-        .unwrap();
+    let server = gate().await;
+    let invalid = json!({"error": "invalid_dpop", "deny_reason": "bad"});
+    answer_json(&server, "POST /v1/actions/fs_read/execute", 401, invalid).await;
+    let c = builder(&server, support::manual_clock()).build().unwrap();
     let events = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
     let sink = events.clone();
     c.on_lease_change(move |e| sink.lock().unwrap().push_str(&format!("{e:?}")));

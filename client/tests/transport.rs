@@ -3,42 +3,45 @@
 
 mod support;
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use latchgate::{Client, ConnectOptions, ErrorKind, OperatorClient};
+use latchgate::{Client, ClientBuilder, ConnectOptions, ErrorKind, OperatorClient};
 use serde_json::json;
-use support::gate::{Handler, Reply, ScriptedGate};
-use support::{LeaseResponder, T0};
+use support::gate::{leasing, Handler, Reply, ScriptedGate};
 
 fn gate_handler() -> Handler {
-    let leases = Arc::new(LeaseResponder::fixed(T0, 300));
-    Arc::new(move |req| {
-        let leases = Arc::clone(&leases);
-        Box::pin(async move {
-            match req.target.as_str() {
-                "/v1/leases" => Reply::json(200, leases.body()),
-                "/v1/actions/fs_read/execute" => Reply::json(
-                    200,
-                    json!({"decision": "executed", "trace_id": "t", "grant_id": "g", "receipt_id": "r"}),
-                ),
-                "/v1/receipts/never" | "/v1/actions/slow/execute" => std::future::pending().await,
-                _ => Reply {
-                    status: 404,
-                    headers: vec![],
-                    body: vec![],
-                },
-            }
-        })
+    leasing(|req| async move {
+        match req.target.as_str() {
+            "/v1/actions/fs_read/execute" => Reply::json(200, support::executed()),
+            "/v1/receipts/never" | "/v1/actions/slow/execute" => std::future::pending().await,
+            _ => Reply::empty(404),
+        }
     })
+}
+
+/// A TCP gate answering with [`gate_handler`], and a client of it set up by `configure`.
+async fn tcp_client(
+    configure: impl FnOnce(ClientBuilder) -> ClientBuilder,
+) -> (ScriptedGate, Client) {
+    let gate = ScriptedGate::tcp(gate_handler()).await;
+    let c = configure(gate.builder()).build().unwrap();
+    (gate, c)
+}
+
+/// `err` is a `TransportError` for a request that never reached the gate.
+fn assert_unsent_transport_error(err: &latchgate::Error) {
+    assert_eq!(
+        (err.kind(), err.sent(), err.may_have_executed()),
+        (ErrorKind::TransportError, false, false),
+        "{err}"
+    );
 }
 
 #[tokio::test]
 async fn unix_socket_requests_target_localhost_and_sign_the_default_public_base() {
     let gate = ScriptedGate::unix(gate_handler()).await;
-    let c = Client::builder()
-        .socket(gate.socket.clone().unwrap())
-        .agent_id("a")
+    let c = gate
+        .builder()
         .clock(support::manual_clock())
         .environment(latchgate::transport::Env::from_pairs(&[]))
         .build()
@@ -68,11 +71,7 @@ async fn unix_socket_requests_target_localhost_and_sign_the_default_public_base(
 #[tokio::test]
 async fn one_pool_per_client_reuses_the_connection() {
     let gate = ScriptedGate::unix(gate_handler()).await;
-    let c = Client::builder()
-        .socket(gate.socket.clone().unwrap())
-        .agent_id("a")
-        .build()
-        .unwrap();
+    let c = gate.builder().build().unwrap();
     for _ in 0..5 {
         c.execute("fs_read", json!({})).await.unwrap();
     }
@@ -92,10 +91,7 @@ async fn a_missing_socket_is_a_transport_error_that_was_not_sent() {
         .build()
         .unwrap();
     let err = c.execute("fs_read", json!({})).await.unwrap_err();
-    assert_eq!(
-        (err.kind(), err.sent(), err.may_have_executed()),
-        (ErrorKind::TransportError, false, false)
-    );
+    assert_unsent_transport_error(&err);
     assert!(err.transient());
 }
 
@@ -111,13 +107,7 @@ async fn a_refused_tcp_connection_is_a_transport_error_that_was_not_sent() {
 
 #[tokio::test]
 async fn an_execute_deadline_after_sending_may_have_executed() {
-    let gate = ScriptedGate::tcp(gate_handler()).await;
-    let c = Client::builder()
-        .base_url(gate.url.clone().unwrap())
-        .agent_id("a")
-        .execute_timeout(Duration::from_millis(200))
-        .build()
-        .unwrap();
+    let (gate, c) = tcp_client(|b| b.execute_timeout(Duration::from_millis(200))).await;
     let err = c.execute("slow", json!({})).await.unwrap_err();
     assert_eq!(
         (err.kind(), err.sent(), err.may_have_executed()),
@@ -132,13 +122,7 @@ async fn an_execute_deadline_after_sending_may_have_executed() {
 
 #[tokio::test]
 async fn a_deadline_on_a_read_is_retry_safe() {
-    let gate = ScriptedGate::tcp(gate_handler()).await;
-    let c = Client::builder()
-        .base_url(gate.url.clone().unwrap())
-        .agent_id("a")
-        .timeout(Duration::from_millis(200))
-        .build()
-        .unwrap();
+    let (_gate, c) = tcp_client(|b| b.timeout(Duration::from_millis(200))).await;
     let err = c.get_receipt("never").await.unwrap_err();
     assert_eq!(
         (err.kind(), err.sent(), err.may_have_executed()),
@@ -148,12 +132,7 @@ async fn a_deadline_on_a_read_is_retry_safe() {
 
 #[tokio::test]
 async fn calls_after_close_are_closed_before_any_io() {
-    let gate = ScriptedGate::tcp(gate_handler()).await;
-    let c = Client::builder()
-        .base_url(gate.url.clone().unwrap())
-        .agent_id("a")
-        .build()
-        .unwrap();
+    let (gate, c) = tcp_client(|b| b).await;
     c.execute("fs_read", json!({})).await.unwrap();
     c.close();
     c.close();
@@ -209,10 +188,7 @@ async fn https_base_url_speaks_tls_and_a_failed_handshake_was_not_sent() {
         .build()
         .unwrap();
     let err = c.execute("fs_read", json!({})).await.unwrap_err();
-    assert_eq!(
-        (err.kind(), err.sent(), err.may_have_executed()),
-        (ErrorKind::TransportError, false, false)
-    );
+    assert_unsent_transport_error(&err);
     assert!(
         gate.recorded().is_empty(),
         "no HTTP request reached the plain server: {:?}",

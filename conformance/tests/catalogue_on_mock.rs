@@ -12,10 +12,11 @@ use support::{assert_none, explain, ids_with, must_not_passed, run, rust_driver,
 
 /// The scenarios that expose the real gate's laxness (RFC 9449 holes it has): they pass on the
 /// strict mock and must fail on the lax one.
-const EXPOSE_LAXNESS: [&str; 3] = [
+const EXPOSE_LAXNESS: [&str; 4] = [
     "dpop.header.checked-on-warm-key",
     "dpop.header.duplicate",
     "dpop.jwk.private-member",
+    "operator.reject.foreign-key",
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

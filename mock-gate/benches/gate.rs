@@ -71,13 +71,11 @@ fn execute(c: &mut Criterion) {
 /// compiled on every call (regorus without its cache, the cost before), next to serializing its
 /// input alone (a floor every evaluation pays).
 fn policy(c: &mut Criterion) {
-    use latchgate_mock::actions::manifest::{EgressProfile, RiskLevel};
-    use latchgate_mock::policy::{load, Budgets, PolicyEngine, PolicyInput, Verdict};
-    let engine = PolicyEngine::new(
-        &load::quickstart_modules(),
-        &latchgate_mock::config::quickstart::quickstart_policy(),
-    )
-    .unwrap();
+    use latchgate_mock::harness::policy::{
+        quickstart_data, quickstart_modules, Budgets, EgressProfile, PolicyEngine, PolicyInput,
+        RiskLevel, Verdict,
+    };
+    let engine = PolicyEngine::new(&quickstart_modules(), &quickstart_data()).unwrap();
     let scopes = vec!["tools:call".to_string()];
     let sinks = vec!["fs_read".to_string()];
     let input = PolicyInput {

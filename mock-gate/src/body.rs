@@ -53,11 +53,6 @@ impl GateBody {
         self
     }
 
-    /// The status code.
-    pub fn status(&self) -> StatusCode {
-        self.status
-    }
-
     /// The finished body text.
     pub fn text(&self) -> String {
         let mut s = self.body.clone();

@@ -3,7 +3,7 @@
 //!
 //! | store | at the cap |
 //! |---|---|
-//! | journal | ring: the oldest entry is dropped and counted ([`crate::control::journal::Journal::dropped`]) |
+//! | journal | ring: the oldest entry is dropped and counted (`Journal::dropped`) |
 //! | receipts | the oldest receipt is forgotten; reading it answers as for an unknown id (404 `{"error":"not_found"}`) |
 //! | approvals | a resolved or no-longer-claimable approval is forgotten first, else the oldest pending one; reading it answers as for an unknown id |
 //! | audit events | the oldest event is dropped; `/v1/audit/verify` then starts from its hash |
@@ -44,8 +44,8 @@ impl Default for Caps {
             approvals: 10_000,
             audit_events: 10_000,
             learned_rows: 10_000,
-            verified_leases: crate::auth::lease::cache::DEFAULT_CAPACITY,
-            session_fs_roots: crate::state::fs_roots::DEFAULT_CAPACITY,
+            verified_leases: 1_024,
+            session_fs_roots: 10_000,
         }
     }
 }

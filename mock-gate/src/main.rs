@@ -3,7 +3,7 @@
 //! `latchgate-mock healthcheck --url URL` is a probe for container HEALTHCHECKs.
 
 use clap::Parser;
-use latchgate_mock::cli::{builder_from, ready_line, Cli, Command, LogFormat};
+use latchgate_mock::harness::cli::{builder_from, ready_line, Cli, Command, LogFormat};
 
 mod healthcheck;
 

@@ -166,7 +166,7 @@ async fn audit_ledger_keeps_the_configured_number_of_events() {
     for _ in 0..3 {
         a.lease(&g).await;
     }
-    assert_eq!(g.state().audit.len(), 2);
+    assert_eq!(support::audit_events(&g, "").await.len(), 2);
 }
 
 /// A gate holding one session fs root, accepting roots under the temp dir, and a first agent

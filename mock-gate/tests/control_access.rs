@@ -125,7 +125,7 @@ async fn generated_operator_key_is_served_by_the_operator_route() {
 
 #[tokio::test]
 async fn user_supplied_operator_key_is_never_served() {
-    let mine = latchgate_mock::config::operator_key::generate("platform");
+    let mine = latchgate_mock::OperatorCredential::generate("platform");
     let g = MockGate::builder()
         .operators(vec![mine.clone()])
         .start()
@@ -203,7 +203,7 @@ async fn binary_with_control_open_prints_no_token_and_admits_anyone() {
 async fn binary_never_serves_a_key_file_given_by_the_user() {
     let dir = tempfile::tempdir().unwrap();
     let pem = dir.path().join("op.pem");
-    let cred = latchgate_mock::config::operator_key::generate("x");
+    let cred = latchgate_mock::OperatorCredential::generate("x");
     std::fs::write(&pem, cred.private_key_pem.unwrap()).unwrap();
     let (_g, ready) = serve(
         &[],

@@ -322,10 +322,8 @@ async fn provider_failure_is_502_and_not_refunded() {
         "action_id: flaky\nversion: '1'\nprovider_module_digest: 'builtin:custom'\nrisk_level: low\n",
     )
     .unwrap();
-    let provider = std::sync::Arc::new(latchgate_mock::actions::providers::FnProvider(|_c| {
-        Err(latchgate_mock::actions::providers::ProviderError::runtime(
-            "boom",
-        ))
+    let provider = std::sync::Arc::new(latchgate_mock::FnProvider(|_c| {
+        Err(latchgate_mock::ProviderError::runtime("boom"))
     }));
     let g = MockGate::builder()
         .action_with_provider(spec, provider)
@@ -972,10 +970,7 @@ async fn http_provider_performs_the_templated_request_against_an_upstream() {
         declared_side_effects: [http_read]\n";
     let spec = latchgate_mock::ActionSpec::from_yaml(yaml).unwrap();
     let g = MockGate::builder()
-        .action_with_provider(
-            spec,
-            std::sync::Arc::new(latchgate_mock::actions::providers::HttpProvider),
-        )
+        .action_with_provider(spec, std::sync::Arc::new(latchgate_mock::HttpProvider))
         .grant("*", &["fetch_local"], &[])
         .start()
         .await

@@ -1,7 +1,7 @@
-//! The in-process gate the fuzz targets drive (`latchgate_mock::fuzzing`).
+//! The in-process gate the fuzz targets drive (`latchgate_mock::harness`).
 
 use bytes::Bytes;
-use latchgate_mock::fuzzing::FuzzGate;
+use latchgate_mock::harness::FuzzGate;
 
 fn get(path: &str) -> http::Request<Bytes> {
     http::Request::get(path).body(Bytes::new()).unwrap()

@@ -12,7 +12,7 @@ use super::types::ApprovalStatus;
 use super::Client;
 use crate::error::{ApprovalRequired, Endpoint, Error, ErrorKind};
 use crate::receipt::Receipt;
-use crate::response::{expect_status, json_object, typed};
+use crate::response::{self, expect_status, typed_object};
 use crate::transport::{Incoming, Outgoing};
 use crate::validate;
 use crate::wire::{ApprovalPending, ExecutionResponse, PollResponse};
@@ -40,33 +40,24 @@ impl Client {
             .agent_call(Endpoint::Exec, req, &lease)
             .await
             .map_err(|e| e.with_target_id(action_id))?;
-        match incoming.status {
-            202 => Err(self.approval_required(&incoming, &lease)),
-            _ => {
-                let incoming = expect_status(Endpoint::Exec, incoming, &[200])
-                    .map_err(|e| self.htu_hint(e).with_target_id(action_id))?;
-                let status = incoming.status;
-                let result: ExecutionResponse = typed(
-                    Endpoint::Exec,
-                    status,
-                    json_object(Endpoint::Exec, &incoming)?,
-                )?;
-                if result.decision != "executed" {
-                    return Err(Error::protocol(
-                        Endpoint::Exec,
-                        Some(status),
-                        format!("decision is {:?}, expected \"executed\"", result.decision),
-                    ));
-                }
-                Ok(result)
-            }
+        if incoming.status == 202 {
+            return Err(self.approval_required(&incoming, &lease));
         }
+        let incoming = expect_status(Endpoint::Exec, incoming, &[200])
+            .map_err(|e| self.htu_hint(e).with_target_id(action_id))?;
+        let result: ExecutionResponse = typed_object(Endpoint::Exec, &incoming)?;
+        if result.decision != "executed" {
+            return Err(Error::protocol(
+                Endpoint::Exec,
+                Some(incoming.status),
+                format!("decision is {:?}, expected \"executed\"", result.decision),
+            ));
+        }
+        Ok(result)
     }
 
     fn approval_required(&self, incoming: &Incoming, lease: &Arc<Lease>) -> Error {
-        let pending: ApprovalPending = match json_object(Endpoint::Exec, incoming)
-            .and_then(|v| typed(Endpoint::Exec, 202, v))
-        {
+        let pending: ApprovalPending = match typed_object(Endpoint::Exec, incoming) {
             Ok(p) => p,
             Err(e) => return e,
         };
@@ -91,23 +82,8 @@ impl Client {
         validate::identifier("receipt_id", receipt_id)?;
         let lease = self.inner.ensure_lease().await?;
         let req = Outgoing::new(Method::GET, format!("/v1/receipts/{receipt_id}"));
-        let incoming = self
-            .agent_call(Endpoint::Receipt, req, &lease)
-            .await
-            .and_then(|i| expect_status(Endpoint::Receipt, i, &[200]))
-            .map_err(|e| e.with_target_id(receipt_id))?;
-        let receipt = Receipt::from_json(json_object(Endpoint::Receipt, &incoming)?)?;
-        if receipt.receipt_id() != receipt_id {
-            return Err(Error::protocol(
-                Endpoint::Receipt,
-                Some(incoming.status),
-                format!(
-                    "asked for receipt {receipt_id:?}, got {:?}",
-                    receipt.receipt_id()
-                ),
-            ));
-        }
-        Ok(receipt)
+        let answer = self.agent_call(Endpoint::Receipt, req, &lease).await;
+        response::receipt(Endpoint::Receipt, receipt_id, answer)
     }
 
     /// Poll an approval once (C-APPR-03). While the lease that created it is unexpired it is
@@ -116,7 +92,7 @@ impl Client {
         validate::identifier("approval_id", approval_id)?;
         self.inner.ensure_open()?;
         let creator = self.inner.state().approvals.get(approval_id).cloned();
-        let now = self.inner.clock.now();
+        let now = self.inner.link.now();
         let lease = match creator.clone() {
             Some(lease) if lease.usable_at(now) => lease,
             _ => self.inner.ensure_lease().await?,
@@ -130,16 +106,11 @@ impl Client {
                     .is_some_and(|c| c.session_id != lease.session_id);
             e.with_target_id(approval_id).with_stale_session(stale)
         })?;
-        let status = incoming.status;
-        let poll: PollResponse = typed(
-            Endpoint::Poll,
-            status,
-            json_object(Endpoint::Poll, &incoming)?,
-        )?;
+        let poll: PollResponse = typed_object(Endpoint::Poll, &incoming)?;
         if poll.status == "approved" && poll.receipt_id.as_deref().is_none_or(str::is_empty) {
             return Err(Error::protocol(
                 Endpoint::Poll,
-                Some(status),
+                Some(incoming.status),
                 "status approved without a receipt_id",
             ));
         }
@@ -168,7 +139,7 @@ impl Client {
         timeout: Option<Duration>,
     ) -> Result<ApprovalStatus, Error> {
         validate::identifier("approval_id", approval_id)?;
-        let clock = self.inner.clock.clone();
+        let clock = self.inner.link.clock().clone();
         let deadline = clock.now() + timeout.unwrap_or(DEFAULT_APPROVAL_WAIT);
         let mut last: Result<ApprovalStatus, Error>;
         loop {
@@ -218,7 +189,7 @@ impl Client {
         {
             let hint = format!(
                 " (proofs use the htu base {:?}; set public_base_url to the gate's public_base_url)",
-                self.inner.htu_base
+                self.inner.link.htu_base()
             );
             return error.append_message(&hint);
         }

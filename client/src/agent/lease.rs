@@ -13,7 +13,7 @@ use super::types::{ConnectOptions, LeaseCause, LeaseEvent, LeaseInfo, LeaseParam
 use super::{Client, Inner};
 use crate::crypto::dpop::DpopKey;
 use crate::error::{Endpoint, Error, ErrorKind};
-use crate::response::{expect_status, json_object, non_empty, typed};
+use crate::response::{non_empty, ok_typed};
 use crate::secret::Secret;
 use crate::transport::Outgoing;
 use crate::validate;
@@ -115,7 +115,7 @@ impl Client {
 impl Inner {
     /// The lease to use for an agent request, obtaining or renewing one if needed.
     pub(crate) async fn ensure_lease(self: &Arc<Self>) -> Result<Arc<Lease>, Error> {
-        let plan = self.plan(self.clock.now())?;
+        let plan = self.plan(self.link.now())?;
         let renewing = match plan {
             Plan::Use(lease) => return Ok(lease),
             Plan::Renew(lease) => Some(lease),
@@ -128,7 +128,7 @@ impl Inner {
                 if matches!(
                     error.kind(),
                     ErrorKind::Unavailable | ErrorKind::TransportError
-                ) && !current.expired_at(self.clock.now()) =>
+                ) && !current.expired_at(self.link.now()) =>
             {
                 self.emit(LeaseEvent::RenewalFailed {
                     session_id: current.session_id.clone(),
@@ -216,7 +216,7 @@ impl Inner {
             }
             state.params = Some(params);
             state.ever_leased = true;
-            let now = self.clock.now();
+            let now = self.link.now();
             state.approvals.retain(|_, l| !l.expired_at(now));
             state.current.replace(lease.clone())
         };
@@ -259,14 +259,9 @@ impl Inner {
         })?;
         let mut req = Outgoing::new(Method::POST, "/v1/leases");
         req.body = Some((Bytes::from(bytes), "application/json"));
-        let incoming = self.send_plain(Endpoint::Lease, req).await?;
-        let incoming = expect_status(Endpoint::Lease, incoming, &[200])?;
-        let status = incoming.status;
-        let answer: LeaseResponse = typed(
-            Endpoint::Lease,
-            status,
-            json_object(Endpoint::Lease, &incoming)?,
-        )?;
+        let answer = self.link.send(Endpoint::Lease, req).await;
+        let answer: LeaseResponse = ok_typed(Endpoint::Lease, answer, None)?;
+        let status = 200;
         for (name, value) in [
             ("lease_jwt", &answer.lease_jwt),
             ("session_id", &answer.session_id),

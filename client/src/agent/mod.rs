@@ -7,17 +7,14 @@ mod lease;
 mod types;
 
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
-use http::header::{HeaderValue, AUTHORIZATION};
-
-use crate::clock::{unix_seconds, Clock};
-use crate::crypto::dpop::{build_proof, fresh_jti, ProofClaims};
-use crate::crypto::{ath, htu};
+use crate::connection::{BadHeader, Connection, Credential};
 use crate::error::{Endpoint, Error, ErrorKind};
-use crate::transport::{Incoming, Outgoing, Target, Transport};
+use crate::transport::{Incoming, Outgoing, Target};
 
-pub use builder::{ClientBuilder, DEFAULT_EXECUTE_TIMEOUT, DEFAULT_TIMEOUT};
+pub use crate::connection::{DEFAULT_EXECUTE_TIMEOUT, DEFAULT_TIMEOUT};
+pub use builder::ClientBuilder;
 pub use calls::{ActionResult, DEFAULT_APPROVAL_WAIT};
 use lease::{Lease, LeaseState};
 pub use types::{ApprovalStatus, ConnectOptions, LeaseCause, LeaseEvent, LeaseInfo, LeaseParams};
@@ -43,12 +40,8 @@ pub struct Client {
 }
 
 pub(crate) struct Inner {
-    transport: Transport,
-    htu_base: String,
+    link: Connection,
     agent_id: Option<String>,
-    timeout: Duration,
-    execute_timeout: Duration,
-    clock: Arc<dyn Clock>,
     auto_renew: bool,
     state: Mutex<LeaseState>,
     hooks: Mutex<Vec<Hook>>,
@@ -58,8 +51,8 @@ impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let state = self.inner.state();
         f.debug_struct("Client")
-            .field("target", self.inner.transport.target())
-            .field("htu_base", &self.inner.htu_base)
+            .field("target", self.inner.link.target())
+            .field("htu_base", &self.inner.link.htu_base())
             .field("agent_id", &self.inner.agent_id)
             .field(
                 "session_id",
@@ -78,7 +71,7 @@ impl Client {
 
     /// Where requests go: the TCP base URL, or `http://localhost` over a Unix socket.
     pub fn request_base_url(&self) -> String {
-        match self.inner.transport.target() {
+        match self.inner.link.target() {
             Target::Tcp { base_url } => base_url.clone(),
             Target::Unix { .. } => "http://localhost".to_owned(),
         }
@@ -86,12 +79,12 @@ impl Client {
 
     /// The transport target (TCP base URL or socket path).
     pub fn target(&self) -> &Target {
-        self.inner.transport.target()
+        self.inner.link.target()
     }
 
     /// The base every proof's `htu` is built from (the gate's `public_base_url`).
     pub fn htu_base(&self) -> &str {
-        &self.inner.htu_base
+        self.inner.link.htu_base()
     }
 
     /// The local agent id (never sent to the gate).
@@ -176,57 +169,28 @@ impl Inner {
         }
     }
 
-    fn deadline(&self, endpoint: Endpoint) -> Duration {
-        if endpoint.can_execute() {
-            self.execute_timeout
-        } else {
-            self.timeout
-        }
-    }
-
     /// Send an agent request with `lease`: `Authorization: DPoP <jwt>` and a proof built
     /// now, for this lease's key and token (C-DPOP-08).
     async fn send_with_lease(
         &self,
         endpoint: Endpoint,
-        mut req: Outgoing,
+        req: Outgoing,
         lease: &Lease,
     ) -> Result<Incoming, Error> {
-        let route = req.path.split('?').next().unwrap_or_default();
-        let joined = htu::join(&self.htu_base, route);
-        let claims = ProofClaims {
-            jti: fresh_jti(),
-            htm: req.method.as_str().to_ascii_uppercase(),
-            htu: htu::normalize(&joined).unwrap_or(joined),
-            iat: unix_seconds(self.clock.now()),
-            ath: ath(lease.jwt.expose()),
+        let credential = Credential {
+            key: &lease.key,
+            token: lease.jwt.expose(),
         };
-        let proof = build_proof(&lease.key, &claims);
-        let authorization = format!("DPoP {}", lease.jwt.expose());
-        let header = |value: String, what: &str| {
-            HeaderValue::from_str(&value).map_err(|_| {
-                Error::protocol(
-                    Endpoint::Lease,
-                    None,
-                    format!("the lease {what} is not a valid header value"),
-                )
-            })
+        let bad_header = |which| {
+            let what = match which {
+                BadHeader::Token => "JWT",
+                BadHeader::Proof => "proof",
+            };
+            let detail = format!("the lease {what} is not a valid header value");
+            Error::protocol(Endpoint::Lease, None, detail)
         };
-        let mut auth = header(authorization, "JWT")?;
-        auth.set_sensitive(true);
-        let mut dpop = header(proof, "proof")?;
-        dpop.set_sensitive(true);
-        req.headers.push((AUTHORIZATION, auth));
-        req.headers
-            .push((http::header::HeaderName::from_static("dpop"), dpop));
-        self.transport
-            .send(endpoint, req, self.deadline(endpoint))
-            .await
-    }
-
-    async fn send_plain(&self, endpoint: Endpoint, req: Outgoing) -> Result<Incoming, Error> {
-        self.transport
-            .send(endpoint, req, self.deadline(endpoint))
+        self.link
+            .send_signed(endpoint, req, credential, bad_header)
             .await
     }
 }

@@ -198,11 +198,6 @@ pub fn sign_segments(key: &DpopKey, header_b64: &str, payload_b64: &str) -> Stri
     b64::encode(&signature.to_bytes())
 }
 
-/// Same as [`sign_segments`] (the name used in early drafts of the API).
-pub fn sign_parts(key: &DpopKey, header_b64: &str, payload_b64: &str) -> String {
-    sign_segments(key, header_b64, payload_b64)
-}
-
 /// Check a raw `r‖s` ES256 signature over ASCII `header_b64.payload_b64`.
 pub fn verify_segments(
     key: &VerifyingKey,

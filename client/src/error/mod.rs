@@ -105,7 +105,11 @@ impl Error {
 
     /// `ProtocolError` for a response that violates the contract on `endpoint`; on EXEC and
     /// APPROVE the action may have run.
-    pub fn protocol(endpoint: Endpoint, status: Option<u16>, detail: impl Into<String>) -> Self {
+    pub(crate) fn protocol(
+        endpoint: Endpoint,
+        status: Option<u16>,
+        detail: impl Into<String>,
+    ) -> Self {
         let detail = detail.into();
         let mut e = Self::new(ErrorKind::ProtocolError, detail.clone()).with_endpoint(endpoint);
         e.inner.status = status;
@@ -116,7 +120,7 @@ impl Error {
 
     /// `TransportError`: no HTTP response. `sent` says whether the request may have reached
     /// the gate; with EXEC or APPROVE that means the action may have run.
-    pub fn transport(
+    pub(crate) fn transport(
         endpoint: Endpoint,
         sent: bool,
         message: impl Into<String>,
@@ -130,7 +134,7 @@ impl Error {
     }
 
     /// `ApprovalRequired` built from a 202 answer.
-    pub fn approval_required(approval: ApprovalRequired) -> Self {
+    pub(crate) fn approval_required(approval: ApprovalRequired) -> Self {
         let mut e = Self::new(
             ErrorKind::ApprovalRequired,
             format!("approval {} is required", approval.approval_id),
@@ -153,7 +157,7 @@ impl Error {
     }
 
     /// Attach the id (action, receipt or approval) the failed call addressed.
-    pub fn with_target_id(mut self, id: impl Into<String>) -> Self {
+    pub(crate) fn with_target_id(mut self, id: impl Into<String>) -> Self {
         self.inner.target_id = Some(id.into());
         self
     }
@@ -189,51 +193,9 @@ impl Error {
         self.inner.status
     }
 
-    /// The gate's `error` code: present only when the body was a JSON object whose `error`
-    /// member is a string (C-ERR-02).
-    pub fn code(&self) -> Option<&str> {
-        self.inner.code.as_deref()
-    }
-
-    /// `deny_reason`, else `message`, of the gate's body (C-ERR-04).
-    pub fn reason(&self) -> Option<&str> {
-        self.inner.reason.as_deref()
-    }
-
-    /// For a non-JSON error body, its first 200 characters; for a `ProtocolError`, what
-    /// was wrong.
-    pub fn detail(&self) -> Option<&str> {
-        self.inner.detail.as_deref()
-    }
-
     /// Seconds from the `Retry-After` header. Exposed, never acted on (C-NET-03).
     pub fn retry_after(&self) -> Option<u64> {
         self.inner.retry_after
-    }
-
-    /// The offending parameter of an `InvalidInput`.
-    pub fn field(&self) -> Option<&str> {
-        self.inner.field.as_deref()
-    }
-
-    /// The action, receipt or approval id the call addressed.
-    pub fn target_id(&self) -> Option<&str> {
-        self.inner.target_id.as_deref()
-    }
-
-    /// `principal` of a `Denied` body.
-    pub fn principal(&self) -> Option<&str> {
-        self.inner.principal.as_deref()
-    }
-
-    /// `action_id` of a `Denied` body.
-    pub fn action_id(&self) -> Option<&str> {
-        self.inner.action_id.as_deref()
-    }
-
-    /// `remediation` of a `Denied` body (e.g. `Run: latchgate policy grant …`).
-    pub fn remediation(&self) -> Option<&str> {
-        self.inner.remediation.as_deref()
     }
 
     /// A poll 404 for an approval created under an earlier session (C-APPR-08).
@@ -260,6 +222,41 @@ impl Error {
     /// The details of an `ApprovalRequired`.
     pub fn approval(&self) -> Option<&ApprovalRequired> {
         self.inner.approval.as_ref()
+    }
+}
+
+/// Accessors of the optional text attributes, each `None` unless set.
+macro_rules! text_attributes {
+    ($($(#[$doc:meta])* $name:ident;)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $name(&self) -> Option<&str> {
+                self.inner.$name.as_deref()
+            }
+        )*
+    };
+}
+
+impl Error {
+    text_attributes! {
+        /// The gate's `error` code: present only when the body was a JSON object whose `error`
+        /// member is a string (C-ERR-02).
+        code;
+        /// `deny_reason`, else `message`, of the gate's body (C-ERR-04).
+        reason;
+        /// For a non-JSON error body, its first 200 characters; for a `ProtocolError`, what
+        /// was wrong.
+        detail;
+        /// The offending parameter of an `InvalidInput`.
+        field;
+        /// The action, receipt or approval id the call addressed.
+        target_id;
+        /// `principal` of a `Denied` body.
+        principal;
+        /// `action_id` of a `Denied` body.
+        action_id;
+        /// `remediation` of a `Denied` body (e.g. `Run: latchgate policy grant …`).
+        remediation;
     }
 }
 

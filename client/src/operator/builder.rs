@@ -1,15 +1,11 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
 use super::{Inner, OperatorClient};
-use crate::agent::{DEFAULT_EXECUTE_TIMEOUT, DEFAULT_TIMEOUT};
-use crate::clock::{Clock, SystemClock};
+use crate::connection::{shared_setters, Role, Settings};
 use crate::crypto::dpop::DpopKey;
 use crate::error::Error;
 use crate::secret::Secret;
-use crate::transport::resolve::{default_socket_in, resolve_operator_htu_base, resolve_target};
-use crate::transport::{Env, Target, Transport};
 
 /// Configures an [`OperatorClient`].
 ///
@@ -19,37 +15,20 @@ use crate::transport::{Env, Target, Transport};
 /// `LATCHGATE_PUBLIC_BASE_URL`, then `http://localhost:3000` — never the admin address.
 #[derive(Debug, Default)]
 pub struct OperatorClientBuilder {
-    base_url: Option<String>,
-    socket: Option<PathBuf>,
-    public_base_url: Option<String>,
+    settings: Settings,
     api_key: Option<Secret>,
     key: Option<DpopKey>,
     key_pem: Option<Secret>,
     key_file: Option<PathBuf>,
-    timeout: Option<Duration>,
-    approve_timeout: Option<Duration>,
-    clock: Option<Arc<dyn Clock>>,
-    env: Option<Env>,
 }
 
 impl OperatorClientBuilder {
-    /// The admin listener over TCP.
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = Some(url.into());
-        self
-    }
-
-    /// The admin socket (`gate-admin.sock`).
-    pub fn socket(mut self, path: impl Into<PathBuf>) -> Self {
-        self.socket = Some(path.into());
-        self
-    }
-
-    /// The gate's `public_base_url` (htu base of every proof).
-    pub fn public_base_url(mut self, url: impl Into<String>) -> Self {
-        self.public_base_url = Some(url.into());
-        self
-    }
+    shared_setters!(
+        listener: "admin listener",
+        socket: "the admin socket, `gate-admin.sock`",
+        long: "approve" => approve_timeout,
+        clock: "proof `iat`"
+    );
 
     /// The operator API key (a secret: never logged or shown).
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
@@ -76,44 +55,9 @@ impl OperatorClientBuilder {
         self
     }
 
-    /// Deadline of every request but approve (default 30 s).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
-        self
-    }
-
-    /// Deadline of approve, which runs the action (default the larger of 60 s and
-    /// [`timeout`](Self::timeout)).
-    pub fn approve_timeout(mut self, timeout: Duration) -> Self {
-        self.approve_timeout = Some(timeout);
-        self
-    }
-
-    /// The clock for proof `iat` (default the system clock).
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = Some(clock);
-        self
-    }
-
-    /// Read the environment from `env` instead of the process.
-    pub fn environment(mut self, env: Env) -> Self {
-        self.env = Some(env);
-        self
-    }
-
     /// Validate and create the client (no I/O other than reading a key file).
     pub fn build(self) -> Result<OperatorClient, Error> {
-        let env = self.env.unwrap_or_else(Env::process);
-        let target = match (self.base_url.as_deref(), self.socket.as_deref()) {
-            (None, None) => Target::Unix {
-                path: default_socket_in(&env, "gate-admin.sock")?,
-            },
-            // LATCHGATE_URL names the agent listener, so it is not consulted here.
-            (base, socket) => {
-                resolve_target(base, socket, &Env::from_pairs(&[]), "gate-admin.sock")?
-            }
-        };
-        let htu_base = resolve_operator_htu_base(self.public_base_url.as_deref(), &env)?;
+        let link = self.settings.connect(Role::Operator)?;
         let api_key = match self.api_key {
             Some(key) if !key.is_empty() => key,
             _ => {
@@ -140,28 +84,8 @@ impl OperatorClientBuilder {
                 ))
             }
         };
-        let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
-        let approve_timeout = self
-            .approve_timeout
-            .unwrap_or_else(|| timeout.max(DEFAULT_EXECUTE_TIMEOUT));
-        for (field, d) in [("timeout", timeout), ("approve_timeout", approve_timeout)] {
-            if d.is_zero() {
-                return Err(Error::invalid_input(
-                    field,
-                    format!("{field} must be positive"),
-                ));
-            }
-        }
         Ok(OperatorClient {
-            inner: Arc::new(Inner {
-                transport: Transport::new(target),
-                htu_base,
-                api_key,
-                key,
-                timeout,
-                approve_timeout,
-                clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
-            }),
+            inner: Arc::new(Inner { link, api_key, key }),
         })
     }
 }

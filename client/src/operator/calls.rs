@@ -2,16 +2,18 @@
 
 use bytes::Bytes;
 use http::Method;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use super::OperatorClient;
-use crate::agent::ActionResult;
 use crate::error::{Endpoint, Error, ErrorKind};
 use crate::receipt::{parse_receipt_keys, Receipt, ReceiptKey};
-use crate::response::{expect_status, json_object, typed};
-use crate::transport::Outgoing;
+use crate::response::{self, ok_object, ok_typed, typed};
+use crate::transport::{Incoming, Outgoing};
 use crate::validate;
 use crate::wire::{
-    AdminStatus, ApprovalDetail, ApprovalList, DenyRequest, DenyResponse, TerminalDecision,
+    AdminStatus, ApprovalDetail, ApprovalList, DenyRequest, DenyResponse, ExecutionResponse,
+    TerminalDecision,
 };
 
 /// The approval states `list_approvals` accepts as a filter.
@@ -31,7 +33,7 @@ pub struct ApproveOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub enum ApproveOutcome {
     /// The stored plan ran: the execution body with its `approval` provenance.
-    Executed(Box<ActionResult>),
+    Executed(Box<ExecutionResponse>),
     /// The approval had already completed (`already_approved|already_denied|already_failed`).
     AlreadyDecided(TerminalDecision),
 }
@@ -72,36 +74,16 @@ impl OperatorClient {
             }
             query.push(format!("limit={limit}"));
         }
-        let path = if query.is_empty() {
-            "/v1/approvals".to_owned()
-        } else {
-            format!("/v1/approvals?{}", query.join("&"))
-        };
-        let incoming = self
-            .send(Endpoint::Operator, Outgoing::new(Method::GET, path))
-            .await?;
-        let incoming = expect_status(Endpoint::Operator, incoming, &[200])?;
-        typed(
-            Endpoint::Operator,
-            200,
-            json_object(Endpoint::Operator, &incoming)?,
-        )
+        let path = with_query("/v1/approvals".to_owned(), &query);
+        self.get(Endpoint::Operator, path, None).await
     }
 
     /// `GET /v1/approvals/{id}`: the approval with its plan review.
     pub async fn get_approval(&self, approval_id: &str) -> Result<ApprovalDetail, Error> {
         validate::identifier("approval_id", approval_id)?;
-        let req = Outgoing::new(Method::GET, format!("/v1/approvals/{approval_id}"));
-        let incoming = self
-            .send(Endpoint::OperatorApproval, req)
+        let path = format!("/v1/approvals/{approval_id}");
+        self.get(Endpoint::OperatorApproval, path, Some(approval_id))
             .await
-            .and_then(|i| expect_status(Endpoint::OperatorApproval, i, &[200]))
-            .map_err(|e| e.with_target_id(approval_id))?;
-        typed(
-            Endpoint::OperatorApproval,
-            200,
-            json_object(Endpoint::OperatorApproval, &incoming)?,
-        )
     }
 
     /// `POST /v1/approvals/{id}/approve` (no body): runs the stored plan. Never retried; an
@@ -120,31 +102,16 @@ impl OperatorClient {
         if let Some(path) = &options.learn_path {
             query.push(format!("learn_path={}", percent_encode(path)));
         }
-        let mut path = format!("/v1/approvals/{approval_id}/approve");
-        if !query.is_empty() {
-            path = format!("{path}?{}", query.join("&"));
-        }
-        let incoming = self
+        let path = with_query(format!("/v1/approvals/{approval_id}/approve"), &query);
+        let answer = self
             .send(Endpoint::Approve, Outgoing::new(Method::POST, path))
-            .await
-            .and_then(|i| expect_status(Endpoint::Approve, i, &[200]))
-            .map_err(|e| e.with_target_id(approval_id))?;
-        let body = json_object(Endpoint::Approve, &incoming)?;
-        match body.get("decision").and_then(|d| d.as_str()) {
-            Some("executed") => Ok(ApproveOutcome::Executed(Box::new(typed(
-                Endpoint::Approve,
-                200,
-                body,
-            )?))),
-            Some(d) if d.starts_with("already_") && d != "already_completed" => Ok(
-                ApproveOutcome::AlreadyDecided(typed(Endpoint::Approve, 200, body)?),
-            ),
-            other => Err(Error::protocol(
-                Endpoint::Approve,
-                Some(200),
-                format!("approve answered decision {other:?}"),
-            )),
-        }
+            .await;
+        Ok(
+            match decided(Endpoint::Approve, answer, approval_id, "executed")? {
+                Decided::TookEffect(result) => ApproveOutcome::Executed(Box::new(result)),
+                Decided::Already(done) => ApproveOutcome::AlreadyDecided(done),
+            },
+        )
     }
 
     /// `POST /v1/approvals/{id}/deny`, with `{"reason": r}` when a reason is given and no
@@ -163,71 +130,98 @@ impl OperatorClient {
             .map_err(|e| Error::invalid_input("reason", e.to_string()))?;
             req.body = Some((Bytes::from(body), "application/json"));
         }
-        let incoming = self
-            .send(Endpoint::Deny, req)
-            .await
-            .and_then(|i| expect_status(Endpoint::Deny, i, &[200]))
-            .map_err(|e| e.with_target_id(approval_id))?;
-        let body = json_object(Endpoint::Deny, &incoming)?;
-        match body.get("decision").and_then(|d| d.as_str()) {
-            Some("deny") => Ok(DenyOutcome::Denied(typed(Endpoint::Deny, 200, body)?)),
-            Some(d) if d.starts_with("already_") && d != "already_completed" => Ok(
-                DenyOutcome::AlreadyDecided(typed(Endpoint::Deny, 200, body)?),
-            ),
-            other => Err(Error::protocol(
-                Endpoint::Deny,
-                Some(200),
-                format!("deny answered decision {other:?}"),
-            )),
-        }
+        let answer = self.send(Endpoint::Deny, req).await;
+        Ok(
+            match decided(Endpoint::Deny, answer, approval_id, "deny")? {
+                Decided::TookEffect(denied) => DenyOutcome::Denied(denied),
+                Decided::Already(done) => DenyOutcome::AlreadyDecided(done),
+            },
+        )
     }
 
     /// `GET /v1/receipt-keys`: the Ed25519 keys receipts are signed with (other key types
     /// are skipped; a malformed entry is a `ProtocolError`).
     pub async fn receipt_keys(&self) -> Result<Vec<ReceiptKey>, Error> {
         let req = Outgoing::new(Method::GET, "/v1/receipt-keys");
-        let incoming = self.send(Endpoint::Operator, req).await?;
-        let incoming = expect_status(Endpoint::Operator, incoming, &[200])?;
-        let body = json_object(Endpoint::Operator, &incoming)?;
+        let answer = self.send(Endpoint::Operator, req).await;
+        let (status, body) = ok_object(Endpoint::Operator, answer, None)?;
         parse_receipt_keys(&body).map_err(|e| {
             debug_assert_eq!(e.kind(), ErrorKind::InvalidInput);
-            Error::protocol(Endpoint::Operator, Some(200), e.message().to_owned())
+            Error::protocol(Endpoint::Operator, Some(status), e.message().to_owned())
         })
     }
 
     /// `GET /v1/admin/status`.
     pub async fn admin_status(&self) -> Result<AdminStatus, Error> {
-        let req = Outgoing::new(Method::GET, "/v1/admin/status");
-        let incoming = self.send(Endpoint::Operator, req).await?;
-        let incoming = expect_status(Endpoint::Operator, incoming, &[200])?;
-        typed(
-            Endpoint::Operator,
-            200,
-            json_object(Endpoint::Operator, &incoming)?,
-        )
+        let path = "/v1/admin/status".to_owned();
+        self.get(Endpoint::Operator, path, None).await
     }
 
     /// `GET /v1/receipts/{id}` on the admin listener, with operator auth.
     pub async fn get_receipt(&self, receipt_id: &str) -> Result<Receipt, Error> {
         validate::identifier("receipt_id", receipt_id)?;
         let req = Outgoing::new(Method::GET, format!("/v1/receipts/{receipt_id}"));
-        let incoming = self
-            .send(Endpoint::OperatorReceipt, req)
-            .await
-            .and_then(|i| expect_status(Endpoint::OperatorReceipt, i, &[200]))
-            .map_err(|e| e.with_target_id(receipt_id))?;
-        let receipt = Receipt::from_json(json_object(Endpoint::OperatorReceipt, &incoming)?)?;
-        if receipt.receipt_id() != receipt_id {
-            return Err(Error::protocol(
-                Endpoint::OperatorReceipt,
-                Some(200),
-                format!(
-                    "asked for receipt {receipt_id:?}, got {:?}",
-                    receipt.receipt_id()
-                ),
-            ));
+        let answer = self.send(Endpoint::OperatorReceipt, req).await;
+        response::receipt(Endpoint::OperatorReceipt, receipt_id, answer)
+    }
+}
+
+impl OperatorClient {
+    /// `GET path` with operator auth, its 200 body read as a `T`; errors name `target_id`.
+    async fn get<T: DeserializeOwned>(
+        &self,
+        endpoint: Endpoint,
+        path: String,
+        target_id: Option<&str>,
+    ) -> Result<T, Error> {
+        let answer = self.send(endpoint, Outgoing::new(Method::GET, path)).await;
+        ok_typed(endpoint, answer, target_id)
+    }
+}
+
+/// What a 200 answer to approve or deny says happened.
+enum Decided<T> {
+    /// The decision took effect (`took_effect` is the answer's `decision`).
+    TookEffect(T),
+    /// The approval had already completed.
+    Already(TerminalDecision),
+}
+
+/// Read a decision answer: `took_effect`, or `already_approved|already_denied|already_failed`;
+/// any other `decision` is a `ProtocolError`.
+fn decided<T: DeserializeOwned>(
+    endpoint: Endpoint,
+    answer: Result<Incoming, Error>,
+    approval_id: &str,
+    took_effect: &str,
+) -> Result<Decided<T>, Error> {
+    let (status, body) = ok_object(endpoint, answer, Some(approval_id))?;
+    match body.get("decision").and_then(Value::as_str) {
+        Some(d) if d == took_effect => Ok(Decided::TookEffect(typed(endpoint, status, body)?)),
+        Some(d) if d.starts_with("already_") && d != "already_completed" => {
+            Ok(Decided::Already(typed(endpoint, status, body)?))
         }
-        Ok(receipt)
+        other => {
+            let call = if endpoint == Endpoint::Approve {
+                "approve"
+            } else {
+                "deny"
+            };
+            Err(Error::protocol(
+                endpoint,
+                Some(status),
+                format!("{call} answered decision {other:?}"),
+            ))
+        }
+    }
+}
+
+/// `path`, with `query` joined by `&` after a `?` when there is any.
+fn with_query(path: String, query: &[String]) -> String {
+    if query.is_empty() {
+        path
+    } else {
+        format!("{path}?{}", query.join("&"))
     }
 }
 

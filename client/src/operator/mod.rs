@@ -5,16 +5,12 @@ mod builder;
 mod calls;
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use http::header::{HeaderName, HeaderValue, AUTHORIZATION};
-
-use crate::clock::{unix_seconds, Clock};
-use crate::crypto::dpop::{build_proof, fresh_jti, DpopKey, ProofClaims};
-use crate::crypto::{ath, htu};
+use crate::connection::{BadHeader, Connection, Credential};
+use crate::crypto::dpop::DpopKey;
 use crate::error::{Endpoint, Error};
 use crate::secret::Secret;
-use crate::transport::{Incoming, Outgoing, Target, Transport};
+use crate::transport::{Incoming, Outgoing, Target};
 
 pub use builder::OperatorClientBuilder;
 pub use calls::{ApproveOptions, ApproveOutcome, DenyOutcome, APPROVAL_STATES};
@@ -41,20 +37,16 @@ pub struct OperatorClient {
 }
 
 struct Inner {
-    transport: Transport,
-    htu_base: String,
+    link: Connection,
     api_key: Secret,
     key: DpopKey,
-    timeout: Duration,
-    approve_timeout: Duration,
-    clock: Arc<dyn Clock>,
 }
 
 impl std::fmt::Debug for OperatorClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OperatorClient")
-            .field("target", self.inner.transport.target())
-            .field("htu_base", &self.inner.htu_base)
+            .field("target", self.inner.link.target())
+            .field("htu_base", &self.inner.link.htu_base())
             .field("api_key", &self.inner.api_key)
             .field("key", &self.inner.key)
             .finish()
@@ -69,12 +61,12 @@ impl OperatorClient {
 
     /// The admin listener requests go to.
     pub fn target(&self) -> &Target {
-        self.inner.transport.target()
+        self.inner.link.target()
     }
 
     /// The htu base of every proof (the gate's `public_base_url`, never the admin address).
     pub fn htu_base(&self) -> &str {
-        &self.inner.htu_base
+        self.inner.link.htu_base()
     }
 
     /// RFC 7638 thumbprint of the operator key: must equal the gate's `dpop_jkt`.
@@ -82,33 +74,22 @@ impl OperatorClient {
         self.inner.key.thumbprint()
     }
 
-    async fn send(&self, endpoint: Endpoint, mut req: Outgoing) -> Result<Incoming, Error> {
-        let inner = &self.inner;
-        let route = req.path.split('?').next().unwrap_or_default();
-        let joined = htu::join(&inner.htu_base, route);
-        let claims = ProofClaims {
-            jti: fresh_jti(),
-            htm: req.method.as_str().to_ascii_uppercase(),
-            htu: htu::normalize(&joined).unwrap_or(joined),
-            iat: unix_seconds(inner.clock.now()),
-            ath: ath(inner.api_key.expose()),
+    async fn send(&self, endpoint: Endpoint, req: Outgoing) -> Result<Incoming, Error> {
+        let credential = Credential {
+            key: &self.inner.key,
+            token: self.inner.api_key.expose(),
         };
-        let proof = build_proof(&inner.key, &claims);
-        let mut authorization = HeaderValue::from_str(&format!("DPoP {}", inner.api_key.expose()))
-            .map_err(|_| {
+        let bad_header = |which| match which {
+            BadHeader::Token => {
                 Error::invalid_input("api_key", "the API key is not a valid header value")
-            })?;
-        authorization.set_sensitive(true);
-        let mut dpop = HeaderValue::from_str(&proof)
-            .map_err(|_| Error::invalid_input("key", "the proof is not a valid header value"))?;
-        dpop.set_sensitive(true);
-        req.headers.push((AUTHORIZATION, authorization));
-        req.headers.push((HeaderName::from_static("dpop"), dpop));
-        let deadline = if endpoint == Endpoint::Approve {
-            inner.approve_timeout
-        } else {
-            inner.timeout
+            }
+            BadHeader::Proof => {
+                Error::invalid_input("key", "the proof is not a valid header value")
+            }
         };
-        inner.transport.send(endpoint, req, deadline).await
+        self.inner
+            .link
+            .send_signed(endpoint, req, credential, bad_header)
+            .await
     }
 }

@@ -58,14 +58,6 @@ pub(crate) struct Transport {
     target: Arc<Target>,
 }
 
-impl std::fmt::Debug for Transport {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Transport")
-            .field("target", &self.target)
-            .finish()
-    }
-}
-
 impl Transport {
     pub(crate) fn new(target: Target) -> Self {
         let connector = match &target {

@@ -7,7 +7,6 @@
 
 mod approval;
 mod discovery;
-mod error_body;
 mod execute;
 mod lease;
 mod operator;
@@ -19,7 +18,6 @@ pub use approval::{
 pub use discovery::{
     ActionDetail, ActionIo, ActionList, ActionSummary, Egress, Health, Readiness, ResourceLimits,
 };
-pub use error_body::ErrorBody;
 pub use execute::{
     ApprovalPending, ApprovalProvenance, ExecutionResponse, RuntimeInfo, VerificationInfo,
 };

@@ -45,6 +45,15 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// An answer with `status` and no body.
+    pub fn empty(status: u16) -> Self {
+        Self {
+            status,
+            headers: vec![],
+            body: vec![],
+        }
+    }
+
     pub fn json(status: u16, body: serde_json::Value) -> Self {
         Self {
             status,
@@ -56,6 +65,24 @@ impl Reply {
 
 pub type Handler =
     Arc<dyn Fn(Recorded) -> Pin<Box<dyn Future<Output = Reply> + Send>> + Send + Sync>;
+
+/// A handler answering `POST /v1/leases` with 300 s leases issued at `T0` (see
+/// [`super::LeaseResponder`]) and every other request with `other`.
+pub fn leasing<F, Fut>(other: F) -> Handler
+where
+    F: Fn(Recorded) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Reply> + Send + 'static,
+{
+    let leases = Arc::new(super::LeaseResponder::fixed(super::T0, 300));
+    let other = Arc::new(other);
+    Arc::new(move |req| {
+        if req.target == "/v1/leases" {
+            let reply = Reply::json(200, leases.body());
+            return Box::pin(std::future::ready(reply));
+        }
+        Box::pin(other(req))
+    })
+}
 
 pub struct ScriptedGate {
     pub requests: Arc<Mutex<Vec<Recorded>>>,
@@ -128,6 +155,16 @@ impl ScriptedGate {
             socket,
             _dir: dir,
             task,
+        }
+    }
+
+    /// A client builder for this gate (its URL or socket), with agent id `a`.
+    pub fn builder(&self) -> latchgate::ClientBuilder {
+        let builder = latchgate::Client::builder().agent_id("a");
+        match (&self.url, &self.socket) {
+            (Some(url), _) => builder.base_url(url.clone()),
+            (None, Some(socket)) => builder.socket(socket.clone()),
+            (None, None) => unreachable!("a gate listens somewhere"),
         }
     }
 

@@ -33,6 +33,56 @@ pub fn python_or_skip(test: &str) -> Option<PathBuf> {
     python_env::python_or_skip(&workspace(), test)
 }
 
+/// Run `test` with the Python interpreter of the venv, or print why it is skipped.
+pub fn with_python(test: &str, run: impl FnOnce(&std::path::Path)) {
+    if let Some(python) = python_or_skip(test) {
+        run(&python);
+    }
+}
+
+/// The string member `key` of `v`; fails naming it when absent.
+pub fn str_of<'a>(v: &'a serde_json::Value, key: &str) -> &'a str {
+    v[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("{key} missing in {v}"))
+}
+
+/// Check this crate's JWK and thumbprint of every fixed key against `vectors` (the shape
+/// of python-sdk.json).
+pub fn assert_key_vectors(vectors: &serde_json::Value) {
+    for entry in vectors["keys"].as_array().expect("keys") {
+        let name = str_of(entry, "file");
+        let key = dpop::DpopKey::from_pem(&key_file(name)).expect("fixed key loads");
+        let jwk = serde_json::to_value(key.public_jwk()).unwrap();
+        assert_eq!(jwk, entry["jwk"], "JWK of {name}");
+        let thumbprint = str_of(entry, "thumbprint");
+        assert_eq!(key.thumbprint(), thumbprint, "thumbprint of {name}");
+    }
+}
+
+/// Check this crate's `ath` of every token in `vectors` (the shape of python-sdk.json).
+pub fn assert_ath_vectors(vectors: &serde_json::Value) {
+    for entry in vectors["ath"].as_array().expect("ath") {
+        let token = str_of(entry, "token");
+        let ath = latchgate::crypto::ath(token);
+        assert_eq!(ath, str_of(entry, "ath"), "ath({token:?})");
+    }
+}
+
+/// Check this crate's htu normalisation of every URL in `vectors` (the shape of
+/// python-sdk.json).
+pub fn assert_htu_vectors(vectors: &serde_json::Value) {
+    for entry in vectors["htu"].as_array().expect("htu") {
+        let url = str_of(entry, "url");
+        let normalized = latchgate::crypto::htu::normalize(url).unwrap();
+        assert_eq!(
+            normalized,
+            str_of(entry, "normalized"),
+            "normalize({url:?})"
+        );
+    }
+}
+
 /// Run a Python snippet with `python` and return its stdout parsed as JSON.
 pub fn run_python_json(python: &std::path::Path, args: &[&str], stdin: &str) -> serde_json::Value {
     use std::io::Write;
@@ -160,6 +210,11 @@ pub fn check_proof(
     assert_eq!(claims["ath"], latchgate::crypto::ath(token), "ath");
     assert!(claims["iat"].is_i64(), "iat is an integer");
     claims
+}
+
+/// The smallest execution body a gate sends: receipt `r`.
+pub fn executed() -> serde_json::Value {
+    serde_json::json!({"decision": "executed", "trace_id": "t", "grant_id": "g", "receipt_id": "r"})
 }
 
 /// A manual clock at [`T0`].

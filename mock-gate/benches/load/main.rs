@@ -98,7 +98,15 @@ fn main() {
 
 async fn run_clients(url: &str, tally: &Arc<Tally>, clients: usize, call: Call, limit: u64) {
     let tasks: Vec<_> = (0..clients)
-        .map(|_| tokio::spawn(drive::client(url.to_string(), tally.clone(), call, limit, 0)))
+        .map(|_| {
+            tokio::spawn(drive::client(
+                url.to_string(),
+                tally.clone(),
+                call,
+                limit,
+                0,
+            ))
+        })
         .collect();
     for t in tasks {
         let _ = t.await;

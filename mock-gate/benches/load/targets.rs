@@ -24,7 +24,10 @@ pub fn report(m: &Measured) -> bool {
     let growth = m.rss_full - m.rss_half;
     let checks = [
         (
-            format!("RSS after all executes {:.1} MiB <= {RSS_MAX_MIB} MiB", m.rss_full),
+            format!(
+                "RSS after all executes {:.1} MiB <= {RSS_MAX_MIB} MiB",
+                m.rss_full
+            ),
             m.rss_full <= RSS_MAX_MIB,
         ),
         (
@@ -32,11 +35,17 @@ pub fn report(m: &Measured) -> bool {
             growth <= FLAT_MAX_MIB,
         ),
         (
-            format!("CPU per http_fetch execute {:.3} ms <= {CPU_MAX_MS} ms", m.cpu_http_ms),
+            format!(
+                "CPU per http_fetch execute {:.3} ms <= {CPU_MAX_MS} ms",
+                m.cpu_http_ms
+            ),
             m.cpu_http_ms <= CPU_MAX_MS,
         ),
         (
-            format!("CPU per fs_read execute {:.3} ms <= {CPU_MAX_MS} ms", m.cpu_fs_ms),
+            format!(
+                "CPU per fs_read execute {:.3} ms <= {CPU_MAX_MS} ms",
+                m.cpu_fs_ms
+            ),
             m.cpu_fs_ms <= CPU_MAX_MS,
         ),
     ];

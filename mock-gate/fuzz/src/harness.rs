@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use bytes::Bytes;
 use latchgate::crypto::dpop::{build_proof, DpopKey, ProofClaims};
-use latchgate_mock::fuzzing::{Answer, FuzzGate, FUZZ_NOW_UNIX, FUZZ_PUBLIC_BASE};
+use latchgate_mock::harness::{Answer, FuzzGate, FUZZ_NOW_UNIX, FUZZ_PUBLIC_BASE};
 use serde_json::{json, Value};
 
 /// The gate, a tokio runtime to drive it, and the keys of the agent and the operator.

@@ -24,6 +24,14 @@ pub fn generate(id: &str) -> OperatorCredential {
     }
 }
 
+impl OperatorCredential {
+    /// A fresh credential for operator `id` (api key, P-256 key, its thumbprint), as
+    /// `latchgate init` creates one.
+    pub fn generate(id: &str) -> Self {
+        generate(id)
+    }
+}
+
 /// Thumbprint of a PEM key (PKCS#8 or SEC1).
 pub fn jkt_of_pem(pem: &str) -> Result<String, String> {
     let key = SigningKey::from_pkcs8_pem(pem)

@@ -1,10 +1,10 @@
 //! The quickstart preset embedded in the binary: `mock-gate/fixtures/quickstart/`, a copy of the
-//! workspace's `fixtures/quickstart/` kept identical by `tests/embedded_fixtures.rs`.
+//! workspace's `fixtures/quickstart/` kept identical by `tests/embedded_fixtures.rs`. Its policy
+//! data is `policy::load::quickstart_data`.
 
 use std::sync::Arc;
 
 use crate::actions::manifest::{ActionSpec, CompiledAction};
-use crate::policy::PolicyData;
 
 /// `fs_read` manifest.
 pub const QUICKSTART_FS_READ: &str = include_str!("../../fixtures/quickstart/fs_read.yaml");
@@ -14,8 +14,6 @@ pub const QUICKSTART_FS_WRITE: &str = include_str!("../../fixtures/quickstart/fs
 pub const QUICKSTART_HTTP_FETCH: &str = include_str!("../../fixtures/quickstart/http_fetch.yaml");
 /// `http_post` manifest.
 pub const QUICKSTART_HTTP_POST: &str = include_str!("../../fixtures/quickstart/http_post.yaml");
-/// Policy data (`data.json`).
-pub const QUICKSTART_POLICY: &str = include_str!("../../fixtures/quickstart/policy.json");
 
 /// The four quickstart manifests, compiled (once per process; gates share the compiled form).
 pub fn quickstart_actions() -> Vec<Arc<CompiledAction>> {
@@ -36,11 +34,6 @@ fn compile_quickstart() -> Vec<Arc<CompiledAction>> {
         CompiledAction::compile(spec).expect("embedded quickstart manifest compiles")
     })
     .collect()
-}
-
-/// The quickstart policy data.
-pub fn quickstart_policy() -> PolicyData {
-    PolicyData::from_json(QUICKSTART_POLICY).expect("embedded quickstart policy is valid")
 }
 
 /// Loads every `*.yaml`/`*.yml` manifest of a directory, sorted by file name.

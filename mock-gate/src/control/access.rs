@@ -3,20 +3,10 @@
 //! out explicitly (`--control-open`, for isolated test networks only). Without a configured
 //! token one is generated at start and printed in the ready line.
 
-use std::sync::Arc;
-
-use axum::extract::{Request, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
 use rand::RngCore;
 
-use crate::body::GateBody;
 use crate::crypto::ct_eq;
-use crate::state::GateState;
-
-/// Environment variable of the control token (same as `--control-token`).
-pub const CONTROL_TOKEN_ENV: &str = "LATCHGATE_MOCK_CONTROL_TOKEN";
 
 /// Access rule of the control API.
 #[derive(Clone, PartialEq, Eq)]
@@ -50,12 +40,6 @@ impl ControlAccess {
         Self::Token(format!("mock-ctl-{}", hex::encode(raw)))
     }
 
-    /// A token given by the user, checked for use in a header.
-    pub fn token(token: &str) -> Result<Self, String> {
-        validate_token(token)?;
-        Ok(Self::Token(token.to_string()))
-    }
-
     /// The token, unless open.
     pub fn token_str(&self) -> Option<&str> {
         match self {
@@ -65,7 +49,7 @@ impl ControlAccess {
     }
 
     /// Whether `headers` grant access.
-    fn admits(&self, headers: &HeaderMap) -> Result<(), &'static str> {
+    pub fn admits(&self, headers: &HeaderMap) -> Result<(), &'static str> {
         let Self::Token(want) = self else {
             return Ok(());
         };
@@ -93,17 +77,6 @@ pub fn validate_token(token: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Route layer of the `/_mock/` routes: 401 `{"error":"control_token_required"}` without a
-/// bearer token, 401 `{"error":"control_token_invalid"}` with a wrong one.
-pub async fn guard(State(st): State<Arc<GateState>>, req: Request, next: Next) -> Response {
-    match st.settings.control.admits(req.headers()) {
-        Ok(()) => next.run(req).await,
-        Err(code) => GateBody::error(StatusCode::UNAUTHORIZED, code)
-            .header("www-authenticate", "Bearer")
-            .into_response(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,7 +89,7 @@ mod tests {
 
     #[test]
     fn missing_wrong_and_right_tokens() {
-        let a = ControlAccess::token("s3cret").unwrap();
+        let a = ControlAccess::Token("s3cret".into());
         assert_eq!(a.admits(&HeaderMap::new()), Err("control_token_required"));
         assert_eq!(
             a.admits(&with_auth("Bearer s3cre")),
@@ -132,8 +105,8 @@ mod tests {
 
     #[test]
     fn token_with_a_space_is_refused() {
-        assert!(ControlAccess::token("a b").is_err());
-        assert!(ControlAccess::token("").is_err());
+        assert!(validate_token("a b").is_err());
+        assert!(validate_token("").is_err());
     }
 
     #[test]

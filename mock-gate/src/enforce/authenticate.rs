@@ -48,8 +48,6 @@ pub struct AgentAuth {
     pub scopes: Vec<String>,
     /// Lease budgets claim.
     pub budgets: Option<Budgets>,
-    /// `cnf.jkt`.
-    pub jkt: String,
     /// Owner claim.
     pub owner: Option<String>,
 }
@@ -155,7 +153,6 @@ pub fn authenticate_agent(
         lease_jti: claims.jti,
         scopes: claims.scope,
         budgets: claims.budgets,
-        jkt: claims.cnf.jkt,
         owner: claims.owner,
     })
 }

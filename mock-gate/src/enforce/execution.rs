@@ -5,85 +5,19 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Instant;
 
-use serde::Serialize;
 use serde_json::Value;
 
 use crate::actions::providers::ProviderCall;
 use crate::actions::verifiers;
+use crate::actions::ActionEntry;
 use crate::control::mutants::Mutant;
 use crate::enforce::pipeline_error::PipelineError;
 use crate::state::receipts::{self, ReceiptInput};
-use crate::state::{ActionEntry, GateState};
+use crate::state::GateState;
 
-/// `verification` member.
-#[derive(Debug, Clone, Serialize)]
-pub struct VerificationInfo {
-    /// Outcome tag.
-    pub outcome: String,
-    /// Exit 0 and outcome verified/unverifiable_declared.
-    pub is_fully_successful: bool,
-}
-
-/// `runtime` member.
-#[derive(Debug, Clone, Serialize)]
-pub struct RuntimeInfo {
-    /// Wall time of the dispatch.
-    pub duration_ms: u64,
-    /// Provider exit code.
-    pub exit_code: i64,
-    /// Fuel (the mock runs no WASM: 0).
-    pub fuel_consumed: u64,
-}
-
-/// `approval` member on the approve path.
-#[derive(Debug, Clone, Serialize)]
-pub struct ApprovalProvenance {
-    /// Always `allow`.
-    pub decision: String,
-    /// Approval id.
-    pub approval_id: String,
-    /// Operator id.
-    pub approved_by: String,
-    /// Hash binding the approval to the plan.
-    pub approval_hash: Option<String>,
-    /// Always `operator_dpop`.
-    pub operator_authn_method: String,
-    /// Operator key thumbprint (omitted when empty).
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub operator_sender_binding: String,
-}
-
-/// The 200 body, fields in the gate's order.
-#[derive(Debug, Clone, Serialize)]
-pub struct ExecutionResponse {
-    /// Always `executed`.
-    pub decision: &'static str,
-    /// Trace id.
-    pub trace_id: String,
-    /// Action.
-    pub action_id: String,
-    /// Grant id.
-    pub grant_id: String,
-    /// Receipt id.
-    pub receipt_id: String,
-    /// Provider output.
-    pub output: Value,
-    /// Outcome tag.
-    pub verification_outcome: String,
-    /// Outcome details.
-    pub verification: VerificationInfo,
-    /// Runtime details.
-    pub runtime: RuntimeInfo,
-    /// Approve path only.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub approval: Option<ApprovalProvenance>,
-    /// Approve path only.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub learned_domain: Option<String>,
-    /// Approve path only.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub learned_path: Option<String>,
-}
+pub use crate::enforce::response::{
+    ApprovalProvenance, ExecutionResponse, RuntimeInfo, VerificationInfo,
+};
 
 /// One authorized execution.
 #[derive(Debug, Clone)]
@@ -131,7 +65,12 @@ pub async fn run(
         params: d.params.clone(),
         fs_root: state.fs_root_for(&d.session_id),
         spec: Arc::clone(&action),
-        learned_paths: state.learned.paths.learned(&action.spec.action_id).values.clone(),
+        learned_paths: state
+            .learned
+            .paths
+            .learned(&action.spec.action_id)
+            .values
+            .clone(),
     };
     let started_at = state.clock.now_precise();
     let t0 = Instant::now();

@@ -8,3 +8,4 @@ pub mod execution;
 pub mod learning;
 pub mod pipeline;
 pub mod pipeline_error;
+pub mod response;

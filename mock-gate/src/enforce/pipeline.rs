@@ -7,6 +7,7 @@ use axum::http::HeaderMap;
 use serde_json::{json, Value};
 
 use crate::actions::manifest::{CompiledAction, EgressProfile};
+use crate::auth::peer::Peer;
 use crate::control::mutants::Mutant;
 use crate::enforce::audit::{CallAudit, ExecAudit};
 use crate::enforce::authenticate::{authenticate_agent, header_str, AgentAuth};
@@ -17,7 +18,6 @@ use crate::policy::{Granted, Verdict};
 use crate::state::approvals::{ApprovalRecord, ApprovalState, Plan};
 use crate::state::audit::Decision as AuditDecision;
 use crate::state::GateState;
-use crate::wire::server::Peer;
 
 /// The gate's bound on a policy denial's reason.
 const DENY_REASON_MAX_BYTES: usize = 500;

@@ -56,8 +56,6 @@ pub enum PipelineError {
     Conflict,
     /// Operator input → 400 `bad_request` with `deny_reason`.
     BadRequest(String),
-    /// Store failure → 503 `store_unavailable`.
-    StoreUnavailable,
     /// Policy evaluation failed → 503 `policy_engine_unavailable`.
     PolicyUnavailable(String),
     /// The policy's decision has not the expected shape → 503 `policy_engine_invalid_response`.
@@ -86,7 +84,6 @@ impl std::fmt::Display for PipelineError {
                 f.write_str("conflict: approval already claimed — execution in progress")
             }
             Self::BadRequest(r) => write!(f, "bad request: {r}"),
-            Self::StoreUnavailable => f.write_str("store unavailable"),
             Self::PolicyUnavailable(m) => write!(f, "policy: policy engine unreachable: {m}"),
             Self::PolicyInvalid(m) => {
                 write!(f, "policy: policy engine returned unexpected response: {m}")
@@ -166,9 +163,6 @@ impl PipelineError {
             Self::Conflict => GateBody::error(StatusCode::CONFLICT, "conflict"),
             Self::BadRequest(r) => {
                 GateBody::error(StatusCode::BAD_REQUEST, "bad_request").field("deny_reason", r)
-            }
-            Self::StoreUnavailable => {
-                GateBody::error(StatusCode::SERVICE_UNAVAILABLE, "store_unavailable")
             }
             Self::PolicyUnavailable(_) => {
                 GateBody::error(StatusCode::SERVICE_UNAVAILABLE, "policy_engine_unavailable")

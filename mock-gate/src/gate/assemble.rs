@@ -1,11 +1,11 @@
 //! The gate's state from a builder: actions, policy, keys, stores; and reload from the
 //! configured sources.
 
-use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64};
-use std::sync::{Mutex, RwLock};
+use std::sync::RwLock;
 use std::time::Instant;
 
+use crate::actions::{entry_with_default_provider, Registry};
 use crate::auth::dpop::KeyCache;
 use crate::auth::lease::LeaseIssuer;
 use crate::auth::replay::ReplayCache;
@@ -17,7 +17,7 @@ use crate::state::budgets::BudgetStore;
 use crate::state::metrics::Metrics;
 use crate::state::ratelimit::RateLimiter;
 use crate::state::receipts::{ReceiptSigner, ReceiptStore};
-use crate::state::{entry_with_default_provider, ActionEntry, GateState, Limiters, Registry};
+use crate::state::{GateState, Limiters};
 
 use super::builder::MockGateBuilder;
 use super::StartError;
@@ -55,7 +55,7 @@ fn load_policy(b: &MockGateBuilder) -> Result<PolicyStore, StartError> {
         (None, Some(f), _) => load::read_data(f).map_err(StartError::Config)?,
         (None, None, Some(d)) => d,
         (None, None, None) if b.quickstart && b.settings.policy_dir.is_none() => {
-            crate::config::quickstart::quickstart_policy()
+            crate::policy::load::quickstart_data()
         }
         (None, None, None) => PolicyData::default(),
     };
@@ -104,25 +104,4 @@ pub(super) fn build_state(b: &MockGateBuilder) -> Result<GateState, StartError> 
         clock,
         settings: b.settings.clone(),
     })
-}
-
-/// `/v1/admin/reload`: re-reads the actions dir and the policy data (file, or the policy dir's
-/// `data.json`) when configured; as the gate, Rego changes need a restart.
-pub fn reload_from_sources(st: &GateState) -> Result<(), String> {
-    if let Some(dir) = &st.settings.actions_dir {
-        let actions = crate::config::quickstart::load_actions_dir(dir)?;
-        let mut reg: BTreeMap<String, ActionEntry> = BTreeMap::new();
-        for a in actions {
-            reg.insert(a.spec.action_id.clone(), entry_with_default_provider(a));
-        }
-        *st.registry.write().unwrap_or_else(|e| e.into_inner()) = reg;
-    }
-    let data_file = st.settings.policy_file.clone().or_else(|| {
-        let dir = st.settings.policy_dir.as_ref()?;
-        Some(dir.join("data.json")).filter(|f| f.is_file())
-    });
-    if let Some(f) = data_file {
-        st.policy.replace(load::read_data(&f)?)?;
-    }
-    Ok(())
 }

@@ -9,13 +9,13 @@ use tokio::sync::watch;
 
 use crate::actions::manifest::{ActionSpec, CompiledAction};
 use crate::actions::providers::{CannedProvider, Provider};
+use crate::actions::{entry_with_default_provider, ActionEntry};
 use crate::caps::Caps;
 use crate::config::settings::{GateSettings, Identity, OperatorCredential, RateLimits};
 use crate::control::access::{validate_token, ControlAccess};
 use crate::control::clock::VirtualClock;
 use crate::control::mutants::{Lax, Mutant};
 use crate::policy::PolicyData;
-use crate::state::{entry_with_default_provider, ActionEntry};
 use crate::wire::server::{self, Bound, ListenerKind};
 
 use super::assemble::build_state;

@@ -3,7 +3,6 @@
 mod assemble;
 mod builder;
 
-pub use assemble::reload_from_sources;
 pub use builder::{Bind, MockGateBuilder, StartError};
 
 use std::path::{Path, PathBuf};
@@ -146,7 +145,7 @@ impl MockGate {
     }
 
     /// Internal state (journal, stores, registry) for advanced tests.
-    pub fn state(&self) -> &Arc<GateState> {
+    pub(crate) fn state(&self) -> &Arc<GateState> {
         &self.state
     }
 

@@ -10,8 +10,8 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Value};
 
+use crate::actions::Registry;
 use crate::policy::{strings_of, PolicyData};
-use crate::state::Registry;
 
 /// Result of a grant.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -167,7 +167,7 @@ mod tests {
 
     #[test]
     fn revoke_of_an_absent_principal_changes_nothing() {
-        let mut d = crate::config::quickstart::quickstart_policy();
+        let mut d = crate::policy::load::quickstart_data();
         let before = d.clone();
         let r = revoke(&mut d, "nobody", &["fs_read".into()], &Registry::new());
         assert!(!r.modified);

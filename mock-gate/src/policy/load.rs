@@ -22,6 +22,12 @@ pub fn quickstart_modules() -> Vec<RegoModule> {
     }]
 }
 
+/// The quickstart policy data (`mock-gate/fixtures/quickstart/policy.json`).
+pub fn quickstart_data() -> PolicyData {
+    PolicyData::from_json(include_str!("../../fixtures/quickstart/policy.json"))
+        .expect("embedded quickstart policy is valid")
+}
+
 /// A policy directory: every `*.rego` file under it, and `data.json` when present.
 #[derive(Debug, Clone)]
 pub struct PolicyDir {

@@ -15,6 +15,6 @@ mod store;
 
 pub use data::{strings_of, PolicyData};
 pub use decision::{Granted, Verdict};
-pub use engine::{PolicyEngine, DECISION_RULE};
+pub use engine::PolicyEngine;
 pub use input::{Budgets, PolicyInput};
 pub use store::PolicyStore;

@@ -7,7 +7,7 @@ use crate::actions::manifest::{EgressProfile, RiskLevel};
 fn engine() -> PolicyEngine {
     PolicyEngine::new(
         &quickstart_modules(),
-        &crate::config::quickstart::quickstart_policy(),
+        &crate::policy::load::quickstart_data(),
     )
     .unwrap()
 }

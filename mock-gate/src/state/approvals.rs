@@ -268,13 +268,9 @@ impl ApprovalStore {
     }
 
     /// Number of records kept.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.inner.lock().unwrap_or_else(|e| e.into_inner()).1.len()
-    }
-
-    /// Whether no record is kept.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     /// Forgets everything.

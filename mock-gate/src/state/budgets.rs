@@ -58,17 +58,13 @@ impl BudgetStore {
     }
 
     /// Rows held (live or expired but not yet swept).
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.rows
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .by_session
             .len()
-    }
-
-    /// Whether no row is held.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     /// Current remaining calls, or `SessionNotFound` when the row is missing/expired.

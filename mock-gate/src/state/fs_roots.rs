@@ -11,9 +11,6 @@ use std::sync::Mutex;
 /// Seconds a root outlives its lease's expiry (the gate's `SESSION_FS_ROOT_EVICTION_GRACE_SECS`).
 pub const EVICTION_GRACE_SECS: i64 = 60;
 
-/// Default number of sessions with their own root.
-pub const DEFAULT_CAPACITY: usize = 10_000;
-
 #[derive(Debug)]
 struct Stored {
     root: PathBuf,
@@ -85,16 +82,12 @@ impl SessionFsRoots {
     }
 
     /// Number of roots held (evictable ones count until a full store sweeps them).
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.by_session
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .len()
-    }
-
-    /// Whether no root is held.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 }
 

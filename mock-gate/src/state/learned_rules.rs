@@ -98,6 +98,7 @@ impl LearnedTable {
     }
 
     /// A table refusing inserts once an action holds `cap` rows.
+    #[cfg(test)]
     pub fn with_cap(cap: usize) -> Self {
         Self::new(Some(cap), crate::caps::Caps::default().learned_rows)
     }
@@ -312,8 +313,15 @@ mod tests {
         assert_eq!(t.learned("a").values, ["src/**"]);
         t.insert(row("a", "docs/**", "2")).unwrap();
         let l = t.learned("a");
-        assert_eq!(l.values, ["docs/**", "src/**"], "stale values after an insert");
-        assert!(l.globs.as_ref().is_some_and(|g| g.is_match("docs/x")), "stale globs");
+        assert_eq!(
+            l.values,
+            ["docs/**", "src/**"],
+            "stale values after an insert"
+        );
+        assert!(
+            l.globs.as_ref().is_some_and(|g| g.is_match("docs/x")),
+            "stale globs"
+        );
     }
 
     #[test]

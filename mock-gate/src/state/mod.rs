@@ -9,14 +9,12 @@ pub mod metrics;
 pub mod ratelimit;
 pub mod receipts;
 
-use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
-use crate::actions::manifest::CompiledAction;
-use crate::actions::providers::{self, Provider};
+use crate::actions::{ActionEntry, Registry};
 use crate::auth::dpop::KeyCache;
 use crate::auth::lease::LeaseIssuer;
 use crate::auth::replay::ReplayCache;
@@ -31,32 +29,6 @@ use crate::state::learned_rules::LearnedStore;
 use crate::state::metrics::Metrics;
 use crate::state::ratelimit::RateLimiter;
 use crate::state::receipts::{ReceiptSigner, ReceiptStore};
-
-/// A registered action and the provider that runs it.
-#[derive(Clone)]
-pub struct ActionEntry {
-    /// Compiled manifest.
-    pub action: Arc<CompiledAction>,
-    /// Provider.
-    pub provider: Arc<dyn Provider>,
-}
-
-impl std::fmt::Debug for ActionEntry {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ActionEntry")
-            .field("action_id", &self.action.spec.action_id)
-            .finish()
-    }
-}
-
-/// Action id → entry.
-pub type Registry = BTreeMap<String, ActionEntry>;
-
-/// Builds a registry entry with the default provider of the manifest's digest.
-pub fn entry_with_default_provider(action: Arc<CompiledAction>) -> ActionEntry {
-    let provider = providers::default_for(&action.spec.provider_module_digest);
-    ActionEntry { action, provider }
-}
 
 /// Rate limiters.
 #[derive(Debug)]
@@ -125,6 +97,30 @@ pub struct GateState {
 }
 
 impl GateState {
+    /// `/v1/admin/reload`: re-reads the actions dir and the policy data (file, or the policy dir's
+    /// `data.json`) when configured; as the gate, Rego changes need a restart.
+    pub fn reload_from_sources(&self) -> Result<(), String> {
+        if let Some(dir) = &self.settings.actions_dir {
+            let actions = crate::config::quickstart::load_actions_dir(dir)?;
+            let mut reg = Registry::new();
+            for a in actions {
+                reg.insert(
+                    a.spec.action_id.clone(),
+                    crate::actions::entry_with_default_provider(a),
+                );
+            }
+            *self.registry.write().unwrap_or_else(|e| e.into_inner()) = reg;
+        }
+        let data_file = self.settings.policy_file.clone().or_else(|| {
+            let dir = self.settings.policy_dir.as_ref()?;
+            Some(dir.join("data.json")).filter(|f| f.is_file())
+        });
+        if let Some(f) = data_file {
+            self.policy.replace(crate::policy::load::read_data(&f)?)?;
+        }
+        Ok(())
+    }
+
     /// Current virtual time (Unix ms).
     pub fn now_ms(&self) -> i64 {
         self.clock.now_unix_ms()

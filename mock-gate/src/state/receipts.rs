@@ -263,13 +263,9 @@ impl ReceiptStore {
     }
 
     /// Number of receipts kept.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.lock().order.len()
-    }
-
-    /// Whether no receipt is kept.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     /// Forgets everything.

@@ -9,9 +9,6 @@ use std::sync::{Arc, Mutex};
 
 use crate::auth::lease::LeaseClaims;
 
-/// Default number of tokens remembered.
-pub const DEFAULT_CAPACITY: usize = 1_024;
-
 #[derive(Debug, Default)]
 struct Inner {
     by_token: HashMap<Arc<str>, Arc<LeaseClaims>>,
@@ -61,17 +58,13 @@ impl VerifiedLeases {
     }
 
     /// Number of tokens remembered.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.inner
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .order
             .len()
-    }
-
-    /// Whether no token is remembered.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 }
 

@@ -146,11 +146,6 @@ impl LeaseIssuer {
         })
     }
 
-    /// The signing key id.
-    pub fn kid(&self) -> &str {
-        &self.kid
-    }
-
     /// The JWKS document.
     pub fn jwks(&self) -> &Jwks {
         &self.jwks

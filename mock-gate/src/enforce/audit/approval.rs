@@ -5,7 +5,7 @@ use super::CallAudit;
 use crate::enforce::authenticate::OperatorAuth;
 use crate::state::approvals::ApprovalRecord;
 use crate::state::audit::fresh_trace_id;
-use crate::state::audit::{record, Attribution, AuditEvent, Decision};
+use crate::state::audit::{record, AuditEvent, Decision};
 use crate::state::GateState;
 
 /// `POST /v1/approvals/{id}/deny` succeeded: a `deny` under a fresh trace id with the
@@ -25,7 +25,7 @@ pub fn approval_denied(st: &GateState, rec: &ApprovalRecord, op: &OperatorAuth, 
             decision: Decision::Deny,
             deny_reason: Some(format!("denied via {}: {reason}", rec.approval_id)),
             approval_id: Some(rec.approval_id.clone()),
-            attribution: Attribution::of_operator(op),
+            attribution: super::attribution_of(op),
             dev_mode: st.settings.dev_mode,
             ..Default::default()
         },

@@ -179,11 +179,6 @@ impl CallAudit {
         self.deny(st, reason, err)
     }
 
-    /// The trace id.
-    pub fn trace_id(&self) -> &str {
-        &self.ev.trace_id
-    }
-
     /// The snapshot taken before policy.
     pub fn budgets_before(&self) -> Option<i64> {
         self.ev.budgets_before

@@ -7,10 +7,10 @@ use super::call::schema_id;
 use super::CallAudit;
 use crate::actions::manifest::{CompiledAction, EgressProfile};
 use crate::enforce::authenticate::OperatorAuth;
-use crate::enforce::execution::ExecutionResponse;
 use crate::enforce::pipeline_error::PipelineError;
+use crate::enforce::response::ExecutionResponse;
 use crate::state::approvals::ApprovalRecord;
-use crate::state::audit::{Attribution, AuditEvent, Decision, RuntimeRecord};
+use crate::state::audit::{AuditEvent, Decision, RuntimeRecord};
 use crate::state::GateState;
 
 /// Context of one authorized execution (the gate's execution-tail `AuditCtx`).
@@ -87,7 +87,7 @@ impl ExecAudit {
             policy_version: rec.policy_version.clone(),
             budgets_before: Some(rec.plan.calls_remaining),
             budgets_after: Some(rec.plan.calls_remaining),
-            attribution: Attribution::of_operator(op),
+            attribution: super::attribution_of(op),
             ..pre.event(Decision::Error, None, None)
         };
         Self {

@@ -35,19 +35,6 @@ pub struct Attribution {
     pub operator_proof_jti: Option<String>,
 }
 
-impl Attribution {
-    /// The attribution of an approval outcome decided by `op`.
-    pub fn of_operator(op: &crate::enforce::authenticate::OperatorAuth) -> Self {
-        let nonempty = |s: &str| (!s.is_empty()).then(|| s.to_string());
-        Self {
-            approved_by: Some(op.operator_id.clone()),
-            operator_authn_method: Some("operator_dpop".into()),
-            operator_sender_binding: nonempty(&op.sender_binding),
-            operator_proof_jti: nonempty(&op.proof_jti),
-        }
-    }
-}
-
 /// Every field of an event except `timestamp` and `prev_hash`, which the ledger stamps.
 /// `Default` is the gate's builder default: empty strings, no options, decision `error`.
 #[derive(Debug, Clone, PartialEq)]

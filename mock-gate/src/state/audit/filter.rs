@@ -2,6 +2,7 @@
 //! the timestamp (exclusive), `limit` default 100 clamped to 1..=1000.
 
 use serde::Deserialize;
+#[cfg(test)]
 use serde_json::Value;
 
 /// Default number of events returned.
@@ -40,6 +41,7 @@ impl EventFilter {
     }
 
     /// Whether a stored event passes every given condition.
+    #[cfg(test)]
     pub fn matches(&self, ev: &Value) -> bool {
         self.matches_with(|k| ev.get(k).and_then(Value::as_str).unwrap_or_default())
     }

@@ -2,7 +2,7 @@
 //! action, queried and verified on the admin listener (`wire::routes::audit`).
 //!
 //! Writers use [`record`] (a built [`AuditEvent`]), [`record_admin`] (operator actions) or the
-//! pipeline contexts [`CallAudit`](crate::enforce::audit::CallAudit) / [`ExecAudit`](crate::enforce::audit::ExecAudit).
+//! pipeline contexts `CallAudit` / `ExecAudit` of `enforce::audit`.
 
 mod chain;
 mod event;
@@ -17,7 +17,7 @@ use serde_json::Value;
 
 pub use chain::{event_hash, ChainReport};
 pub use event::{Attribution, AuditEvent, RuntimeRecord};
-pub use filter::{EventFilter, DEFAULT_LIMIT, MAX_LIMIT};
+pub use filter::EventFilter;
 pub use kinds::{Decision, EventType};
 pub use record::{fresh_trace_id, record, record_admin, record_lease};
 
@@ -163,17 +163,13 @@ impl AuditLedger {
     }
 
     /// Number of events held.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.inner
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .events
             .len()
-    }
-
-    /// Whether no event is held.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     /// Forgets everything (control API reset).

@@ -172,7 +172,7 @@ pub async fn reload(State(st): State<Arc<GateState>>, headers: HeaderMap) -> Res
         Ok(op) => op,
         Err(r) => return r,
     };
-    if let Err(e) = crate::gate::reload_from_sources(&st) {
+    if let Err(e) = st.reload_from_sources() {
         return GateBody::error(StatusCode::INTERNAL_SERVER_ERROR, "reload_failed")
             .field("detail", &e)
             .into_response();

@@ -4,8 +4,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -13,9 +14,21 @@ use serde_json::{json, Value};
 
 use crate::actions::manifest::{ActionSpec, CompiledAction};
 use crate::actions::providers::{CannedProvider, HttpProvider, Provider};
-use crate::body::json as json_resp;
+use crate::actions::{entry_with_default_provider, ActionEntry};
+use crate::body::{json as json_resp, GateBody};
 use crate::control::faults::FaultRule;
-use crate::state::{entry_with_default_provider, ActionEntry, GateState};
+use crate::state::GateState;
+
+/// Route layer of the `/_mock/` routes (who may: `control::access`): 401 `{"error":"control_token_required"}` without a
+/// bearer token, 401 `{"error":"control_token_invalid"}` with a wrong one.
+pub async fn guard(State(st): State<Arc<GateState>>, req: Request, next: Next) -> Response {
+    match st.settings.control.admits(req.headers()) {
+        Ok(()) => next.run(req).await,
+        Err(code) => GateBody::error(StatusCode::UNAUTHORIZED, code)
+            .header("www-authenticate", "Bearer")
+            .into_response(),
+    }
+}
 
 fn bad(msg: impl Into<String>) -> Response {
     (StatusCode::BAD_REQUEST, Json(json!({"error": msg.into()}))).into_response()

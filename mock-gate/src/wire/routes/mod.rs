@@ -87,7 +87,7 @@ pub fn admin_router(st: Arc<GateState>) -> Router {
     finish(r, st)
 }
 
-/// The `/_mock/` control API, behind the control token (see [`crate::control::access`]).
+/// The `/_mock/` control API, behind the control token (see `control::access`).
 fn control_routes(st: &Arc<GateState>) -> Router<Arc<GateState>> {
     Router::new()
         .route(
@@ -115,7 +115,7 @@ fn control_routes(st: &Arc<GateState>) -> Router<Arc<GateState>> {
         .route("/_mock/operator", get(control::operator))
         .route_layer(middleware::from_fn_with_state(
             Arc::clone(st),
-            crate::control::access::guard,
+            control::guard,
         ))
 }
 

@@ -12,10 +12,11 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::actions::Registry;
 use crate::body::{json as json_resp, GateBody};
 use crate::policy::edits;
 use crate::state::audit::{record_admin, EventType};
-use crate::state::{GateState, Registry};
+use crate::state::GateState;
 
 use super::admin::{read_guard, write_guard};
 use super::crud::validate_action_id;

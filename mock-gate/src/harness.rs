@@ -1,5 +1,10 @@
-//! What the fuzz targets in `mock-gate/fuzz/` drive: an offline quickstart gate whose client
-//! and admin routers are called in-process. Not a stable API: it follows the crate's internals.
+//! What the fuzz targets, the benches and the binary drive beyond the crate root. Not a stable
+//! API: it follows the crate's internals.
+//!
+//! * [`FuzzGate`]: an offline quickstart gate whose client and admin routers are called
+//!   in-process (`mock-gate/fuzz/`, `tests/fuzzing.rs`);
+//! * [`policy`]: the Rego engine and its input, for `benches/gate.rs`;
+//! * [`cli`] (feature `cli`): the `latchgate-mock` binary's flags and ready line.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -17,6 +22,19 @@ use crate::config::quickstart::{QUICKSTART_HTTP_FETCH, QUICKSTART_HTTP_POST};
 use crate::config::settings::OperatorCredential;
 use crate::gate::{MockGate, StartError};
 use crate::wire::server::{ListenerKind, Peer};
+
+/// The policy engine as the execute pipeline calls it.
+pub mod policy {
+    pub use crate::actions::manifest::{EgressProfile, RiskLevel};
+    pub use crate::policy::load::{quickstart_data, quickstart_modules};
+    pub use crate::policy::{Budgets, PolicyEngine, PolicyInput, Verdict};
+}
+
+/// The binary's command line (`src/main.rs`).
+#[cfg(feature = "cli")]
+pub mod cli {
+    pub use crate::cli::{builder_from, ready_line, Cli, Command, LogFormat};
+}
 
 /// The virtual time every request of a fuzz input sees (2023-11-14T22:13:20Z).
 pub const FUZZ_NOW_UNIX: u64 = 1_700_000_000;
