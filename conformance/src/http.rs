@@ -98,10 +98,7 @@ pub struct RawResponse {
 impl RawResponse {
     /// First value of a header, by lower-case name.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+        header_values(&self.headers, name).first().copied()
     }
 
     /// The body parsed as JSON, if it is JSON.
@@ -262,6 +259,15 @@ where
         headers,
         body,
     })
+}
+
+/// The values of a header, by lower-case name, in order.
+pub(crate) fn header_values<'a>(headers: &'a [(String, String)], name: &str) -> Vec<&'a str> {
+    headers
+        .iter()
+        .filter(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+        .collect()
 }
 
 /// Header names and values as text (values lossily decoded).

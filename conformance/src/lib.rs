@@ -47,6 +47,7 @@ pub mod harness;
 pub mod http;
 pub(crate) mod pacing;
 pub mod parity;
+pub(crate) mod quickstart;
 pub mod report;
 mod run;
 pub mod runner;

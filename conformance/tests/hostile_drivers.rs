@@ -11,7 +11,7 @@ use latchgate_conformance::report::{self, ScenarioResult, Verdict};
 use latchgate_conformance::target::MockTarget;
 use std::sync::Arc;
 use std::time::Duration;
-use support::{explain, report_of, run, scenarios};
+use support::{assert_none, report_of, run, scenarios};
 
 const CAPABILITIES: &str = r#"["get_action","list_actions","health","env","socket","concurrency","timeout","debug_repr","info","operator","verify","key_import","wait_for_approval","fs_root","clock","warnings"]"#;
 
@@ -104,19 +104,9 @@ fn crashed(results: &[ScenarioResult]) -> Vec<&ScenarioResult> {
 /// the report must say so. `what` names the driver's behaviour in the failure message.
 async fn assert_every_must_fails(driver: Option<Arc<dyn DriverFactory>>, what: &str) {
     let results = sdk_suite_with(driver).await;
-    let crashes = crashed(&results);
-    assert!(
-        crashes.is_empty(),
-        "scenarios crashed:\n{}",
-        explain(&crashes)
-    );
-    let passed = not_failed(&results);
-    assert!(
-        passed.is_empty(),
-        "{} MUST scenarios did not fail for an SDK that {what}:\n{}",
-        passed.len(),
-        explain(&passed)
-    );
+    assert_none(&crashed(&results), "scenarios crashed");
+    let what = format!("MUST scenarios did not fail for an SDK that {what}");
+    assert_none(&not_failed(&results), &what);
     assert_reported_as_failing(results);
 }
 

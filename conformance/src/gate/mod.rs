@@ -335,21 +335,7 @@ pub fn expect_text(resp: &RawResponse, status: u16) -> Check {
     }
 }
 
-/// The runnable action of the quickstart preset used by flow scenarios, and its parameters.
-pub const EXEC_ACTION: &str = "fs_read";
-/// Parameters that run without approval (an allowlisted path).
-pub fn exec_params() -> Value {
-    json!({"operation": "read", "path": "README.md"})
-}
-/// Parameters that need approval (a path outside the allowlist).
-/// Parameters that need approval: a path outside the allowlist, unique per call because approving
-/// teaches the gate the path (a shared gate would auto-allow it afterwards).
-pub fn approval_params() -> Value {
-    let path = format!("notes/lgc-{}.txt", uuid::Uuid::new_v4().simple());
-    json!({"operation": "read", "path": path})
-}
-/// An action the quickstart ACL denies to `dev:anonymous`.
-pub const DENIED_ACTION: &str = "http_post";
+pub use crate::quickstart::{approval_params, exec_params, DENIED_ACTION, EXEC_ACTION};
 
 /// The implementation of a gate scenario: the probe interpreter for a probe scenario, otherwise
 /// the function [`registry`] names (in the module of the scenario's family).

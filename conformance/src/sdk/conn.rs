@@ -1,6 +1,6 @@
 //! `sdk.conn.*`: connection and lease renewal — lazy connect, renewal, coalescing, failures.
 
-use super::dpop::{decode, first_exec};
+use super::dpop::executed_proof;
 use super::tap::{respond_json, Action, Rule};
 use super::{exec, params, SdkCtx, ACTION};
 use crate::check::{ensure, ensure_eq, Check, Failure};
@@ -199,9 +199,7 @@ sdk_fn!(conn_poll_401_keeps, |ctx| {
 });
 
 sdk_fn!(proof_iat_current, |ctx| {
-    let c = ctx.connected().await?;
-    exec(ctx, &c).await?;
-    let (_, p) = decode(&first_exec(ctx)?)?;
+    let (_, p) = executed_proof(ctx).await?;
     let iat = p["iat"]
         .as_i64()
         .ok_or_else(|| Failure::fail(format!("iat is not an integer: {}", p["iat"])))?;

@@ -23,10 +23,15 @@ pub(super) fn first_exec(ctx: &SdkCtx) -> Check<Entry> {
         .ok_or_else(|| Failure::fail("no execute request reached the gate"))
 }
 
-sdk_fn!(header_exact, |ctx| {
+/// Connects a client, executes once and decodes the proof of that execute request.
+pub(super) async fn executed_proof(ctx: &mut SdkCtx) -> Check<(Value, Value)> {
     let c = ctx.connected().await?;
     exec(ctx, &c).await?;
-    let (h, _) = decode(&first_exec(ctx)?)?;
+    decode(&first_exec(ctx)?)
+}
+
+sdk_fn!(header_exact, |ctx| {
+    let (h, _) = executed_proof(ctx).await?;
     ensure_eq(
         "proof header members",
         vec!["alg", "jwk", "typ"],
@@ -40,9 +45,7 @@ sdk_fn!(header_exact, |ctx| {
 });
 
 sdk_fn!(payload_exact, |ctx| {
-    let c = ctx.connected().await?;
-    exec(ctx, &c).await?;
-    let (_, p) = decode(&first_exec(ctx)?)?;
+    let (_, p) = executed_proof(ctx).await?;
     ensure_eq(
         "proof claims",
         vec!["ath", "htm", "htu", "iat", "jti"],

@@ -352,18 +352,7 @@ pub async fn exec(ctx: &mut SdkCtx, c: &str) -> Check<Value> {
         .await
 }
 
-/// The quickstart action the SDK scenarios run, and its parameters.
-pub const ACTION: &str = "fs_read";
-/// Parameters that run without approval.
-pub fn params() -> Value {
-    json!({"operation": "read", "path": "README.md"})
-}
-/// Parameters that need approval: a path outside the allowlist, unique per call because approving
-/// teaches the gate the path (a shared gate would auto-allow it afterwards).
-pub fn approval_params() -> Value {
-    let path = format!("notes/lgc-{}.txt", uuid::Uuid::new_v4().simple());
-    json!({"operation": "read", "path": path})
-}
+pub use crate::quickstart::{approval_params, exec_params as params, EXEC_ACTION as ACTION};
 
 #[cfg(test)]
 mod tests {

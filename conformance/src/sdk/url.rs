@@ -1,6 +1,6 @@
 //! `sdk.url.*`: base URLs, transports (TCP, Unix socket) and the `htu` base.
 
-use super::dpop::{decode, first_exec};
+use super::dpop::{decode, executed_proof, first_exec};
 use super::{exec, params, SdkCtx, ACTION};
 use crate::check::{ensure, ensure_eq, Check, Failure};
 use serde_json::{json, Value};
@@ -113,9 +113,7 @@ sdk_fn!(url_uds_htu, |ctx| {
 });
 
 sdk_fn!(url_htu_explicit, |ctx| {
-    let c = ctx.connected().await?;
-    exec(ctx, &c).await?;
-    let (_, p) = decode(&first_exec(ctx)?)?;
+    let (_, p) = executed_proof(ctx).await?;
     ensure_eq(
         "htu base",
         json!(format!(

@@ -116,6 +116,16 @@ pub fn ids_with(results: &[ScenarioResult], verdict: Verdict) -> Vec<String> {
         .collect()
 }
 
+/// Panics unless `found` is empty, with their number, `what` they are, and each one explained.
+pub fn assert_none(found: &[&ScenarioResult], what: &str) {
+    assert!(
+        found.is_empty(),
+        "{} {what}:\n{}",
+        found.len(),
+        explain(found)
+    );
+}
+
 /// One block per result: id, verdict, reason, expected/actual and excerpts.
 pub fn explain(results: &[&ScenarioResult]) -> String {
     results

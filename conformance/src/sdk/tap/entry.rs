@@ -29,11 +29,7 @@ pub struct Entry {
 impl Entry {
     /// All values of a header.
     pub fn header_all(&self, name: &str) -> Vec<&str> {
-        self.headers
-            .iter()
-            .filter(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-            .collect()
+        http::header_values(&self.headers, name)
     }
     /// First value of a header.
     pub fn header(&self, name: &str) -> Option<&str> {
