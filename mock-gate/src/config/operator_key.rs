@@ -2,7 +2,7 @@
 //! `key-default-<32 hex>`, a P-256 key in PKCS#8 PEM, its RFC 7638 thumbprint as `dpop_jkt`).
 
 use p256::ecdsa::SigningKey;
-use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
+use p256::pkcs8::{EncodePrivateKey, LineEnding};
 use rand::RngCore;
 
 use crate::config::settings::OperatorCredential;
@@ -33,7 +33,9 @@ impl OperatorCredential {
 }
 
 /// Thumbprint of a PEM key (PKCS#8 or SEC1).
+#[cfg(feature = "cli")]
 pub fn jkt_of_pem(pem: &str) -> Result<String, String> {
+    use p256::pkcs8::DecodePrivateKey;
     let key = SigningKey::from_pkcs8_pem(pem)
         .or_else(|_| p256::SecretKey::from_sec1_pem(pem).map(|s| SigningKey::from(&s)))
         .map_err(|_| "operator key is not a P-256 PKCS#8 or SEC1 PEM".to_string())?;

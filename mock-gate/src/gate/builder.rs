@@ -1,5 +1,7 @@
 //! `MockGateBuilder`: what a gate is made of, and `start`, which binds its listeners.
 
+mod assemble;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -18,7 +20,7 @@ use crate::control::mutants::{Lax, Mutant};
 use crate::policy::PolicyData;
 use crate::wire::server::{self, Bound, ListenerKind};
 
-use super::assemble::build_state;
+use self::assemble::build_state;
 use super::MockGate;
 
 /// Where a listener binds.

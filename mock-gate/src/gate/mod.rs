@@ -1,7 +1,7 @@
 //! `MockGate`: build, start, observe and stop one in-process gate.
 
-mod assemble;
 mod builder;
+mod control;
 
 pub use builder::{Bind, MockGateBuilder, StartError};
 

@@ -19,7 +19,7 @@ use crate::state::ratelimit::RateLimiter;
 use crate::state::receipts::{ReceiptSigner, ReceiptStore};
 use crate::state::{GateState, Limiters};
 
-use super::builder::MockGateBuilder;
+use super::MockGateBuilder;
 use super::StartError;
 
 fn load_registry(b: &MockGateBuilder) -> Result<Registry, StartError> {

@@ -1,0 +1,89 @@
+//! Holding a call for an operator: the pending approval record of a call the policy sent to
+//! review, and the plan hash that binds the approval to what will run.
+
+use serde_json::{json, Value};
+
+use crate::actions::manifest::{CompiledAction, EgressProfile};
+use crate::enforce::authenticate::AgentAuth;
+use crate::policy::Granted;
+use crate::state::approvals::{ApprovalRecord, ApprovalState, Plan};
+use crate::state::GateState;
+
+/// What a held call is made of.
+pub struct ApprovalParts {
+    pub approval_id: String,
+    pub trace_id: String,
+    pub request_hash: String,
+    pub params: Value,
+    pub granted: Granted,
+    pub calls_remaining: i64,
+    pub had_budgets: bool,
+    pub unresolved_domains: Vec<String>,
+    pub unresolved_paths: Vec<String>,
+}
+
+/// The pending approval record of a call the policy sent to review, with its plan hash.
+pub fn approval_record(
+    state: &GateState,
+    auth: &AgentAuth,
+    action: &CompiledAction,
+    p: ApprovalParts,
+) -> ApprovalRecord {
+    let g = p.granted;
+    let egress = g.approved_egress.unwrap_or(EgressProfile::None);
+    let created = state.clock.now_precise();
+    let expires_at = crate::control::clock::rfc3339_nanos(
+        created + chrono::Duration::seconds(crate::state::approvals::APPROVAL_TTL_SECS),
+    );
+    let plan_input = json!({
+        "action_id": action.spec.action_id,
+        "provider_module_digest": action.spec.provider_module_digest,
+        "request_hash": p.request_hash,
+        "approved_targets": g.allowed_sinks,
+        "policy_version": g.policy_version,
+        "expires_at": expires_at,
+    });
+    let plan_hash = crate::crypto::sha256_hex(
+        serde_json_canonicalizer::to_string(&plan_input)
+            .unwrap_or_default()
+            .as_bytes(),
+    );
+    ApprovalRecord {
+        approval_id: p.approval_id,
+        trace_id: p.trace_id,
+        action_id: action.spec.action_id.clone(),
+        action_version: action.spec.version.clone(),
+        risk_level: action.spec.risk_level,
+        principal: auth.principal.clone(),
+        session_id: auth.session_id.clone(),
+        lease_jti: auth.lease_jti.clone(),
+        owner: auth.owner.clone(),
+        request_hash: p.request_hash,
+        request_body: p.params,
+        policy_version: g.policy_version,
+        created_ms: created.timestamp_millis(),
+        created_at: crate::control::clock::rfc3339_nanos(created),
+        expires_at,
+        state: ApprovalState::Pending,
+        claimed_by: None,
+        claimed_ms: None,
+        claimed_at: None,
+        completed_ms: None,
+        completed_at: None,
+        receipt_id: None,
+        deny_reason: None,
+        error_code: None,
+        unresolved_domains: p.unresolved_domains,
+        unresolved_paths: p.unresolved_paths,
+        plan: Plan {
+            approved_targets: g.allowed_sinks,
+            approved_egress: egress,
+            verifier_kind: action.spec.verifier_kind,
+            provider_module_digest: action.spec.provider_module_digest.clone(),
+            plan_hash,
+            calls_remaining: p.calls_remaining,
+            calls_after: g.calls_after,
+            had_budgets: p.had_budgets,
+        },
+    }
+}
