@@ -46,6 +46,7 @@ fn serve_on_sockets_prints_one_ready_line_and_sigterm_removes_the_sockets() {
         "generated control token in the ready line: {line}"
     );
     assert!(sock.exists() && admin.exists());
+    // SAFETY: kill only sends a signal to a pid we started; no memory is touched.
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
     let status = child.wait().unwrap();
     assert!(status.success(), "clean exit on SIGTERM: {status:?}");
@@ -73,6 +74,7 @@ fn http_flag_sets_the_public_base_to_the_bound_address() {
     let v: Value = serde_json::from_str(&line).unwrap();
     assert_eq!(v["public_base_url"], v["url"]);
     assert!(v["url"].as_str().unwrap().starts_with("http://127.0.0.1:"));
+    // SAFETY: kill only sends a signal to a pid we started; no memory is touched.
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
     assert!(child.wait().unwrap().success());
 }

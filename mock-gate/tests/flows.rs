@@ -700,6 +700,7 @@ async fn operator_client_from_the_handle_approves() {
 
 #[tokio::test]
 async fn peercred_identity_maps_the_socket_peer_uid_and_refuses_tcp() {
+    // SAFETY: getuid has no preconditions and cannot fail.
     let uid = unsafe { libc::getuid() };
     let mut principals = std::collections::BTreeMap::new();
     principals.insert(

@@ -225,6 +225,7 @@ mod tests {
             }
         );
         let env = Env::from_pairs(&[("XDG_RUNTIME_DIR", "")]);
+        // SAFETY: getuid has no preconditions and cannot fail.
         let uid = unsafe { libc::getuid() };
         assert_eq!(
             resolve_target(None, None, &env, "gate-admin.sock").unwrap(),

@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 pub fn thread_cpu_secs() -> f64 {
     // SAFETY: getrusage writes into the zeroed struct we own.
     let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `u` is a valid, writable rusage for the call.
     unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut u) };
     let t = |tv: libc::timeval| tv.tv_sec as f64 + tv.tv_usec as f64 / 1e6;
     t(u.ru_utime) + t(u.ru_stime)
