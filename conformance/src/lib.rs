@@ -53,6 +53,8 @@ mod run;
 pub mod runner;
 pub(crate) mod sdk;
 pub mod target;
+// What `run` checks beyond the scenarios (`--max-skips`, `--require`): a CLI concern.
+#[cfg(any(feature = "cli", test))]
 pub(crate) mod verdict;
 
 #[cfg(test)]

@@ -3,8 +3,10 @@
 //! what is required, what usually breaks it and how to fix it, in this project's words.
 //! `contract/sdk-contract.md` is generated from the same file ([`markdown`]).
 
+#[cfg(feature = "cli")]
 mod explain;
 
+#[cfg(feature = "cli")]
 pub use explain::explain;
 
 use serde::{Deserialize, Serialize};
