@@ -26,7 +26,7 @@ pub static RULES: [Rule; 10] = [
     },
     Rule {
         name: "rfc3339",
-        doc: "an RFC 3339 time → <rfc3339 N digits OFFSET>, N = fractional digits, OFFSET as written",
+        doc: "an RFC 3339 time → <rfc3339 N digits OFFSET>, N = fractional digits (6 counts as 9: chrono's AutoSi prints a nanosecond instant on a whole microsecond as .123456), OFFSET as written",
         apply: rfc3339,
     },
     Rule {
@@ -117,9 +117,22 @@ fn rfc3339(s: &str) -> Option<String> {
         re(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|z|[+-]\d{2}:\d{2})")
     });
     replace(&R, s, |c| {
-        let digits = c.get(1).map_or(0, |m| m.as_str().len() - 1);
-        format!("<rfc3339 {digits} digits {}>", &c[2])
+        format!(
+            "<rfc3339 {} digits {}>",
+            fraction_digits(c.get(1).map_or("", |m| m.as_str())),
+            &c[2]
+        )
     })
+}
+
+/// The digits of `.fraction`, with 6 counted as 9: the gate prints nanosecond times with chrono's
+/// AutoSi, which writes the one instant in a thousand that falls on a whole microsecond with 6
+/// digits (`.123456000` as `.123456`). 3 against 9 still shows.
+fn fraction_digits(fraction: &str) -> usize {
+    match fraction.trim_start_matches('.').len() {
+        6 => 9,
+        n => n,
+    }
 }
 
 fn uuid(s: &str) -> Option<String> {

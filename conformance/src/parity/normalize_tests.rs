@@ -32,6 +32,20 @@ fn rfc3339_rule_keeps_the_fraction_digit_count_and_offset() {
 }
 
 #[test]
+fn rfc3339_rule_counts_six_fraction_digits_as_nine() {
+    assert_eq!(
+        apply("rfc3339", "2026-11-27T06:50:06.220764000+00:00"),
+        apply("rfc3339", "2026-11-27T06:50:06.220764+00:00"),
+        "a 9-digit fraction ending in 000 and its 6-digit AutoSi form are the same instant"
+    );
+    assert_ne!(
+        apply("rfc3339", "2026-11-27T06:50:06.220764950+00:00"),
+        apply("rfc3339", "2026-11-27T06:50:06.220+00:00"),
+        "9 digits against 3 still shows"
+    );
+}
+
+#[test]
 fn uuid_rule_keeps_the_version_digit() {
     assert_eq!(
         apply(
