@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use latchgate_mock::{MockGate, Mutant};
 use serde_json::{json, Value};
-use support::{ath, send, sign, Agent, Target};
+use support::{ath, receipt_result_hash, send, sign, Agent, Target};
 
 const PATH: &str = "/v1/actions/http_fetch/execute";
 const BODY: &str = r#"{"url":"https://httpbin.org/get"}"#;
@@ -253,39 +253,11 @@ async fn receipt_of(m: Option<Mutant>) -> Value {
     a.get(&g, &l, &format!("/v1/receipts/{id}")).await.json()
 }
 
-fn recomputed_hash(r: &Value) -> String {
-    let mut m = serde_json::Map::new();
-    for k in [
-        "receipt_id",
-        "grant_id",
-        "provider_module_digest",
-        "provider_receipt",
-        "normalized_result",
-        "verification_outcome",
-        "effect_evidence",
-        "started_at",
-        "finished_at",
-        "failure_class",
-    ] {
-        let mut v = r[k].clone();
-        if k.ends_with("_at") {
-            v = json!(v.as_str().unwrap().replace('Z', "+00:00"));
-        }
-        m.insert(k.into(), v);
-    }
-    use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(
-        serde_json_canonicalizer::to_string(&Value::Object(m))
-            .unwrap()
-            .as_bytes(),
-    ))
-}
-
 #[tokio::test]
 async fn receipt_mutants_break_signature_hash_or_shape() {
     let good = receipt_of(None).await;
     assert_eq!(good["signature_status"], "valid");
-    assert_eq!(good["result_hash"], json!(recomputed_hash(&good)));
+    assert_eq!(good["result_hash"], json!(receipt_result_hash(&good)));
     let unsigned = receipt_of(Some(Mutant::UnsignedReceipts)).await;
     assert_eq!(
         (
@@ -298,7 +270,7 @@ async fn receipt_mutants_break_signature_hash_or_shape() {
     assert_eq!(garbled["signature_status"], "invalid");
     for m in [Mutant::WrongResultHash, Mutant::ResultHashWithZTimestamps] {
         let r = receipt_of(Some(m)).await;
-        assert_ne!(r["result_hash"], json!(recomputed_hash(&r)), "{m:?}");
+        assert_ne!(r["result_hash"], json!(receipt_result_hash(&r)), "{m:?}");
         assert_eq!(
             r["signature_status"], "valid",
             "signed over its own (wrong) hash"

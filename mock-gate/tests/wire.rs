@@ -4,7 +4,7 @@ mod support;
 
 use latchgate_mock::MockGate;
 use serde_json::{json, Value};
-use support::{redact, send, sign, Agent, Op, Target};
+use support::{receipt_result_hash, redact, send, sign, Agent, Op, Target};
 
 async fn gate() -> MockGate {
     MockGate::builder().start().await.unwrap()
@@ -245,28 +245,7 @@ async fn execute_success_body_and_receipt_verify() {
     insta::assert_snapshot!(redact(&rc.text()), @r#"{"effect_evidence":[],"failure_class":null,"finished_at":"<finished_at>","grant_id":"<grant_id>","normalized_result":{"kind":"success","summary":"provider completed successfully"},"provider_module_digest":"builtin:http_api","provider_receipt":{"data":{"body":"","headers":{},"status_code":200,"url":"https://httpbin.org/get"},"ok":true},"receipt_id":"<receipt_id>","receipt_signature":"<receipt_signature>","result_hash":"<result_hash>","signature_status":"valid","signing_key_id":"<signing_key_id>","started_at":"<started_at>","verification_outcome":{"evidence":{"host_corroborated":true,"http_status":200},"status":"verified"}}"#);
     // independent recomputation of result_hash and the Ed25519 signature over its hex ASCII
     let rv = rc.json();
-    let mut m = serde_json::Map::new();
-    for k in [
-        "receipt_id",
-        "grant_id",
-        "provider_module_digest",
-        "provider_receipt",
-        "normalized_result",
-        "verification_outcome",
-        "effect_evidence",
-        "started_at",
-        "finished_at",
-        "failure_class",
-    ] {
-        let mut v = rv[k].clone();
-        if k.ends_with("_at") {
-            v = json!(v.as_str().unwrap().replace('Z', "+00:00"));
-        }
-        m.insert(k.into(), v);
-    }
-    let jcs = serde_json_canonicalizer::to_string(&Value::Object(m)).unwrap();
-    use sha2::Digest;
-    let hash = hex::encode(sha2::Sha256::digest(jcs.as_bytes()));
+    let hash = receipt_result_hash(&rv);
     assert_eq!(rv["result_hash"], json!(hash));
     let keys = Op::of(&g)
         .call(&g, "GET", "/v1/receipt-keys", b"", &[])

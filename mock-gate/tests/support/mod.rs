@@ -471,3 +471,33 @@ pub async fn held_then_approved(g: &MockGate, action: &str, params: &Value) -> R
         .call(g, "POST", &format!("/v1/approvals/{id}/approve"), b"", &[])
         .await
 }
+
+/// A receipt's `result_hash` recomputed from its members (times with `+00:00`, JCS, SHA-256
+/// hex), independently of the mock's code.
+pub fn receipt_result_hash(r: &Value) -> String {
+    let mut m = serde_json::Map::new();
+    for k in [
+        "receipt_id",
+        "grant_id",
+        "provider_module_digest",
+        "provider_receipt",
+        "normalized_result",
+        "verification_outcome",
+        "effect_evidence",
+        "started_at",
+        "finished_at",
+        "failure_class",
+    ] {
+        let mut v = r[k].clone();
+        if k.ends_with("_at") {
+            v = json!(v.as_str().unwrap().replace('Z', "+00:00"));
+        }
+        m.insert(k.into(), v);
+    }
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(
+        serde_json_canonicalizer::to_string(&Value::Object(m))
+            .unwrap()
+            .as_bytes(),
+    ))
+}
