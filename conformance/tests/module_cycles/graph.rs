@@ -111,7 +111,8 @@ impl CrateGraph {
         while i < toks.len() {
             let (current, _, in_test) =
                 walk.stack.last().cloned().expect("the file's module stays");
-            let at = format!("{shown}:{}", toks[i].line);
+            let line = toks[i].line;
+            let at = || format!("{shown}:{line}");
             match toks[i].text.as_str() {
                 "{" => walk.open(),
                 "}" => walk.close(),
@@ -129,7 +130,7 @@ impl CrateGraph {
                     if !(in_test || walk.test_attr) {
                         let words: Vec<&str> =
                             toks[i + 1..end].iter().map(|t| t.text.as_str()).collect();
-                        self.record_use(&current, &words, &at);
+                        self.record_use(&current, &words, &at());
                     }
                     i = end;
                     continue;
@@ -144,7 +145,7 @@ impl CrateGraph {
                         .entry(current)
                         .or_default()
                         .refs
-                        .push(Written { path, at });
+                        .push(Written { path, at: at() });
                     continue;
                 }
                 _ => {}
@@ -279,7 +280,7 @@ impl CrateGraph {
             };
             if module.children.contains(&seg) {
                 at += 1;
-            } else if let (Some(import), true) = (module.imports.get(&seg), hops < 16) {
+            } else if let Some(import) = module.imports.get(&seg).filter(|_| hops < 16) {
                 let Some(mut next) = self.absolute(&path[..at].to_vec(), import) else {
                     return path[..at].to_vec();
                 };
