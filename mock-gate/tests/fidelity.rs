@@ -1,6 +1,7 @@
 //! Differences once found against a running gate v0.2.0, each checked on the mock: dotted
 //! sensitive paths (Rego `glob.match`), approved targets, nanosecond record and receipt
-//! timestamps, the metrics exposition, fs open errors and the glob check on the path as sent.
+//! timestamps, the metrics exposition, fs open errors, the glob check on the path as sent, and
+//! an http URL the gate's provider cannot parse.
 
 mod support;
 
@@ -156,4 +157,63 @@ async fn receipt_times_carry_nine_fractional_digits_and_z() {
         assert_eq!(frac.len(), "123456789Z".len(), "{k} = {t}");
         assert!(t.ends_with('Z'), "{k} = {t}");
     }
+}
+
+#[tokio::test]
+async fn an_unparseable_http_url_fails_in_the_provider_as_a_bare_schema_violation() {
+    let g = latchgate_mock::MockGate::start().await.unwrap();
+    let a = Agent::new();
+    let l = a.lease(&g).await;
+    let r = a
+        .execute(&g, &l, "http_fetch", &json!({"url": "not a url"}))
+        .await;
+    assert_eq!(
+        (r.status, r.text().as_str()),
+        (422, r#"{"error":"schema_violation"}"#),
+        "the gate's http provider fails on a URL its host cannot parse"
+    );
+}
+
+#[tokio::test]
+async fn a_parseable_http_url_still_gets_the_canned_answer() {
+    let g = latchgate_mock::MockGate::start().await.unwrap();
+    let a = Agent::new();
+    let l = a.lease(&g).await;
+    let r = a
+        .execute(
+            &g,
+            &l,
+            "http_fetch",
+            &json!({"url": "https://httpbin.org/get"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["output"]["data"]["status_code"], 200);
+}
+
+#[tokio::test]
+async fn a_failing_real_http_request_is_a_bare_schema_violation() {
+    let yaml = "action_id: fetch_local\nversion: '1'\nprovider_module_digest: 'builtin:http_api'\n\
+        template: {method: GET, url_template: '{{url}}'}\negress: {profile: proxy_allowlist, allowed_domains: ['127.0.0.1']}\n\
+        declared_side_effects: [http_read]\n";
+    let spec = latchgate_mock::ActionSpec::from_yaml(yaml).unwrap();
+    let g = latchgate_mock::MockGate::builder()
+        .action_with_provider(spec, std::sync::Arc::new(latchgate_mock::HttpProvider))
+        .grant("*", &["fetch_local"], &[])
+        .start()
+        .await
+        .unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/x", closed.local_addr().unwrap());
+    drop(closed);
+    let a = Agent::new();
+    let l = a.lease(&g).await;
+    let r = a
+        .execute(&g, &l, "fetch_local", &json!({ "url": url }))
+        .await;
+    assert_eq!(
+        (r.status, r.text().as_str()),
+        (422, r#"{"error":"schema_violation"}"#),
+        "a request that fails is the gate's provider error, not an ok:false output"
+    );
 }
