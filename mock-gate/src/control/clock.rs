@@ -153,7 +153,7 @@ pub fn rfc3339_nanos(t: chrono::DateTime<chrono::Utc>) -> String {
 /// microsecond), except that a whole millisecond keeps 9 (see [`rfc3339_nanos`]).
 pub fn nanosecond_digits(t: &chrono::DateTime<chrono::Utc>) -> chrono::SecondsFormat {
     let nanos = t.timestamp_subsec_nanos();
-    if nanos % 1_000 == 0 && nanos % 1_000_000 != 0 {
+    if nanos.is_multiple_of(1_000) && !nanos.is_multiple_of(1_000_000) {
         chrono::SecondsFormat::Micros
     } else {
         chrono::SecondsFormat::Nanos
