@@ -3,15 +3,16 @@
 
 mod support;
 
-use latchgate_mock::{MockGate, RateLimits};
+use latchgate_mock::MockGate;
 use serde_json::{json, Value};
-use sha2::Digest;
-use support::{audit_events as events, burst, first_429, one_token_gate, send, Agent, Op, Target};
+use support::{
+    assert_rate_limit_exceeded, audit_events as events, burst, gate, jcs_sha256, one_token_gate,
+    send, unlimited_gate, Agent, Op, Resp, Target, UNAUTHORIZED,
+};
 
-const FETCH_OK: &str = "https://httpbin.org/get";
-
-async fn gate() -> MockGate {
-    MockGate::builder().start().await.unwrap()
+/// `GET /v1/audit/verify` as the operator.
+async fn verify(g: &MockGate) -> Resp {
+    Op::of(g).get(g, "/v1/audit/verify").await
 }
 
 /// Three leases and one allowed call: four events with distinct timestamps.
@@ -24,11 +25,10 @@ async fn four_events(g: &MockGate) -> (support::Lease, String) {
     }
     let l = last.unwrap();
     g.clock().advance(std::time::Duration::from_millis(10));
-    let r = a
-        .execute(g, &l, "http_fetch", &json!({"url": FETCH_OK}))
-        .await;
+    let r = a.fetch_ok(g, &l).await;
     assert_eq!(r.status, 200, "{}", r.text());
-    (l, r.json()["trace_id"].as_str().unwrap().to_string())
+    let trace = r.member("trace_id");
+    (l, trace)
 }
 
 #[tokio::test]
@@ -111,20 +111,13 @@ async fn limit_zero_returns_one_event_and_limit_caps_the_page() {
 
 #[tokio::test]
 async fn default_page_is_100_events_and_the_long_chain_verifies() {
-    let g = MockGate::builder()
-        .rate_limits(RateLimits::unlimited())
-        .start()
-        .await
-        .unwrap();
+    let g = unlimited_gate().await;
     let op = Op::of(&g);
     for _ in 0..120 {
-        assert_eq!(
-            op.call(&g, "GET", "/v1/admin/epoch", b"", &[]).await.status,
-            200
-        );
+        assert_eq!(op.get(&g, "/v1/admin/epoch").await.status, 200);
     }
     assert_eq!(events(&g, "").await.len(), 100);
-    let v = op.call(&g, "GET", "/v1/audit/verify", b"", &[]).await;
+    let v = verify(&g).await;
     assert_eq!(
         v.text(),
         r#"{"broken_at":null,"intact":true,"total_events":120,"verified_links":120}"#
@@ -143,14 +136,9 @@ async fn each_event_chains_to_the_hash_of_the_previous_one() {
         "first event has no predecessor"
     );
     for pair in evs.windows(2) {
-        let jcs = serde_json_canonicalizer::to_string(&pair[0]).unwrap();
-        let want = format!(
-            "sha256:{}",
-            hex::encode(sha2::Sha256::digest(jcs.as_bytes()))
-        );
         assert_eq!(
             pair[1]["prev_hash"],
-            json!(want),
+            json!(jcs_sha256(&pair[0])),
             "link to {}",
             pair[0]["trace_id"]
         );
@@ -160,9 +148,7 @@ async fn each_event_chains_to_the_hash_of_the_previous_one() {
 #[tokio::test]
 async fn verify_on_a_fresh_gate_is_intact_and_empty() {
     let g = gate().await;
-    let v = Op::of(&g)
-        .call(&g, "GET", "/v1/audit/verify", b"", &[])
-        .await;
+    let v = verify(&g).await;
     assert_eq!(v.status, 200);
     assert_eq!(
         v.header("content-type").as_deref(),
@@ -199,7 +185,7 @@ async fn malformed_query_is_axum_plain_text_400_before_auth() {
             b"",
         )
         .await;
-        assert_eq!((r.status, r.text().as_str()), (400, want), "query {q}");
+        r.assert_is(400, want, &format!("query {q}"));
         assert_eq!(
             r.header("content-type").as_deref(),
             Some("text/plain; charset=utf-8"),
@@ -220,11 +206,7 @@ async fn audit_routes_without_operator_auth_are_401_unauthorized() {
             b"",
         )
         .await;
-        assert_eq!(
-            (r.status, r.text().as_str()),
-            (401, r#"{"error":"unauthorized"}"#),
-            "{path}"
-        );
+        r.assert_is(401, UNAUTHORIZED, path);
     }
 }
 
@@ -240,9 +222,7 @@ async fn reset_clears_the_ledger() {
     let g = gate().await;
     four_events(&g).await;
     g.reset();
-    let v = Op::of(&g)
-        .call(&g, "GET", "/v1/audit/verify", b"", &[])
-        .await;
+    let v = verify(&g).await;
     assert_eq!(v.json()["total_events"], json!(0), "{}", v.text());
     assert!(events(&g, "").await.is_empty());
 }
@@ -252,13 +232,7 @@ async fn audit_routes_take_the_operator_read_bucket() {
     let g = one_token_gate(true).await;
     for path in ["/v1/audit/events", "/v1/audit/verify"] {
         let rs = burst(&g, "GET", path, None).await;
-        let r = first_429(&rs).unwrap_or_else(|s| panic!("GET {path}: no 429 in {s:?}"));
-        assert_eq!(r.text(), r#"{"error":"rate_limit_exceeded"}"#, "GET {path}");
-        assert_eq!(
-            r.header("retry-after"),
-            None,
-            "GET {path} has no Retry-After"
-        );
+        assert_rate_limit_exceeded(&rs, &format!("GET {path}"));
     }
 }
 
@@ -269,9 +243,7 @@ async fn failed_auth_does_not_take_a_read_token() {
         let r = send(&Target::admin(&g), "GET", "/v1/audit/verify", &[], b"").await;
         assert_eq!(r.status, 401, "{}", r.text());
     }
-    let ok = Op::of(&g)
-        .call(&g, "GET", "/v1/audit/verify", b"", &[])
-        .await;
+    let ok = verify(&g).await;
     assert_eq!(
         ok.status,
         200,

@@ -7,10 +7,28 @@ use std::time::Duration;
 
 use latchgate_mock::{MockGate, Mutant};
 use serde_json::{json, Value};
-use support::{ath, receipt_result_hash, send, sign, Agent, Target};
+use support::{
+    ath, b64, htu, jcs_sha256, post_lease, receipt_result_hash, send, send_dpop, sign, Agent,
+    Target, FETCH_PATH as PATH,
+};
 
-const PATH: &str = "/v1/actions/http_fetch/execute";
 const BODY: &str = r#"{"url":"https://httpbin.org/get"}"#;
+
+/// The faithful gate (`None`) or one with the mutant.
+async fn gate_with(m: Option<Mutant>) -> MockGate {
+    let mut b = MockGate::builder();
+    if let Some(m) = m {
+        b = b.mutant(m);
+    }
+    b.start().await.unwrap()
+}
+
+/// Executes `http_fetch` authorised by `token` and `proof`; the status.
+async fn execute_with(g: &MockGate, token: &str, proof: &str) -> u16 {
+    send_dpop(g, "POST", PATH, (token, proof), BODY.as_bytes())
+        .await
+        .status
+}
 
 /// Status of one execute with a proof built by `tweak` (header, claims) on `mutant` and on
 /// the faithful gate.
@@ -21,31 +39,15 @@ async fn both(
 ) -> (u16, u16) {
     let mut out = vec![];
     for m in [None, Some(mutant)] {
-        let mut b = MockGate::builder();
-        if let Some(m) = m {
-            b = b.mutant(m);
-        }
-        let g = b.start().await.unwrap();
+        let g = gate_with(m).await;
         let a = Agent::new();
         let l = a.lease(&g).await;
         before(&g);
         let mut h = a.header();
-        let mut c = Agent::claims("POST", &format!("{}{PATH}", g.public_base_url()), &l.token);
+        let mut c = Agent::claims("POST", &htu(&g, PATH), &l.token);
         c["iat"] = json!(g.clock().now_unix());
         tweak(&mut h, &mut c);
-        let p = sign(&a.key, &h, &c);
-        let r = send(
-            &Target::client(&g),
-            "POST",
-            PATH,
-            &[
-                ("authorization", &format!("DPoP {}", l.token)),
-                ("dpop", &p),
-            ],
-            BODY.as_bytes(),
-        )
-        .await;
-        out.push(r.status);
+        out.push(execute_with(&g, &l.token, &sign(&a.key, &h, &c)).await);
     }
     (out[0], out[1])
 }
@@ -79,32 +81,17 @@ async fn skip_cnf_binding_and_skip_signature_accept_foreign_keys() {
     for m in [Mutant::SkipCnfBinding, Mutant::SkipSignatureCheck] {
         let mut out = vec![];
         for mutant in [None, Some(m)] {
-            let mut b = MockGate::builder();
-            if let Some(m) = mutant {
-                b = b.mutant(m);
-            }
-            let g = b.start().await.unwrap();
+            let g = gate_with(mutant).await;
             let a = Agent::new();
             let l = a.lease(&g).await;
             let other = Agent::new();
-            let c = Agent::claims("POST", &format!("{}{PATH}", g.public_base_url()), &l.token);
+            let c = Agent::claims("POST", &htu(&g, PATH), &l.token);
             let p = if m == Mutant::SkipCnfBinding {
                 sign(&other.key, &other.header(), &c)
             } else {
                 sign(&other.key, &a.header(), &c)
             };
-            let r = send(
-                &Target::client(&g),
-                "POST",
-                PATH,
-                &[
-                    ("authorization", &format!("DPoP {}", l.token)),
-                    ("dpop", &p),
-                ],
-                BODY.as_bytes(),
-            )
-            .await;
-            out.push(r.status);
+            out.push(execute_with(&g, &l.token, &p).await);
         }
         assert_eq!(out, vec![401, 200], "{m:?}");
     }
@@ -123,33 +110,13 @@ async fn accept_expired_leases_and_forget_replays() {
     .await;
     assert_eq!(expired, (401, 200));
     for (m, want) in [(None, 401), (Some(Mutant::ForgetReplays), 200)] {
-        let mut b = MockGate::builder();
-        if let Some(m) = m {
-            b = b.mutant(m);
-        }
-        let g = b.start().await.unwrap();
+        let g = gate_with(m).await;
         let a = Agent::new();
         let l = a.lease(&g).await;
-        let p = a.proof_at(
-            &g,
-            "POST",
-            &format!("{}{PATH}", g.public_base_url()),
-            &l.token,
-        );
-        let h = [("authorization", format!("DPoP {}", l.token)), ("dpop", p)];
-        let h: Vec<(&str, &str)> = h.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        send(&Target::client(&g), "POST", PATH, &h, BODY.as_bytes()).await;
-        let r = send(&Target::client(&g), "POST", PATH, &h, BODY.as_bytes()).await;
-        assert_eq!(r.status, want, "{m:?}");
+        let p = a.proof_at(&g, "POST", &htu(&g, PATH), &l.token);
+        execute_with(&g, &l.token, &p).await;
+        assert_eq!(execute_with(&g, &l.token, &p).await, want, "{m:?}");
     }
-}
-
-async fn gate_with(m: Option<Mutant>) -> MockGate {
-    let mut b = MockGate::builder();
-    if let Some(m) = m {
-        b = b.mutant(m);
-    }
-    b.start().await.unwrap()
 }
 
 #[tokio::test]
@@ -158,18 +125,7 @@ async fn ignore_budgets_lets_an_exhausted_lease_call() {
         let g = gate_with(m).await;
         let a = Agent::new();
         let l = a.lease_with(&g, json!({"budgets": {"max_calls": 0}})).await;
-        assert_eq!(
-            a.execute(
-                &g,
-                &l,
-                "http_fetch",
-                &json!({"url": "https://httpbin.org/get"})
-            )
-            .await
-            .status,
-            want,
-            "{m:?}"
-        );
+        assert_eq!(a.fetch_ok(&g, &l).await.status, want, "{m:?}");
     }
 }
 
@@ -217,23 +173,13 @@ async fn skip_poll_session_scope_shows_other_sessions_approvals() {
         let g = gate_with(m).await;
         let a = Agent::new();
         let l = a.lease(&g).await;
-        let r = a
-            .execute(
-                &g,
-                &l,
-                "http_fetch",
-                &json!({"url": "https://unknown.example/x"}),
-            )
-            .await;
-        let id = r.json()["approval_id"].as_str().unwrap().to_string();
+        let id = a
+            .hold(&g, &l, "https://unknown.example/x")
+            .await
+            .member("approval_id");
         let b = Agent::new();
         let lb = b.lease(&g).await;
-        assert_eq!(
-            b.get(&g, &lb, &format!("/v1/approvals/{id}/poll"))
-                .await
-                .status,
-            want
-        );
+        assert_eq!(b.poll(&g, &lb, &id).await.status, want, "{m:?}");
     }
 }
 
@@ -241,16 +187,8 @@ async fn receipt_of(m: Option<Mutant>) -> Value {
     let g = gate_with(m).await;
     let a = Agent::new();
     let l = a.lease(&g).await;
-    let r = a
-        .execute(
-            &g,
-            &l,
-            "http_fetch",
-            &json!({"url": "https://httpbin.org/get"}),
-        )
-        .await;
-    let id = r.json()["receipt_id"].as_str().unwrap().to_string();
-    a.get(&g, &l, &format!("/v1/receipts/{id}")).await.json()
+    let r = a.fetch_ok(&g, &l).await;
+    a.receipt_of(&g, &l, &r).await.json()
 }
 
 #[tokio::test]
@@ -287,13 +225,11 @@ async fn held_request_hash(m: Option<Mutant>) -> (u16, Value, String) {
     let l = a.lease(&g).await;
     let body = json!({"url": "https://unknown.example/x"});
     let r = a.execute(&g, &l, "http_fetch", &body).await;
-    let jcs = serde_json_canonicalizer::to_string(&body).unwrap();
-    use sha2::Digest;
-    let want = format!(
-        "sha256:{}",
-        hex::encode(sha2::Sha256::digest(jcs.as_bytes()))
-    );
-    (r.status, r.json()["request_hash"].clone(), want)
+    (
+        r.status,
+        r.json()["request_hash"].clone(),
+        jcs_sha256(&body),
+    )
 }
 
 #[tokio::test]
@@ -323,16 +259,8 @@ async fn accept_unknown_lease_fields_takes_a_lease_request_with_an_extra_member(
     for (m, want) in [(None, 422), (Some(Mutant::AcceptUnknownLeaseFields), 200)] {
         let g = gate_with(m).await;
         let body =
-            json!({"scopes": ["tools:call"], "dpop_jwk": Agent::new().jwk(), "session_id": "mine"})
-                .to_string();
-        let r = send(
-            &Target::client(&g),
-            "POST",
-            "/v1/leases",
-            &[("content-type", "application/json")],
-            body.as_bytes(),
-        )
-        .await;
+            json!({"scopes": ["tools:call"], "dpop_jwk": Agent::new().jwk(), "session_id": "mine"});
+        let r = post_lease(&Target::client(&g), &body).await;
         assert_eq!(r.status, want, "{m:?}");
     }
 }
@@ -370,22 +298,10 @@ async fn skip_lease_signature_accepts_a_forged_lease() {
         let a = Agent::new();
         let l = a.lease(&g).await;
         let mut parts: Vec<String> = l.token.split('.').map(str::to_string).collect();
-        parts[2] = support::b64(&[7u8; 64]);
+        parts[2] = b64(&[7u8; 64]);
         let forged = parts.join(".");
-        let p = a.proof_at(
-            &g,
-            "POST",
-            &format!("{}{PATH}", g.public_base_url()),
-            &forged,
-        );
-        let r = send(
-            &Target::client(&g),
-            "POST",
-            PATH,
-            &[("authorization", &format!("DPoP {forged}")), ("dpop", &p)],
-            BODY.as_bytes(),
-        )
-        .await;
+        let p = a.proof_at(&g, "POST", &htu(&g, PATH), &forged);
+        let r = send_dpop(&g, "POST", PATH, (&forged, &p), BODY.as_bytes()).await;
         assert_eq!(r.status, want, "{m:?}: {}", r.text());
     }
 }
