@@ -34,12 +34,18 @@ async fn ok(g: &MockGate, method: &str, path: &str, body: Value) {
     assert_eq!(r.status, 200, "{method} {path}: {}", r.text());
 }
 
+/// On a fresh gate, `POST` then `DELETE` of `entry` at `path`, both answered 200.
+async fn added_then_removed(path: &str, entry: Value) -> MockGate {
+    let g = gate().await;
+    ok(&g, "POST", path, entry.clone()).await;
+    ok(&g, "DELETE", path, entry).await;
+    g
+}
+
 #[tokio::test]
 async fn domain_add_remove_and_clear_are_audited_with_the_gate_detail() {
-    let g = gate().await;
     let entry = json!({"action_id": "http_fetch", "domain": "example.org"});
-    ok(&g, "POST", "/v1/admin/domains", entry.clone()).await;
-    ok(&g, "DELETE", "/v1/admin/domains", entry).await;
+    let g = added_then_removed("/v1/admin/domains", entry).await;
     let clear = "/v1/admin/domains/clear?action=http_fetch";
     let r = Op::of(&g).call(&g, "DELETE", clear, b"", &[]).await;
     assert_eq!(r.status, 200, "clear: {}", r.text());
@@ -88,10 +94,8 @@ async fn grant_and_revoke_are_audited_with_principal_actions_and_count() {
 
 #[tokio::test]
 async fn allowlist_add_and_remove_are_audited() {
-    let g = gate().await;
     let entry = json!({"action_id": "http_post", "agent_id": "agent:ci"});
-    ok(&g, "POST", "/v1/admin/policy/allowlist", entry.clone()).await;
-    ok(&g, "DELETE", "/v1/admin/policy/allowlist", entry).await;
+    let g = added_then_removed("/v1/admin/policy/allowlist", entry).await;
     let detail = "action_id=http_post agent_id=agent:ci";
     let cases = [
         ("policy_allowlist_added", detail),

@@ -312,7 +312,7 @@ async fn crud_mutations_take_the_write_bucket_even_in_dev_mode() {
 async fn crud_reads_take_the_read_bucket_after_auth() {
     let g = one_token_gate(true).await;
     let rs = burst(&g, "GET", "/v1/admin/paths", None).await;
-    first_429(&rs).unwrap_or_else(|s| panic!("no 429 in {s:?}"));
+    first_429(&rs, "a burst of path reads");
     let t = Target::admin(&g);
     let unauth = send(&t, "GET", "/v1/admin/paths", &[], b"").await;
     assert_eq!(

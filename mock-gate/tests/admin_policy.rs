@@ -203,8 +203,8 @@ async fn reset_restores_the_start_policy() {
 async fn policy_routes_take_the_operator_buckets() {
     let g = one_token_gate(true).await;
     let reads = burst(&g, "GET", "/v1/admin/policy", None).await;
-    first_429(&reads).unwrap_or_else(|s| panic!("GET /v1/admin/policy: {s:?}"));
+    first_429(&reads, "GET /v1/admin/policy");
     let body = json!({"action_id": "http_fetch", "agent_id": ANON});
     let writes = burst(&g, "POST", ALLOWLIST, Some(&body)).await;
-    first_429(&writes).unwrap_or_else(|s| panic!("POST allowlist: {s:?}"));
+    first_429(&writes, "POST allowlist");
 }

@@ -7,7 +7,7 @@ use latchgate_mock::MockGate;
 use serde_json::{json, Value};
 use support::{
     assert_rate_limit_exceeded, audit_events as events, burst, gate, jcs_sha256, one_token_gate,
-    send, unlimited_gate, Agent, Op, Resp, Target, UNAUTHORIZED,
+    send, unlimited_gate, Agent, Lease, Op, Resp, Target, UNAUTHORIZED,
 };
 
 /// `GET /v1/audit/verify` as the operator.
@@ -15,26 +15,32 @@ async fn verify(g: &MockGate) -> Resp {
     Op::of(g).get(g, "/v1/audit/verify").await
 }
 
-/// Three leases and one allowed call: four events with distinct timestamps.
-async fn four_events(g: &MockGate) -> (support::Lease, String) {
+/// The verify answer of an intact chain of `n` events.
+fn intact(n: usize) -> String {
+    format!(r#"{{"broken_at":null,"intact":true,"total_events":{n},"verified_links":{n}}}"#)
+}
+
+/// A fresh gate after three leases and one allowed call (four events with distinct
+/// timestamps); the gate, the last lease and the call's trace id.
+async fn four_events() -> (MockGate, Lease, String) {
+    let g = gate().await;
     let a = Agent::new();
     let mut last = None;
     for _ in 0..3 {
         g.clock().advance(std::time::Duration::from_millis(10));
-        last = Some(a.lease(g).await);
+        last = Some(a.lease(&g).await);
     }
     let l = last.unwrap();
     g.clock().advance(std::time::Duration::from_millis(10));
-    let r = a.fetch_ok(g, &l).await;
+    let r = a.fetch_ok(&g, &l).await;
     assert_eq!(r.status, 200, "{}", r.text());
     let trace = r.member("trace_id");
-    (l, trace)
+    (g, l, trace)
 }
 
 #[tokio::test]
 async fn events_come_newest_first() {
-    let g = gate().await;
-    four_events(&g).await;
+    let (g, ..) = four_events().await;
     let evs = events(&g, "").await;
     let ts: Vec<&str> = evs
         .iter()
@@ -49,8 +55,7 @@ async fn events_come_newest_first() {
 
 #[tokio::test]
 async fn decision_and_event_type_filters_select_exact_values() {
-    let g = gate().await;
-    four_events(&g).await;
+    let (g, ..) = four_events().await;
     assert_eq!(events(&g, "?event_type=lease_issued").await.len(), 3);
     assert_eq!(events(&g, "?decision=allow").await.len(), 4);
     assert_eq!(
@@ -62,8 +67,7 @@ async fn decision_and_event_type_filters_select_exact_values() {
 
 #[tokio::test]
 async fn action_id_filter_selects_the_call() {
-    let g = gate().await;
-    let (_, trace) = four_events(&g).await;
+    let (g, _, trace) = four_events().await;
     let evs = events(&g, "?action_id=http_fetch").await;
     assert_eq!(evs.len(), 1, "{evs:?}");
     assert_eq!(evs[0]["trace_id"], json!(trace));
@@ -71,8 +75,7 @@ async fn action_id_filter_selects_the_call() {
 
 #[tokio::test]
 async fn session_id_filter_selects_the_lease_and_its_call() {
-    let g = gate().await;
-    let (l, _) = four_events(&g).await;
+    let (g, l, _) = four_events().await;
     let evs = events(&g, &format!("?session_id={}", l.session_id)).await;
     let kinds: Vec<&Value> = evs.iter().map(|e| &e["event_type"]).collect();
     assert_eq!(kinds, [&json!("action_call"), &json!("lease_issued")]);
@@ -80,8 +83,7 @@ async fn session_id_filter_selects_the_lease_and_its_call() {
 
 #[tokio::test]
 async fn after_and_before_are_exclusive_timestamp_bounds() {
-    let g = gate().await;
-    four_events(&g).await;
+    let (g, ..) = four_events().await;
     let all = events(&g, "").await;
     let (newest, oldest) = (&all[0]["timestamp"], &all[3]["timestamp"]);
     let between = events(
@@ -102,8 +104,7 @@ async fn after_and_before_are_exclusive_timestamp_bounds() {
 
 #[tokio::test]
 async fn limit_zero_returns_one_event_and_limit_caps_the_page() {
-    let g = gate().await;
-    four_events(&g).await;
+    let (g, ..) = four_events().await;
     assert_eq!(events(&g, "?limit=0").await.len(), 1);
     assert_eq!(events(&g, "?limit=2").await.len(), 2);
     assert_eq!(events(&g, "?limit=5000").await.len(), 4);
@@ -117,17 +118,12 @@ async fn default_page_is_100_events_and_the_long_chain_verifies() {
         assert_eq!(op.get(&g, "/v1/admin/epoch").await.status, 200);
     }
     assert_eq!(events(&g, "").await.len(), 100);
-    let v = verify(&g).await;
-    assert_eq!(
-        v.text(),
-        r#"{"broken_at":null,"intact":true,"total_events":120,"verified_links":120}"#
-    );
+    assert_eq!(verify(&g).await.text(), intact(120));
 }
 
 #[tokio::test]
 async fn each_event_chains_to_the_hash_of_the_previous_one() {
-    let g = gate().await;
-    four_events(&g).await;
+    let (g, ..) = four_events().await;
     let mut evs = events(&g, "").await;
     evs.reverse();
     assert_eq!(
@@ -154,10 +150,7 @@ async fn verify_on_a_fresh_gate_is_intact_and_empty() {
         v.header("content-type").as_deref(),
         Some("application/json")
     );
-    assert_eq!(
-        v.text(),
-        r#"{"broken_at":null,"intact":true,"total_events":0,"verified_links":0}"#
-    );
+    assert_eq!(v.text(), intact(0));
 }
 
 #[tokio::test]
@@ -219,8 +212,7 @@ async fn audit_routes_are_absent_from_the_client_listener() {
 
 #[tokio::test]
 async fn reset_clears_the_ledger() {
-    let g = gate().await;
-    four_events(&g).await;
+    let (g, ..) = four_events().await;
     g.reset();
     let v = verify(&g).await;
     assert_eq!(v.json()["total_events"], json!(0), "{}", v.text());

@@ -7,6 +7,11 @@ use latchgate_mock::{GateControl, MockGate};
 use serde_json::Value;
 use support::{send, Served, Target};
 
+/// `POST /_mock/faults` on the admin listener with `headers` and `body`, no control token.
+async fn post_faults(g: &MockGate, headers: &[(&str, &str)], body: &[u8]) -> support::Resp {
+    send(&Target::admin(g), "POST", "/_mock/faults", headers, body).await
+}
+
 /// A gate whose control token is `right-token`.
 async fn token_gate() -> MockGate {
     MockGate::builder()
@@ -60,14 +65,7 @@ async fn control_api_with_the_token_answers() {
 #[tokio::test]
 async fn token_is_checked_before_the_body_is_read() {
     let g = MockGate::start().await.unwrap();
-    let r = send(
-        &Target::admin(&g),
-        "POST",
-        "/_mock/faults",
-        &[],
-        b"{not json",
-    )
-    .await;
+    let r = post_faults(&g, &[], b"{not json").await;
     assert_eq!(
         r.status,
         401,
@@ -80,14 +78,7 @@ async fn token_is_checked_before_the_body_is_read() {
 async fn refused_control_request_changes_nothing() {
     let g = MockGate::start().await.unwrap();
     let body = br#"{"endpoint":"health","times":1,"action":{"kind":"error","code":"draining"}}"#;
-    let r = send(
-        &Target::admin(&g),
-        "POST",
-        "/_mock/faults",
-        &[("content-type", "application/json")],
-        body,
-    )
-    .await;
+    let r = post_faults(&g, &[("content-type", "application/json")], body).await;
     assert_eq!(r.status, 401);
     assert!(g.faults().rules().is_empty(), "fault armed without a token");
 }

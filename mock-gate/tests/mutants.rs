@@ -5,22 +5,32 @@ mod support;
 
 use std::time::Duration;
 
-use latchgate_mock::{MockGate, Mutant};
+use latchgate_mock::{MockGate, MockGateBuilder, Mutant};
 use serde_json::{json, Value};
 use support::{
-    ath, b64, htu, jcs_sha256, post_lease, receipt_result_hash, send, send_dpop, sign, Agent,
-    Target, FETCH_PATH as PATH,
+    ath, b64, fs_read, htu, jcs_sha256, leased_on, post_lease, receipt_result_hash, send,
+    send_dpop, sign, Agent, Lease, Target, FETCH_PATH as PATH,
 };
 
 const BODY: &str = r#"{"url":"https://httpbin.org/get"}"#;
 
+/// The faithful gate's builder (`None`) or one with the mutant.
+fn builder_with(m: Option<Mutant>) -> MockGateBuilder {
+    let b = MockGate::builder();
+    match m {
+        Some(m) => b.mutant(m),
+        None => b,
+    }
+}
+
 /// The faithful gate (`None`) or one with the mutant.
 async fn gate_with(m: Option<Mutant>) -> MockGate {
-    let mut b = MockGate::builder();
-    if let Some(m) = m {
-        b = b.mutant(m);
-    }
-    b.start().await.unwrap()
+    builder_with(m).start().await.unwrap()
+}
+
+/// [`gate_with`] and a fresh agent holding a lease on it.
+async fn leased_with(m: Option<Mutant>) -> (MockGate, Agent, Lease) {
+    leased_on(builder_with(m)).await
 }
 
 /// Executes `http_fetch` authorised by `token` and `proof`; the status.
@@ -39,9 +49,7 @@ async fn both(
 ) -> (u16, u16) {
     let mut out = vec![];
     for m in [None, Some(mutant)] {
-        let g = gate_with(m).await;
-        let a = Agent::new();
-        let l = a.lease(&g).await;
+        let (g, a, l) = leased_with(m).await;
         before(&g);
         let mut h = a.header();
         let mut c = Agent::claims("POST", &htu(&g, PATH), &l.token);
@@ -81,9 +89,7 @@ async fn skip_cnf_binding_and_skip_signature_accept_foreign_keys() {
     for m in [Mutant::SkipCnfBinding, Mutant::SkipSignatureCheck] {
         let mut out = vec![];
         for mutant in [None, Some(m)] {
-            let g = gate_with(mutant).await;
-            let a = Agent::new();
-            let l = a.lease(&g).await;
+            let (g, a, l) = leased_with(mutant).await;
             let other = Agent::new();
             let c = Agent::claims("POST", &htu(&g, PATH), &l.token);
             let p = if m == Mutant::SkipCnfBinding {
@@ -110,9 +116,7 @@ async fn accept_expired_leases_and_forget_replays() {
     .await;
     assert_eq!(expired, (401, 200));
     for (m, want) in [(None, 401), (Some(Mutant::ForgetReplays), 200)] {
-        let g = gate_with(m).await;
-        let a = Agent::new();
-        let l = a.lease(&g).await;
+        let (g, a, l) = leased_with(m).await;
         let p = a.proof_at(&g, "POST", &htu(&g, PATH), &l.token);
         execute_with(&g, &l.token, &p).await;
         assert_eq!(execute_with(&g, &l.token, &p).await, want, "{m:?}");
@@ -155,9 +159,7 @@ async fn acl_approval_and_schema_mutants() {
         ),
     ] {
         for (mm, want) in [(None, faithful), (Some(m), mutated)] {
-            let g = gate_with(mm).await;
-            let a = Agent::new();
-            let l = a.lease(&g).await;
+            let (g, a, l) = leased_with(mm).await;
             assert_eq!(
                 a.execute(&g, &l, action, &body).await.status,
                 want,
@@ -170,9 +172,7 @@ async fn acl_approval_and_schema_mutants() {
 #[tokio::test]
 async fn skip_poll_session_scope_shows_other_sessions_approvals() {
     for (m, want) in [(None, 404), (Some(Mutant::SkipPollSessionScope), 200)] {
-        let g = gate_with(m).await;
-        let a = Agent::new();
-        let l = a.lease(&g).await;
+        let (g, a, l) = leased_with(m).await;
         let id = a
             .hold(&g, &l, "https://unknown.example/x")
             .await
@@ -184,9 +184,7 @@ async fn skip_poll_session_scope_shows_other_sessions_approvals() {
 }
 
 async fn receipt_of(m: Option<Mutant>) -> Value {
-    let g = gate_with(m).await;
-    let a = Agent::new();
-    let l = a.lease(&g).await;
+    let (g, a, l) = leased_with(m).await;
     let r = a.fetch_ok(&g, &l).await;
     a.receipt_of(&g, &l, &r).await.json()
 }
@@ -220,9 +218,7 @@ async fn receipt_mutants_break_signature_hash_or_shape() {
 
 /// Status and `request_hash` of a call held for approval (a host nobody allowed).
 async fn held_request_hash(m: Option<Mutant>) -> (u16, Value, String) {
-    let g = gate_with(m).await;
-    let a = Agent::new();
-    let l = a.lease(&g).await;
+    let (g, a, l) = leased_with(m).await;
     let body = json!({"url": "https://unknown.example/x"});
     let r = a.execute(&g, &l, "http_fetch", &body).await;
     (
@@ -272,17 +268,8 @@ async fn allowed_network_call_fails_answers_500_for_an_allowed_fetch_only() {
         (200, 500),
         "an allowed http_fetch: faithful vs mutant"
     );
-    let g = gate_with(Some(Mutant::AllowedNetworkCallFails)).await;
-    let a = Agent::new();
-    let l = a.lease(&g).await;
-    let r = a
-        .execute(
-            &g,
-            &l,
-            "fs_read",
-            &json!({"operation": "read", "path": "README.md"}),
-        )
-        .await;
+    let (g, a, l) = leased_with(Some(Mutant::AllowedNetworkCallFails)).await;
+    let r = a.execute(&g, &l, "fs_read", &fs_read("README.md")).await;
     assert_ne!(
         r.status,
         500,
@@ -294,9 +281,7 @@ async fn allowed_network_call_fails_answers_500_for_an_allowed_fetch_only() {
 #[tokio::test]
 async fn skip_lease_signature_accepts_a_forged_lease() {
     for (m, want) in [(None, 401), (Some(Mutant::SkipLeaseSignature), 200)] {
-        let g = gate_with(m).await;
-        let a = Agent::new();
-        let l = a.lease(&g).await;
+        let (g, a, l) = leased_with(m).await;
         let mut parts: Vec<String> = l.token.split('.').map(str::to_string).collect();
         parts[2] = b64(&[7u8; 64]);
         let forged = parts.join(".");

@@ -8,7 +8,7 @@ mod support;
 
 use support::{
     assert_rate_limit_exceeded, burst, burst_statuses, first_429, one_token_gate as gate, send, Op,
-    Target, BURST,
+    Resp, Target, BURST,
 };
 
 #[tokio::test]
@@ -26,11 +26,16 @@ async fn read_routes_over_the_limit_get_rate_limit_exceeded_without_retry_after(
     }
 }
 
+/// The first 429 of a [`burst`] of `method path` on a fresh one-token gate.
+async fn burst_429(dev_mode: bool, method: &str, path: &str) -> Resp {
+    let g = gate(dev_mode).await;
+    let rs = burst(&g, method, path, None).await;
+    first_429(&rs, &format!("{method} {path}")).clone()
+}
+
 #[tokio::test]
 async fn approval_detail_over_the_limit_is_a_bare_429() {
-    let g = gate(true).await;
-    let rs = burst(&g, "GET", "/v1/approvals/nope", None).await;
-    let r = first_429(&rs).unwrap_or_else(|s| panic!("no 429 in {s:?}"));
+    let r = burst_429(true, "GET", "/v1/approvals/nope").await;
     assert!(
         r.body.is_empty(),
         "429 body should be empty, was {:?}",
@@ -71,7 +76,7 @@ async fn outside_dev_mode_approve_and_deny_are_throttled_with_retry_after_two() 
     let g = gate(false).await;
     for path in ["/v1/approvals/nope/approve", "/v1/approvals/nope/deny"] {
         let rs = burst(&g, "POST", path, None).await;
-        let r = first_429(&rs).unwrap_or_else(|s| panic!("POST {path}: no 429 in {s:?}"));
+        let r = first_429(&rs, &format!("POST {path}"));
         assert_eq!(
             r.text(),
             r#"{"error":"operator_throttled"}"#,
@@ -88,9 +93,7 @@ async fn outside_dev_mode_approve_and_deny_are_throttled_with_retry_after_two() 
 
 #[tokio::test]
 async fn outside_dev_mode_revoke_all_is_limited_with_rate_limit_exceeded() {
-    let g = gate(false).await;
-    let rs = burst(&g, "POST", "/v1/admin/revoke-all", None).await;
-    let r = first_429(&rs).unwrap_or_else(|s| panic!("no 429 in {s:?}"));
+    let r = burst_429(false, "POST", "/v1/admin/revoke-all").await;
     assert_eq!(r.text(), r#"{"error":"rate_limit_exceeded"}"#);
 }
 
@@ -114,7 +117,7 @@ async fn the_limit_is_checked_after_authentication() {
 async fn reset_refills_the_operator_buckets() {
     let g = gate(true).await;
     let rs = burst(&g, "GET", "/v1/admin/epoch", None).await;
-    first_429(&rs).unwrap_or_else(|s| panic!("burst should empty the bucket: {s:?}"));
+    first_429(&rs, "a burst should empty the bucket");
     g.reset();
     let r = Op::of(&g).get(&g, "/v1/admin/epoch").await;
     assert_eq!(r.status, 200, "after reset: {}", r.text());

@@ -225,14 +225,8 @@ async fn execute_success_body_and_receipt_verify() {
 #[tokio::test]
 async fn http_post_is_denied_by_the_wildcard_acl() {
     let (g, a, l) = leased().await;
-    let r = a
-        .execute(
-            &g,
-            &l,
-            "http_post",
-            &json!({"url": "https://httpbin.org/post", "body": "{}"}),
-        )
-        .await;
+    let post = json!({"url": "https://httpbin.org/post", "body": "{}"});
+    let r = a.execute(&g, &l, "http_post", &post).await;
     assert_eq!(r.status, 403);
     assert_eq!(
         r.text(),
@@ -287,19 +281,10 @@ async fn unknown_action_is_404_action_not_found_after_auth() {
     let (g, a, l) = leased().await;
     let r = a.execute(&g, &l, "nope", &json!({})).await;
     r.assert_is(404, r#"{"error":"action_not_found"}"#, "an unknown action");
-    let r = send(
-        &Target::client(&g),
-        "POST",
-        "/v1/actions/nope/execute",
-        &[],
-        b"",
-    )
-    .await;
-    assert_eq!(
-        r.text(),
-        r#"{"error":"missing_auth_header"}"#,
-        "auth comes before lookup"
-    );
+    let nope = "/v1/actions/nope/execute";
+    let r = send(&Target::client(&g), "POST", nope, &[], b"").await;
+    let why = "auth comes before lookup";
+    assert_eq!(r.text(), r#"{"error":"missing_auth_header"}"#, "{why}");
 }
 
 #[tokio::test]

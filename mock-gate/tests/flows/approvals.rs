@@ -5,7 +5,29 @@ use std::time::Duration;
 use latchgate_mock::MockGate;
 use serde_json::json;
 
-use crate::support::{gate, jcs_sha256, leased, redact, send, Agent, Op, Target, FETCH_UNKNOWN};
+use crate::support::{
+    gate, jcs_sha256, leased, leased_on, redact, send, Agent, Lease, Op, Target, FETCH_UNKNOWN,
+};
+
+/// Asserts the agent's poll of approval `id` answers `want`.
+async fn assert_poll(g: &MockGate, (a, l): (&Agent, &Lease), id: &str, want: impl AsRef<str>) {
+    let poll = a.poll(g, l, id).await;
+    assert_eq!(poll.text(), want.as_ref(), "poll of {id}");
+}
+
+/// Asserts the operator's approve of `id` answers `status` and `body`, and the agent's poll
+/// then answers `poll`.
+async fn assert_approve_then_poll(
+    g: &MockGate,
+    agent: (&Agent, &Lease),
+    id: &str,
+    (status, body): (u16, &str),
+    poll: &str,
+) {
+    let r = Op::of(g).approve(g, id).await;
+    r.assert_is(status, body, &format!("approve of {id}"));
+    assert_poll(g, agent, id, poll).await;
+}
 
 #[tokio::test]
 async fn unknown_domain_is_held_and_approval_runs_the_stored_plan() {
@@ -20,11 +42,13 @@ async fn unknown_domain_is_held_and_approval_runs_the_stored_plan() {
         v["request_hash"],
         json!(jcs_sha256(&json!({"url": FETCH_UNKNOWN})))
     );
-    let poll = a.poll(&g, &l, id).await;
-    assert_eq!(
-        poll.text(),
-        r#"{"status":"pending","retry_after_seconds":2}"#
-    );
+    assert_poll(
+        &g,
+        (&a, &l),
+        id,
+        r#"{"status":"pending","retry_after_seconds":2}"#,
+    )
+    .await;
     let op = Op::of(&g);
     let list = op.get(&g, "/v1/approvals?status=pending").await;
     assert_eq!(list.json()["count"], json!(1));
@@ -35,11 +59,13 @@ async fn unknown_domain_is_held_and_approval_runs_the_stored_plan() {
     assert_eq!(ok.status, 200, "{}", ok.text());
     insta::assert_snapshot!(redact(&ok.text()), @r#"{"action_id":"http_fetch","approval":{"approval_hash":"<approval_hash>","approval_id":"<approval_id>","approved_by":"default","decision":"allow","operator_authn_method":"operator_dpop","operator_sender_binding":"<operator_sender_binding>"},"decision":"executed","grant_id":"<grant_id>","learned_domain":"example.org","output":{"data":{"body":"","headers":{},"status_code":200,"url":"https://example.org/data"},"ok":true},"receipt_id":"<receipt_id>","runtime":{"duration_ms":0,"exit_code":0,"fuel_consumed":0},"trace_id":"<trace_id>","verification":{"is_fully_successful":true,"outcome":"verified"},"verification_outcome":"verified"}"#);
     let rid = ok.member("receipt_id");
-    let poll = a.poll(&g, &l, id).await;
-    assert_eq!(
-        poll.text(),
-        format!(r#"{{"status":"approved","receipt_id":"{rid}"}}"#)
-    );
+    assert_poll(
+        &g,
+        (&a, &l),
+        id,
+        format!(r#"{{"status":"approved","receipt_id":"{rid}"}}"#),
+    )
+    .await;
     let again = op.approve(&g, id).await;
     assert_eq!(again.json()["decision"], json!("already_approved"));
     assert_eq!(again.json()["receipt_id"], json!(rid));
@@ -56,11 +82,13 @@ async fn deny_defaults_to_operator_denied_and_poll_reports_it() {
     let op = Op::of(&g);
     let d = op.deny(&g, &id).await;
     insta::assert_snapshot!(redact(&d.text()), @r#"{"action_id":"http_fetch","approval_id":"<approval_id>","decision":"deny","denied_by":"default","deny_reason":"operator_denied","trace_id":"<trace_id>"}"#);
-    let poll = a.poll(&g, &l, &id).await;
-    assert_eq!(
-        poll.text(),
-        r#"{"status":"denied","reason":"operator_denied"}"#
-    );
+    assert_poll(
+        &g,
+        (&a, &l),
+        &id,
+        r#"{"status":"denied","reason":"operator_denied"}"#,
+    )
+    .await;
     let again = op.approve(&g, &id).await;
     assert_eq!(again.json()["decision"], json!("already_denied"));
 }
@@ -125,17 +153,9 @@ async fn bad_learn_path_after_claim_leaves_the_approval_claimed_so_retries_confl
         r.text(),
         r#"{"error":"bad_request","deny_reason":"invalid learn_path '../x': parent traversal ('..') is not allowed in learned paths"}"#
     );
-    let again = op.approve(&g, &id).await;
-    again.assert_is(
-        409,
-        r#"{"error":"conflict"}"#,
-        "approve of a claimed approval",
-    );
-    let poll = a.poll(&g, &l, &id).await;
-    assert_eq!(
-        poll.text(),
-        r#"{"status":"pending","retry_after_seconds":1}"#
-    );
+    let conflict = (409, r#"{"error":"conflict"}"#);
+    let pending = r#"{"status":"pending","retry_after_seconds":1}"#;
+    assert_approve_then_poll(&g, (&a, &l), &id, conflict, pending).await;
     g.clock().advance(Duration::from_secs(121));
     let retry = op.approve(&g, &id).await;
     assert_eq!(retry.status, 200, "claim TTL lapsed: {}", retry.text());
@@ -143,37 +163,17 @@ async fn bad_learn_path_after_claim_leaves_the_approval_claimed_so_retries_confl
 
 #[tokio::test]
 async fn approving_an_expired_plan_fails_with_internal_error_and_records_failed() {
-    let g = MockGate::builder()
-        .lease_ttl(Duration::from_secs(3600))
-        .start()
-        .await
-        .unwrap();
-    let a = Agent::new();
-    let l = a.lease(&g).await;
+    let long_leases = MockGate::builder().lease_ttl(Duration::from_secs(3600));
+    let (g, a, l) = leased_on(long_leases).await;
     let id = a.pending(&g, &l).await;
     g.clock().advance(Duration::from_secs(301));
+    let internal = (500, r#"{"error":"internal_error"}"#);
+    let failed =
+        r#"{"status":"failed","reason":"plan integrity: execution plan expired before approval"}"#;
+    assert_approve_then_poll(&g, (&a, &l), &id, internal, failed).await;
     let op = Op::of(&g);
-    let r = op.approve(&g, &id).await;
-    r.assert_is(
-        500,
-        r#"{"error":"internal_error"}"#,
-        "approve of an expired plan",
-    );
-    let poll = a.poll(&g, &l, &id).await;
-    assert_eq!(
-        poll.text(),
-        r#"{"status":"failed","reason":"plan integrity: execution plan expired before approval"}"#
-    );
     // the failed approval still learned example.org (persisted before execution), so hold another domain
-    let r2 = a
-        .execute(
-            &g,
-            &l,
-            "http_fetch",
-            &json!({"url": "https://other.example.net/x"}),
-        )
-        .await;
-    assert_eq!(r2.status, 202);
+    let r2 = a.hold(&g, &l, "https://other.example.net/x").await;
     let id2 = r2.member("approval_id");
     g.clock().advance(Duration::from_secs(601));
     let gone = op.deny(&g, &id2).await;

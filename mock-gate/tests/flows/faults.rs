@@ -29,15 +29,8 @@ async fn fault_answers_the_next_call_with_a_real_error_then_stops() {
 #[tokio::test]
 async fn raw_fault_plays_arbitrary_bytes_and_poll_errors_stay_empty() {
     let g = gate().await;
-    g.faults()
-        .inject(FaultRule::raw(
-            Endpoint::Leases,
-            1,
-            302,
-            &[("location", "/elsewhere")],
-            "",
-        ))
-        .unwrap();
+    let redirect = FaultRule::raw(Endpoint::Leases, 1, 302, &[("location", "/elsewhere")], "");
+    g.faults().inject(redirect).unwrap();
     let r = send(&Target::client(&g), "POST", "/v1/leases", &[], b"").await;
     assert_eq!(
         (r.status, r.header("location").as_deref()),
@@ -114,13 +107,8 @@ async fn short_lease_ttl_applies_to_the_next_lease_only() {
 #[tokio::test]
 async fn delay_fault_still_runs_the_handler_and_is_journalled() {
     let g = gate().await;
-    g.faults()
-        .inject(FaultRule::new(
-            Endpoint::Health,
-            1,
-            FaultAction::Delay { ms: 1 },
-        ))
-        .unwrap();
+    let delay = FaultRule::new(Endpoint::Health, 1, FaultAction::Delay { ms: 1 });
+    g.faults().inject(delay).unwrap();
     let r = get_client(&g, "/healthz").await;
     assert_eq!(r.text(), r#"{"status":"ok"}"#);
     let e = g.journal().entries().pop().unwrap();

@@ -5,7 +5,13 @@ use serde_json::json;
 
 use crate::support::{
     fs_gate, fs_read, fs_root_with, fs_write_gate, held_then_approved, send, Agent, Op, Target,
+    UNAUTHORIZED,
 };
+
+/// A gate from `builder` where every principal may call `action`.
+async fn granted_to_all(builder: latchgate_mock::MockGateBuilder, action: &str) -> MockGate {
+    builder.grant("*", &[action], &[]).start().await.unwrap()
+}
 
 #[tokio::test]
 async fn output_without_boolean_ok_is_422_schema_violation() {
@@ -13,12 +19,8 @@ async fn output_without_boolean_ok_is_422_schema_violation() {
         "action_id: odd\nversion: '1'\nprovider_module_digest: 'builtin:custom'\n",
     )
     .unwrap();
-    let g = MockGate::builder()
-        .action_with_output(spec, json!({"ok": "yes"}))
-        .grant("*", &["odd"], &[])
-        .start()
-        .await
-        .unwrap();
+    let odd = MockGate::builder().action_with_output(spec, json!({"ok": "yes"}));
+    let g = granted_to_all(odd, "odd").await;
     let a = Agent::new();
     let l = a.lease(&g).await;
     let r = a.execute(&g, &l, "odd", &json!({})).await;
@@ -74,19 +76,10 @@ async fn fs_write_is_held_then_writes_the_file_on_approval() {
     );
     let l = Agent::new().lease(&g).await;
     let authz = format!("DPoP {}", l.token);
-    let agent_on_admin = send(
-        &Target::admin(&g),
-        "GET",
-        &receipt,
-        &[("authorization", &authz)],
-        b"",
-    )
-    .await;
-    assert_eq!(
-        agent_on_admin.text(),
-        r#"{"error":"unauthorized"}"#,
-        "admin receipts need operator auth"
-    );
+    let agent_auth = [("authorization", authz.as_str())];
+    let agent_on_admin = send(&Target::admin(&g), "GET", &receipt, &agent_auth, b"").await;
+    let why = "admin receipts need operator auth";
+    assert_eq!(agent_on_admin.text(), UNAUTHORIZED, "{why}");
 }
 
 #[tokio::test]
@@ -103,12 +96,9 @@ async fn http_provider_performs_the_templated_request_against_an_upstream() {
         template: {method: GET, url_template: '{{url}}'}\negress: {profile: proxy_allowlist, allowed_domains: ['127.0.0.1']}\n\
         declared_side_effects: [http_read]\n";
     let spec = latchgate_mock::ActionSpec::from_yaml(yaml).unwrap();
-    let g = MockGate::builder()
-        .action_with_provider(spec, std::sync::Arc::new(latchgate_mock::HttpProvider))
-        .grant("*", &["fetch_local"], &[])
-        .start()
-        .await
-        .unwrap();
+    let provider = std::sync::Arc::new(latchgate_mock::HttpProvider);
+    let builder = MockGate::builder().action_with_provider(spec, provider);
+    let g = granted_to_all(builder, "fetch_local").await;
     let a = Agent::new();
     let l = a.lease(&g).await;
     let url = format!("{}/data", upstream.uri());

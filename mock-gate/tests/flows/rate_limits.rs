@@ -4,7 +4,10 @@ use latchgate_mock::{MockGate, RateLimits};
 
 use crate::support::{post_lease, Agent, Target};
 
-async fn gate_limited(limits: RateLimits) -> MockGate {
+/// A gate whose rate limits are the defaults changed by `set`, its clock frozen.
+async fn gate_limited(set: impl FnOnce(&mut RateLimits)) -> MockGate {
+    let mut limits = RateLimits::default();
+    set(&mut limits);
     let g = MockGate::builder()
         .rate_limits(limits)
         .start()
@@ -17,11 +20,7 @@ async fn gate_limited(limits: RateLimits) -> MockGate {
 
 #[tokio::test]
 async fn execute_rate_limit_is_per_session_with_retry_after() {
-    let g = gate_limited(RateLimits {
-        execute_session_rps: 2,
-        ..RateLimits::default()
-    })
-    .await;
+    let g = gate_limited(|r| r.execute_session_rps = 2).await;
     let a = Agent::new();
     let l = a.lease(&g).await;
     let mut statuses = vec![];
@@ -49,11 +48,7 @@ async fn execute_rate_limit_is_per_session_with_retry_after() {
 
 #[tokio::test]
 async fn lease_rate_limit_answers_rate_limit_exceeded_without_retry_after() {
-    let g = gate_limited(RateLimits {
-        lease_rps: 1,
-        ..RateLimits::default()
-    })
-    .await;
+    let g = gate_limited(|r| r.lease_rps = 1).await;
     let body = Agent::new().lease_request();
     let t = Target::client(&g);
     let first = post_lease(&t, &body).await;

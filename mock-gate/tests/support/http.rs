@@ -33,7 +33,7 @@ impl Target {
 }
 
 /// A response.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Resp {
     pub status: u16,
     pub headers: http::HeaderMap,

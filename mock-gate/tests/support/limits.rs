@@ -53,17 +53,24 @@ pub async fn burst_statuses(g: &MockGate, method: &str, path: &str) -> Vec<u16> 
     rs.iter().map(|r| r.status).collect()
 }
 
-/// The first 429 of a burst, or the statuses it got when there was none.
-pub fn first_429(rs: &[Resp]) -> Result<&Resp, Vec<u16>> {
-    rs.iter()
-        .find(|r| r.status == 429)
-        .ok_or_else(|| rs.iter().map(|r| r.status).collect())
+/// The first 429 of a burst; panics naming the burst `what` and the statuses it got when there
+/// was none.
+#[track_caller]
+pub fn first_429<'a>(rs: &'a [Resp], what: &str) -> &'a Resp {
+    match rs.iter().find(|r| r.status == 429) {
+        Some(r) => r,
+        None => {
+            let statuses: Vec<u16> = rs.iter().map(|r| r.status).collect();
+            panic!("{what}: no 429 in {statuses:?}")
+        }
+    }
 }
 
 /// Asserts a burst met the operator limiter's `rate_limit_exceeded` 429, which carries no
 /// `Retry-After`; `what` names the burst in the failure messages.
+#[track_caller]
 pub fn assert_rate_limit_exceeded(rs: &[Resp], what: &str) {
-    let r = first_429(rs).unwrap_or_else(|s| panic!("{what}: no 429 in {s:?}"));
+    let r = first_429(rs, what);
     assert_eq!(
         r.text(),
         r#"{"error":"rate_limit_exceeded"}"#,
