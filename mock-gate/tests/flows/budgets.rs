@@ -2,9 +2,14 @@
 
 use serde_json::json;
 
-use crate::support::{gate, Agent, Op};
+use crate::support::{gate, Agent, Op, Resp};
 
-const EXHAUSTED: &str = "budget exhausted: no calls remaining";
+/// Asserts `r` is the policy's budget-exhaustion denial; `what` names the call.
+#[track_caller]
+fn assert_exhausted(r: &Resp, what: &str) {
+    let reason = &r.json()["deny_reason"];
+    assert_eq!(reason, "budget exhausted: no calls remaining", "{what}");
+}
 
 #[tokio::test]
 async fn budget_allows_max_calls_then_policy_denies_exhaustion() {
@@ -32,11 +37,7 @@ async fn budgets_without_max_calls_are_born_exhausted() {
         let a = Agent::new();
         let l = a.lease_with(&g, json!({"budgets": budgets})).await;
         let r = a.fetch_ok(&g, &l).await;
-        assert_eq!(
-            r.json()["deny_reason"],
-            json!(EXHAUSTED),
-            "budgets {budgets}"
-        );
+        assert_exhausted(&r, &format!("budgets {budgets}"));
     }
 }
 
@@ -48,7 +49,7 @@ async fn pending_approval_does_not_debit_and_approval_debits_the_original_sessio
     let id = a.pending(&g, &l).await;
     assert_eq!(Op::of(&g).approve(&g, &id).await.status, 200);
     let r = a.fetch_ok(&g, &l).await;
-    assert_eq!(r.json()["deny_reason"], json!(EXHAUSTED));
+    assert_exhausted(&r, "a call after the approved one");
 }
 
 #[tokio::test]
@@ -75,5 +76,5 @@ async fn provider_failure_is_502_and_not_refunded() {
         "the failing call",
     );
     let r = a.execute(&g, &l, "flaky", &json!({})).await;
-    assert_eq!(r.json()["deny_reason"], json!(EXHAUSTED));
+    assert_exhausted(&r, "a call after the failed one");
 }
