@@ -3,7 +3,7 @@
 use latchgate_mock::{Endpoint, FaultAction, FaultRule};
 use serde_json::json;
 
-use crate::support::{gate, get_client, htu, send, try_send, Agent, Target, FETCH_PATH};
+use crate::support::{gate, get_client, htu, send, try_send, Agent, Target, FETCH_OK, FETCH_PATH};
 
 #[tokio::test]
 async fn fault_answers_the_next_call_with_a_real_error_then_stops() {
@@ -48,7 +48,7 @@ async fn dropped_connection_before_effect_does_not_debit_and_after_effect_does()
     let g = gate().await;
     let a = Agent::new();
     let l = a.lease_with(&g, json!({"budgets": {"max_calls": 1}})).await;
-    let body = json!({"url": "https://httpbin.org/get"});
+    let body = json!({"url": FETCH_OK});
     let send_once = || async {
         let p = a.proof("POST", &htu(&g, FETCH_PATH), &l.token);
         let authz = format!("DPoP {}", l.token);
