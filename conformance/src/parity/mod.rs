@@ -13,6 +13,7 @@
 pub mod corpus;
 pub mod diff;
 pub mod exchange;
+pub mod explain;
 pub mod explore;
 pub mod fsgen;
 pub mod node;
