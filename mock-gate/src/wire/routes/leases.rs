@@ -18,28 +18,33 @@ use crate::config::settings::Identity;
 use crate::state::GateState;
 use crate::wire::server::Peer;
 
-/// The lease request; unknown top-level members are refused by the extractor (422 text).
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LeaseRequest {
-    scopes: Vec<String>,
-    dpop_jwk: DpopJwk,
-    #[serde(default)]
-    budgets: Option<Budgets>,
-    #[serde(default)]
-    fs_root: Option<String>,
+/// A lease request body: the strict and the lax one have the same members and differ only in
+/// their attributes.
+macro_rules! lease_request {
+    ($(#[$attr:meta])* $name:ident) => {
+        #[derive(Debug, Deserialize)]
+        $(#[$attr])*
+        pub struct $name {
+            scopes: Vec<String>,
+            dpop_jwk: DpopJwk,
+            #[serde(default)]
+            budgets: Option<Budgets>,
+            #[serde(default)]
+            fs_root: Option<String>,
+        }
+    };
 }
 
-/// Same request without `deny_unknown_fields` (the `AcceptUnknownLeaseFields` mutant).
-#[derive(Debug, Deserialize)]
-pub struct LaxLeaseRequest {
-    scopes: Vec<String>,
-    dpop_jwk: DpopJwk,
-    #[serde(default)]
-    budgets: Option<Budgets>,
-    #[serde(default)]
-    fs_root: Option<String>,
-}
+lease_request!(
+    /// The lease request; unknown top-level members are refused by the extractor (422 text).
+    #[serde(deny_unknown_fields)]
+    LeaseRequest
+);
+
+lease_request!(
+    /// Same request without `deny_unknown_fields` (the `AcceptUnknownLeaseFields` mutant).
+    LaxLeaseRequest
+);
 
 /// `dpop_jwk` (extra members ignored).
 #[derive(Debug, Deserialize)]
