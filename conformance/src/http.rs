@@ -59,6 +59,31 @@ pub struct RawRequest {
     pub headers: Vec<(String, String)>,
     /// Body bytes (empty for none).
     pub body: Vec<u8>,
+    /// Makes a new `dpop` header value for the same request, for a resend after a limiter
+    /// refusal: the gate spends a proof's `jti` before its limiters refuse the request.
+    pub fresh_proof: Option<ProofSource>,
+}
+
+/// Makes a fresh, correct DPoP proof (new `jti`, current `iat`) for one request.
+#[derive(Clone)]
+pub struct ProofSource(std::sync::Arc<dyn Fn() -> String + Send + Sync>);
+
+impl ProofSource {
+    /// A source calling `make` for each proof.
+    pub fn new(make: impl Fn() -> String + Send + Sync + 'static) -> Self {
+        ProofSource(std::sync::Arc::new(make))
+    }
+
+    /// A new proof.
+    pub fn make(&self) -> String {
+        (self.0)()
+    }
+}
+
+impl fmt::Debug for ProofSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ProofSource")
+    }
 }
 
 impl RawRequest {
@@ -74,6 +99,12 @@ impl RawRequest {
     /// Adds a header.
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.headers.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    /// Attaches the source of fresh proofs for this request (see [`RawRequest::fresh_proof`]).
+    pub fn with_fresh_proof(mut self, source: ProofSource) -> Self {
+        self.fresh_proof = Some(source);
         self
     }
 

@@ -141,24 +141,50 @@ fn until_next_second() -> Duration {
 }
 
 /// Sends a request like [`http::send`]; a lease request is paced first (per gate endpoint), and
-/// any request is sent again after a limiter refusal (at most [`MAX_REFUSALS`] times).
+/// a request refused by a limiter is sent again (at most [`MAX_REFUSALS`] times) when
+/// [`resend`] allows it.
 pub async fn send(endpoint: &Endpoint, req: &RawRequest, timeout: Duration) -> Paced {
     let window = is_lease(req).then(|| window(endpoint));
+    let mut attempt = req.clone();
     let mut refusals = 0;
     loop {
         if let Some(w) = &window {
             w.admit().await;
         }
-        let response = http::send(endpoint, req, timeout).await;
+        let response = http::send(endpoint, &attempt, timeout).await;
         let pause = response.as_ref().ok().and_then(refusal_pause);
-        match pause {
-            Some(p) if refusals < MAX_REFUSALS => {
-                refusals += 1;
-                tokio::time::sleep(p).await;
-            }
-            _ => return Paced { response, refusals },
+        let again = pause
+            .filter(|_| refusals < MAX_REFUSALS)
+            .and_then(|p| Some((p, resend(&attempt)?)));
+        let Some((pause, next)) = again else {
+            return Paced { response, refusals };
+        };
+        refusals += 1;
+        tokio::time::sleep(pause).await;
+        attempt = next;
+    }
+}
+
+/// The request to send after a limiter refused `req`. The gate checks a DPoP proof, and spends
+/// its `jti`, before its limiters refuse: the same bytes again would be a replay (401). So a
+/// request with a `dpop` header goes again only with a fresh proof from its
+/// [`RawRequest::fresh_proof`]; without one the refusal is passed on.
+fn resend(req: &RawRequest) -> Option<RawRequest> {
+    let has_proof = req
+        .headers
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("dpop"));
+    if !has_proof {
+        return Some(req.clone());
+    }
+    let proof = req.fresh_proof.as_ref()?.make();
+    let mut next = req.clone();
+    for (name, value) in &mut next.headers {
+        if name.eq_ignore_ascii_case("dpop") {
+            value.clone_from(&proof);
         }
     }
+    Some(next)
 }
 
 #[cfg(test)]
@@ -209,6 +235,39 @@ mod tests {
     fn a_429_with_another_code_is_not_a_limiter_refusal() {
         let p = refusal_pause(&answer(429, r#"{"error":"slow_down"}"#, &[]));
         assert_eq!(p, None, "only the gate's limiter codes are retried");
+    }
+
+    #[test]
+    fn a_request_without_a_proof_is_resent_as_it_was() {
+        let req = RawRequest::new("POST", "/v1/leases").header("content-type", "application/json");
+        let next = resend(&req).expect("resent");
+        assert_eq!(next.headers, req.headers);
+    }
+
+    #[test]
+    fn a_request_with_a_spent_proof_and_no_source_is_not_resent() {
+        let req = RawRequest::new("DELETE", "/v1/admin/paths").header("dpop", "proof-1");
+        assert!(
+            resend(&req).is_none(),
+            "resending proof-1 would be a replay; the refusal must be passed on"
+        );
+    }
+
+    #[test]
+    fn a_request_with_a_proof_source_is_resent_with_a_fresh_proof() {
+        let req = RawRequest::new("DELETE", "/v1/admin/paths")
+            .header("authorization", "DPoP key")
+            .header("dpop", "proof-1")
+            .with_fresh_proof(crate::http::ProofSource::new(|| "proof-2".into()));
+        let next = resend(&req).expect("resent");
+        assert_eq!(
+            next.headers,
+            vec![
+                ("authorization".to_string(), "DPoP key".to_string()),
+                ("dpop".to_string(), "proof-2".to_string())
+            ],
+            "only the dpop header changes"
+        );
     }
 
     #[test]

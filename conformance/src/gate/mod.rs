@@ -36,7 +36,7 @@ mod replay;
 
 use crate::catalogue::Scenario;
 use crate::check::{Check, Failure};
-use crate::http::{cut, Endpoint, Exchange, RawRequest, RawResponse};
+use crate::http::{cut, Endpoint, Exchange, ProofSource, RawRequest, RawResponse};
 use crate::pacing;
 use crate::target::GateEnv;
 use craft::Proof;
@@ -179,10 +179,24 @@ impl GateCtx {
         )
     }
 
-    /// An agent request with a correct proof.
+    /// An agent request with a correct proof (and a fresh one for each resend).
     pub fn agent_request(&self, lease: &Lease, method: &str, path: &str) -> (RawRequest, Proof) {
         let proof = self.proof_for(&lease.key, method, path, &lease.jwt);
-        (self.with_proof(lease, method, path, &proof), proof)
+        let req = self
+            .with_proof(lease, method, path, &proof)
+            .with_fresh_proof(self.proof_source(&lease.key, method, path, &lease.jwt));
+        (req, proof)
+    }
+
+    /// Fresh correct proofs for one request, for a resend after a limiter refusal.
+    fn proof_source(&self, key: &DpopKey, method: &str, path: &str, token: &str) -> ProofSource {
+        let env = self.env.clone();
+        let (key, method, token) = (key.clone(), method.to_string(), token.to_string());
+        let htu = format!("{}{}", env.public_base, path);
+        ProofSource::new(move || {
+            Proof::standard(&key, &method, &htu, env.now(), &token)
+                .compact(&key, &DpopKey::generate())
+        })
     }
 
     /// An agent request carrying `proof`.
@@ -236,7 +250,8 @@ impl GateCtx {
         let proof = self.proof_for(&op.key, method, htu_path, &op.api_key);
         Ok(RawRequest::new(method, path)
             .header("authorization", &format!("DPoP {}", op.api_key))
-            .header("dpop", &proof.compact(&op.key, &DpopKey::generate())))
+            .header("dpop", &proof.compact(&op.key, &DpopKey::generate()))
+            .with_fresh_proof(self.proof_source(&op.key, method, htu_path, &op.api_key)))
     }
 
     /// Sends an operator request to the admin listener.

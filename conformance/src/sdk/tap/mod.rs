@@ -228,6 +228,7 @@ async fn read_request(
         target,
         headers: headers.into_iter().filter(|(n, _)| n != "host").collect(),
         body,
+        fresh_proof: None,
     };
     Ok((entry, forward))
 }
