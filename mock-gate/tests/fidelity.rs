@@ -167,6 +167,21 @@ async fn an_unparseable_http_url_fails_in_the_provider_as_a_bare_schema_violatio
 }
 
 #[tokio::test]
+async fn an_http_url_without_a_host_fails_in_the_provider_as_a_bare_schema_violation() {
+    let g = MockGate::start().await.unwrap();
+    let a = Agent::new();
+    let l = a.lease(&g).await;
+    let r = a
+        .execute(&g, &l, "http_fetch", &json!({"url": "file:///etc/passwd"}))
+        .await;
+    assert_eq!(
+        (r.status, r.text().as_str()),
+        (422, r#"{"error":"schema_violation"}"#),
+        "the gate's host admits no sink for a URL without a host"
+    );
+}
+
+#[tokio::test]
 async fn a_parseable_http_url_still_gets_the_canned_answer() {
     let g = MockGate::start().await.unwrap();
     let a = Agent::new();

@@ -90,12 +90,20 @@ scenario_fn!(exec_schema_violation, |ctx| {
     expect_bare_schema_violation(&resp)
 });
 
-scenario_fn!(exec_unparseable_url, |ctx| {
+async fn fetch_failing_in_the_provider(ctx: &mut GateCtx, url: &str) -> Check {
     let lease = ctx.lease().await?;
     let resp = ctx
-        .execute(&lease, "http_fetch", &json!({"url": "not a url"}))
+        .execute(&lease, "http_fetch", &json!({ "url": url }))
         .await?;
     expect_bare_schema_violation(&resp)
+}
+
+scenario_fn!(exec_unparseable_url, |ctx| {
+    fetch_failing_in_the_provider(ctx, "not a url").await
+});
+
+scenario_fn!(exec_url_without_host, |ctx| {
+    fetch_failing_in_the_provider(ctx, "file:///etc/passwd").await
 });
 
 scenario_fn!(exec_auth_before_lookup, |ctx| {

@@ -35,6 +35,7 @@ pub(crate) const SCENARIOS: &[(&str, &str, GateFn)] = crate::registry![GateFn;
     "exec.schema.invalid-json" => exec::exec_invalid_json,
     "exec.schema.violation" => exec::exec_schema_violation,
     "exec.provider.unparseable-url" => exec::exec_unparseable_url,
+    "exec.provider.url-without-host" => exec::exec_url_without_host,
     "exec.order.auth-before-lookup" => exec::exec_auth_before_lookup,
     "exec.order.lookup-before-schema" => exec::exec_lookup_before_schema,
     "exec.order.schema-before-policy" => exec::exec_schema_before_policy,

@@ -75,7 +75,8 @@ fn resolved(call: &ProviderCall) -> Option<ResolvedRequest> {
 
 /// Answers every http action with a 200 as the gate's `http_api` output shape, without any
 /// network: `{"ok":true,"data":{"status_code":200,"headers":{},"body":"","url":<url>}}`. A URL
-/// the gate's host could not parse fails as the gate's provider does (see [`provider_failure`]).
+/// the gate's host could not parse, or one without a host, fails as the gate's provider does
+/// (see [`provider_failure`]).
 #[derive(Debug, Clone)]
 pub struct HttpEchoProvider;
 
@@ -83,8 +84,14 @@ impl Provider for HttpEchoProvider {
     fn call(&self, call: ProviderCall) -> ProviderFuture {
         let url = resolved(&call).map(|r| r.url).unwrap_or_default();
         Box::pin(async move {
-            if let Err(e) = url::Url::parse(&url) {
-                return Ok(provider_failure(format!("invalid URL: {e}")));
+            match url::Url::parse(&url) {
+                Err(e) => return Ok(provider_failure(format!("invalid URL: {e}"))),
+                // The gate's host takes the scheme for the host of a URL without one
+                // (`file:///etc/passwd` → `file`), which no egress allowlist admits.
+                Ok(u) if u.host_str().is_none_or(str::is_empty) => {
+                    return Ok(provider_failure(format!("sink not allowed: {url}")))
+                }
+                Ok(_) => {}
             }
             Ok(ProviderOutput {
                 output: json!({"ok": true, "data": {"status_code": 200, "headers": {}, "body": "", "url": url}}),
