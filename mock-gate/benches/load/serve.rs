@@ -3,6 +3,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 /// A running `latchgate-mock serve`.
 pub struct Served {
@@ -14,8 +15,21 @@ pub struct Served {
 impl Served {
     /// Starts the release binary on ephemeral loopback ports with rate limits off (the load is
     /// far above the real gate's per-session limits) and waits for its ready line.
+    /// With `LOAD_SERVE_WRAPPER` set (a command and its arguments, split on whitespace), the
+    /// binary runs under it, e.g. `valgrind --tool=callgrind` to count its instructions.
     pub fn start(extra: &[&str]) -> Result<Self, String> {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_latchgate-mock"))
+        let wrapper = std::env::var("LOAD_SERVE_WRAPPER").unwrap_or_default();
+        let mut words = wrapper.split_whitespace();
+        let binary = env!("CARGO_BIN_EXE_latchgate-mock");
+        let mut command = match words.next() {
+            Some(program) => {
+                let mut c = Command::new(program);
+                c.args(words).arg(binary);
+                c
+            }
+            None => Command::new(binary),
+        };
+        let mut child = command
             .args([
                 "serve",
                 "--http",
@@ -86,7 +100,19 @@ impl Served {
 }
 
 impl Drop for Served {
+    /// SIGTERM first, so that a wrapper such as valgrind writes its output; SIGKILL after 30 s.
     fn drop(&mut self) {
+        if !matches!(self.child.try_wait(), Ok(None)) {
+            return;
+        }
+        self.terminate();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if !matches!(self.child.try_wait(), Ok(None)) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

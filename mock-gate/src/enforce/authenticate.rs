@@ -148,12 +148,12 @@ pub fn authenticate_agent(
         }
     })?;
     Ok(AgentAuth {
-        principal: claims.sub,
-        session_id: claims.session_id,
-        lease_jti: claims.jti,
-        scopes: claims.scope,
-        budgets: claims.budgets,
-        owner: claims.owner,
+        principal: claims.sub.clone(),
+        session_id: claims.session_id.clone(),
+        lease_jti: claims.jti.clone(),
+        scopes: claims.scope.clone(),
+        budgets: claims.budgets.clone(),
+        owner: claims.owner.clone(),
     })
 }
 

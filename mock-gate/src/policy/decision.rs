@@ -8,22 +8,22 @@ use crate::actions::manifest::EgressProfile;
 
 /// The fields of `data.latchgate.decision` the gate reads (others are ignored).
 #[derive(Debug, Deserialize)]
-struct Raw {
-    allow: bool,
+pub(super) struct Raw {
+    pub(super) allow: bool,
     #[serde(default)]
-    deny_reason: Option<String>,
+    pub(super) deny_reason: Option<String>,
     #[serde(default)]
-    requires_approval: bool,
+    pub(super) requires_approval: bool,
     #[serde(default)]
-    budgets_after: Option<Budgets>,
+    pub(super) budgets_after: Option<Budgets>,
     #[serde(default)]
-    allowed_sinks: Option<Vec<String>>,
+    pub(super) allowed_sinks: Option<Vec<String>>,
     #[serde(default)]
-    approved_secrets: Option<Vec<String>>,
+    pub(super) approved_secrets: Option<Vec<String>>,
     #[serde(default)]
-    approved_egress: Option<EgressProfile>,
+    pub(super) approved_egress: Option<EgressProfile>,
     #[serde(default)]
-    policy_version: Option<String>,
+    pub(super) policy_version: Option<String>,
 }
 
 /// What the policy allowed, narrowed.
@@ -58,10 +58,14 @@ pub enum Verdict {
 
 /// Interprets the JSON text of a decision value.
 pub fn interpret(json: &str, calls_before: i64) -> Verdict {
-    let raw: Raw = match serde_json::from_str(json) {
-        Ok(r) => r,
-        Err(e) => return Verdict::Invalid(format!("malformed decision JSON: {e}")),
-    };
+    match serde_json::from_str(json) {
+        Ok(raw) => verdict_of(raw, calls_before),
+        Err(e) => Verdict::Invalid(format!("malformed decision JSON: {e}")),
+    }
+}
+
+/// The verdict of a decision read.
+pub(super) fn verdict_of(raw: Raw, calls_before: i64) -> Verdict {
     if !raw.allow {
         return Verdict::Deny(
             raw.deny_reason

@@ -5,6 +5,7 @@
 
 mod data;
 mod decision;
+mod decision_value;
 pub mod edits;
 mod engine;
 mod input;

@@ -168,16 +168,16 @@ impl LeaseIssuer {
         now: i64,
         accept_expired: bool,
         skip_signature: bool,
-    ) -> Result<LeaseClaims, LeaseError> {
+    ) -> Result<Arc<LeaseClaims>, LeaseError> {
         if !skip_signature {
             if let Some(claims) = self.verified.get(token) {
                 check_times(Some(claims.exp), Some(claims.nbf), now, accept_expired)?;
-                return Ok((*claims).clone());
+                return Ok(claims);
             }
         }
-        let claims = self.verify_token(token, now, accept_expired, skip_signature)?;
+        let claims = Arc::new(self.verify_token(token, now, accept_expired, skip_signature)?);
         if !skip_signature {
-            self.verified.insert(token, Arc::new(claims.clone()));
+            self.verified.insert(token, Arc::clone(&claims));
         }
         Ok(claims)
     }
