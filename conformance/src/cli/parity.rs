@@ -1,6 +1,7 @@
 //! `diff`, `record` and `replay` on the command line. Exit codes as for `run`: 0 equal,
 //! 1 different, 2 usage or environment errors.
 
+use super::CliError;
 use super::{EXIT_FAILED, EXIT_OK};
 use crate::parity::corpus::{self, Corpus, Deviations, Manifest};
 use crate::parity::replay::{self, Mode};
@@ -225,7 +226,7 @@ fn plan(
     suite: bool,
     caps: explore::Caps,
     reduce: bool,
-) -> Result<DiffPlan, String> {
+) -> Result<DiffPlan, CliError> {
     Ok(DiffPlan {
         scenarios: if suite {
             crate::parity::suite_scenarios(&c.only)?
@@ -242,7 +243,7 @@ fn plan(
 }
 
 /// `diff --a --b`.
-pub async fn diff(args: DiffArgs) -> Result<i32, String> {
+pub async fn diff(args: DiffArgs) -> Result<i32, CliError> {
     let sa = SideArgs {
         target: args.a.clone(),
         operator: OperatorArgs {
@@ -296,7 +297,7 @@ pub async fn diff(args: DiffArgs) -> Result<i32, String> {
 }
 
 /// `record --target --out`.
-pub async fn record(args: RecordArgs) -> Result<i32, String> {
+pub async fn record(args: RecordArgs) -> Result<i32, CliError> {
     let sa = SideArgs {
         target: args.target.clone(),
         operator: args.operator.clone(),
@@ -342,7 +343,7 @@ pub async fn record(args: RecordArgs) -> Result<i32, String> {
 }
 
 /// `replay --corpus`.
-pub async fn replay_cmd(args: ReplayArgs) -> Result<i32, String> {
+pub async fn replay_cmd(args: ReplayArgs) -> Result<i32, CliError> {
     let sa = SideArgs {
         target: args.target.clone(),
         operator: args.operator.clone(),

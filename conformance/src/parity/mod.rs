@@ -23,7 +23,7 @@ pub mod report;
 pub mod run;
 pub mod steps;
 
-use crate::catalogue::{Catalogue, Scenario, Suite};
+use crate::catalogue::{Catalogue, Scenario, SelectionError, Suite};
 use diff::Difference;
 use exchange::NormExchange;
 use futures::StreamExt;
@@ -90,9 +90,9 @@ pub struct DiffOutcome {
 }
 
 /// The gate-suite scenarios, filtered by `--only` globs.
-pub fn suite_scenarios(only: &[String]) -> Result<Vec<Scenario>, String> {
+pub fn suite_scenarios(only: &[String]) -> Result<Vec<Scenario>, SelectionError> {
     let cat = Catalogue::builtin();
-    let set = crate::catalogue::Selection::new(only, &[], None).map_err(|e| e.to_string())?;
+    let set = crate::catalogue::Selection::new(only, &[], None)?;
     let gate: Vec<Scenario> = cat
         .scenarios()
         .iter()

@@ -51,7 +51,8 @@ pub async fn replay(
         .iter()
         .filter_map(|x| x.id.split('/').nth(1).map(str::to_string))
         .collect();
-    let scenarios: Vec<_> = suite_scenarios(&[])?
+    let scenarios: Vec<_> = suite_scenarios(&[])
+        .map_err(|e| e.to_string())?
         .into_iter()
         .filter(|s| ids.contains(&s.id))
         .collect();
