@@ -4,7 +4,6 @@
 use super::replay::{accepted, EXEC_PATH};
 use super::{expect_error, expect_status, Listener};
 use crate::check::{ensure, ensure_eq, members, Check, Failure};
-use crate::http::RawRequest;
 use latchgate::crypto::b64;
 use serde_json::{json, Value};
 
@@ -81,12 +80,7 @@ scenario_fn!(lease_session_per_lease, |ctx| {
 
 scenario_fn!(lease_jwks_published, |ctx| {
     let lease = ctx.lease().await?;
-    let resp = ctx
-        .send(
-            Listener::Client,
-            RawRequest::new("GET", "/.well-known/jwks.json"),
-        )
-        .await?;
+    let resp = ctx.get(Listener::Client, "/.well-known/jwks.json").await?;
     expect_status(&resp, 200, "jwks")?;
     let jwks = resp.json().unwrap_or_default();
     let keys = jwks["keys"].as_array().cloned().unwrap_or_default();

@@ -143,6 +143,11 @@ impl GateCtx {
         response.map_err(|e| Failure::fail(format!("no HTTP answer from the gate: {e}")))
     }
 
+    /// Sends a GET without credentials to `path` on a listener.
+    pub async fn get(&mut self, to: Listener, path: &str) -> Check<RawResponse> {
+        self.send(to, RawRequest::new("GET", path)).await
+    }
+
     /// Requests a lease with a fresh key; `extra` members are merged into the body.
     pub async fn lease_with(&mut self, extra: Value) -> Check<Lease> {
         let key = DpopKey::generate();
@@ -244,6 +249,16 @@ impl GateCtx {
         let req = self.operator_request(method, path)?;
         self.send(Listener::Admin, req).await
     }
+}
+
+/// The array `member` of a 200 answer's JSON body; fails on another status or no such array.
+pub fn expect_array(resp: &RawResponse, what: &str, member: &str) -> Check<Vec<Value>> {
+    expect_status(resp, 200, what)?;
+    let body = resp.json().unwrap_or_default();
+    body[member]
+        .as_array()
+        .cloned()
+        .ok_or_else(|| Failure::fail(format!("no {member} array: {body}")))
 }
 
 /// Fails unless the status is `want`.

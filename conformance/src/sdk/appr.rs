@@ -60,12 +60,7 @@ sdk_fn!(accepted_elsewhere, |ctx| {
         "/v1/receipts/",
         respond_json(202, json!({"receipt_id": UNKNOWN_ID})),
     );
-    ctx.err(
-        json!({"cmd": "get_receipt", "client": c, "receipt_id": UNKNOWN_ID}),
-        "ProtocolError",
-    )
-    .await
-    .map(|_| ())
+    ctx.receipt_err(&c, UNKNOWN_ID, "ProtocolError").await
 });
 
 sdk_fn!(poll_agent_auth, |ctx| {
@@ -92,12 +87,7 @@ sdk_fn!(poll_agent_auth, |ctx| {
         format!("/v1/approvals/{id}/poll"),
         p.path().to_string(),
     )?;
-    let lease_jwt = ctx
-        .leases()
-        .first()
-        .and_then(|l| l.response_json())
-        .and_then(|v| v["lease_jwt"].as_str().map(str::to_string))
-        .unwrap_or_default();
+    let lease_jwt = ctx.first_lease_jwt();
     ensure_eq(
         "poll Authorization is the agent lease",
         format!("DPoP {lease_jwt}"),
@@ -189,12 +179,8 @@ sdk_fn!(wait_helper, |ctx| {
     );
     let r = ctx.ok(json!({"cmd": "wait_for_approval", "client": c, "approval_id": UNKNOWN_ID, "timeout_ms": 10000})).await?;
     ensure_eq("final status", json!("approved"), r["status"].clone())?;
-    ensure_eq("polls", 2, ctx.sent("/poll").len())?;
-    ensure_eq(
-        "executes (the helper never re-executes)",
-        0,
-        ctx.sent("/execute").len(),
-    )
+    ctx.expect_sent("polls", "/poll", 2)?;
+    ctx.expect_sent("executes (the helper never re-executes)", "/execute", 0)
 });
 
 sdk_fn!(poll_error_bodies, |ctx| {
@@ -229,10 +215,10 @@ sdk_fn!(stale_session, |ctx| {
     ctx.ok(json!({"cmd": "advance_clock", "client": c, "secs": 301}))
         .await?;
     let e = ctx.err(poll_cmd(&c, &id), "NotFound").await?;
-    ensure_eq(
+    ctx.expect_sent(
         "lease requests (the creating lease expired, so the poll re-leased)",
+        "/v1/leases",
         2,
-        ctx.leases().len(),
     )?;
     ensure_eq("stale_session", Some(true), e.stale_session)
 });

@@ -9,7 +9,7 @@ sdk_fn!(disc_unauthenticated, |ctx| {
     let c = ctx.client(json!({"agent_id": null})).await?;
     ctx.ok(json!({"cmd": "get_action", "client": c, "action_id": ACTION}))
         .await?;
-    ensure_eq("lease requests", 0, ctx.leases().len())?;
+    ctx.expect_sent("lease requests", "/v1/leases", 0)?;
     let e = ctx
         .sent("/v1/actions/")
         .first()

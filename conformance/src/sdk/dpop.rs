@@ -30,6 +30,11 @@ pub(super) async fn executed_proof(ctx: &mut SdkCtx) -> Check<(Value, Value)> {
     decode(&first_exec(ctx)?)
 }
 
+/// Fails unless the proof claims' `htu` is `want`.
+pub(super) fn expect_htu(what: &str, want: String, claims: &Value) -> Check {
+    ensure_eq(what, json!(want), claims["htu"].clone())
+}
+
 sdk_fn!(header_exact, |ctx| {
     let (h, _) = executed_proof(ctx).await?;
     ensure_eq(
@@ -58,10 +63,7 @@ sdk_fn!(payload_exact, |ctx| {
 
 sdk_fn!(htm_upper, |ctx| {
     let c = ctx.connected().await?;
-    let r = exec(ctx, &c).await?;
-    let rid = r["receipt_id"].as_str().unwrap_or_default().to_string();
-    ctx.ok(json!({"cmd": "get_receipt", "client": c, "receipt_id": rid}))
-        .await?;
+    ctx.executed_receipt(&c).await?;
     ctx.tap.once(
         "/poll",
         respond_json(200, json!({"status": "pending", "retry_after_seconds": 2})),

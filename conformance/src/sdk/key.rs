@@ -133,12 +133,7 @@ sdk_fn!(secrets_not_shown, |ctx| {
         .as_str()
         .unwrap_or_default()
         .to_string();
-    let lease = ctx
-        .leases()
-        .first()
-        .and_then(|l| l.response_json())
-        .and_then(|v| v["lease_jwt"].as_str().map(str::to_string))
-        .unwrap_or_default();
+    let lease = ctx.first_lease_jwt();
     let proof = ctx
         .sent("/execute")
         .first()

@@ -1,7 +1,7 @@
 //! `sdk.op.*`: the operator side (C-OP): credentials, proofs, the admin listener, approvals,
 //! receipt keys, error mapping.
 
-use super::dpop::decode;
+use super::dpop::{decode, expect_htu};
 use super::tap::{respond_json, Action};
 use super::{approval_params, SdkCtx, ACTION};
 use crate::check::{ensure, ensure_eq, Check, Failure};
@@ -123,10 +123,10 @@ sdk_fn!(proof, |ctx| {
         json!(latchgate::crypto::ath(&op.api_key)),
         p["ath"].clone(),
     )?;
-    ensure_eq(
+    expect_htu(
         "htu",
-        json!(format!("{}/v1/approvals/{id}/approve", ctx.env.public_base)),
-        p["htu"].clone(),
+        format!("{}/v1/approvals/{id}/approve", ctx.env.public_base),
+        &p,
     )
 });
 
@@ -141,10 +141,10 @@ sdk_fn!(admin_listener, |ctx| {
     )?;
     let e = admin_request(ctx, "", "no request reached the admin listener")?;
     let (_, p) = decode(&e)?;
-    ensure_eq(
+    expect_htu(
         "htu base is the public base, not the admin address",
-        json!(format!("{}/v1/approvals", ctx.env.public_base)),
-        p["htu"].clone(),
+        format!("{}/v1/approvals", ctx.env.public_base),
+        &p,
     )
 });
 

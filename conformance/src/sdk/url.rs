@@ -1,6 +1,6 @@
 //! `sdk.url.*`: base URLs, transports (TCP, Unix socket) and the `htu` base.
 
-use super::dpop::{decode, executed_proof, first_exec};
+use super::dpop::{decode, executed_proof, expect_htu, first_exec};
 use super::{exec, params, SdkCtx, ACTION};
 use crate::check::{ensure, ensure_eq, Check, Failure};
 use serde_json::{json, Value};
@@ -10,10 +10,10 @@ sdk_fn!(url_explicit_beats_env, |ctx| {
         .client(json!({"env": {"LATCHGATE_URL": "http://127.0.0.1:9"}}))
         .await?;
     ctx.ok(json!({"cmd": "connect", "client": c})).await?;
-    ensure_eq(
+    ctx.expect_sent(
         "lease requests through the explicit base URL",
+        "/v1/leases",
         1,
-        ctx.leases().len(),
     )
 });
 
@@ -23,11 +23,7 @@ sdk_fn!(url_env_used, |ctx| {
         .client(json!({"base_url": null, "env": {"LATCHGATE_URL": url}}))
         .await?;
     ctx.ok(json!({"cmd": "connect", "client": c})).await?;
-    ensure_eq(
-        "lease requests through LATCHGATE_URL",
-        1,
-        ctx.leases().len(),
-    )
+    ctx.expect_sent("lease requests through LATCHGATE_URL", "/v1/leases", 1)
 });
 
 sdk_fn!(url_both, |ctx| {
@@ -105,22 +101,19 @@ sdk_fn!(url_uds_htu, |ctx| {
         .cmd(json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": params()}))
         .await?;
     let (_, p) = decode(&first_exec(ctx)?)?;
-    ensure_eq(
+    expect_htu(
         "htu over a socket without public_base_url",
-        json!(format!("http://localhost:3000/v1/actions/{ACTION}/execute")),
-        p["htu"].clone(),
+        format!("http://localhost:3000/v1/actions/{ACTION}/execute"),
+        &p,
     )
 });
 
 sdk_fn!(url_htu_explicit, |ctx| {
     let (_, p) = executed_proof(ctx).await?;
-    ensure_eq(
+    expect_htu(
         "htu base",
-        json!(format!(
-            "{}/v1/actions/{ACTION}/execute",
-            ctx.env.public_base
-        )),
-        p["htu"].clone(),
+        format!("{}/v1/actions/{ACTION}/execute", ctx.env.public_base),
+        &p,
     )?;
     ensure(ctx.journal().len() >= 2, || {
         "requests did not go to the transport base URL".into()
@@ -135,10 +128,10 @@ sdk_fn!(url_public_env, |ctx| {
     ctx.ok(json!({"cmd": "connect", "client": c})).await?;
     exec(ctx, &c).await?;
     let (_, p) = decode(&first_exec(ctx)?)?;
-    ensure_eq(
+    expect_htu(
         "htu from LATCHGATE_PUBLIC_BASE_URL",
-        json!(format!("{pb}/v1/actions/{ACTION}/execute")),
-        p["htu"].clone(),
+        format!("{pb}/v1/actions/{ACTION}/execute"),
+        &p,
     )
 });
 
