@@ -149,30 +149,42 @@ fn html_report_in_a_real_browser_lists_failures_and_filters_them() {
         failing.contains("data-verdict=\"fail\"") && failing.contains("open=\"\""),
         "the failure is not listed open: {failing}"
     );
-    assert!(
-        !hidden(&dom, "sdk.lease.request-shape"),
-        "the failure is hidden by default: {failing}"
-    );
-    assert!(hidden(&dom, "lease.issue.ok"), "passes should start hidden");
-
     let passes = dump_dom(&browser, &page, "verdict=pass", &profile);
-    assert!(
-        !hidden(&passes, "lease.issue.ok"),
-        "verdict filter did not show passes"
-    );
-    assert!(
-        hidden(&passes, "sdk.lease.request-shape"),
-        "verdict filter did not hide failures"
-    );
-
     let text = dump_dom(&browser, &page, "verdict=fail,pass&q=fresh-jti", &profile);
-    assert!(
-        !hidden(&text, "sdk.dpop.fresh-jti"),
-        "the text filter hid its match"
-    );
-    assert!(
-        hidden(&text, "sdk.lease.request-shape"),
-        "the text filter kept a non-match"
-    );
+    for (dom, id, want_hidden, problem) in [
+        (
+            &dom,
+            "sdk.lease.request-shape",
+            false,
+            "the failure is hidden by default",
+        ),
+        (&dom, "lease.issue.ok", true, "passes should start hidden"),
+        (
+            &passes,
+            "lease.issue.ok",
+            false,
+            "verdict filter did not show passes",
+        ),
+        (
+            &passes,
+            "sdk.lease.request-shape",
+            true,
+            "verdict filter did not hide failures",
+        ),
+        (
+            &text,
+            "sdk.dpop.fresh-jti",
+            false,
+            "the text filter hid its match",
+        ),
+        (
+            &text,
+            "sdk.lease.request-shape",
+            true,
+            "the text filter kept a non-match",
+        ),
+    ] {
+        assert_eq!(hidden(dom, id), want_hidden, "{problem}: {}", row(dom, id));
+    }
     assert_eq!(shown(&text), "1", "the shown counter is wrong");
 }

@@ -67,6 +67,14 @@ fn replayed(resp: &RawResponse) -> Check {
     expect_error(resp, 401, "replay_detected").map(|_| ())
 }
 
+/// A fresh jti: first used by `first`'s lease on the client listener (which must pass auth),
+/// then again by `then`'s lease on its listener, which the gate must refuse as a replay.
+async fn jti_reused(ctx: &mut GateCtx, first: (&Lease, &str), then: (&Lease, Listener)) -> Check {
+    let jti = latchgate::crypto::dpop::fresh_jti();
+    accepted_with_jti(ctx, first.0, &jti, first.1).await?;
+    replayed(&agent_with_jti(ctx, then.0, &jti, then.1).await?)
+}
+
 scenario_fn!(same_proof, |ctx| {
     let lease = ctx.lease().await?;
     let (req, _) = ctx.agent_request(&lease, "POST", EXEC_PATH);
@@ -79,17 +87,14 @@ scenario_fn!(same_proof, |ctx| {
 
 scenario_fn!(same_jti_new_proof, |ctx| {
     let lease = ctx.lease().await?;
-    let jti = latchgate::crypto::dpop::fresh_jti();
-    accepted_with_jti(ctx, &lease, &jti, "the first proof with this jti").await?;
-    replayed(&agent_with_jti(ctx, &lease, &jti, Listener::Client).await?)
+    let first = (&lease, "the first proof with this jti");
+    jti_reused(ctx, first, (&lease, Listener::Client)).await
 });
 
 scenario_fn!(across_leases, |ctx| {
     let a = ctx.lease().await?;
     let b = ctx.lease().await?;
-    let jti = latchgate::crypto::dpop::fresh_jti();
-    accepted_with_jti(ctx, &a, &jti, "lease A's proof").await?;
-    replayed(&agent_with_jti(ctx, &b, &jti, Listener::Client).await?)
+    jti_reused(ctx, (&a, "lease A's proof"), (&b, Listener::Client)).await
 });
 
 scenario_fn!(agent_then_operator, |ctx| {
@@ -142,9 +147,8 @@ scenario_fn!(after_ttl, |ctx| {
 
 scenario_fn!(across_listeners, |ctx| {
     let lease = ctx.lease().await?;
-    let jti = latchgate::crypto::dpop::fresh_jti();
-    accepted_with_jti(ctx, &lease, &jti, "the proof on the client listener").await?;
-    replayed(&agent_with_jti(ctx, &lease, &jti, Listener::Admin).await?)
+    let first = (&lease, "the proof on the client listener");
+    jti_reused(ctx, first, (&lease, Listener::Admin)).await
 });
 
 #[cfg(test)]

@@ -76,11 +76,7 @@ sdk_fn!(poll_agent_auth, |ctx| {
         json!(id),
         s["approval_id"].clone(),
     )?;
-    let p = ctx
-        .sent("/poll")
-        .first()
-        .cloned()
-        .ok_or_else(|| Failure::fail("no poll request"))?;
+    let p = ctx.first_sent("/poll", "no poll request")?;
     ensure_eq("poll method", "GET", p.method.as_str())?;
     ensure_eq(
         "poll path",

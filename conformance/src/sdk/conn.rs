@@ -130,15 +130,20 @@ sdk_fn!(conn_session_update, |ctx| {
     })
 });
 
-sdk_fn!(conn_renewal_unavailable, |ctx| {
+/// A client connected with a lease that needs renewing, whose renewal the gate will refuse
+/// with `status` and error `code`.
+async fn renewal_refused(ctx: &mut SdkCtx, status: u16, code: &str) -> Check<String> {
     lease_ttl(ctx, 30);
     let c = ctx.connected().await?;
-    // The short-expiry rewrite would match the renewal first: the renewal gets the 503 instead.
+    // The short-expiry rewrite would match the renewal first: the renewal gets the refusal.
     ctx.tap.clear_rules();
-    ctx.tap.once(
-        "/v1/leases",
-        respond_json(503, json!({"error": "draining"})),
-    );
+    ctx.tap
+        .once("/v1/leases", respond_json(status, json!({"error": code})));
+    Ok(c)
+}
+
+sdk_fn!(conn_renewal_unavailable, |ctx| {
+    let c = renewal_refused(ctx, 503, "draining").await?;
     exec(ctx, &c).await?;
     let renewal = ctx.leases().get(1).map(|l| (l.status, l.forwarded));
     ensure_eq(
@@ -150,13 +155,7 @@ sdk_fn!(conn_renewal_unavailable, |ctx| {
 });
 
 sdk_fn!(conn_renewal_denied, |ctx| {
-    lease_ttl(ctx, 30);
-    let c = ctx.connected().await?;
-    ctx.tap.clear_rules();
-    ctx.tap.once(
-        "/v1/leases",
-        respond_json(403, json!({"error": "scope_not_permitted"})),
-    );
+    let c = renewal_refused(ctx, 403, "scope_not_permitted").await?;
     ctx.exec_err(&c, "Denied").await?;
     ctx.expect_sent("execute requests after a denied renewal", "/execute", 0)
 });

@@ -2,7 +2,7 @@
 
 use super::tap::respond_json;
 use super::ACTION;
-use crate::check::{ensure, ensure_eq, Failure};
+use crate::check::{ensure, ensure_eq};
 use serde_json::json;
 
 sdk_fn!(disc_unauthenticated, |ctx| {
@@ -10,11 +10,7 @@ sdk_fn!(disc_unauthenticated, |ctx| {
     ctx.ok(json!({"cmd": "get_action", "client": c, "action_id": ACTION}))
         .await?;
     ctx.expect_sent("lease requests", "/v1/leases", 0)?;
-    let e = ctx
-        .sent("/v1/actions/")
-        .first()
-        .cloned()
-        .ok_or_else(|| Failure::fail("no discovery request"))?;
+    let e = ctx.first_sent("/v1/actions/", "no discovery request")?;
     ensure(
         e.header("authorization").is_none() && e.header("dpop").is_none(),
         || "discovery carried Authorization or DPoP".into(),

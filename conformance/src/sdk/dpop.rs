@@ -17,10 +17,7 @@ pub(super) fn decode(e: &Entry) -> Check<(Value, Value)> {
 }
 
 pub(super) fn first_exec(ctx: &SdkCtx) -> Check<Entry> {
-    ctx.sent("/execute")
-        .first()
-        .cloned()
-        .ok_or_else(|| Failure::fail("no execute request reached the gate"))
+    ctx.first_sent("/execute", "no execute request reached the gate")
 }
 
 /// Connects a client, executes once and decodes the proof of that execute request.
@@ -74,11 +71,7 @@ sdk_fn!(htm_upper, |ctx| {
         ("/v1/receipts/", "GET"),
         ("/poll", "GET"),
     ] {
-        let e = ctx
-            .sent(frag)
-            .first()
-            .cloned()
-            .ok_or_else(|| Failure::fail(format!("no {frag} request")))?;
+        let e = ctx.first_sent(frag, &format!("no {frag} request"))?;
         ensure_eq(
             &format!("htm on {frag}"),
             json!(want),

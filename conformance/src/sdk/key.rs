@@ -62,11 +62,7 @@ sdk_fn!(key_members, |ctx| {
     exec(ctx, &c).await?;
     let lease = ctx.first_lease()?;
     exact_jwk("dpop_jwk", &dpop_jwk(&lease))?;
-    let e = ctx
-        .sent("/execute")
-        .first()
-        .cloned()
-        .ok_or_else(|| Failure::fail("no execute request"))?;
+    let e = ctx.first_sent("/execute", "no execute request")?;
     let (h, _) = decode(&e)?;
     exact_jwk("proof header jwk", &h["jwk"])
 });

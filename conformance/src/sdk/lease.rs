@@ -8,11 +8,7 @@ use std::sync::Arc;
 
 sdk_fn!(lease_request_shape, |ctx| {
     ctx.connected().await?;
-    let l = ctx
-        .leases()
-        .first()
-        .cloned()
-        .ok_or_else(|| Failure::fail("connect sent no lease request"))?;
+    let l = ctx.first_sent("/v1/leases", "connect sent no lease request")?;
     ensure_eq("lease method", "POST", l.method.as_str())?;
     ensure(
         l.header("content-type")

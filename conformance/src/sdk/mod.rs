@@ -262,8 +262,7 @@ impl SdkCtx {
     /// the receipt request as the tap saw it.
     pub async fn fetched_receipt(&mut self, c: &str) -> Check<(String, Entry)> {
         let (rid, _) = self.executed_receipt(c).await?;
-        let e = self.sent("/v1/receipts/").first().cloned();
-        Ok((rid, e.ok_or_else(|| Failure::fail("no receipt request"))?))
+        Ok((rid, self.first_sent("/v1/receipts/", "no receipt request")?))
     }
 
     /// Executes on client `c` and fetches the call's receipt through the SDK: the receipt id and

@@ -3,7 +3,7 @@
 
 use super::appr::UNKNOWN_ID;
 use super::tap::respond_json;
-use super::ver::{expect_verified, receipt_body, Signer32};
+use super::ver::signed_body_verifies;
 use crate::check::{ensure, ensure_eq};
 use serde_json::{json, Value};
 
@@ -90,14 +90,5 @@ sdk_fn!(rcpt_fully_successful, |ctx| {
 });
 
 sdk_fn!(local_verification, |ctx| {
-    let s = Signer32::new();
-    let receipt = s.sign(receipt_body());
-    expect_verified(
-        ctx,
-        "local verification of a signed receipt",
-        "valid",
-        &receipt,
-        &s,
-    )
-    .await
+    signed_body_verifies(ctx, "local verification of a signed receipt").await
 });

@@ -24,6 +24,14 @@ impl SdkCtx {
         ensure_eq(what, n, self.sent(fragment).len())
     }
 
+    /// The first request whose path contains `fragment`; fails with `missing` when there is none.
+    pub fn first_sent(&self, fragment: &str, missing: &str) -> Check<Entry> {
+        self.sent(fragment)
+            .first()
+            .cloned()
+            .ok_or_else(|| Failure::fail(missing))
+    }
+
     /// Lease requests so far.
     pub fn leases(&self) -> Vec<Entry> {
         self.sent("/v1/leases")
@@ -40,10 +48,7 @@ impl SdkCtx {
 
     /// The first lease request the SDK sent.
     pub fn first_lease(&self) -> Check<Entry> {
-        self.leases()
-            .first()
-            .cloned()
-            .ok_or_else(|| Failure::fail("no lease request"))
+        self.first_sent("/v1/leases", "no lease request")
     }
 
     /// Fails unless the SDK neither opened a connection nor sent a request since `before` (a

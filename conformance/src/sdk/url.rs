@@ -85,11 +85,7 @@ sdk_fn!(url_uds_target, |ctx| {
     let pb = ctx.env.public_base.clone();
     let c = uds_client(ctx, Some(pb)).await?;
     ctx.ok(json!({"cmd": "connect", "client": c})).await?;
-    let e = ctx
-        .leases()
-        .first()
-        .cloned()
-        .ok_or_else(|| Failure::fail("no lease request over the socket"))?;
+    let e = ctx.first_sent("/v1/leases", "no lease request over the socket")?;
     ensure_eq("request target", "/v1/leases", e.target.as_str())?;
     ensure_eq("Host header", Some("localhost"), e.header("host"))
 });

@@ -89,6 +89,13 @@ pub(super) async fn expect_verified(
     )
 }
 
+/// Fails unless the SDK finds a runner-signed [`receipt_body`] valid.
+pub(super) async fn signed_body_verifies(ctx: &mut SdkCtx, what: &str) -> Check {
+    let s = Signer32::new();
+    let receipt = s.sign(receipt_body());
+    expect_verified(ctx, what, "valid", &receipt, &s).await
+}
+
 sdk_fn!(valid, |ctx| {
     let c = ctx.connected().await?;
     let raw = ctx
@@ -160,16 +167,7 @@ sdk_fn!(missing_field, |ctx| {
 });
 
 sdk_fn!(timestamp_z, |ctx| {
-    let s = Signer32::new();
-    let receipt = s.sign(receipt_body());
-    expect_verified(
-        ctx,
-        "status of a receipt with Z timestamps",
-        "valid",
-        &receipt,
-        &s,
-    )
-    .await
+    signed_body_verifies(ctx, "status of a receipt with Z timestamps").await
 });
 
 sdk_fn!(jcs, |ctx| {

@@ -17,7 +17,9 @@ pub use engine::{
 };
 pub use ready::{LogBuffer, ReadyLine};
 
-use super::{load_operator, Acquired, GateEnv, OperatorCreds, TargetError, TargetProvider};
+use super::{
+    load_operator, operator_creds, Acquired, GateEnv, OperatorCreds, TargetError, TargetProvider,
+};
 use crate::http::Endpoint;
 use futures::future::BoxFuture;
 use std::sync::Arc;
@@ -86,11 +88,7 @@ impl DockerTarget {
     /// Checks the options (image reference, operator key); starts nothing yet.
     pub fn new(opts: DockerOptions) -> Result<Self, TargetError> {
         split_image(&opts.image)?;
-        let operator = opts
-            .operator
-            .as_ref()
-            .map(|(token, key)| load_operator(token, key))
-            .transpose()?;
+        let operator = operator_creds(opts.operator.as_ref())?;
         Ok(DockerTarget {
             logs: LogBuffer::new(opts.echo_logs),
             opts,

@@ -104,6 +104,15 @@ pub struct Acquired {
     pub guard: Box<dyn Any + Send>,
 }
 
+/// `--operator-token` and `--operator-key`, if given, as credentials.
+pub(crate) fn operator_creds(
+    given: Option<&(String, String)>,
+) -> Result<Option<OperatorCreds>, TargetError> {
+    given
+        .map(|(token, key)| load_operator(token, key))
+        .transpose()
+}
+
 /// Operator credentials from an api key and a PEM file path or PEM text.
 pub(crate) fn load_operator(token: &str, key: &str) -> Result<OperatorCreds, TargetError> {
     let pem = if key.contains("-----BEGIN") {

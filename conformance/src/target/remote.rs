@@ -1,7 +1,7 @@
 //! `url:URL` and `socket:PATH`: a gate someone else started. One gate serves every scenario, so
 //! scenarios that would change it for good are skipped.
 
-use super::{load_operator, Acquired, GateEnv, RemoteOptions, TargetError, TargetProvider};
+use super::{operator_creds, Acquired, GateEnv, RemoteOptions, TargetError, TargetProvider};
 use crate::http::Endpoint;
 use futures::future::BoxFuture;
 
@@ -18,11 +18,7 @@ impl RemoteTarget {
             (None, Endpoint::Tcp(u)) => u.trim_end_matches('/').to_string(),
             (None, Endpoint::Unix(_)) => "http://localhost:3000".to_string(),
         };
-        let operator = opts
-            .operator
-            .as_ref()
-            .map(|(token, key)| load_operator(token, key))
-            .transpose()?;
+        let operator = operator_creds(opts.operator.as_ref())?;
         Ok(RemoteTarget {
             env: GateEnv {
                 client,
