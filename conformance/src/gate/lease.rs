@@ -55,16 +55,11 @@ scenario_fn!(lease_issue_ok, |ctx| {
     ensure(claims["scope"].is_array(), || {
         format!("scope claim must be an array, got {}", claims["scope"])
     })?;
-    ensure_eq(
-        "jti claim equals lease_jti",
-        b["lease_jti"].clone(),
-        claims["jti"].clone(),
-    )?;
-    ensure_eq(
-        "session_id claim equals session_id",
-        b["session_id"].clone(),
-        claims["session_id"].clone(),
-    )
+    for (claim, member) in [("jti", "lease_jti"), ("session_id", "session_id")] {
+        let what = format!("{claim} claim equals {member}");
+        ensure_eq(&what, b[member].clone(), claims[claim].clone())?;
+    }
+    Ok(())
 });
 
 scenario_fn!(lease_session_per_lease, |ctx| {

@@ -17,6 +17,14 @@ async fn needs_approval(ctx: &mut SdkCtx, c: &str) -> Check<crate::driver::Error
     .await
 }
 
+/// The approval id of a call on client `c` that needs approval (empty if the SDK gives none).
+async fn pending_approval(ctx: &mut SdkCtx, c: &str) -> Check<String> {
+    Ok(needs_approval(ctx, c)
+        .await?
+        .approval_id
+        .unwrap_or_default())
+}
+
 fn poll_cmd(c: &str, id: &str) -> Value {
     json!({"cmd": "get_approval_status", "client": c, "approval_id": id})
 }
@@ -65,10 +73,7 @@ sdk_fn!(accepted_elsewhere, |ctx| {
 
 sdk_fn!(poll_agent_auth, |ctx| {
     let c = ctx.connected().await?;
-    let id = needs_approval(ctx, &c)
-        .await?
-        .approval_id
-        .unwrap_or_default();
+    let id = pending_approval(ctx, &c).await?;
     let s = ctx.ok(poll_cmd(&c, &id)).await?;
     ensure_eq("status", json!("pending"), s["status"].clone())?;
     ensure_eq(
@@ -152,10 +157,7 @@ sdk_fn!(statuses, |ctx| {
 
 sdk_fn!(other_session, |ctx| {
     let a = ctx.connected().await?;
-    let id = needs_approval(ctx, &a)
-        .await?
-        .approval_id
-        .unwrap_or_default();
+    let id = pending_approval(ctx, &a).await?;
     let b = ctx.connected().await?;
     ctx.err(poll_cmd(&b, &id), "NotFound").await.map(|_| ())
 });
@@ -203,10 +205,7 @@ sdk_fn!(stale_session, |ctx| {
         .ok_or_else(|| Failure::skip("needs the gate's clock"))?;
     let c = ctx.client(json!({"manual_clock": true})).await?;
     ctx.ok(json!({"cmd": "connect", "client": c})).await?;
-    let id = needs_approval(ctx, &c)
-        .await?
-        .approval_id
-        .unwrap_or_default();
+    let id = pending_approval(ctx, &c).await?;
     gate_clock.advance(301);
     ctx.ok(json!({"cmd": "advance_clock", "client": c, "secs": 301}))
         .await?;

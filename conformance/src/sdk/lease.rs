@@ -184,16 +184,9 @@ sdk_fn!(lease_accessors, |ctx| {
     let answer = lease
         .response_json()
         .ok_or_else(|| Failure::fail("the lease answer is not JSON"))?;
-    ensure_eq(
-        "session_id",
-        answer["session_id"].clone(),
-        after["session_id"].clone(),
-    )?;
-    ensure_eq(
-        "lease_jti",
-        answer["lease_jti"].clone(),
-        after["lease_jti"].clone(),
-    )?;
+    for member in ["session_id", "lease_jti"] {
+        ensure_eq(member, answer[member].clone(), after[member].clone())?;
+    }
     let got = after["expires_at"]
         .as_str()
         .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok());

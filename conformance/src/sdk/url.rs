@@ -81,6 +81,12 @@ async fn uds_client(ctx: &mut SdkCtx, public_base: Option<String>) -> Check<Stri
     ctx.client(json!({"base_url": null, "socket": sock, "public_base_url": pb, "env": {"LATCHGATE_URL": null, "LATCHGATE_PUBLIC_BASE_URL": null}})).await
 }
 
+/// Fails unless the first execute's proof has the htu `{base}/v1/actions/{ACTION}/execute`.
+fn first_exec_htu(ctx: &SdkCtx, what: &str, base: &str) -> Check {
+    let (_, p) = decode(&first_exec(ctx)?)?;
+    expect_htu(what, format!("{base}/v1/actions/{ACTION}/execute"), &p)
+}
+
 sdk_fn!(url_uds_target, |ctx| {
     let pb = ctx.env.public_base.clone();
     let c = uds_client(ctx, Some(pb)).await?;
@@ -96,12 +102,8 @@ sdk_fn!(url_uds_htu, |ctx| {
     let _ = ctx
         .cmd(json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": params()}))
         .await?;
-    let (_, p) = decode(&first_exec(ctx)?)?;
-    expect_htu(
-        "htu over a socket without public_base_url",
-        format!("http://localhost:3000/v1/actions/{ACTION}/execute"),
-        &p,
-    )
+    let what = "htu over a socket without public_base_url";
+    first_exec_htu(ctx, what, "http://localhost:3000")
 });
 
 sdk_fn!(url_htu_explicit, |ctx| {
@@ -123,12 +125,7 @@ sdk_fn!(url_public_env, |ctx| {
         .await?;
     ctx.ok(json!({"cmd": "connect", "client": c})).await?;
     exec(ctx, &c).await?;
-    let (_, p) = decode(&first_exec(ctx)?)?;
-    expect_htu(
-        "htu from LATCHGATE_PUBLIC_BASE_URL",
-        format!("{pb}/v1/actions/{ACTION}/execute"),
-        &p,
-    )
+    first_exec_htu(ctx, "htu from LATCHGATE_PUBLIC_BASE_URL", &pb)
 });
 
 sdk_fn!(url_admin_warning, |ctx| {
