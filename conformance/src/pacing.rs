@@ -156,7 +156,11 @@ pub async fn send(endpoint: &Endpoint, req: &RawRequest, timeout: Duration) -> P
                 refusals += 1;
                 tokio::time::sleep(p).await;
             }
-            _ => return Paced { response, refusals },
+            _ => {
+                // The exchange log keeps the failure as the text reports show.
+                let response = response.map_err(|e| e.to_string());
+                return Paced { response, refusals };
+            }
         }
     }
 }

@@ -171,13 +171,14 @@ fn mock_side(spec: &str) -> Result<Option<MockTarget>, String> {
 }
 
 /// Builds a side and checks that it answers.
-pub async fn side(label: &str, a: &SideArgs) -> Result<Side, String> {
+pub async fn side(label: &str, a: &SideArgs) -> Result<Side, CliError> {
     if let Some(m) = mock_side(&a.target)? {
         if a.operator.admin.is_some() || a.operator.operator_token.is_some() || a.fs_root.is_some()
         {
             return Err(format!(
                 "side {label}: --admin/--operator-*/--fs-root apply to url:/socket: targets only"
-            ));
+            )
+            .into());
         }
         let provider: Arc<dyn TargetProvider> = Arc::new(m);
         return Ok(Side {
@@ -187,7 +188,7 @@ pub async fn side(label: &str, a: &SideArgs) -> Result<Side, String> {
     }
     let spec = TargetSpec::parse(&a.target).map_err(|e| format!("side {label}: {e}"))?;
     if let TargetSpec::Docker(_) = spec {
-        return Err(format!("side {label}: docker: targets are not supported here; start the container and give its url:"));
+        return Err(format!("side {label}: docker: targets are not supported here; start the container and give its url:").into());
     }
     let admin = a
         .operator
@@ -199,9 +200,9 @@ pub async fn side(label: &str, a: &SideArgs) -> Result<Side, String> {
         (Some(t), Some(k)) => Some((t.clone(), k.clone())),
         (None, None) => None,
         _ => {
-            return Err(format!(
-                "side {label}: --operator-token and --operator-key go together"
-            ))
+            return Err(
+                format!("side {label}: --operator-token and --operator-key go together").into(),
+            )
         }
     };
     let opts = RemoteOptions {

@@ -12,6 +12,7 @@
 
 pub mod corpus;
 pub mod diff;
+mod error;
 pub mod exchange;
 pub mod explore;
 pub mod fsgen;
@@ -25,6 +26,7 @@ pub mod steps;
 
 use crate::catalogue::{Catalogue, Scenario, SelectionError, Suite};
 use diff::Difference;
+pub use error::ParityError;
 use exchange::NormExchange;
 use futures::StreamExt;
 use run::Side;
@@ -126,7 +128,7 @@ pub async fn case_pair(
     k: u64,
     family: &str,
     steps: &[steps::Step],
-) -> Result<Vec<(NormExchange, NormExchange)>, String> {
+) -> Result<Vec<(NormExchange, NormExchange)>, ParityError> {
     let nonce = run::nonce();
     let prefix = run::case_prefix(k, family);
     let (xa, xb) = tokio::join!(
@@ -143,7 +145,7 @@ pub async fn run_diff(
     b: &Side,
     plan: &DiffPlan,
     progress: &(dyn Fn(&str) + Sync),
-) -> Result<DiffOutcome, String> {
+) -> Result<DiffOutcome, ParityError> {
     let mut out = DiffOutcome::default();
     let jobs = plan.jobs.max(1);
     let mut stream = futures::stream::iter(plan.scenarios.iter())

@@ -128,7 +128,7 @@ sdk_fn!(valid, |ctx| {
         .header("dpop", &proof);
     let resp = crate::http::send(&admin, &req, std::time::Duration::from_secs(10))
         .await
-        .map_err(Failure::fail)?;
+        .map_err(|e| Failure::fail(e.to_string()))?;
     let keys = resp
         .json()
         .map(|v| v["keys"].clone())
