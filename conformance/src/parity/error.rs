@@ -13,7 +13,7 @@ pub enum ParityError {
         /// The side's label (`a`, `b`, the target).
         side: String,
         /// What the target said.
-        reason: String,
+        reason: crate::target::AcquireError,
     },
     /// The side's gate does not answer `GET /readyz`.
     #[error("side {side}: the gate at {endpoint} is unreachable: {reason}")]

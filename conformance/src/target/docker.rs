@@ -18,7 +18,8 @@ pub use engine::{
 pub use ready::{LogBuffer, ReadyLine};
 
 use super::{
-    load_operator, operator_creds, Acquired, GateEnv, OperatorCreds, TargetError, TargetProvider,
+    load_operator, operator_creds, AcquireError, Acquired, GateEnv, OperatorCreds, TargetError,
+    TargetProvider,
 };
 use crate::http::Endpoint;
 use futures::future::BoxFuture;
@@ -343,9 +344,10 @@ impl TargetProvider for DockerTarget {
         format!("docker:{} (one container for the run)", self.opts.image)
     }
 
-    fn acquire(&self) -> BoxFuture<'_, Result<Acquired, String>> {
+    fn acquire(&self) -> BoxFuture<'_, Result<Acquired, AcquireError>> {
         Box::pin(async move {
-            let env = self.env.get_or_init(|| self.start()).await.clone()?;
+            let started = self.env.get_or_init(|| self.start()).await.clone();
+            let env = started.map_err(AcquireError::Container)?;
             Ok(Acquired {
                 env,
                 guard: Box::new(()),

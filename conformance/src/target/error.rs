@@ -58,3 +58,24 @@ pub enum TargetError {
     )]
     NoDockerFeature,
 }
+
+/// Why a target could not hand out a gate for a scenario.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AcquireError {
+    /// The mock's filesystem root cannot be created.
+    #[error("fs root: {0}")]
+    FsRoot(std::io::Error),
+    /// The mock's filesystem fixture cannot be written.
+    #[error("{0}")]
+    Fixture(std::io::Error),
+    /// The in-process mock did not start.
+    #[error("mock gate did not start: {0}")]
+    MockStart(latchgate_mock::StartError),
+    /// The in-process mock has no client listener.
+    #[error("mock has no client URL")]
+    NoClientUrl,
+    /// The container did not start or become ready (the message carries its logs).
+    #[error("{0}")]
+    Container(String),
+}

@@ -15,7 +15,7 @@ use latchgate::crypto::dpop::DpopKey;
 use std::any::Any;
 use std::sync::Arc;
 
-pub use error::{TargetError, TargetSpecError};
+pub use error::{AcquireError, TargetError, TargetSpecError};
 pub use mock::MockTarget;
 pub use remote::RemoteTarget;
 
@@ -134,7 +134,7 @@ pub trait TargetProvider: Send + Sync {
     /// How the target is named in reports, e.g. `mock (in-process)`.
     fn describe(&self) -> String;
     /// A gate for one scenario.
-    fn acquire(&self) -> BoxFuture<'_, Result<Acquired, String>>;
+    fn acquire(&self) -> BoxFuture<'_, Result<Acquired, AcquireError>>;
 }
 
 /// A parsed `--target` value.

@@ -1,7 +1,9 @@
 //! `url:URL` and `socket:PATH`: a gate someone else started. One gate serves every scenario, so
 //! scenarios that would change it for good are skipped.
 
-use super::{operator_creds, Acquired, GateEnv, RemoteOptions, TargetError, TargetProvider};
+use super::{
+    operator_creds, AcquireError, Acquired, GateEnv, RemoteOptions, TargetError, TargetProvider,
+};
 use crate::http::Endpoint;
 use futures::future::BoxFuture;
 
@@ -40,7 +42,7 @@ impl TargetProvider for RemoteTarget {
         format!("{} (public base {})", self.env.client, self.env.public_base)
     }
 
-    fn acquire(&self) -> BoxFuture<'_, Result<Acquired, String>> {
+    fn acquire(&self) -> BoxFuture<'_, Result<Acquired, AcquireError>> {
         let env = self.env.clone();
         Box::pin(async move {
             Ok(Acquired {
