@@ -80,6 +80,67 @@ fn diff_of_the_mock_with_a_mutant_exits_1_and_shows_the_exchange() {
     );
 }
 
+fn diff_with_the_mutant(deviations: &Path) -> Output {
+    conformance(&[
+        "diff",
+        "--a",
+        "mock",
+        "--b",
+        "mock:mutant=skip_acl",
+        "--only",
+        "exec.policy.denied-body",
+        "--no-reduce",
+        "--deviations",
+        deviations.to_str().expect("utf-8 path"),
+    ])
+}
+
+#[test]
+fn diff_with_deviations_exits_0_when_a_deviation_explains_every_difference() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("deviations.toml"),
+        "[[deviation]]\nexchanges = [\"suite/exec.policy.denied-body/*\"]\nparity_row = \"policy\"\nreason = \"test\"\n",
+    )
+    .expect("write");
+    let o = diff_with_the_mutant(dir.path());
+    assert_eq!(o.status.code(), Some(0), "stderr:\n{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("(0 unexplained, 2 deliberate deviations, 0 known open)"),
+        "the summary sorts the difference:\n{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn diff_with_deviations_exits_1_on_a_difference_no_entry_explains() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("deviations.toml"),
+        "[[deviation]]\nexchanges = [\"suite/other/*\"]\nparity_row = \"policy\"\nreason = \"test\"\n",
+    )
+    .expect("write");
+    let o = diff_with_the_mutant(dir.path());
+    assert_eq!(o.status.code(), Some(1), "stderr:\n{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("(2 unexplained, 0 deliberate deviations, 0 known open)"),
+        "stderr:\n{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn diff_with_a_directory_without_deviations_exits_2_naming_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let o = diff_with_the_mutant(dir.path());
+    assert_eq!(o.status.code(), Some(2), "stderr:\n{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no deviations.toml there"),
+        "stderr:\n{}",
+        stderr(&o)
+    );
+}
+
 #[test]
 fn unknown_target_exits_2_naming_it() {
     let o = conformance(&["diff", "--a", "bogus", "--b", "mock"]);

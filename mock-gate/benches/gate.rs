@@ -5,12 +5,17 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use latchgate_mock::{MockGate, RateLimits};
 use serde_json::json;
 
-fn start(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_multi_thread()
+/// The runtime the async benches run on: two workers, as the machines they are compared on.
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+fn start(c: &mut Criterion) {
+    let rt = runtime();
     let mut g = c.benchmark_group("start");
     g.bench_function("latchgate_mock_start_and_shutdown", |b| {
         b.to_async(&rt).iter(|| async {
@@ -30,11 +35,7 @@ fn start(c: &mut Criterion) {
 }
 
 fn execute(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = runtime();
     let (gate, client) = rt.block_on(async {
         let gate = MockGate::builder()
             .rate_limits(RateLimits::unlimited())

@@ -33,7 +33,7 @@ pub mod policy {
 /// The binary's command line (`src/main.rs`).
 #[cfg(feature = "cli")]
 pub mod cli {
-    pub use crate::cli::{builder_from, ready_line, Cli, Command, LogFormat};
+    pub use crate::cli::{builder_from, ready_line, Cli, Command, ConfigError, LogFormat};
 }
 
 /// The virtual time every request of a fuzz input sees (2023-11-14T22:13:20Z).

@@ -50,7 +50,7 @@ mod wire;
 /// mock can never be of different versions.
 pub use latchgate;
 
-pub use actions::manifest::ActionSpec;
+pub use actions::manifest::{ActionSpec, ManifestError};
 pub use actions::providers::{
     CannedProvider, FnProvider, HttpProvider, Provider, ProviderCall, ProviderError,
     ProviderFuture, ProviderOutput,
@@ -59,7 +59,7 @@ pub use caps::Caps;
 pub use config::settings::{Identity, OperatorCredential, PeerPrincipal, RateLimits};
 pub use control::client::{ControlClient, ControlError, ControlTarget, GateControl};
 pub use control::clock::VirtualClock;
-pub use control::faults::{Endpoint, FaultAction, FaultRule, Faults};
+pub use control::faults::{Endpoint, FaultAction, FaultError, FaultRule, Faults};
 pub use control::journal::{Journal, JournalEntry};
 pub use control::mutants::{Lax, Mutant};
 pub use gate::{Bind, MockGate, MockGateBuilder, StartError};

@@ -112,11 +112,11 @@ pub struct ReadyLine {
 
 impl ReadyLine {
     /// The first ready line of a stdout capture; `None` when there is none yet.
-    pub fn find(stdout: &str) -> Option<Result<ReadyLine, String>> {
+    pub fn find(stdout: &str) -> Option<Result<ReadyLine, EndpointsError>> {
         stdout
             .lines()
             .find(|l| l.contains(r#""event":"ready""#))
-            .map(|l| serde_json::from_str(l).map_err(|e| format!("unreadable ready line: {e}")))
+            .map(|l| serde_json::from_str(l).map_err(EndpointsError::ReadyLine))
     }
 }
 
@@ -126,9 +126,12 @@ pub enum EndpointsError {
     /// Docker could not tell the host or a mapped port, or give the logs.
     #[error("testcontainers: {0}")]
     Docker(#[from] ::testcontainers::TestcontainersError),
-    /// The container's stdout holds no ready line, or one that does not parse.
-    #[error("{0}")]
-    ReadyLine(String),
+    /// The container's stdout holds no ready line.
+    #[error("no ready line on stdout")]
+    NoReadyLine,
+    /// The ready line does not parse.
+    #[error("unreadable ready line: {0}")]
+    ReadyLine(serde_json::Error),
 }
 
 /// A started mock gate container, as seen from the host: URLs on the mapped ports and the
@@ -151,8 +154,7 @@ impl MockGateEndpoints {
         let admin = container.get_host_port_ipv4(ADMIN_PORT.tcp()).await?;
         let stdout = container.stdout_to_vec().await?;
         let ready = ReadyLine::find(&String::from_utf8_lossy(&stdout))
-            .ok_or_else(|| EndpointsError::ReadyLine("no ready line on stdout".into()))?
-            .map_err(EndpointsError::ReadyLine)?;
+            .ok_or(EndpointsError::NoReadyLine)??;
         Ok(MockGateEndpoints {
             url: format!("http://{host}:{client}"),
             admin_url: format!("http://{host}:{admin}"),
@@ -205,7 +207,7 @@ mod tests {
         let err = ReadyLine::find(r#"{"event":"ready"}"#)
             .unwrap()
             .unwrap_err();
-        assert!(err.contains("unreadable ready line"), "{err}");
+        assert!(err.to_string().contains("unreadable ready line"), "{err}");
     }
 
     #[test]

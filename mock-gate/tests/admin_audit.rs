@@ -6,11 +6,7 @@ mod support;
 
 use latchgate_mock::MockGate;
 use serde_json::{json, Value};
-use support::{audit_events, Op};
-
-async fn gate() -> MockGate {
-    MockGate::builder().start().await.unwrap()
-}
+use support::{audit_events, gate, Op};
 
 /// The `deny_reason` of the only event of `event_type`, after checking its attribution.
 async fn detail_of(g: &MockGate, event_type: &str) -> String {
@@ -26,32 +22,45 @@ async fn detail_of(g: &MockGate, event_type: &str) -> String {
     ev["deny_reason"].as_str().unwrap_or_default().to_string()
 }
 
+/// Asserts the detail of each `(event_type, detail)`.
+async fn assert_details(g: &MockGate, cases: &[(&str, &str)]) {
+    for (event_type, want) in cases {
+        assert_eq!(detail_of(g, event_type).await, *want, "{event_type} detail");
+    }
+}
+
 async fn ok(g: &MockGate, method: &str, path: &str, body: Value) {
     let r = Op::of(g).json(g, method, path, body).await;
     assert_eq!(r.status, 200, "{method} {path}: {}", r.text());
 }
 
+/// On a fresh gate, `POST` then `DELETE` of `entry` at `path`, both answered 200.
+async fn added_then_removed(path: &str, entry: Value) -> MockGate {
+    let g = gate().await;
+    ok(&g, "POST", path, entry.clone()).await;
+    ok(&g, "DELETE", path, entry).await;
+    g
+}
+
 #[tokio::test]
 async fn domain_add_remove_and_clear_are_audited_with_the_gate_detail() {
-    let g = gate().await;
     let entry = json!({"action_id": "http_fetch", "domain": "example.org"});
-    ok(&g, "POST", "/v1/admin/domains", entry.clone()).await;
-    ok(&g, "DELETE", "/v1/admin/domains", entry).await;
+    let g = added_then_removed("/v1/admin/domains", entry).await;
     let clear = "/v1/admin/domains/clear?action=http_fetch";
     let r = Op::of(&g).call(&g, "DELETE", clear, b"", &[]).await;
     assert_eq!(r.status, 200, "clear: {}", r.text());
-    assert_eq!(
-        detail_of(&g, "domain_add").await,
-        "action=http_fetch domain=example.org inserted=true"
-    );
-    assert_eq!(
-        detail_of(&g, "domain_remove").await,
-        "action=http_fetch domain=example.org deleted=true"
-    );
-    assert_eq!(
-        detail_of(&g, "domain_clear").await,
-        "action=http_fetch deleted_count=0"
-    );
+    let cases = [
+        (
+            "domain_add",
+            "action=http_fetch domain=example.org inserted=true",
+        ),
+        (
+            "domain_remove",
+            "action=http_fetch domain=example.org deleted=true",
+        ),
+        ("domain_clear", "action=http_fetch deleted_count=0"),
+    ];
+    assert_details(&g, &cases).await;
 }
 
 #[tokio::test]
@@ -59,10 +68,8 @@ async fn path_add_is_audited_with_the_path_glob_key() {
     let g = gate().await;
     let entry = json!({"action_id": "fs_read", "path_glob": "notes/**"});
     ok(&g, "POST", "/v1/admin/paths", entry).await;
-    assert_eq!(
-        detail_of(&g, "path_add").await,
-        "action=fs_read path_glob=notes/** inserted=true"
-    );
+    let want = "action=fs_read path_glob=notes/** inserted=true";
+    assert_details(&g, &[("path_add", want)]).await;
 }
 
 #[tokio::test]
@@ -72,29 +79,29 @@ async fn grant_and_revoke_are_audited_with_principal_actions_and_count() {
     ok(&g, "POST", "/v1/admin/policy/grant", body).await;
     let body = json!({"principal": "agent:ci", "actions": ["http_post"]});
     ok(&g, "POST", "/v1/admin/policy/revoke", body).await;
-    assert_eq!(
-        detail_of(&g, "policy_grant").await,
-        "principal=agent:ci actions=http_post,fs_read total=2"
-    );
-    assert_eq!(
-        detail_of(&g, "policy_revoke").await,
-        "principal=agent:ci actions=http_post remaining=1"
-    );
+    let cases = [
+        (
+            "policy_grant",
+            "principal=agent:ci actions=http_post,fs_read total=2",
+        ),
+        (
+            "policy_revoke",
+            "principal=agent:ci actions=http_post remaining=1",
+        ),
+    ];
+    assert_details(&g, &cases).await;
 }
 
 #[tokio::test]
 async fn allowlist_add_and_remove_are_audited() {
-    let g = gate().await;
     let entry = json!({"action_id": "http_post", "agent_id": "agent:ci"});
-    ok(&g, "POST", "/v1/admin/policy/allowlist", entry.clone()).await;
-    ok(&g, "DELETE", "/v1/admin/policy/allowlist", entry).await;
-    for kind in ["policy_allowlist_added", "policy_allowlist_removed"] {
-        assert_eq!(
-            detail_of(&g, kind).await,
-            "action_id=http_post agent_id=agent:ci",
-            "{kind}"
-        );
-    }
+    let g = added_then_removed("/v1/admin/policy/allowlist", entry).await;
+    let detail = "action_id=http_post agent_id=agent:ci";
+    let cases = [
+        ("policy_allowlist_added", detail),
+        ("policy_allowlist_removed", detail),
+    ];
+    assert_details(&g, &cases).await;
 }
 
 #[tokio::test]

@@ -4,52 +4,54 @@
 
 mod support;
 
-use latchgate_mock::{MockGate, RateLimits};
+use latchgate_mock::MockGate;
 use serde_json::{json, Value};
-use support::{burst, first_429, one_token_gate, redact, send, Agent, Op, Target};
+use support::{
+    assert_rate_limit_exceeded, burst, execute_fresh, first_429, gate, one_token_gate, redact,
+    send, unlimited_gate, Agent, Op, Resp, Target, FETCH_UNKNOWN, UNAUTHORIZED,
+};
 
 const JSON: (&str, &str) = ("content-type", "application/json");
-const UNKNOWN_URL: &str = "https://example.org/data";
-
-async fn gate() -> MockGate {
-    MockGate::builder().start().await.unwrap()
-}
 
 async fn fetch_unknown_status(g: &MockGate) -> u16 {
-    let a = Agent::new();
-    let l = a.lease(g).await;
-    a.execute(g, &l, "http_fetch", &json!({"url": UNKNOWN_URL}))
-        .await
-        .status
+    let fetch = json!({"url": FETCH_UNKNOWN});
+    execute_fresh(g, "http_fetch", &fetch).await.status
 }
 
 fn domain(d: &str) -> Value {
     json!({"action_id": "http_fetch", "domain": d})
 }
 
+/// `method /v1/admin/domains` of the `http_fetch` domain `d` as the operator.
+async fn domains(g: &MockGate, method: &str, d: &str) -> Resp {
+    Op::of(g)
+        .json(g, method, "/v1/admin/domains", domain(d))
+        .await
+}
+
+/// `POST /v1/admin/paths` of an `fs_read` glob as the operator.
+async fn add_path(g: &MockGate, glob: &str) -> Resp {
+    let body = json!({"action_id": "fs_read", "path_glob": glob});
+    Op::of(g).json(g, "POST", "/v1/admin/paths", body).await
+}
+
 #[tokio::test]
 async fn add_domain_answers_inserted_then_not_inserted() {
     let g = gate().await;
-    let r = Op::of(&g)
-        .json(&g, "POST", "/v1/admin/domains", domain("example.org"))
-        .await;
+    let r = domains(&g, "POST", "example.org").await;
     assert_eq!(
         r.header("content-type").as_deref(),
         Some("application/json")
     );
     insta::assert_snapshot!(r.text(), @r#"{"action_id":"http_fetch","domain":"example.org","inserted":true}"#);
-    let again = Op::of(&g)
-        .json(&g, "POST", "/v1/admin/domains", domain("example.org"))
-        .await;
+    let again = domains(&g, "POST", "example.org").await;
     insta::assert_snapshot!(again.text(), @r#"{"action_id":"http_fetch","domain":"example.org","inserted":false}"#);
 }
 
 #[tokio::test]
 async fn list_domains_shows_api_rows_with_sorted_keys() {
     let g = gate().await;
-    Op::of(&g)
-        .json(&g, "POST", "/v1/admin/domains", domain("example.org"))
-        .await;
+    domains(&g, "POST", "example.org").await;
     let r = Op::of(&g)
         .get(&g, "/v1/admin/domains?action=http_fetch")
         .await;
@@ -66,13 +68,9 @@ async fn added_domain_removes_the_hold_and_delete_brings_it_back() {
         202,
         "unknown domain is held"
     );
-    Op::of(&g)
-        .json(&g, "POST", "/v1/admin/domains", domain("example.org"))
-        .await;
+    domains(&g, "POST", "example.org").await;
     assert_eq!(fetch_unknown_status(&g).await, 200, "added domain runs");
-    let r = Op::of(&g)
-        .json(&g, "DELETE", "/v1/admin/domains", domain("example.org"))
-        .await;
+    let r = domains(&g, "DELETE", "example.org").await;
     insta::assert_snapshot!(r.text(), @r#"{"action_id":"http_fetch","deleted":true,"domain":"example.org"}"#);
     assert_eq!(
         fetch_unknown_status(&g).await,
@@ -84,9 +82,7 @@ async fn added_domain_removes_the_hold_and_delete_brings_it_back() {
 #[tokio::test]
 async fn domain_is_stored_normalized_but_deleted_only_by_its_stored_form() {
     let g = gate().await;
-    let r = Op::of(&g)
-        .json(&g, "POST", "/v1/admin/domains", domain("Example.ORG."))
-        .await;
+    let r = domains(&g, "POST", "Example.ORG.").await;
     assert_eq!(
         r.json()["domain"],
         json!("Example.ORG."),
@@ -96,9 +92,7 @@ async fn domain_is_stored_normalized_but_deleted_only_by_its_stored_form() {
         Op::of(&g).get(&g, "/v1/admin/domains").await.json()["domains"][0]["domain"],
         json!("example.org")
     );
-    let miss = Op::of(&g)
-        .json(&g, "DELETE", "/v1/admin/domains", domain("Example.ORG."))
-        .await;
+    let miss = domains(&g, "DELETE", "Example.ORG.").await;
     assert_eq!(
         miss.json()["deleted"],
         json!(false),
@@ -110,9 +104,7 @@ async fn domain_is_stored_normalized_but_deleted_only_by_its_stored_form() {
 async fn clear_domains_counts_the_action_rows_only() {
     let g = gate().await;
     for d in ["example.org", "example.net"] {
-        Op::of(&g)
-            .json(&g, "POST", "/v1/admin/domains", domain(d))
-            .await;
+        domains(&g, "POST", d).await;
     }
     Op::of(&g)
         .json(
@@ -146,13 +138,8 @@ async fn approve_taught_domain_is_listed_with_approval_provenance() {
     let g = gate().await;
     let a = Agent::new();
     let l = a.lease(&g).await;
-    let held = a
-        .execute(&g, &l, "http_fetch", &json!({"url": UNKNOWN_URL}))
-        .await;
-    let id = held.json()["approval_id"].as_str().unwrap().to_string();
-    let ok = Op::of(&g)
-        .call(&g, "POST", &format!("/v1/approvals/{id}/approve"), b"", &[])
-        .await;
+    let id = a.pending(&g, &l).await;
+    let ok = Op::of(&g).approve(&g, &id).await;
     assert_eq!(ok.status, 200, "{}", ok.text());
     let row = Op::of(&g).get(&g, "/v1/admin/domains").await.json()["domains"][0].clone();
     assert_eq!(
@@ -174,19 +161,13 @@ async fn approve_taught_domain_is_listed_with_approval_provenance() {
 #[tokio::test]
 async fn invalid_domain_is_400_with_the_validator_detail() {
     let g = gate().await;
-    let r = Op::of(&g)
-        .json(&g, "POST", "/v1/admin/domains", domain("localhost"))
-        .await;
-    assert_eq!(
-        (r.status, r.text().as_str()),
-        (
-            400,
-            r#"{"error":"invalid_domain","detail":"'localhost' is not permitted as a learned domain"}"#
-        )
+    let r = domains(&g, "POST", "localhost").await;
+    r.assert_is(
+        400,
+        r#"{"error":"invalid_domain","detail":"'localhost' is not permitted as a learned domain"}"#,
+        "POST of localhost",
     );
-    let wide = Op::of(&g)
-        .json(&g, "DELETE", "/v1/admin/domains", domain("*.co.uk"))
-        .await;
+    let wide = domains(&g, "DELETE", "*.co.uk").await;
     assert_eq!(
         wide.text(),
         r#"{"error":"invalid_domain","detail":"wildcard '*.co.uk' has a broad suffix (fewer than 3 labels) — use --force on the CLI to accept this risk"}"#,
@@ -199,12 +180,10 @@ async fn invalid_action_id_is_400_before_the_value_check() {
     let g = gate().await;
     let bad = json!({"action_id": "http fetch", "domain": "localhost"});
     let r = Op::of(&g).json(&g, "POST", "/v1/admin/domains", bad).await;
-    assert_eq!(
-        (r.status, r.text().as_str()),
-        (
-            400,
-            r#"{"error":"invalid_action_id","detail":"action_id must contain only [a-zA-Z0-9_-]"}"#
-        )
+    r.assert_is(
+        400,
+        r#"{"error":"invalid_action_id","detail":"action_id must contain only [a-zA-Z0-9_-]"}"#,
+        "POST of action id \"http fetch\"",
     );
     let empty = Op::of(&g).get(&g, "/v1/admin/paths?action=").await;
     assert_eq!(
@@ -249,55 +228,21 @@ async fn invalid_path_globs_are_400_with_the_gate_details() {
             "catch-all pattern '**' is too broad — use a scoped pattern like 'src/**' instead",
         ),
     ] {
-        let r = Op::of(&g)
-            .json(
-                &g,
-                "POST",
-                "/v1/admin/paths",
-                json!({"action_id": "fs_read", "path_glob": glob}),
-            )
-            .await;
-        assert_eq!(
-            (r.status, r.text()),
-            (
-                400,
-                format!(r#"{{"error":"invalid_path_glob","detail":"{detail}"}}"#)
-            ),
-            "glob {glob:?}"
-        );
+        let r = add_path(&g, glob).await;
+        let want = format!(r#"{{"error":"invalid_path_glob","detail":"{detail}"}}"#);
+        r.assert_is(400, &want, &format!("glob {glob:?}"));
     }
 }
 
 #[tokio::test]
 async fn fifty_first_path_of_an_action_is_a_ledger_error() {
-    let g = MockGate::builder()
-        .rate_limits(RateLimits::unlimited())
-        .start()
-        .await
-        .unwrap();
+    let g = unlimited_gate().await;
     for i in 0..50 {
-        let r = Op::of(&g)
-            .json(
-                &g,
-                "POST",
-                "/v1/admin/paths",
-                json!({"action_id": "fs_read", "path_glob": format!("d{i}/**")}),
-            )
-            .await;
+        let r = add_path(&g, &format!("d{i}/**")).await;
         assert_eq!(r.status, 200, "path {i}: {}", r.text());
     }
-    let r = Op::of(&g)
-        .json(
-            &g,
-            "POST",
-            "/v1/admin/paths",
-            json!({"action_id": "fs_read", "path_glob": "d0/**"}),
-        )
-        .await;
-    assert_eq!(
-        (r.status, r.text().as_str()),
-        (500, r#"{"error":"ledger_error"}"#)
-    );
+    let r = add_path(&g, "d0/**").await;
+    r.assert_is(500, r#"{"error":"ledger_error"}"#, "the fifty-first path");
 }
 
 #[tokio::test]
@@ -312,26 +257,13 @@ async fn body_and_query_rejections_are_axum_text_before_auth() {
         br#"{"action_id":"x"}"#,
     )
     .await;
-    assert_eq!(
-        (r.status, r.text().as_str()),
-        (422, "Failed to deserialize the JSON body into the target type: missing field `value` at line 1 column 17")
-    );
+    r.assert_is(422, "Failed to deserialize the JSON body into the target type: missing field `value` at line 1 column 17", "a domain without a value");
     let r = send(&t, "DELETE", "/v1/admin/paths", &[], b"{}").await;
-    assert_eq!(
-        (r.status, r.text().as_str()),
-        (
-            415,
-            "Expected request with `Content-Type: application/json`"
-        )
-    );
+    let want = "Expected request with `Content-Type: application/json`";
+    r.assert_is(415, want, "a body without a content type");
     let r = send(&t, "DELETE", "/v1/admin/domains/clear", &[], b"").await;
-    assert_eq!(
-        (r.status, r.text().as_str()),
-        (
-            400,
-            "Failed to deserialize query string: missing field `action`"
-        )
-    );
+    let want = "Failed to deserialize query string: missing field `action`";
+    r.assert_is(400, want, "clear without an action");
 }
 
 #[tokio::test]
@@ -353,20 +285,14 @@ async fn crud_routes_collapse_auth_failures_to_unauthorized() {
             body.as_bytes(),
         )
         .await;
-        assert_eq!(
-            (r.status, r.text().as_str()),
-            (401, r#"{"error":"unauthorized"}"#),
-            "{m} {p}"
-        );
+        r.assert_is(401, UNAUTHORIZED, &format!("{m} {p}"));
     }
 }
 
 #[tokio::test]
 async fn reset_forgets_learned_rows() {
     let g = gate().await;
-    Op::of(&g)
-        .json(&g, "POST", "/v1/admin/domains", domain("example.org"))
-        .await;
+    domains(&g, "POST", "example.org").await;
     g.reset();
     assert_eq!(
         Op::of(&g).get(&g, "/v1/admin/domains").await.text(),
@@ -379,21 +305,14 @@ async fn crud_mutations_take_the_write_bucket_even_in_dev_mode() {
     let g = one_token_gate(true).await;
     let body = json!({"action_id": "http_fetch", "domain": "d.example.org"});
     let rs = burst(&g, "POST", "/v1/admin/domains", Some(&body)).await;
-    let r = first_429(&rs)
-        .unwrap_or_else(|s| panic!("a burst of domain adds must meet the write limiter: {s:?}"));
-    assert_eq!(r.text(), r#"{"error":"rate_limit_exceeded"}"#);
-    assert_eq!(
-        r.header("retry-after"),
-        None,
-        "no Retry-After on admin 429s"
-    );
+    assert_rate_limit_exceeded(&rs, "a burst of domain adds (the write limiter)");
 }
 
 #[tokio::test]
 async fn crud_reads_take_the_read_bucket_after_auth() {
     let g = one_token_gate(true).await;
     let rs = burst(&g, "GET", "/v1/admin/paths", None).await;
-    first_429(&rs).unwrap_or_else(|s| panic!("no 429 in {s:?}"));
+    first_429(&rs, "a burst of path reads");
     let t = Target::admin(&g);
     let unauth = send(&t, "GET", "/v1/admin/paths", &[], b"").await;
     assert_eq!(

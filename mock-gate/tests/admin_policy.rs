@@ -5,24 +5,17 @@ mod support;
 
 use latchgate_mock::MockGate;
 use serde_json::{json, Value};
-use support::{burst, first_429, one_token_gate, Agent, Op, Resp};
+use support::{
+    burst, execute_fresh as execute, first_429, gate, one_token_gate, send, Op, Resp, Target,
+};
 
 const JSON: (&str, &str) = ("content-type", "application/json");
 const ANON: &str = "dev:anonymous";
-
-async fn gate() -> MockGate {
-    MockGate::builder().start().await.unwrap()
-}
-
-async fn execute(g: &MockGate, action: &str, body: Value) -> Resp {
-    let a = Agent::new();
-    let l = a.lease(g).await;
-    a.execute(g, &l, action, &body).await
-}
+const ALLOWLIST: &str = "/v1/admin/policy/allowlist";
 
 async fn post_status(g: &MockGate) -> u16 {
     let body = json!({"url": "https://httpbin.org/post", "body": "{}"});
-    execute(g, "http_post", body).await.status
+    execute(g, "http_post", &body).await.status
 }
 
 /// Grants or revokes `http_post` for `dev:anonymous`.
@@ -55,13 +48,8 @@ async fn show_principal_returns_its_entry() {
 async fn unknown_principal_is_404_principal_not_found() {
     let g = gate().await;
     let r = Op::of(&g).get(&g, "/v1/admin/policy/nobody").await;
-    assert_eq!(
-        (r.status, r.text().as_str()),
-        (
-            404,
-            r#"{"error":"principal_not_found","principal":"nobody"}"#
-        )
-    );
+    let want = r#"{"error":"principal_not_found","principal":"nobody"}"#;
+    r.assert_is(404, want, "GET of an unknown principal");
 }
 
 #[tokio::test]
@@ -124,7 +112,7 @@ async fn grant_rejects_unknown_and_malformed_actions_and_empty_lists() {
         let r = Op::of(&g)
             .json(&g, "POST", "/v1/admin/policy/grant", grant_body(&actions))
             .await;
-        assert_eq!((r.status, r.text().as_str()), (400, want), "{actions:?}");
+        r.assert_is(400, want, &format!("{actions:?}"));
     }
     let empty = json!({"principal": "", "actions": ["http_post"]});
     let r = Op::of(&g)
@@ -146,51 +134,42 @@ async fn allowlist_entry_skips_the_hold_until_removed() {
     let g = gate().await;
     let body = json!({"action_id": "http_fetch", "agent_id": ANON});
     let unknown = json!({"url": "https://example.org/data"});
-    let r = Op::of(&g)
-        .json(&g, "POST", "/v1/admin/policy/allowlist", body.clone())
-        .await;
+    let r = Op::of(&g).json(&g, "POST", ALLOWLIST, body.clone()).await;
     insta::assert_snapshot!(r.text(), @r#"{"action_id":"http_fetch","agent_id":"dev:anonymous","ok":true}"#);
-    assert_eq!(execute(&g, "http_fetch", unknown.clone()).await.status, 200);
-    let d = Op::of(&g)
-        .json(&g, "DELETE", "/v1/admin/policy/allowlist", body)
-        .await;
+    assert_eq!(execute(&g, "http_fetch", &unknown).await.status, 200);
+    let d = Op::of(&g).json(&g, "DELETE", ALLOWLIST, body).await;
     insta::assert_snapshot!(d.text(), @r#"{"action_id":"http_fetch","agent_id":"dev:anonymous","ok":true}"#);
-    assert_eq!(execute(&g, "http_fetch", unknown).await.status, 202);
+    assert_eq!(execute(&g, "http_fetch", &unknown).await.status, 202);
 }
 
 #[tokio::test]
 async fn allowlist_errors_match_the_gate() {
     let g = gate().await;
-    let missing = json!({"action_id": "http_fetch", "agent_id": "someone"});
-    let r = Op::of(&g)
-        .json(&g, "DELETE", "/v1/admin/policy/allowlist", missing)
-        .await;
-    assert_eq!(
-        (r.status, r.text().as_str()),
+    let cases = [
         (
+            "DELETE",
+            json!({"action_id": "http_fetch", "agent_id": "someone"}),
             404,
-            r#"{"error":"allowlist_entry_not_found","detail":"no allowlist entry for action_id=http_fetch agent_id=someone"}"#
-        )
-    );
-    let unknown = json!({"action_id": "nope", "agent_id": "someone"});
-    let r = Op::of(&g)
-        .json(&g, "POST", "/v1/admin/policy/allowlist", unknown)
-        .await;
-    assert_eq!(
-        (r.status, r.text().as_str()),
-        (404, r#"{"error":"action_not_found","action_id":"nope"}"#)
-    );
-    let bad = json!({"action_id": "http_fetch", "agent_id": "a/b"});
-    let r = Op::of(&g)
-        .json(&g, "POST", "/v1/admin/policy/allowlist", bad)
-        .await;
-    assert_eq!(
-        (r.status, r.text().as_str()),
+            r#"{"error":"allowlist_entry_not_found","detail":"no allowlist entry for action_id=http_fetch agent_id=someone"}"#,
+        ),
         (
+            "POST",
+            json!({"action_id": "nope", "agent_id": "someone"}),
+            404,
+            r#"{"error":"action_not_found","action_id":"nope"}"#,
+        ),
+        (
+            "POST",
+            json!({"action_id": "http_fetch", "agent_id": "a/b"}),
             400,
-            r#"{"error":"invalid_input","detail":"agent_id must contain only [a-zA-Z0-9_-:]"}"#
-        )
-    );
+            r#"{"error":"invalid_input","detail":"agent_id must contain only [a-zA-Z0-9_-:]"}"#,
+        ),
+    ];
+    for (method, entry, status, want) in cases {
+        let what = format!("{method} {entry}");
+        let r = Op::of(&g).json(&g, method, ALLOWLIST, entry).await;
+        r.assert_is(status, want, &what);
+    }
 }
 
 #[tokio::test]
@@ -198,8 +177,8 @@ async fn mock_control_grant_still_adds_explicit_sinks() {
     let g = gate().await;
     let cmd = json!({"principal": ANON, "actions": ["http_post"], "sinks": ["http_write"]});
     let bearer = format!("Bearer {}", g.control_token().unwrap());
-    let r = support::send(
-        &support::Target::admin(&g),
+    let r = send(
+        &Target::admin(&g),
         "POST",
         "/_mock/policy/grant",
         &[JSON, ("authorization", &bearer)],
@@ -224,8 +203,8 @@ async fn reset_restores_the_start_policy() {
 async fn policy_routes_take_the_operator_buckets() {
     let g = one_token_gate(true).await;
     let reads = burst(&g, "GET", "/v1/admin/policy", None).await;
-    first_429(&reads).unwrap_or_else(|s| panic!("GET /v1/admin/policy: {s:?}"));
+    first_429(&reads, "GET /v1/admin/policy");
     let body = json!({"action_id": "http_fetch", "agent_id": ANON});
-    let writes = burst(&g, "POST", "/v1/admin/policy/allowlist", Some(&body)).await;
-    first_429(&writes).unwrap_or_else(|s| panic!("POST allowlist: {s:?}"));
+    let writes = burst(&g, "POST", ALLOWLIST, Some(&body)).await;
+    first_429(&writes, "POST allowlist");
 }

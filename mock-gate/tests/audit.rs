@@ -5,15 +5,10 @@ mod support;
 
 use latchgate_mock::MockGate;
 use serde_json::{json, Value};
-use sha2::Digest;
-use support::{audit_events as events, redact, send, Agent, Op, Target};
-
-const FETCH_OK: &str = "https://httpbin.org/get";
-const FETCH_UNKNOWN: &str = "https://example.org/data";
-
-async fn gate() -> MockGate {
-    MockGate::builder().start().await.unwrap()
-}
+use support::{
+    audit_events as events, gate, jcs_sha256, leased, redact, send, Agent, Op, Target, FETCH_PATH,
+    FETCH_UNKNOWN,
+};
 
 /// The single event of a trace.
 async fn event_of(g: &MockGate, trace_id: &str) -> Value {
@@ -26,22 +21,17 @@ fn field<'a>(ev: &'a Value, k: &str) -> &'a Value {
     ev.get(k).unwrap_or(&Value::Null)
 }
 
-async fn held(g: &MockGate, a: &Agent, l: &support::Lease) -> Value {
-    let r = a
-        .execute(g, l, "http_fetch", &json!({"url": FETCH_UNKNOWN}))
-        .await;
-    assert_eq!(r.status, 202, "{}", r.text());
-    r.json()
+/// A call held for approval on a fresh gate; the gate and the held answer.
+async fn held() -> (MockGate, Value) {
+    let (g, a, l) = leased().await;
+    let h = a.hold(&g, &l, FETCH_UNKNOWN).await.json();
+    (g, h)
 }
 
 #[tokio::test]
 async fn allowed_execute_is_recorded_as_allow_with_grant_receipt_and_runtime() {
-    let g = gate().await;
-    let a = Agent::new();
-    let l = a.lease(&g).await;
-    let r = a
-        .execute(&g, &l, "http_fetch", &json!({"url": FETCH_OK}))
-        .await;
+    let (g, a, l) = leased().await;
+    let r = a.fetch_ok(&g, &l).await;
     assert_eq!(r.status, 200, "{}", r.text());
     let body = r.json();
     let ev = event_of(&g, body["trace_id"].as_str().unwrap()).await;
@@ -68,27 +58,19 @@ async fn allowed_execute_is_recorded_as_allow_with_grant_receipt_and_runtime() {
     }
     assert_eq!(ev["runtime"]["module_digest"], json!("builtin:http_api"));
     assert_eq!(ev["runtime"]["egress_profile"], json!("proxy_allowlist"));
-    let jcs = serde_json_canonicalizer::to_string(&body["output"]).unwrap();
-    let hash = format!(
-        "sha256:{}",
-        hex::encode(sha2::Sha256::digest(jcs.as_bytes()))
-    );
     assert_eq!(
         ev["response_hash"],
-        json!(hash),
+        json!(jcs_sha256(&body["output"])),
         "hash of the canonical output"
     );
+    let jcs = serde_json_canonicalizer::to_string(&body["output"]).unwrap();
     assert_eq!(ev["response_bytes"], json!(jcs.len()));
 }
 
 #[tokio::test]
 async fn executed_event_json_has_the_gate_field_set_in_sorted_order() {
-    let g = gate().await;
-    let a = Agent::new();
-    let l = a.lease(&g).await;
-    let r = a
-        .execute(&g, &l, "http_fetch", &json!({"url": FETCH_OK}))
-        .await;
+    let (g, a, l) = leased().await;
+    let r = a.fetch_ok(&g, &l).await;
     let ev = event_of(&g, r.json()["trace_id"].as_str().unwrap()).await;
     let mut text = redact(&ev.to_string());
     for k in ["timestamp", "prev_hash"] {
@@ -100,9 +82,7 @@ async fn executed_event_json_has_the_gate_field_set_in_sorted_order() {
 
 #[tokio::test]
 async fn policy_deny_is_recorded_with_the_policy_reason_and_no_policy_version() {
-    let g = gate().await;
-    let a = Agent::new();
-    let l = a.lease(&g).await;
+    let (g, a, l) = leased().await;
     let body = json!({"url": "https://httpbin.org/post", "body": "{}"});
     let r = a.execute(&g, &l, "http_post", &body).await;
     assert_eq!(r.status, 403, "{}", r.text());
@@ -123,10 +103,7 @@ async fn policy_deny_is_recorded_with_the_policy_reason_and_no_policy_version() 
 
 #[tokio::test]
 async fn approval_required_call_is_recorded_as_pending_with_its_approval_id() {
-    let g = gate().await;
-    let a = Agent::new();
-    let l = a.lease(&g).await;
-    let h = held(&g, &a, &l).await;
+    let (g, h) = held().await;
     let ev = event_of(&g, h["trace_id"].as_str().unwrap()).await;
     assert_eq!(ev["decision"], json!("pending_approval"));
     assert_eq!(ev["approval_id"], h["approval_id"]);
@@ -141,16 +118,11 @@ async fn approval_required_call_is_recorded_as_pending_with_its_approval_id() {
 
 #[tokio::test]
 async fn approval_is_recorded_as_allow_by_the_operator_under_a_fresh_trace() {
-    let g = gate().await;
-    let a = Agent::new();
-    let l = a.lease(&g).await;
-    let h = held(&g, &a, &l).await;
+    let (g, h) = held().await;
     let id = h["approval_id"].as_str().unwrap();
-    let ok = Op::of(&g)
-        .call(&g, "POST", &format!("/v1/approvals/{id}/approve"), b"", &[])
-        .await;
+    let ok = Op::of(&g).approve(&g, id).await;
     assert_eq!(ok.status, 200, "{}", ok.text());
-    let trace = ok.json()["trace_id"].as_str().unwrap().to_string();
+    let trace = ok.member("trace_id");
     assert_ne!(
         json!(trace),
         h["trace_id"],
@@ -174,10 +146,7 @@ async fn approval_is_recorded_as_allow_by_the_operator_under_a_fresh_trace() {
 
 #[tokio::test]
 async fn denial_is_recorded_with_the_operator_reason() {
-    let g = gate().await;
-    let a = Agent::new();
-    let l = a.lease(&g).await;
-    let h = held(&g, &a, &l).await;
+    let (g, h) = held().await;
     let id = h["approval_id"].as_str().unwrap();
     let deny = format!("/v1/approvals/{id}/deny");
     let r = Op::of(&g)
@@ -206,14 +175,7 @@ async fn denial_is_recorded_with_the_operator_reason() {
 #[tokio::test]
 async fn unauthenticated_execute_is_recorded_without_a_principal() {
     let g = gate().await;
-    let r = send(
-        &Target::client(&g),
-        "POST",
-        "/v1/actions/http_fetch/execute",
-        &[],
-        b"{}",
-    )
-    .await;
+    let r = send(&Target::client(&g), "POST", FETCH_PATH, &[], b"{}").await;
     assert_eq!(r.status, 401, "{}", r.text());
     let evs = events(&g, "?principal=").await;
     assert_eq!(
@@ -234,9 +196,7 @@ async fn unauthenticated_execute_is_recorded_without_a_principal() {
 
 #[tokio::test]
 async fn unknown_action_is_recorded_with_an_empty_action_id() {
-    let g = gate().await;
-    let a = Agent::new();
-    let l = a.lease(&g).await;
+    let (g, a, l) = leased().await;
     let r = a.execute(&g, &l, "no_such_action", &json!({})).await;
     assert_eq!(r.status, 404, "{}", r.text());
     let evs = events(&g, "?event_type=action_call").await;
@@ -263,13 +223,8 @@ async fn lease_issuance_is_recorded_with_the_identity_method() {
 #[tokio::test]
 async fn revoke_all_is_recorded_with_the_epoch_change() {
     let g = gate().await;
-    let op = Op::of(&g);
-    assert_eq!(
-        op.call(&g, "POST", "/v1/admin/revoke-all", b"", &[])
-            .await
-            .status,
-        200
-    );
+    let revoke = Op::of(&g).post(&g, "/v1/admin/revoke-all").await;
+    assert_eq!(revoke.status, 200, "{}", revoke.text());
     let evs = events(&g, "?event_type=admin_revoke_all").await;
     assert_eq!(evs.len(), 1, "{evs:?}");
     let who = json!(g.operator_credentials().id);

@@ -3,38 +3,44 @@
 
 mod support;
 
-use latchgate_mock::{MockGate, RateLimits};
+use latchgate_mock::MockGate;
 use serde_json::{json, Value};
-use sha2::Digest;
-use support::{audit_events as events, burst, first_429, one_token_gate, send, Agent, Op, Target};
+use support::{
+    assert_rate_limit_exceeded, audit_events as events, burst, gate, jcs_sha256, one_token_gate,
+    send, unlimited_gate, Agent, Lease, Op, Resp, Target, UNAUTHORIZED,
+};
 
-const FETCH_OK: &str = "https://httpbin.org/get";
-
-async fn gate() -> MockGate {
-    MockGate::builder().start().await.unwrap()
+/// `GET /v1/audit/verify` as the operator.
+async fn verify(g: &MockGate) -> Resp {
+    Op::of(g).get(g, "/v1/audit/verify").await
 }
 
-/// Three leases and one allowed call: four events with distinct timestamps.
-async fn four_events(g: &MockGate) -> (support::Lease, String) {
+/// The verify answer of an intact chain of `n` events.
+fn intact(n: usize) -> String {
+    format!(r#"{{"broken_at":null,"intact":true,"total_events":{n},"verified_links":{n}}}"#)
+}
+
+/// A fresh gate after three leases and one allowed call (four events with distinct
+/// timestamps); the gate, the last lease and the call's trace id.
+async fn four_events() -> (MockGate, Lease, String) {
+    let g = gate().await;
     let a = Agent::new();
     let mut last = None;
     for _ in 0..3 {
         g.clock().advance(std::time::Duration::from_millis(10));
-        last = Some(a.lease(g).await);
+        last = Some(a.lease(&g).await);
     }
     let l = last.unwrap();
     g.clock().advance(std::time::Duration::from_millis(10));
-    let r = a
-        .execute(g, &l, "http_fetch", &json!({"url": FETCH_OK}))
-        .await;
+    let r = a.fetch_ok(&g, &l).await;
     assert_eq!(r.status, 200, "{}", r.text());
-    (l, r.json()["trace_id"].as_str().unwrap().to_string())
+    let trace = r.member("trace_id");
+    (g, l, trace)
 }
 
 #[tokio::test]
 async fn events_come_newest_first() {
-    let g = gate().await;
-    four_events(&g).await;
+    let (g, ..) = four_events().await;
     let evs = events(&g, "").await;
     let ts: Vec<&str> = evs
         .iter()
@@ -49,8 +55,7 @@ async fn events_come_newest_first() {
 
 #[tokio::test]
 async fn decision_and_event_type_filters_select_exact_values() {
-    let g = gate().await;
-    four_events(&g).await;
+    let (g, ..) = four_events().await;
     assert_eq!(events(&g, "?event_type=lease_issued").await.len(), 3);
     assert_eq!(events(&g, "?decision=allow").await.len(), 4);
     assert_eq!(
@@ -62,8 +67,7 @@ async fn decision_and_event_type_filters_select_exact_values() {
 
 #[tokio::test]
 async fn action_id_filter_selects_the_call() {
-    let g = gate().await;
-    let (_, trace) = four_events(&g).await;
+    let (g, _, trace) = four_events().await;
     let evs = events(&g, "?action_id=http_fetch").await;
     assert_eq!(evs.len(), 1, "{evs:?}");
     assert_eq!(evs[0]["trace_id"], json!(trace));
@@ -71,8 +75,7 @@ async fn action_id_filter_selects_the_call() {
 
 #[tokio::test]
 async fn session_id_filter_selects_the_lease_and_its_call() {
-    let g = gate().await;
-    let (l, _) = four_events(&g).await;
+    let (g, l, _) = four_events().await;
     let evs = events(&g, &format!("?session_id={}", l.session_id)).await;
     let kinds: Vec<&Value> = evs.iter().map(|e| &e["event_type"]).collect();
     assert_eq!(kinds, [&json!("action_call"), &json!("lease_issued")]);
@@ -80,8 +83,7 @@ async fn session_id_filter_selects_the_lease_and_its_call() {
 
 #[tokio::test]
 async fn after_and_before_are_exclusive_timestamp_bounds() {
-    let g = gate().await;
-    four_events(&g).await;
+    let (g, ..) = four_events().await;
     let all = events(&g, "").await;
     let (newest, oldest) = (&all[0]["timestamp"], &all[3]["timestamp"]);
     let between = events(
@@ -102,8 +104,7 @@ async fn after_and_before_are_exclusive_timestamp_bounds() {
 
 #[tokio::test]
 async fn limit_zero_returns_one_event_and_limit_caps_the_page() {
-    let g = gate().await;
-    four_events(&g).await;
+    let (g, ..) = four_events().await;
     assert_eq!(events(&g, "?limit=0").await.len(), 1);
     assert_eq!(events(&g, "?limit=2").await.len(), 2);
     assert_eq!(events(&g, "?limit=5000").await.len(), 4);
@@ -111,30 +112,18 @@ async fn limit_zero_returns_one_event_and_limit_caps_the_page() {
 
 #[tokio::test]
 async fn default_page_is_100_events_and_the_long_chain_verifies() {
-    let g = MockGate::builder()
-        .rate_limits(RateLimits::unlimited())
-        .start()
-        .await
-        .unwrap();
+    let g = unlimited_gate().await;
     let op = Op::of(&g);
     for _ in 0..120 {
-        assert_eq!(
-            op.call(&g, "GET", "/v1/admin/epoch", b"", &[]).await.status,
-            200
-        );
+        assert_eq!(op.get(&g, "/v1/admin/epoch").await.status, 200);
     }
     assert_eq!(events(&g, "").await.len(), 100);
-    let v = op.call(&g, "GET", "/v1/audit/verify", b"", &[]).await;
-    assert_eq!(
-        v.text(),
-        r#"{"broken_at":null,"intact":true,"total_events":120,"verified_links":120}"#
-    );
+    assert_eq!(verify(&g).await.text(), intact(120));
 }
 
 #[tokio::test]
 async fn each_event_chains_to_the_hash_of_the_previous_one() {
-    let g = gate().await;
-    four_events(&g).await;
+    let (g, ..) = four_events().await;
     let mut evs = events(&g, "").await;
     evs.reverse();
     assert_eq!(
@@ -143,14 +132,9 @@ async fn each_event_chains_to_the_hash_of_the_previous_one() {
         "first event has no predecessor"
     );
     for pair in evs.windows(2) {
-        let jcs = serde_json_canonicalizer::to_string(&pair[0]).unwrap();
-        let want = format!(
-            "sha256:{}",
-            hex::encode(sha2::Sha256::digest(jcs.as_bytes()))
-        );
         assert_eq!(
             pair[1]["prev_hash"],
-            json!(want),
+            json!(jcs_sha256(&pair[0])),
             "link to {}",
             pair[0]["trace_id"]
         );
@@ -160,18 +144,13 @@ async fn each_event_chains_to_the_hash_of_the_previous_one() {
 #[tokio::test]
 async fn verify_on_a_fresh_gate_is_intact_and_empty() {
     let g = gate().await;
-    let v = Op::of(&g)
-        .call(&g, "GET", "/v1/audit/verify", b"", &[])
-        .await;
+    let v = verify(&g).await;
     assert_eq!(v.status, 200);
     assert_eq!(
         v.header("content-type").as_deref(),
         Some("application/json")
     );
-    assert_eq!(
-        v.text(),
-        r#"{"broken_at":null,"intact":true,"total_events":0,"verified_links":0}"#
-    );
+    assert_eq!(v.text(), intact(0));
 }
 
 #[tokio::test]
@@ -199,7 +178,7 @@ async fn malformed_query_is_axum_plain_text_400_before_auth() {
             b"",
         )
         .await;
-        assert_eq!((r.status, r.text().as_str()), (400, want), "query {q}");
+        r.assert_is(400, want, &format!("query {q}"));
         assert_eq!(
             r.header("content-type").as_deref(),
             Some("text/plain; charset=utf-8"),
@@ -220,11 +199,7 @@ async fn audit_routes_without_operator_auth_are_401_unauthorized() {
             b"",
         )
         .await;
-        assert_eq!(
-            (r.status, r.text().as_str()),
-            (401, r#"{"error":"unauthorized"}"#),
-            "{path}"
-        );
+        r.assert_is(401, UNAUTHORIZED, path);
     }
 }
 
@@ -237,12 +212,9 @@ async fn audit_routes_are_absent_from_the_client_listener() {
 
 #[tokio::test]
 async fn reset_clears_the_ledger() {
-    let g = gate().await;
-    four_events(&g).await;
+    let (g, ..) = four_events().await;
     g.reset();
-    let v = Op::of(&g)
-        .call(&g, "GET", "/v1/audit/verify", b"", &[])
-        .await;
+    let v = verify(&g).await;
     assert_eq!(v.json()["total_events"], json!(0), "{}", v.text());
     assert!(events(&g, "").await.is_empty());
 }
@@ -252,13 +224,7 @@ async fn audit_routes_take_the_operator_read_bucket() {
     let g = one_token_gate(true).await;
     for path in ["/v1/audit/events", "/v1/audit/verify"] {
         let rs = burst(&g, "GET", path, None).await;
-        let r = first_429(&rs).unwrap_or_else(|s| panic!("GET {path}: no 429 in {s:?}"));
-        assert_eq!(r.text(), r#"{"error":"rate_limit_exceeded"}"#, "GET {path}");
-        assert_eq!(
-            r.header("retry-after"),
-            None,
-            "GET {path} has no Retry-After"
-        );
+        assert_rate_limit_exceeded(&rs, &format!("GET {path}"));
     }
 }
 
@@ -269,9 +235,7 @@ async fn failed_auth_does_not_take_a_read_token() {
         let r = send(&Target::admin(&g), "GET", "/v1/audit/verify", &[], b"").await;
         assert_eq!(r.status, 401, "{}", r.text());
     }
-    let ok = Op::of(&g)
-        .call(&g, "GET", "/v1/audit/verify", b"", &[])
-        .await;
+    let ok = verify(&g).await;
     assert_eq!(
         ok.status,
         200,

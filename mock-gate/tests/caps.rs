@@ -2,28 +2,29 @@
 
 mod support;
 
-use latchgate_mock::{Caps, GateControl, MockGate, RateLimits};
+use latchgate_mock::{Caps, GateControl, MockGate, MockGateBuilder, RateLimits};
 use serde_json::{json, Value};
-use support::{fs_read, fs_root_with, send, Agent, Op, Target};
+use support::{fs_read, fs_root_with, get_client, post_lease, Agent, Lease, Op, Resp, Target};
 
-async fn gate(caps: Caps) -> MockGate {
+/// A builder without rate limits whose caps are the defaults changed by `set`.
+fn capped_builder(set: impl FnOnce(&mut Caps)) -> MockGateBuilder {
+    let mut caps = Caps::default();
+    set(&mut caps);
     MockGate::builder()
         .rate_limits(RateLimits::unlimited())
         .caps(caps)
-        .start()
-        .await
-        .unwrap()
+}
+
+/// A gate without rate limits whose caps are the defaults changed by `set`.
+async fn capped(set: impl FnOnce(&mut Caps)) -> MockGate {
+    capped_builder(set).start().await.unwrap()
 }
 
 #[tokio::test]
 async fn journal_keeps_the_newest_entries_and_the_control_api_reports_the_dropped_count() {
-    let g = gate(Caps {
-        journal: 3,
-        ..Caps::default()
-    })
-    .await;
+    let g = capped(|c| c.journal = 3).await;
     for _ in 0..5 {
-        send(&Target::client(&g), "GET", "/healthz", &[], b"").await;
+        get_client(&g, "/healthz").await;
     }
     let c = g.control_client().unwrap();
     let v = c.call("GET", "/_mock/journal", None).await.unwrap();
@@ -40,18 +41,13 @@ async fn journal_keeps_the_newest_entries_and_the_control_api_reports_the_droppe
 
 #[tokio::test]
 async fn evicted_receipt_reads_as_an_unknown_receipt() {
-    let g = gate(Caps {
-        receipts: 1,
-        ..Caps::default()
-    })
-    .await;
+    let g = capped(|c| c.receipts = 1).await;
     let a = Agent::new();
     let l = a
         .lease_with(&g, json!({"budgets": {"max_calls": 10}}))
         .await;
-    let fetch = json!({"url": "https://httpbin.org/get"});
-    let first = a.execute(&g, &l, "http_fetch", &fetch).await.json();
-    let second = a.execute(&g, &l, "http_fetch", &fetch).await.json();
+    let first = a.fetch_ok(&g, &l).await.json();
+    let second = a.fetch_ok(&g, &l).await.json();
     let read = |id: Value| {
         let (a, g, l) = (&a, &g, &l);
         async move {
@@ -75,49 +71,25 @@ async fn evicted_receipt_reads_as_an_unknown_receipt() {
     );
 }
 
-async fn held(g: &MockGate, a: &Agent, l: &support::Lease, host: &str) -> String {
-    let r = a
-        .execute(
-            g,
-            l,
-            "http_fetch",
-            &json!({"url": format!("https://{host}/x")}),
-        )
-        .await;
-    assert_eq!(r.status, 202, "{}", r.text());
-    r.json()["approval_id"].as_str().unwrap().to_string()
+async fn held(g: &MockGate, a: &Agent, l: &Lease, host: &str) -> String {
+    let url = format!("https://{host}/x");
+    a.hold(g, l, &url).await.member("approval_id")
 }
 
 #[tokio::test]
 async fn full_approval_store_forgets_a_denied_approval_before_a_pending_one() {
-    let g = gate(Caps {
-        approvals: 2,
-        ..Caps::default()
-    })
-    .await;
+    let g = capped(|c| c.approvals = 2).await;
     let a = Agent::new();
     let l = a.lease(&g).await;
     let pending = held(&g, &a, &l, "one.example.org").await;
     let denied = held(&g, &a, &l, "two.example.org").await;
     let op = Op::of(&g);
-    let d = op
-        .call(
-            &g,
-            "POST",
-            &format!("/v1/approvals/{denied}/deny"),
-            b"",
-            &[],
-        )
-        .await;
+    let d = op.deny(&g, &denied).await;
     assert_eq!(d.status, 200, "{}", d.text());
     held(&g, &a, &l, "three.example.org").await;
     let status = |id: String| {
         let (op, g) = (&op, &g);
-        async move {
-            op.call(g, "GET", &format!("/v1/approvals/{id}"), b"", &[])
-                .await
-                .status
-        }
+        async move { op.get(g, &format!("/v1/approvals/{id}")).await.status }
     };
     assert_eq!(status(denied).await, 404, "denied approval kept");
     assert_eq!(
@@ -129,11 +101,7 @@ async fn full_approval_store_forgets_a_denied_approval_before_a_pending_one() {
 
 #[tokio::test]
 async fn full_learned_table_refuses_a_new_domain_with_ledger_error() {
-    let g = gate(Caps {
-        learned_rows: 1,
-        ..Caps::default()
-    })
-    .await;
+    let g = capped(|c| c.learned_rows = 1).await;
     let op = Op::of(&g);
     let add = |domain: &'static str| {
         let (op, g) = (&op, &g);
@@ -157,11 +125,7 @@ async fn full_learned_table_refuses_a_new_domain_with_ledger_error() {
 
 #[tokio::test]
 async fn audit_ledger_keeps_the_configured_number_of_events() {
-    let g = gate(Caps {
-        audit_events: 2,
-        ..Caps::default()
-    })
-    .await;
+    let g = capped(|c| c.audit_events = 2).await;
     let a = Agent::new();
     for _ in 0..3 {
         a.lease(&g).await;
@@ -171,15 +135,10 @@ async fn audit_ledger_keeps_the_configured_number_of_events() {
 
 /// A gate holding one session fs root, accepting roots under the temp dir, and a first agent
 /// whose lease holds `first` (a root with `README.md` reading "first").
-async fn one_root_gate(first: &std::path::Path) -> (MockGate, Agent, support::Lease) {
+async fn one_root_gate(first: &std::path::Path) -> (MockGate, Agent, Lease) {
     let tmp = std::env::temp_dir().canonicalize().unwrap();
-    let g = MockGate::builder()
-        .rate_limits(RateLimits::unlimited())
+    let g = capped_builder(|c| c.session_fs_roots = 1)
         .fs_root_allowed_prefixes(vec![tmp])
-        .caps(Caps {
-            session_fs_roots: 1,
-            ..Caps::default()
-        })
         .start()
         .await
         .unwrap();
@@ -189,16 +148,9 @@ async fn one_root_gate(first: &std::path::Path) -> (MockGate, Agent, support::Le
 }
 
 /// A new agent's lease request asking for `root`.
-async fn lease_rooted_at(g: &MockGate, root: &std::path::Path) -> support::Resp {
+async fn lease_rooted_at(g: &MockGate, root: &std::path::Path) -> Resp {
     let body = json!({"scopes": ["tools:call"], "dpop_jwk": Agent::new().jwk(), "fs_root": root});
-    send(
-        &Target::client(g),
-        "POST",
-        "/v1/leases",
-        &[("content-type", "application/json")],
-        body.to_string().as_bytes(),
-    )
-    .await
+    post_lease(&Target::client(g), &body).await
 }
 
 #[tokio::test]

@@ -3,12 +3,23 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-
 use latchgate_mock::{GateControl, MockGate};
 use serde_json::Value;
-use support::{send, Target};
+use support::{send, Served, Target};
+
+/// `POST /_mock/faults` on the admin listener with `headers` and `body`, no control token.
+async fn post_faults(g: &MockGate, headers: &[(&str, &str)], body: &[u8]) -> support::Resp {
+    send(&Target::admin(g), "POST", "/_mock/faults", headers, body).await
+}
+
+/// A gate whose control token is `right-token`.
+async fn token_gate() -> MockGate {
+    MockGate::builder()
+        .control_token("right-token")
+        .start()
+        .await
+        .unwrap()
+}
 
 async fn get_journal(g: &MockGate, auth: Option<&str>) -> (u16, String) {
     let headers: Vec<(&str, &str)> = auth.map(|a| ("authorization", a)).into_iter().collect();
@@ -27,11 +38,7 @@ async fn control_api_without_a_token_is_401_control_token_required() {
 
 #[tokio::test]
 async fn control_api_with_a_wrong_token_is_401_control_token_invalid() {
-    let g = MockGate::builder()
-        .control_token("right-token")
-        .start()
-        .await
-        .unwrap();
+    let g = token_gate().await;
     for wrong in [
         "Bearer right-tokem",
         "Bearer right-token-",
@@ -49,11 +56,7 @@ async fn control_api_with_a_wrong_token_is_401_control_token_invalid() {
 
 #[tokio::test]
 async fn control_api_with_the_token_answers() {
-    let g = MockGate::builder()
-        .control_token("right-token")
-        .start()
-        .await
-        .unwrap();
+    let g = token_gate().await;
     let (status, body) = get_journal(&g, Some("Bearer right-token")).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(g.control_token(), Some("right-token"));
@@ -62,14 +65,7 @@ async fn control_api_with_the_token_answers() {
 #[tokio::test]
 async fn token_is_checked_before_the_body_is_read() {
     let g = MockGate::start().await.unwrap();
-    let r = send(
-        &Target::admin(&g),
-        "POST",
-        "/_mock/faults",
-        &[],
-        b"{not json",
-    )
-    .await;
+    let r = post_faults(&g, &[], b"{not json").await;
     assert_eq!(
         r.status,
         401,
@@ -82,14 +78,7 @@ async fn token_is_checked_before_the_body_is_read() {
 async fn refused_control_request_changes_nothing() {
     let g = MockGate::start().await.unwrap();
     let body = br#"{"endpoint":"health","times":1,"action":{"kind":"error","code":"draining"}}"#;
-    let r = send(
-        &Target::admin(&g),
-        "POST",
-        "/_mock/faults",
-        &[("content-type", "application/json")],
-        body,
-    )
-    .await;
+    let r = post_faults(&g, &[("content-type", "application/json")], body).await;
     assert_eq!(r.status, 401);
     assert!(g.faults().rules().is_empty(), "fault armed without a token");
 }
@@ -144,58 +133,20 @@ async fn operators(g: &MockGate) -> Value {
     c.call("GET", "/_mock/operator", None).await.unwrap()["operators"].clone()
 }
 
-struct Gate(Child);
-
-impl Drop for Gate {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn serve(env: &[(&str, &str)], args: &[&str]) -> (Gate, Value) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_latchgate-mock"));
-    cmd.args([
-        "serve",
-        "--http",
-        "127.0.0.1:0",
-        "--admin-http",
-        "127.0.0.1:0",
-    ])
-    .args(args)
-    .env_remove("LATCHGATE_MOCK_CONTROL_TOKEN")
-    .env_remove("LATCHGATE_MOCK_CONTROL_OPEN")
-    .stdout(Stdio::piped())
-    .stderr(Stdio::null());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    (
-        Gate(child),
-        serde_json::from_str(&line).expect("ready line"),
-    )
-}
-
 #[tokio::test]
 async fn binary_takes_the_token_from_the_environment() {
-    let (_g, ready) = serve(&[("LATCHGATE_MOCK_CONTROL_TOKEN", "env-token-1")], &[]);
-    assert_eq!(ready["control_token"], "env-token-1");
-    let admin = ready["admin_url"].as_str().unwrap().to_string();
-    let c = latchgate_mock::ControlClient::tcp(admin.clone());
+    let served = Served::on_loopback(&[], &[("LATCHGATE_MOCK_CONTROL_TOKEN", "env-token-1")]);
+    assert_eq!(served.ready["control_token"], "env-token-1");
+    let c = latchgate_mock::ControlClient::tcp(served.ready_str("/admin_url"));
     assert!(c.journal_entries().await.is_err(), "admitted without token");
     assert!(c.with_token("env-token-1").journal_entries().await.is_ok());
 }
 
 #[tokio::test]
 async fn binary_with_control_open_prints_no_token_and_admits_anyone() {
-    let (_g, ready) = serve(&[], &["--control-open"]);
-    assert_eq!(ready["control_token"], Value::Null);
-    let c = latchgate_mock::ControlClient::tcp(ready["admin_url"].as_str().unwrap());
+    let served = Served::on_loopback(&["--control-open"], &[]);
+    assert_eq!(served.ready["control_token"], Value::Null);
+    let c = latchgate_mock::ControlClient::tcp(served.ready_str("/admin_url"));
     assert!(c.journal_entries().await.is_ok());
 }
 
@@ -205,17 +156,17 @@ async fn binary_never_serves_a_key_file_given_by_the_user() {
     let pem = dir.path().join("op.pem");
     let cred = latchgate_mock::OperatorCredential::generate("x");
     std::fs::write(&pem, cred.private_key_pem.unwrap()).unwrap();
-    let (_g, ready) = serve(
-        &[],
+    let served = Served::on_loopback(
         &[
             "--operator-api-key",
             "key-mine",
             "--operator-key-file",
             pem.to_str().unwrap(),
         ],
+        &[],
     );
-    let c = latchgate_mock::ControlClient::tcp(ready["admin_url"].as_str().unwrap())
-        .with_token(ready["control_token"].as_str().unwrap());
+    let c = latchgate_mock::ControlClient::tcp(served.ready_str("/admin_url"))
+        .with_token(served.ready_str("/control_token"));
     let v = c.call("GET", "/_mock/operator", None).await.unwrap();
     assert_eq!(v["operators"][0]["api_key"], "key-mine");
     assert!(

@@ -6,16 +6,10 @@ use std::time::Duration;
 
 use latchgate_mock::MockGate;
 use serde_json::{json, Value};
-use support::{ath, b64, now, send, sign, Agent, Lease, Target};
-
-const PATH: &str = "/v1/actions/http_fetch/execute";
-
-async fn setup() -> (MockGate, Agent, Lease) {
-    let g = MockGate::builder().start().await.unwrap();
-    let a = Agent::new();
-    let l = a.lease(&g).await;
-    (g, a, l)
-}
+use support::{
+    ath, b64, claims_of, leased as setup, leased_on, send, send_dpop, sign, Agent, Lease, Target,
+    FETCH_PATH as PATH,
+};
 
 async fn exec_with(g: &MockGate, authz: Option<&str>, proof: Option<&str>) -> String {
     let mut h = vec![];
@@ -37,12 +31,22 @@ async fn exec_with(g: &MockGate, authz: Option<&str>, proof: Option<&str>) -> St
 }
 
 fn htu(g: &MockGate) -> String {
-    format!("{}{PATH}", g.public_base_url())
+    support::htu(g, PATH)
 }
 
 async fn proof_case(g: &MockGate, a: &Agent, l: &Lease, header: Value, claims: Value) -> String {
     let p = sign(&a.key, &header, &claims);
     exec_with(g, Some(&format!("DPoP {}", l.token)), Some(&p)).await
+}
+
+/// A builder with `lax` set when `on`.
+fn lax_if(on: bool, lax: latchgate_mock::Lax) -> latchgate_mock::MockGateBuilder {
+    let b = MockGate::builder();
+    if on {
+        b.lax(lax)
+    } else {
+        b
+    }
 }
 
 fn deny(reason: &str) -> String {
@@ -103,15 +107,7 @@ async fn lease_is_still_valid_at_its_exact_expiry_second() {
     let (g, a, l) = setup().await;
     let c = g.clock();
     c.freeze();
-    let exp: i64 = {
-        use base64::Engine;
-        let p = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(l.token.split('.').nth(1).unwrap())
-            .unwrap();
-        serde_json::from_slice::<Value>(&p).unwrap()["exp"]
-            .as_i64()
-            .unwrap()
-    };
+    let exp = claims_of(&l.token)["exp"].as_i64().unwrap();
     c.set(std::time::UNIX_EPOCH + Duration::from_secs(exp as u64));
     let mut claims = Agent::claims("POST", &htu(&g), &l.token);
     claims["iat"] = json!(exp);
@@ -136,7 +132,6 @@ async fn every_proof_reject_reason_matches_the_gate_text() {
     let (g, a, l) = setup().await;
     let c = || Agent::claims("POST", &htu(&g), &l.token);
     let h = || a.header();
-    let n = now();
     let cases: Vec<(Value, Value, String)> = vec![
         ({ let mut x = h(); x["typ"] = json!("JWT"); x }, c(), deny(r#"typ must be 'dpop+jwt', got Some(\"JWT\")"#)),
         ({ let mut x = h(); x.as_object_mut().unwrap().remove("typ"); x }, c(), deny("typ must be 'dpop+jwt', got None")),
@@ -163,7 +158,6 @@ async fn every_proof_reject_reason_matches_the_gate_text() {
             assert_eq!(got, want, "header {header} claims {claims}");
         }
     }
-    let _ = n;
 }
 
 #[tokio::test]
@@ -256,17 +250,7 @@ async fn replay_cache_is_shared_between_endpoints() {
     let mut pc = Agent::claims("GET", &format!("{}{poll}", g.public_base_url()), &l.token);
     pc["jti"] = json!("shared-jti");
     let p = sign(&a.key, &a.header(), &pc);
-    let r = send(
-        &Target::client(&g),
-        "GET",
-        poll,
-        &[
-            ("authorization", &format!("DPoP {}", l.token)),
-            ("dpop", &p),
-        ],
-        b"",
-    )
-    .await;
+    let r = send_dpop(&g, "GET", poll, (&l.token, &p), b"").await;
     assert_eq!(
         (r.status, r.body.len()),
         (401, 0),
@@ -276,48 +260,20 @@ async fn replay_cache_is_shared_between_endpoints() {
 
 #[tokio::test]
 async fn full_replay_cache_fails_closed_with_503() {
-    let g = MockGate::builder()
-        .replay_capacity(1)
-        .start()
-        .await
-        .unwrap();
-    let a = Agent::new();
-    let l = a.lease(&g).await;
-    assert!(
-        a.execute(
-            &g,
-            &l,
-            "http_fetch",
-            &json!({"url": "https://httpbin.org/get"})
-        )
-        .await
-        .status
-            == 200
-    );
-    let r = a
-        .execute(
-            &g,
-            &l,
-            "http_fetch",
-            &json!({"url": "https://httpbin.org/get"}),
-        )
-        .await;
-    assert_eq!(
-        (r.status, r.text().as_str()),
-        (503, r#"{"error":"replay_cache_unavailable"}"#)
+    let (g, a, l) = leased_on(MockGate::builder().replay_capacity(1)).await;
+    assert!(a.fetch_ok(&g, &l).await.status == 200);
+    let r = a.fetch_ok(&g, &l).await;
+    r.assert_is(
+        503,
+        r#"{"error":"replay_cache_unavailable"}"#,
+        "a proof the full cache cannot hold",
     );
 }
 
 #[tokio::test]
 async fn multiple_dpop_headers_are_rejected_unless_lax() {
     for lax in [false, true] {
-        let mut b = MockGate::builder();
-        if lax {
-            b = b.lax(latchgate_mock::Lax::MultipleDpopHeaders);
-        }
-        let g = b.start().await.unwrap();
-        let a = Agent::new();
-        let l = a.lease(&g).await;
+        let (g, a, l) = leased_on(lax_if(lax, latchgate_mock::Lax::MultipleDpopHeaders)).await;
         let p1 = a.proof("POST", &htu(&g), &l.token);
         let p2 = a.proof("POST", &htu(&g), &l.token);
         let authz = format!("DPoP {}", l.token);
@@ -343,24 +299,8 @@ async fn multiple_dpop_headers_are_rejected_unless_lax() {
 #[tokio::test]
 async fn lax_key_cache_skips_header_checks_after_the_first_valid_proof() {
     for lax in [false, true] {
-        let mut b = MockGate::builder();
-        if lax {
-            b = b.lax(latchgate_mock::Lax::DpopKeyCache);
-        }
-        let g = b.start().await.unwrap();
-        let a = Agent::new();
-        let l = a.lease(&g).await;
-        assert_eq!(
-            a.execute(
-                &g,
-                &l,
-                "http_fetch",
-                &json!({"url": "https://httpbin.org/get"})
-            )
-            .await
-            .status,
-            200
-        );
+        let (g, a, l) = leased_on(lax_if(lax, latchgate_mock::Lax::DpopKeyCache)).await;
+        assert_eq!(a.fetch_ok(&g, &l).await.status, 200);
         let mut h = a.header();
         h["typ"] = json!("JWT");
         let r = proof_case(&g, &a, &l, h, Agent::claims("POST", &htu(&g), &l.token)).await;
@@ -379,37 +319,20 @@ async fn client_receipts_omit_deny_reason_for_invalid_dpop() {
     let mut c = Agent::claims("GET", &format!("{}{path}", g.public_base_url()), &l.token);
     c["htm"] = json!("POST");
     let p = sign(&a.key, &a.header(), &c);
-    let r = send(
-        &Target::client(&g),
-        "GET",
-        path,
-        &[
-            ("authorization", &format!("DPoP {}", l.token)),
-            ("dpop", &p),
-        ],
-        b"",
-    )
-    .await;
-    assert_eq!(
-        (r.status, r.text().as_str()),
-        (401, r#"{"error":"invalid_dpop"}"#)
+    let r = send_dpop(&g, "GET", path, (&l.token, &p), b"").await;
+    r.assert_is(
+        401,
+        r#"{"error":"invalid_dpop"}"#,
+        "a proof with the wrong htm",
     );
     let ok = a.get(&g, &l, path).await;
-    assert_eq!(
-        (ok.status, ok.text().as_str()),
-        (404, r#"{"error":"not_found"}"#)
-    );
+    ok.assert_is(404, r#"{"error":"not_found"}"#, "a valid proof");
 }
 
 #[tokio::test]
 async fn htu_uses_the_public_base_not_the_host_header() {
-    let g = MockGate::builder()
-        .public_base_url("https://gate.example:443/")
-        .start()
-        .await
-        .unwrap();
-    let a = Agent::new();
-    let l = a.lease(&g).await;
+    let (g, a, l) =
+        leased_on(MockGate::builder().public_base_url("https://gate.example:443/")).await;
     let c = Agent::claims(
         "POST",
         "HTTPS://GATE.example/v1/actions/http_fetch/execute?x=1#f",

@@ -5,7 +5,9 @@ mod support;
 
 use latchgate_mock::MockGate;
 use serde_json::{json, Value};
-use support::{fs_gate, fs_read, fs_root_with, fs_write_gate, held_then_approved, Agent, Op};
+use support::{
+    fs_gate, fs_read, fs_root_with, fs_write_gate, held_then_approved, sha256_hex, Agent, Op,
+};
 
 const README: &str = "# readme\n";
 
@@ -33,8 +35,7 @@ async fn read_evidence_carries_prefixed_hashes_and_the_requested_path() {
     let l = a.lease(&g).await;
     let r = a.execute(&g, &l, "fs_read", &fs_read("README.md")).await;
     assert_eq!(r.status, 200, "{}", r.text());
-    let rid = r.json()["receipt_id"].as_str().unwrap().to_string();
-    let rc = a.get(&g, &l, &format!("/v1/receipts/{rid}")).await;
+    let rc = a.receipt_of(&g, &l, &r).await;
     let evidence = rc.json()["verification_outcome"]["evidence"].to_string();
     assert_eq!(
         evidence,
@@ -48,28 +49,21 @@ async fn overwrite_evidence_has_both_prefixed_hashes() {
     let (_root, g) = write_gate().await;
     let ok = approved_write(&g, write("src/old.rs", "overwrite")).await;
     assert_eq!(ok.status, 200, "approve: {}", ok.text());
-    let rid = ok.json()["receipt_id"].as_str().unwrap().to_string();
-    let rc = Op::of(&g)
-        .call(&g, "GET", &format!("/v1/receipts/{rid}"), b"", &[])
-        .await;
+    let rid = ok.member("receipt_id");
+    let rc = Op::of(&g).get(&g, &format!("/v1/receipts/{rid}")).await;
     let ev = &rc.json()["verification_outcome"]["evidence"];
     assert_eq!(ev["operation"], json!("overwrite"), "{ev}");
     assert_eq!(
         ev["before_hash"],
-        json!(format!("sha256:{}", hex_sha256(b"old"))),
+        json!(format!("sha256:{}", sha256_hex(b"old"))),
         "before_hash is the prefixed digest of the old content"
     );
     assert_eq!(
         ev["after_hash"],
-        json!(format!("sha256:{}", hex_sha256(b"hi")))
+        json!(format!("sha256:{}", sha256_hex(b"hi")))
     );
     assert_eq!(ev["bytes_before"], json!(3));
     assert_eq!(ev["bytes_after"], json!(2));
-}
-
-fn hex_sha256(b: &[u8]) -> String {
-    use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(b))
 }
 
 /// A failed fs effect leaves no host evidence, so the high-risk `fs_write` fails verification
@@ -82,26 +76,35 @@ fn assert_failed_high_risk(r: &support::Resp) {
     );
 }
 
+/// Approves a write of `path` in `mode` that the provider refuses; asserts the approval fails
+/// and `absent` is still not in the root (`why` says why it must not be).
+async fn assert_refused_write_leaves_absent(path: &str, mode: &str, absent: &str, why: &str) {
+    let (root, g) = write_gate().await;
+    let r = approved_write(&g, write(path, mode)).await;
+    assert_failed_high_risk(&r);
+    assert!(!root.path().join(absent).exists(), "{why}");
+}
+
 #[tokio::test]
 async fn overwrite_of_a_missing_file_writes_nothing() {
-    let (root, g) = write_gate().await;
-    let r = approved_write(&g, write("src/missing.rs", "overwrite")).await;
-    assert_failed_high_risk(&r);
-    assert!(
-        !root.path().join("src/missing.rs").exists(),
-        "overwrite opens the file without creating it (path_not_found)"
-    );
+    assert_refused_write_leaves_absent(
+        "src/missing.rs",
+        "overwrite",
+        "src/missing.rs",
+        "overwrite opens the file without creating it (path_not_found)",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn create_needs_an_existing_parent_directory() {
-    let (root, g) = write_gate().await;
-    let r = approved_write(&g, write("src/deep/new.rs", "create")).await;
-    assert_failed_high_risk(&r);
-    assert!(
-        !root.path().join("src/deep").exists(),
-        "create opens the parent directory, it does not make it (path_not_found)"
-    );
+    assert_refused_write_leaves_absent(
+        "src/deep/new.rs",
+        "create",
+        "src/deep",
+        "create opens the parent directory, it does not make it (path_not_found)",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -112,12 +115,10 @@ async fn failed_high_risk_verification_is_reported_as_grant_integrity() {
     let held = a
         .execute(&g, &l, "fs_write", &write("src/missing.rs", "overwrite"))
         .await;
-    let id = held.json()["approval_id"].as_str().unwrap().to_string();
-    let r = Op::of(&g)
-        .call(&g, "POST", &format!("/v1/approvals/{id}/approve"), b"", &[])
-        .await;
+    let id = held.member("approval_id");
+    let r = Op::of(&g).approve(&g, &id).await;
     assert_failed_high_risk(&r);
-    let poll = a.get(&g, &l, &format!("/v1/approvals/{id}/poll")).await;
+    let poll = a.poll(&g, &l, &id).await;
     assert_eq!(
         poll.text(),
         r#"{"status":"failed","reason":"grant integrity: verifier failed for high-risk action — execution denied"}"#,

@@ -12,39 +12,32 @@ async fn healthcheck(url: &str) -> Output {
         .expect("latchgate-mock runs")
 }
 
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+/// Asserts the probe exited with `code` and, when given, that its stderr contains `needle`.
+#[track_caller]
+fn assert_exit(o: &Output, code: i32, needle: Option<&str>) {
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(code), "exit code; stderr: {stderr}");
+    if let Some(needle) = needle {
+        assert!(stderr.contains(needle), "stderr: {stderr}");
+    }
+}
+
+/// The probe of `path` on a running gate's client listener.
+async fn probe_gate(path: &str) -> Output {
+    let gate = MockGate::builder().start().await.expect("mock starts");
+    let out = healthcheck(&format!("{}{path}", gate.url().expect("client url"))).await;
+    gate.shutdown().await;
+    out
 }
 
 #[tokio::test]
 async fn healthcheck_exits_zero_when_readyz_answers_200() {
-    let gate = MockGate::builder().start().await.expect("mock starts");
-    let out = healthcheck(&format!("{}/readyz", gate.url().expect("client url"))).await;
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "exit code; stderr: {}",
-        stderr(&out)
-    );
-    gate.shutdown().await;
+    assert_exit(&probe_gate("/readyz").await, 0, None);
 }
 
 #[tokio::test]
 async fn healthcheck_exits_one_on_a_status_other_than_200() {
-    let gate = MockGate::builder().start().await.expect("mock starts");
-    let out = healthcheck(&format!("{}/no-such-path", gate.url().expect("client url"))).await;
-    gate.shutdown().await;
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "exit code; stderr: {}",
-        stderr(&out)
-    );
-    assert!(
-        stderr(&out).contains("status 404"),
-        "stderr: {}",
-        stderr(&out)
-    );
+    assert_exit(&probe_gate("/no-such-path").await, 1, Some("status 404"));
 }
 
 #[tokio::test]
@@ -53,26 +46,11 @@ async fn healthcheck_exits_one_when_nothing_listens() {
     let port = listener.local_addr().expect("addr").port();
     drop(listener);
     let out = healthcheck(&format!("http://127.0.0.1:{port}/readyz")).await;
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "exit code; stderr: {}",
-        stderr(&out)
-    );
+    assert_exit(&out, 1, None);
 }
 
 #[tokio::test]
 async fn healthcheck_refuses_urls_other_than_http() {
     let out = healthcheck("https://127.0.0.1:3000/readyz").await;
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "exit code; stderr: {}",
-        stderr(&out)
-    );
-    assert!(
-        stderr(&out).contains("only http://"),
-        "stderr: {}",
-        stderr(&out)
-    );
+    assert_exit(&out, 1, Some("only http://"));
 }

@@ -5,12 +5,40 @@ mod support;
 
 use std::time::Duration;
 
-use latchgate_mock::{MockGate, Mutant};
+use latchgate_mock::{MockGate, MockGateBuilder, Mutant};
 use serde_json::{json, Value};
-use support::{ath, receipt_result_hash, send, sign, Agent, Target};
+use support::{
+    ath, b64, fs_read, htu, jcs_sha256, leased_on, post_lease, receipt_result_hash, send,
+    send_dpop, sign, Agent, Lease, Target, FETCH_PATH as PATH,
+};
 
-const PATH: &str = "/v1/actions/http_fetch/execute";
 const BODY: &str = r#"{"url":"https://httpbin.org/get"}"#;
+
+/// The faithful gate's builder (`None`) or one with the mutant.
+fn builder_with(m: Option<Mutant>) -> MockGateBuilder {
+    let b = MockGate::builder();
+    match m {
+        Some(m) => b.mutant(m),
+        None => b,
+    }
+}
+
+/// The faithful gate (`None`) or one with the mutant.
+async fn gate_with(m: Option<Mutant>) -> MockGate {
+    builder_with(m).start().await.unwrap()
+}
+
+/// [`gate_with`] and a fresh agent holding a lease on it.
+async fn leased_with(m: Option<Mutant>) -> (MockGate, Agent, Lease) {
+    leased_on(builder_with(m)).await
+}
+
+/// Executes `http_fetch` authorised by `token` and `proof`; the status.
+async fn execute_with(g: &MockGate, token: &str, proof: &str) -> u16 {
+    send_dpop(g, "POST", PATH, (token, proof), BODY.as_bytes())
+        .await
+        .status
+}
 
 /// Status of one execute with a proof built by `tweak` (header, claims) on `mutant` and on
 /// the faithful gate.
@@ -21,31 +49,13 @@ async fn both(
 ) -> (u16, u16) {
     let mut out = vec![];
     for m in [None, Some(mutant)] {
-        let mut b = MockGate::builder();
-        if let Some(m) = m {
-            b = b.mutant(m);
-        }
-        let g = b.start().await.unwrap();
-        let a = Agent::new();
-        let l = a.lease(&g).await;
+        let (g, a, l) = leased_with(m).await;
         before(&g);
         let mut h = a.header();
-        let mut c = Agent::claims("POST", &format!("{}{PATH}", g.public_base_url()), &l.token);
+        let mut c = Agent::claims("POST", &htu(&g, PATH), &l.token);
         c["iat"] = json!(g.clock().now_unix());
         tweak(&mut h, &mut c);
-        let p = sign(&a.key, &h, &c);
-        let r = send(
-            &Target::client(&g),
-            "POST",
-            PATH,
-            &[
-                ("authorization", &format!("DPoP {}", l.token)),
-                ("dpop", &p),
-            ],
-            BODY.as_bytes(),
-        )
-        .await;
-        out.push(r.status);
+        out.push(execute_with(&g, &l.token, &sign(&a.key, &h, &c)).await);
     }
     (out[0], out[1])
 }
@@ -79,32 +89,15 @@ async fn skip_cnf_binding_and_skip_signature_accept_foreign_keys() {
     for m in [Mutant::SkipCnfBinding, Mutant::SkipSignatureCheck] {
         let mut out = vec![];
         for mutant in [None, Some(m)] {
-            let mut b = MockGate::builder();
-            if let Some(m) = mutant {
-                b = b.mutant(m);
-            }
-            let g = b.start().await.unwrap();
-            let a = Agent::new();
-            let l = a.lease(&g).await;
+            let (g, a, l) = leased_with(mutant).await;
             let other = Agent::new();
-            let c = Agent::claims("POST", &format!("{}{PATH}", g.public_base_url()), &l.token);
+            let c = Agent::claims("POST", &htu(&g, PATH), &l.token);
             let p = if m == Mutant::SkipCnfBinding {
                 sign(&other.key, &other.header(), &c)
             } else {
                 sign(&other.key, &a.header(), &c)
             };
-            let r = send(
-                &Target::client(&g),
-                "POST",
-                PATH,
-                &[
-                    ("authorization", &format!("DPoP {}", l.token)),
-                    ("dpop", &p),
-                ],
-                BODY.as_bytes(),
-            )
-            .await;
-            out.push(r.status);
+            out.push(execute_with(&g, &l.token, &p).await);
         }
         assert_eq!(out, vec![401, 200], "{m:?}");
     }
@@ -123,33 +116,11 @@ async fn accept_expired_leases_and_forget_replays() {
     .await;
     assert_eq!(expired, (401, 200));
     for (m, want) in [(None, 401), (Some(Mutant::ForgetReplays), 200)] {
-        let mut b = MockGate::builder();
-        if let Some(m) = m {
-            b = b.mutant(m);
-        }
-        let g = b.start().await.unwrap();
-        let a = Agent::new();
-        let l = a.lease(&g).await;
-        let p = a.proof_at(
-            &g,
-            "POST",
-            &format!("{}{PATH}", g.public_base_url()),
-            &l.token,
-        );
-        let h = [("authorization", format!("DPoP {}", l.token)), ("dpop", p)];
-        let h: Vec<(&str, &str)> = h.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        send(&Target::client(&g), "POST", PATH, &h, BODY.as_bytes()).await;
-        let r = send(&Target::client(&g), "POST", PATH, &h, BODY.as_bytes()).await;
-        assert_eq!(r.status, want, "{m:?}");
+        let (g, a, l) = leased_with(m).await;
+        let p = a.proof_at(&g, "POST", &htu(&g, PATH), &l.token);
+        execute_with(&g, &l.token, &p).await;
+        assert_eq!(execute_with(&g, &l.token, &p).await, want, "{m:?}");
     }
-}
-
-async fn gate_with(m: Option<Mutant>) -> MockGate {
-    let mut b = MockGate::builder();
-    if let Some(m) = m {
-        b = b.mutant(m);
-    }
-    b.start().await.unwrap()
 }
 
 #[tokio::test]
@@ -158,18 +129,7 @@ async fn ignore_budgets_lets_an_exhausted_lease_call() {
         let g = gate_with(m).await;
         let a = Agent::new();
         let l = a.lease_with(&g, json!({"budgets": {"max_calls": 0}})).await;
-        assert_eq!(
-            a.execute(
-                &g,
-                &l,
-                "http_fetch",
-                &json!({"url": "https://httpbin.org/get"})
-            )
-            .await
-            .status,
-            want,
-            "{m:?}"
-        );
+        assert_eq!(a.fetch_ok(&g, &l).await.status, want, "{m:?}");
     }
 }
 
@@ -199,9 +159,7 @@ async fn acl_approval_and_schema_mutants() {
         ),
     ] {
         for (mm, want) in [(None, faithful), (Some(m), mutated)] {
-            let g = gate_with(mm).await;
-            let a = Agent::new();
-            let l = a.lease(&g).await;
+            let (g, a, l) = leased_with(mm).await;
             assert_eq!(
                 a.execute(&g, &l, action, &body).await.status,
                 want,
@@ -214,43 +172,21 @@ async fn acl_approval_and_schema_mutants() {
 #[tokio::test]
 async fn skip_poll_session_scope_shows_other_sessions_approvals() {
     for (m, want) in [(None, 404), (Some(Mutant::SkipPollSessionScope), 200)] {
-        let g = gate_with(m).await;
-        let a = Agent::new();
-        let l = a.lease(&g).await;
-        let r = a
-            .execute(
-                &g,
-                &l,
-                "http_fetch",
-                &json!({"url": "https://unknown.example/x"}),
-            )
-            .await;
-        let id = r.json()["approval_id"].as_str().unwrap().to_string();
+        let (g, a, l) = leased_with(m).await;
+        let id = a
+            .hold(&g, &l, "https://unknown.example/x")
+            .await
+            .member("approval_id");
         let b = Agent::new();
         let lb = b.lease(&g).await;
-        assert_eq!(
-            b.get(&g, &lb, &format!("/v1/approvals/{id}/poll"))
-                .await
-                .status,
-            want
-        );
+        assert_eq!(b.poll(&g, &lb, &id).await.status, want, "{m:?}");
     }
 }
 
 async fn receipt_of(m: Option<Mutant>) -> Value {
-    let g = gate_with(m).await;
-    let a = Agent::new();
-    let l = a.lease(&g).await;
-    let r = a
-        .execute(
-            &g,
-            &l,
-            "http_fetch",
-            &json!({"url": "https://httpbin.org/get"}),
-        )
-        .await;
-    let id = r.json()["receipt_id"].as_str().unwrap().to_string();
-    a.get(&g, &l, &format!("/v1/receipts/{id}")).await.json()
+    let (g, a, l) = leased_with(m).await;
+    let r = a.fetch_ok(&g, &l).await;
+    a.receipt_of(&g, &l, &r).await.json()
 }
 
 #[tokio::test]
@@ -282,18 +218,14 @@ async fn receipt_mutants_break_signature_hash_or_shape() {
 
 /// Status and `request_hash` of a call held for approval (a host nobody allowed).
 async fn held_request_hash(m: Option<Mutant>) -> (u16, Value, String) {
-    let g = gate_with(m).await;
-    let a = Agent::new();
-    let l = a.lease(&g).await;
+    let (g, a, l) = leased_with(m).await;
     let body = json!({"url": "https://unknown.example/x"});
     let r = a.execute(&g, &l, "http_fetch", &body).await;
-    let jcs = serde_json_canonicalizer::to_string(&body).unwrap();
-    use sha2::Digest;
-    let want = format!(
-        "sha256:{}",
-        hex::encode(sha2::Sha256::digest(jcs.as_bytes()))
-    );
-    (r.status, r.json()["request_hash"].clone(), want)
+    (
+        r.status,
+        r.json()["request_hash"].clone(),
+        jcs_sha256(&body),
+    )
 }
 
 #[tokio::test]
@@ -323,16 +255,8 @@ async fn accept_unknown_lease_fields_takes_a_lease_request_with_an_extra_member(
     for (m, want) in [(None, 422), (Some(Mutant::AcceptUnknownLeaseFields), 200)] {
         let g = gate_with(m).await;
         let body =
-            json!({"scopes": ["tools:call"], "dpop_jwk": Agent::new().jwk(), "session_id": "mine"})
-                .to_string();
-        let r = send(
-            &Target::client(&g),
-            "POST",
-            "/v1/leases",
-            &[("content-type", "application/json")],
-            body.as_bytes(),
-        )
-        .await;
+            json!({"scopes": ["tools:call"], "dpop_jwk": Agent::new().jwk(), "session_id": "mine"});
+        let r = post_lease(&Target::client(&g), &body).await;
         assert_eq!(r.status, want, "{m:?}");
     }
 }
@@ -344,17 +268,8 @@ async fn allowed_network_call_fails_answers_500_for_an_allowed_fetch_only() {
         (200, 500),
         "an allowed http_fetch: faithful vs mutant"
     );
-    let g = gate_with(Some(Mutant::AllowedNetworkCallFails)).await;
-    let a = Agent::new();
-    let l = a.lease(&g).await;
-    let r = a
-        .execute(
-            &g,
-            &l,
-            "fs_read",
-            &json!({"operation": "read", "path": "README.md"}),
-        )
-        .await;
+    let (g, a, l) = leased_with(Some(Mutant::AllowedNetworkCallFails)).await;
+    let r = a.execute(&g, &l, "fs_read", &fs_read("README.md")).await;
     assert_ne!(
         r.status,
         500,
@@ -366,26 +281,12 @@ async fn allowed_network_call_fails_answers_500_for_an_allowed_fetch_only() {
 #[tokio::test]
 async fn skip_lease_signature_accepts_a_forged_lease() {
     for (m, want) in [(None, 401), (Some(Mutant::SkipLeaseSignature), 200)] {
-        let g = gate_with(m).await;
-        let a = Agent::new();
-        let l = a.lease(&g).await;
+        let (g, a, l) = leased_with(m).await;
         let mut parts: Vec<String> = l.token.split('.').map(str::to_string).collect();
-        parts[2] = support::b64(&[7u8; 64]);
+        parts[2] = b64(&[7u8; 64]);
         let forged = parts.join(".");
-        let p = a.proof_at(
-            &g,
-            "POST",
-            &format!("{}{PATH}", g.public_base_url()),
-            &forged,
-        );
-        let r = send(
-            &Target::client(&g),
-            "POST",
-            PATH,
-            &[("authorization", &format!("DPoP {forged}")), ("dpop", &p)],
-            BODY.as_bytes(),
-        )
-        .await;
+        let p = a.proof_at(&g, "POST", &htu(&g, PATH), &forged);
+        let r = send_dpop(&g, "POST", PATH, (&forged, &p), BODY.as_bytes()).await;
         assert_eq!(r.status, want, "{m:?}: {}", r.text());
     }
 }

@@ -3,11 +3,9 @@
 
 mod support;
 
-use std::path::Path;
-
 use latchgate_mock::MockGate;
 use serde_json::{json, Value};
-use support::{Agent, Op, Resp};
+use support::{execute_fresh as execute, fs_root_with, mock_command, Op};
 
 /// Allows `http_fetch` for principals listed in `data.team.readers`, holds `fs_read` of paths
 /// under `private/` for review, denies everything else with a reason naming the action.
@@ -51,51 +49,37 @@ fn policy_dir(rego: &str, data: Option<&str>) -> tempfile::TempDir {
     d
 }
 
-async fn gate(dir: &Path, fs_root: &Path) -> MockGate {
-    MockGate::builder()
-        .policy_dir(dir)
-        .fs_root(fs_root)
+/// A gate on the team policy and data, over an fs root holding `README.md`, and the two
+/// temporary directories, to be kept as long as the gate is used.
+async fn team_gate() -> (MockGate, [tempfile::TempDir; 2]) {
+    let dir = policy_dir(TEAM_REGO, Some(TEAM_DATA));
+    let root = fs_root_with(&[("README.md", "hello")]);
+    let g = MockGate::builder()
+        .policy_dir(dir.path())
+        .fs_root(root.path())
         .start()
         .await
-        .unwrap()
+        .unwrap();
+    (g, [dir, root])
 }
 
-async fn execute(g: &MockGate, action: &str, body: Value) -> Resp {
-    let a = Agent::new();
-    let l = a.lease(g).await;
-    a.execute(g, &l, action, &body).await
-}
-
-fn root_with_readme() -> tempfile::TempDir {
-    let root = tempfile::tempdir().unwrap();
-    std::fs::write(root.path().join("README.md"), "hello").unwrap();
-    root
+fn read(path: &str) -> Value {
+    json!({"operation": "read", "path": path})
 }
 
 #[tokio::test]
 async fn the_team_policy_allows_what_it_grants() {
-    let (dir, root) = (policy_dir(TEAM_REGO, Some(TEAM_DATA)), root_with_readme());
-    let g = gate(dir.path(), root.path()).await;
-    let r = execute(
-        &g,
-        "fs_read",
-        json!({"operation": "read", "path": "README.md"}),
-    )
-    .await;
+    let (g, _dirs) = team_gate().await;
+    let r = execute(&g, "fs_read", &read("README.md")).await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.json()["decision"], "executed");
 }
 
 #[tokio::test]
 async fn the_team_policy_denial_carries_its_reason() {
-    let (dir, root) = (policy_dir(TEAM_REGO, Some(TEAM_DATA)), root_with_readme());
-    let g = gate(dir.path(), root.path()).await;
-    let r = execute(
-        &g,
-        "http_post",
-        json!({"url": "https://httpbin.org/post", "body": "{}"}),
-    )
-    .await;
+    let (g, _dirs) = team_gate().await;
+    let post = json!({"url": "https://httpbin.org/post", "body": "{}"});
+    let r = execute(&g, "http_post", &post).await;
     assert_eq!(r.status, 403, "{}", r.text());
     assert_eq!(
         r.json()["deny_reason"],
@@ -105,16 +89,10 @@ async fn the_team_policy_denial_carries_its_reason() {
 
 #[tokio::test]
 async fn the_team_policy_holds_what_it_reviews_with_its_version() {
-    let (dir, root) = (policy_dir(TEAM_REGO, Some(TEAM_DATA)), root_with_readme());
-    let g = gate(dir.path(), root.path()).await;
-    let r = execute(
-        &g,
-        "fs_read",
-        json!({"operation": "read", "path": "private/plan.md"}),
-    )
-    .await;
+    let (g, _dirs) = team_gate().await;
+    let r = execute(&g, "fs_read", &read("private/plan.md")).await;
     assert_eq!(r.status, 202, "{}", r.text());
-    let id = r.json()["approval_id"].as_str().unwrap().to_string();
+    let id = r.member("approval_id");
     let detail = Op::of(&g)
         .get(&g, &format!("/v1/approvals/{id}"))
         .await
@@ -125,19 +103,13 @@ async fn the_team_policy_holds_what_it_reviews_with_its_version() {
 
 #[tokio::test]
 async fn a_grant_edits_the_team_data_and_keeps_its_own_keys() {
-    let (dir, root) = (policy_dir(TEAM_REGO, Some(TEAM_DATA)), root_with_readme());
-    let g = gate(dir.path(), root.path()).await;
+    let (g, _dirs) = team_gate().await;
     let body = json!({"principal": "dev:anonymous", "actions": ["fs_read"]});
     let r = Op::of(&g)
         .json(&g, "POST", "/v1/admin/policy/grant", body)
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
-    let r = execute(
-        &g,
-        "fs_read",
-        json!({"operation": "read", "path": "README.md"}),
-    )
-    .await;
+    let r = execute(&g, "fs_read", &read("README.md")).await;
     assert_eq!(
         r.status,
         200,
@@ -170,8 +142,7 @@ async fn a_policy_that_does_not_parse_stops_the_start_naming_file_and_line() {
 #[test]
 fn the_binary_exits_2_on_a_policy_that_does_not_load() {
     let dir = policy_dir("package latchgate\n\ndecision := {\n", None);
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_latchgate-mock"))
-        .args(["serve", "--policy-dir"])
+    let out = mock_command(&["serve", "--policy-dir"])
         .arg(dir.path())
         .output()
         .unwrap();

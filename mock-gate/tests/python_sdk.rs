@@ -1,10 +1,12 @@
 //! The published Python SDK (`latchgate` 0.2.0) drives the mock binary end to end.
 
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use serde_json::{json, Value};
+use support::Served;
 
 #[path = "../../client/tests/support/python_env.rs"]
 mod python_env;
@@ -14,53 +16,21 @@ fn python() -> Option<PathBuf> {
     python_env::python_or_skip(&workspace, "python_sdk")
 }
 
-struct Child(std::process::Child);
-
-impl Drop for Child {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-#[test]
-fn python_sdk_0_2_0_runs_every_flow_against_the_mock_binary() {
-    let Some(py) = python() else { return };
-    let mut gate = Child(
-        Command::new(env!("CARGO_BIN_EXE_latchgate-mock"))
-            .args([
-                "serve",
-                "--http",
-                "127.0.0.1:0",
-                "--admin-http",
-                "127.0.0.1:0",
-                "--no-rate-limits",
-                "--log-format",
-                "json",
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("mock binary starts"),
-    );
-    let mut line = String::new();
-    BufReader::new(gate.0.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let ready: Value = serde_json::from_str(&line).expect("ready line is JSON");
-    assert_eq!(ready["event"], "ready");
+/// Runs `tests/python/sdk_e2e.py` with `py` against the served gate; the observations it
+/// prints.
+fn observations(py: &Path, served: &Served) -> Value {
     let dir = tempfile::tempdir().unwrap();
     let pem = dir.path().join("operator.pem");
-    std::fs::write(&pem, ready["operator"]["private_key_pem"].as_str().unwrap()).unwrap();
+    std::fs::write(&pem, served.ready_str("/operator/private_key_pem")).unwrap();
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/python/sdk_e2e.py");
     let out = Command::new(py)
         .arg(script)
         .args([
-            ready["url"].as_str().unwrap(),
-            ready["admin_url"].as_str().unwrap(),
-            ready["operator"]["api_key"].as_str().unwrap(),
+            served.ready_str("/url"),
+            served.ready_str("/admin_url"),
+            served.ready_str("/operator/api_key"),
             pem.to_str().unwrap(),
-            ready["control_token"].as_str().unwrap(),
+            served.ready_str("/control_token"),
         ])
         .output()
         .unwrap();
@@ -69,7 +39,22 @@ fn python_sdk_0_2_0_runs_every_flow_against_the_mock_binary() {
         "python failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let obs: Value = serde_json::from_slice(&out.stdout).expect("observations JSON");
+    serde_json::from_slice(&out.stdout).expect("observations JSON")
+}
+
+/// Asserts the observation `key` is an exception of `class` whose text contains `needle`.
+fn assert_raised(obs: &Value, key: &str, class: &str, needle: &str, why: &str) {
+    assert_eq!(obs[key]["class"], class, "{key}: {why}: {obs}");
+    let text = obs[key]["str"].as_str().unwrap_or_default();
+    assert!(text.contains(needle), "{key} text lacks {needle:?}: {obs}");
+}
+
+#[test]
+fn python_sdk_0_2_0_runs_every_flow_against_the_mock_binary() {
+    let Some(py) = python() else { return };
+    let served = Served::on_loopback(&["--no-rate-limits", "--log-format", "json"], &[]);
+    assert_eq!(served.ready["event"], "ready");
+    let obs = observations(&py, &served);
     assert_eq!(obs["session_id_set"], json!(true));
     assert_eq!(
         obs["execute"],
@@ -79,29 +64,24 @@ fn python_sdk_0_2_0_runs_every_flow_against_the_mock_binary() {
         obs["receipt"],
         json!({"same_id": true, "result_hash_len": 64})
     );
-    assert_eq!(obs["acl_denied"]["class"], "LatchGateDenied", "{obs}");
-    assert!(
-        obs["acl_denied"]["str"]
-            .as_str()
-            .unwrap()
-            .contains("not authorised"),
-        "{obs}"
+    assert_raised(
+        &obs,
+        "acl_denied",
+        "LatchGateDenied",
+        "not authorised",
+        "ACL",
     );
     assert_eq!(obs["schema"]["class"], "LatchGateDenied", "{obs}");
     assert_eq!(
         obs["unknown_action"]["class"], "LatchGateUnavailable",
         "404 on execute is 'unexpected status': {obs}"
     );
-    assert_eq!(
-        obs["budget"]["class"], "LatchGateDenied",
-        "exhaustion is policy_denied: {obs}"
-    );
-    assert!(
-        obs["budget"]["str"]
-            .as_str()
-            .unwrap()
-            .contains("budget exhausted"),
-        "{obs}"
+    assert_raised(
+        &obs,
+        "budget",
+        "LatchGateDenied",
+        "budget exhausted",
+        "exhaustion is policy_denied",
     );
     assert_eq!(obs["pending"], json!({"status": "pending"}));
     assert_eq!(obs["approve"], json!({"code": 200, "decision": "executed"}));

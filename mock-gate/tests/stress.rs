@@ -4,22 +4,18 @@ mod support;
 
 use std::sync::Arc;
 
-use latchgate_mock::{MockGate, RateLimits};
+use latchgate_mock::MockGate;
 use proptest::prelude::*;
 use serde_json::json;
-use support::{send, try_send, Agent, Target};
+use support::{
+    b64, get_client, htu, send, send_dpop, try_send, unlimited_gate, Agent, Target, FETCH_PATH,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_executes_under_max_calls_k_succeed_exactly_k_times() {
     const K: u64 = 7;
     const N: usize = 1000;
-    let g = Arc::new(
-        MockGate::builder()
-            .rate_limits(RateLimits::unlimited())
-            .start()
-            .await
-            .unwrap(),
-    );
+    let g = Arc::new(unlimited_gate().await);
     let a = Arc::new(Agent::new());
     let l = Arc::new(a.lease_with(&g, json!({"budgets": {"max_calls": K}})).await);
     let sem = Arc::new(tokio::sync::Semaphore::new(64));
@@ -28,14 +24,7 @@ async fn concurrent_executes_under_max_calls_k_succeed_exactly_k_times() {
         let (g, a, l, sem) = (g.clone(), a.clone(), l.clone(), sem.clone());
         tasks.push(tokio::spawn(async move {
             let _p = sem.acquire().await.unwrap();
-            let r = a
-                .execute(
-                    &g,
-                    &l,
-                    "http_fetch",
-                    &json!({"url": "https://httpbin.org/get"}),
-                )
-                .await;
+            let r = a.fetch_ok(&g, &l).await;
             (r.status, r.text())
         }));
     }
@@ -57,35 +46,17 @@ async fn concurrent_executes_under_max_calls_k_succeed_exactly_k_times() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn one_proof_sent_100_times_concurrently_is_accepted_once() {
-    let g = Arc::new(
-        MockGate::builder()
-            .rate_limits(RateLimits::unlimited())
-            .start()
-            .await
-            .unwrap(),
-    );
+    let g = Arc::new(unlimited_gate().await);
     let a = Agent::new();
     let l = a.lease(&g).await;
-    let path = "/v1/actions/http_fetch/execute";
-    let proof = Arc::new(a.proof_at(
-        &g,
-        "POST",
-        &format!("{}{path}", g.public_base_url()),
-        &l.token,
-    ));
-    let authz = Arc::new(format!("DPoP {}", l.token));
+    let proof = Arc::new(a.proof_at(&g, "POST", &htu(&g, FETCH_PATH), &l.token));
+    let token = Arc::new(l.token);
     let mut tasks = Vec::new();
     for _ in 0..100 {
-        let (g, proof, authz) = (g.clone(), proof.clone(), authz.clone());
+        let (g, proof, token) = (g.clone(), proof.clone(), token.clone());
         tasks.push(tokio::spawn(async move {
-            let r = send(
-                &Target::client(&g),
-                "POST",
-                path,
-                &[("authorization", &authz), ("dpop", &proof)],
-                br#"{"url":"https://httpbin.org/get"}"#,
-            )
-            .await;
+            let body = br#"{"url":"https://httpbin.org/get"}"#;
+            let r = send_dpop(&g, "POST", FETCH_PATH, (&token, &proof), body).await;
             (r.status, r.text())
         }));
     }
@@ -135,7 +106,7 @@ proptest! {
         body in proptest::collection::vec(any::<u8>(), 0..512),
     ) {
         rt().block_on(async {
-            let g = MockGate::builder().rate_limits(RateLimits::unlimited()).start().await.unwrap();
+            let g = unlimited_gate().await;
             let (m, p) = ROUTES[route];
             let mut h: Vec<(&str, &str)> = vec![];
             if let Some(a) = &authz { h.push(("authorization", a)); }
@@ -145,7 +116,7 @@ proptest! {
                 let r = try_send(&t, m, p, &h, &body).await.expect("the gate answers");
                 prop_assert!(r.status < 500 || r.status == 503, "{} {} -> {} {}", m, p, r.status, r.text());
             }
-            let health = send(&Target::client(&g), "GET", "/healthz", &[], b"").await;
+            let health = get_client(&g, "/healthz").await;
             prop_assert_eq!(health.status, 200);
             Ok(())
         })?;
@@ -161,9 +132,9 @@ proptest! {
             let g = MockGate::start().await.unwrap();
             let a = Agent::new();
             let l = a.lease(&g).await;
-            let forged = format!("{}.{}.{}", support::b64(header.as_bytes()), support::b64(claims.as_bytes()), support::b64(&sig));
-            for (authz, proof) in [(format!("DPoP {forged}"), a.proof_at(&g, "POST", "http://x/", &forged)), (format!("DPoP {}", l.token), forged.clone())] {
-                let r = send(&Target::client(&g), "POST", "/v1/actions/http_fetch/execute", &[("authorization", &authz), ("dpop", &proof)], b"{}").await;
+            let forged = format!("{}.{}.{}", b64(header.as_bytes()), b64(claims.as_bytes()), b64(&sig));
+            for (token, proof) in [(forged.clone(), a.proof_at(&g, "POST", "http://x/", &forged)), (l.token.clone(), forged.clone())] {
+                let r = send_dpop(&g, "POST", FETCH_PATH, (&token, &proof), b"{}").await;
                 prop_assert_eq!(r.status, 401, "{}", r.text());
             }
             Ok(())

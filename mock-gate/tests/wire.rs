@@ -4,18 +4,17 @@ mod support;
 
 use latchgate_mock::MockGate;
 use serde_json::{json, Value};
-use support::{receipt_result_hash, redact, send, sign, Agent, Op, Target};
-
-async fn gate() -> MockGate {
-    MockGate::builder().start().await.unwrap()
-}
+use support::{
+    b64d, claims_text, gate, get_client, htu, leased, post_lease, receipt_result_hash, redact,
+    send, send_dpop, sign, Agent, Op, Target, FETCH_PATH, UNAUTHORIZED,
+};
 
 #[tokio::test]
 async fn healthz_and_readyz_bodies_match_the_gate() {
     let g = gate().await;
-    let h = send(&Target::client(&g), "GET", "/healthz", &[], b"").await;
-    assert_eq!((h.status, h.text().as_str()), (200, r#"{"status":"ok"}"#));
-    let r = send(&Target::client(&g), "GET", "/readyz", &[], b"").await;
+    let h = get_client(&g, "/healthz").await;
+    h.assert_is(200, r#"{"status":"ok"}"#, "GET /healthz");
+    let r = get_client(&g, "/readyz").await;
     assert_eq!(
         r.text(),
         r#"{"status":"ready","redis":true,"opa":true,"ledger":true,"approval_store":true,"egress_proxy":null,"actions_registered":4}"#
@@ -25,23 +24,16 @@ async fn healthz_and_readyz_bodies_match_the_gate() {
 #[tokio::test]
 async fn unknown_path_is_404_with_empty_body_and_wrong_method_is_405() {
     let g = gate().await;
-    let r = send(&Target::client(&g), "GET", "/v1/nope", &[], b"").await;
+    let r = get_client(&g, "/v1/nope").await;
     assert_eq!((r.status, r.body.len()), (404, 0));
-    let r = send(&Target::client(&g), "GET", "/v1/leases", &[], b"").await;
+    let r = get_client(&g, "/v1/leases").await;
     assert_eq!((r.status, r.body.len()), (405, 0));
 }
 
 #[tokio::test]
 async fn jwks_has_one_es256_key_in_gate_field_order() {
     let g = gate().await;
-    let r = send(
-        &Target::client(&g),
-        "GET",
-        "/.well-known/jwks.json",
-        &[],
-        b"",
-    )
-    .await;
+    let r = get_client(&g, "/.well-known/jwks.json").await;
     insta::assert_snapshot!(redact(&r.text()), @r#"{"keys":[{"kty":"EC","crv":"P-256","kid":"<kid>","use":"sig","alg":"ES256","x":"<x>","y":"<y>"}]}"#);
 }
 
@@ -62,13 +54,12 @@ async fn lease_response_fields_and_jwt_claims_are_in_gate_order() {
         20,
         "whole seconds: {raw}"
     );
-    let parts: Vec<&str> = l.token.split('.').collect();
-    let header = String::from_utf8(support_b64d(parts[0])).unwrap();
+    let header = String::from_utf8(b64d(l.token.split('.').next().unwrap())).unwrap();
     assert!(
         header.starts_with(r#"{"typ":"JWT","alg":"ES256","kid":""#),
         "{header}"
     );
-    let claims = String::from_utf8(support_b64d(parts[1])).unwrap();
+    let claims = claims_text(&l.token);
     let keys: Vec<String> = serde_json::from_str::<serde_json::Map<String, Value>>(&claims)
         .map(|_| {
             claims
@@ -109,26 +100,12 @@ async fn lease_response_fields_and_jwt_claims_are_in_gate_order() {
     assert_eq!(c["exp"].as_i64().unwrap() - c["iat"].as_i64().unwrap(), 300);
 }
 
-fn support_b64d(s: &str) -> Vec<u8> {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(s)
-        .unwrap()
-}
-
 #[tokio::test]
 async fn lease_with_unknown_member_is_rejected_by_the_extractor_as_text() {
     let g = gate().await;
     let a = Agent::new();
-    let body = json!({"scopes": ["tools:call"], "dpop_jwk": a.jwk(), "agent_id": "x"}).to_string();
-    let r = send(
-        &Target::client(&g),
-        "POST",
-        "/v1/leases",
-        &[("content-type", "application/json")],
-        body.as_bytes(),
-    )
-    .await;
+    let body = json!({"scopes": ["tools:call"], "dpop_jwk": a.jwk(), "agent_id": "x"});
+    let r = post_lease(&Target::client(&g), &body).await;
     assert_eq!(r.status, 422);
     assert_eq!(
         r.header("content-type").as_deref(),
@@ -145,12 +122,10 @@ async fn lease_with_unknown_member_is_rejected_by_the_extractor_as_text() {
 async fn lease_without_json_content_type_is_415_text() {
     let g = gate().await;
     let r = send(&Target::client(&g), "POST", "/v1/leases", &[], b"{}").await;
-    assert_eq!(
-        (r.status, r.text().as_str()),
-        (
-            415,
-            "Expected request with `Content-Type: application/json`"
-        )
+    r.assert_is(
+        415,
+        "Expected request with `Content-Type: application/json`",
+        "a lease request without a content type",
     );
 }
 
@@ -166,15 +141,8 @@ async fn lease_issuer_checks_give_invalid_request_with_the_gate_messages() {
          r#"{"error":"invalid_request","message":"invalid scope 'Bad': must be a known built-in scope ([\"tools:call\", \"audit:read\"]) or a custom scope in 'namespace:name' format with [a-z0-9:_-] characters (4–64 chars)"}"#.to_string()),
     ];
     for (body, want) in cases {
-        let r = send(
-            &Target::client(&g),
-            "POST",
-            "/v1/leases",
-            &[("content-type", "application/json")],
-            body.to_string().as_bytes(),
-        )
-        .await;
-        assert_eq!((r.status, r.text()), (400, want));
+        let r = post_lease(&Target::client(&g), &body).await;
+        r.assert_is(400, &want, &format!("lease request {body}"));
     }
 }
 
@@ -187,16 +155,8 @@ async fn fs_root_outside_allowed_prefixes_is_denied() {
         .await
         .unwrap();
     let a = Agent::new();
-    let body =
-        json!({"scopes": ["tools:call"], "dpop_jwk": a.jwk(), "fs_root": dir.path()}).to_string();
-    let r = send(
-        &Target::client(&g),
-        "POST",
-        "/v1/leases",
-        &[("content-type", "application/json")],
-        body.as_bytes(),
-    )
-    .await;
+    let body = json!({"scopes": ["tools:call"], "dpop_jwk": a.jwk(), "fs_root": dir.path()});
+    let r = post_lease(&Target::client(&g), &body).await;
     let canonical = dir.path().canonicalize().unwrap();
     assert_eq!(r.status, 403);
     assert_eq!(
@@ -226,30 +186,18 @@ async fn action_list_detail_and_schema_match_the_quickstart() {
 
 #[tokio::test]
 async fn execute_success_body_and_receipt_verify() {
-    let g = gate().await;
-    let a = Agent::new();
-    let l = a.lease(&g).await;
-    let r = a
-        .execute(
-            &g,
-            &l,
-            "http_fetch",
-            &json!({"url": "https://httpbin.org/get"}),
-        )
-        .await;
+    let (g, a, l) = leased().await;
+    let r = a.fetch_ok(&g, &l).await;
     assert_eq!(r.status, 200, "{}", r.text());
     insta::assert_snapshot!(redact(&r.text()), @r#"{"decision":"executed","trace_id":"<trace_id>","action_id":"http_fetch","grant_id":"<grant_id>","receipt_id":"<receipt_id>","output":{"data":{"body":"","headers":{},"status_code":200,"url":"https://httpbin.org/get"},"ok":true},"verification_outcome":"verified","verification":{"outcome":"verified","is_fully_successful":true},"runtime":{"duration_ms":0,"exit_code":0,"fuel_consumed":0}}"#);
-    let rid = r.json()["receipt_id"].as_str().unwrap().to_string();
-    let rc = a.get(&g, &l, &format!("/v1/receipts/{rid}")).await;
+    let rc = a.receipt_of(&g, &l, &r).await;
     assert_eq!(rc.status, 200);
     insta::assert_snapshot!(redact(&rc.text()), @r#"{"effect_evidence":[],"failure_class":null,"finished_at":"<finished_at>","grant_id":"<grant_id>","normalized_result":{"kind":"success","summary":"provider completed successfully"},"provider_module_digest":"builtin:http_api","provider_receipt":{"data":{"body":"","headers":{},"status_code":200,"url":"https://httpbin.org/get"},"ok":true},"receipt_id":"<receipt_id>","receipt_signature":"<receipt_signature>","result_hash":"<result_hash>","signature_status":"valid","signing_key_id":"<signing_key_id>","started_at":"<started_at>","verification_outcome":{"evidence":{"host_corroborated":true,"http_status":200},"status":"verified"}}"#);
     // independent recomputation of result_hash and the Ed25519 signature over its hex ASCII
     let rv = rc.json();
     let hash = receipt_result_hash(&rv);
     assert_eq!(rv["result_hash"], json!(hash));
-    let keys = Op::of(&g)
-        .call(&g, "GET", "/v1/receipt-keys", b"", &[])
-        .await;
+    let keys = Op::of(&g).get(&g, "/v1/receipt-keys").await;
     let k = &keys.json()["keys"][0];
     assert_eq!(k["kid"], rv["signing_key_id"]);
     let pk = ed25519_dalek::VerifyingKey::from_bytes(
@@ -276,17 +224,9 @@ async fn execute_success_body_and_receipt_verify() {
 
 #[tokio::test]
 async fn http_post_is_denied_by_the_wildcard_acl() {
-    let g = gate().await;
-    let a = Agent::new();
-    let l = a.lease(&g).await;
-    let r = a
-        .execute(
-            &g,
-            &l,
-            "http_post",
-            &json!({"url": "https://httpbin.org/post", "body": "{}"}),
-        )
-        .await;
+    let (g, a, l) = leased().await;
+    let post = json!({"url": "https://httpbin.org/post", "body": "{}"});
+    let r = a.execute(&g, &l, "http_post", &post).await;
     assert_eq!(r.status, 403);
     assert_eq!(
         r.text(),
@@ -322,59 +262,29 @@ async fn policy_deny_reason_is_sanitized_in_the_body_and_the_ledger() {
 
 #[tokio::test]
 async fn schema_violations_and_bad_json_are_422_without_reason() {
-    let g = gate().await;
-    let a = Agent::new();
-    let l = a.lease(&g).await;
+    let (g, a, l) = leased().await;
+    let violation = r#"{"error":"schema_violation"}"#;
     for body in [
         json!({"url": 5}),
         json!({"url": "https://httpbin.org", "x": 1}),
     ] {
         let r = a.execute(&g, &l, "http_fetch", &body).await;
-        assert_eq!(
-            (r.status, r.text().as_str()),
-            (422, r#"{"error":"schema_violation"}"#)
-        );
+        r.assert_is(422, violation, &format!("http_fetch of {body}"));
     }
-    let path = "/v1/actions/http_fetch/execute";
-    let proof = a.proof("POST", &format!("{}{path}", g.public_base_url()), &l.token);
-    let authz = format!("DPoP {}", l.token);
-    let r = send(
-        &Target::client(&g),
-        "POST",
-        path,
-        &[("authorization", &authz), ("dpop", &proof)],
-        b"not json",
-    )
-    .await;
-    assert_eq!(
-        (r.status, r.text().as_str()),
-        (422, r#"{"error":"schema_violation"}"#)
-    );
+    let proof = a.proof("POST", &htu(&g, FETCH_PATH), &l.token);
+    let r = send_dpop(&g, "POST", FETCH_PATH, (&l.token, &proof), b"not json").await;
+    r.assert_is(422, violation, "a body that is not JSON");
 }
 
 #[tokio::test]
 async fn unknown_action_is_404_action_not_found_after_auth() {
-    let g = gate().await;
-    let a = Agent::new();
-    let l = a.lease(&g).await;
+    let (g, a, l) = leased().await;
     let r = a.execute(&g, &l, "nope", &json!({})).await;
-    assert_eq!(
-        (r.status, r.text().as_str()),
-        (404, r#"{"error":"action_not_found"}"#)
-    );
-    let r = send(
-        &Target::client(&g),
-        "POST",
-        "/v1/actions/nope/execute",
-        &[],
-        b"",
-    )
-    .await;
-    assert_eq!(
-        r.text(),
-        r#"{"error":"missing_auth_header"}"#,
-        "auth comes before lookup"
-    );
+    r.assert_is(404, r#"{"error":"action_not_found"}"#, "an unknown action");
+    let nope = "/v1/actions/nope/execute";
+    let r = send(&Target::client(&g), "POST", nope, &[], b"").await;
+    let why = "auth comes before lookup";
+    assert_eq!(r.text(), r#"{"error":"missing_auth_header"}"#, "{why}");
 }
 
 #[tokio::test]
@@ -389,11 +299,7 @@ async fn admin_routes_collapse_auth_failures_to_unauthorized() {
         ("GET", "/v1/approvals"),
     ] {
         let r = send(&t, m, p, &[("authorization", "DPoP wrong")], b"").await;
-        assert_eq!(
-            (r.status, r.text().as_str()),
-            (401, r#"{"error":"unauthorized"}"#),
-            "{m} {p}"
-        );
+        r.assert_is(401, UNAUTHORIZED, &format!("{m} {p}"));
     }
     let r = send(&t, "GET", "/v1/approvals/x", &[], b"").await;
     assert_eq!((r.status, r.body.len()), (401, 0));
@@ -408,17 +314,14 @@ async fn operator_routes_are_absent_from_the_client_listener() {
         "/v1/receipt-keys",
         "/_mock/journal",
     ] {
-        let r = send(&Target::client(&g), "GET", p, &[], b"").await;
-        assert_eq!(r.status, 404, "{p}");
+        assert_eq!(get_client(&g, p).await.status, 404, "{p}");
     }
 }
 
 #[tokio::test]
 async fn admin_status_reports_quickstart_counts() {
     let g = gate().await;
-    let r = Op::of(&g)
-        .call(&g, "GET", "/v1/admin/status", b"", &[])
-        .await;
+    let r = Op::of(&g).get(&g, "/v1/admin/status").await;
     let mut v = r.json();
     v["uptime_seconds"] = json!(0);
     assert_eq!(
@@ -435,7 +338,7 @@ async fn admin_status_reports_quickstart_counts() {
 #[tokio::test]
 async fn metrics_are_openmetrics_text() {
     let g = gate().await;
-    let r = Op::of(&g).call(&g, "GET", "/metrics", b"", &[]).await;
+    let r = Op::of(&g).get(&g, "/metrics").await;
     assert_eq!(
         r.header("content-type").as_deref(),
         Some("application/openmetrics-text; version=1.0.0; charset=utf-8")
@@ -445,25 +348,11 @@ async fn metrics_are_openmetrics_text() {
 
 #[tokio::test]
 async fn a_proof_signed_by_another_key_is_key_binding_failure_text() {
-    let g = gate().await;
-    let a = Agent::new();
-    let l = a.lease(&g).await;
+    let (g, _holder, l) = leased().await;
     let other = Agent::new();
-    let path = "/v1/actions/http_fetch/execute";
-    let proof = sign(
-        &other.key,
-        &other.header(),
-        &Agent::claims("POST", &format!("{}{path}", g.public_base_url()), &l.token),
-    );
-    let authz = format!("DPoP {}", l.token);
-    let r = send(
-        &Target::client(&g),
-        "POST",
-        path,
-        &[("authorization", &authz), ("dpop", &proof)],
-        b"{}",
-    )
-    .await;
+    let claims = Agent::claims("POST", &htu(&g, FETCH_PATH), &l.token);
+    let proof = sign(&other.key, &other.header(), &claims);
+    let r = send_dpop(&g, "POST", FETCH_PATH, (&l.token, &proof), b"{}").await;
     assert_eq!(
         r.text(),
         r#"{"error":"invalid_dpop","deny_reason":"DPoP key thumbprint does not match lease cnf.jkt (key binding failure)"}"#

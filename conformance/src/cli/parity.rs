@@ -4,6 +4,7 @@
 use super::CliError;
 use super::{EXIT_FAILED, EXIT_OK};
 use crate::parity::corpus::{self, Corpus, Deviations, Manifest};
+use crate::parity::explain::{explain, Explanation};
 use crate::parity::replay::{self, Mode};
 use crate::parity::run::Side;
 use crate::parity::{explore, report, DiffPlan};
@@ -86,6 +87,10 @@ pub struct DiffArgs {
     /// Write the differences as JSON here.
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
+    /// Sort the differences by the reviewed `deviations.toml` of this corpus directory (e.g.
+    /// fixtures/parity/gate-0.2.0): only unexplained ones are shown and make the exit 1.
+    #[arg(long, value_name = "DIR")]
+    deviations: Option<PathBuf>,
 }
 
 /// Flags shared by `diff` and `record`.
@@ -265,6 +270,18 @@ pub async fn diff(args: DiffArgs) -> Result<i32, CliError> {
         public_base_url: args.public_base_url_b.clone(),
         fs_root: args.fs_root_b.clone(),
     };
+    let deviations = match &args.deviations {
+        Some(dir) if !dir.join(corpus::DEVIATIONS).is_file() => {
+            return Err(format!(
+                "--deviations {}: no {} there",
+                dir.display(),
+                corpus::DEVIATIONS
+            )
+            .into())
+        }
+        Some(dir) => Some(Deviations::load(dir).map_err(|e| format!("--deviations: {e}"))?),
+        None => None,
+    };
     let (a, b) = (side("a", &sa).await?, side("b", &sb).await?);
     let caps = explore::Caps {
         clock: crate::parity::run::has_clock(&a).await?
@@ -284,17 +301,24 @@ pub async fn diff(args: DiffArgs) -> Result<i32, CliError> {
         b.provider.describe()
     );
     let out = crate::parity::run_diff(&a, &b, &plan, &|l| eprintln!("  {l}")).await?;
-    print!("{}", report::text(&out, plan.seed));
-    eprintln!("{}", report::summary(&out, plan.seed, start.elapsed()));
+    let explained: Option<Vec<Explanation>> = deviations
+        .as_ref()
+        .map(|dev| out.differing.iter().map(|d| explain(d, dev)).collect());
+    let explained = explained.as_deref();
+    print!("{}", report::text(&out, plan.seed, explained));
+    eprintln!(
+        "{}",
+        report::summary(&out, plan.seed, start.elapsed(), explained)
+    );
     if let Some(p) = &args.json {
-        std::fs::write(p, report::json(&out, plan.seed))
+        std::fs::write(p, report::json(&out, plan.seed, explained))
             .map_err(|e| format!("--json {}: {e}", p.display()))?;
     }
-    Ok(if out.differing.is_empty() {
-        EXIT_OK
-    } else {
-        EXIT_FAILED
-    })
+    let failing = match explained {
+        Some(e) => e.contains(&Explanation::Unexplained),
+        None => !out.differing.is_empty(),
+    };
+    Ok(if failing { EXIT_FAILED } else { EXIT_OK })
 }
 
 /// `record --target --out`.

@@ -90,6 +90,14 @@ scenario_fn!(exec_schema_violation, |ctx| {
     expect_bare_schema_violation(&resp)
 });
 
+scenario_fn!(exec_unparseable_url, |ctx| {
+    let lease = ctx.lease().await?;
+    let resp = ctx
+        .execute(&lease, "http_fetch", &json!({"url": "not a url"}))
+        .await?;
+    expect_bare_schema_violation(&resp)
+});
+
 scenario_fn!(exec_auth_before_lookup, |ctx| {
     let lease = ctx.lease().await?;
     let path = "/v1/actions/lgc_no_such_action/execute";

@@ -34,6 +34,7 @@ pub(crate) const SCENARIOS: &[(&str, &str, GateFn)] = crate::registry![GateFn;
     "exec.ok.no-content-type-needed" => exec::exec_no_content_type,
     "exec.schema.invalid-json" => exec::exec_invalid_json,
     "exec.schema.violation" => exec::exec_schema_violation,
+    "exec.provider.unparseable-url" => exec::exec_unparseable_url,
     "exec.order.auth-before-lookup" => exec::exec_auth_before_lookup,
     "exec.order.lookup-before-schema" => exec::exec_lookup_before_schema,
     "exec.order.schema-before-policy" => exec::exec_schema_before_policy,

@@ -14,6 +14,7 @@ pub mod corpus;
 pub mod diff;
 mod error;
 pub mod exchange;
+pub mod explain;
 pub mod explore;
 pub mod fsgen;
 pub mod node;

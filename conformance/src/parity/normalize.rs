@@ -18,7 +18,7 @@ pub struct Rule {
 
 /// Every string rule, in the order they are applied (context literals come first, see
 /// [`Normalizer`]).
-pub static RULES: [Rule; 10] = [
+pub static RULES: [Rule; 11] = [
     Rule {
         name: "jwt",
         doc: "a compact JWS (eyJ….….…) → <jwt>, or <jwt 2 segments>",
@@ -68,6 +68,11 @@ pub static RULES: [Rule; 10] = [
         name: "metric-sample",
         doc: "the value of a Prometheus sample line `name{labels} VALUE` → <n> (names and labels stay)",
         apply: metric_sample,
+    },
+    Rule {
+        name: "metric-order",
+        doc: "the sample lines of each metric family of a Prometheus exposition, sorted (prometheus-client writes a family's label sets in its hash map's order, which differs from process to process); families, `# HELP` and `# TYPE` lines keep their places",
+        apply: metric_order,
     },
 ];
 
@@ -192,6 +197,27 @@ fn metric_sample(s: &str) -> Option<String> {
         re(r"(?m)^([a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}\n]*\})?) [-+0-9.eE]+(?:NaN|Inf)?( \d+)?$")
     });
     replace(&R, s, |c| format!("{} <n>", &c[1]))
+}
+
+fn metric_order(s: &str) -> Option<String> {
+    if !s.starts_with("# HELP ") && !s.starts_with("# TYPE ") {
+        return None;
+    }
+    let mut lines: Vec<&str> = Vec::new();
+    let mut samples: Vec<&str> = Vec::new();
+    for line in s.split('\n') {
+        if line.starts_with('#') || line.is_empty() {
+            samples.sort_unstable();
+            lines.append(&mut samples);
+            lines.push(line);
+        } else {
+            samples.push(line);
+        }
+    }
+    samples.sort_unstable();
+    lines.append(&mut samples);
+    let sorted = lines.join("\n");
+    (sorted != s).then_some(sorted)
 }
 
 /// Applies the rules with the context literals of one side.

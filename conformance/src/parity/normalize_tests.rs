@@ -117,6 +117,22 @@ fn metric_sample_rule_keeps_names_and_labels() {
 }
 
 #[test]
+fn metric_order_rule_sorts_the_samples_within_each_family_only() {
+    let text = "# HELP b B.\n# TYPE b counter\nb{x=\"2\"} 1\nb{x=\"1\"} 1\n# HELP a A.\n# TYPE a gauge\na{y=\"9\"} 1\na{y=\"0\"} 1\n# EOF\n";
+    assert_eq!(
+        apply("metric-order", text),
+        "# HELP b B.\n# TYPE b counter\nb{x=\"1\"} 1\nb{x=\"2\"} 1\n# HELP a A.\n# TYPE a gauge\na{y=\"0\"} 1\na{y=\"9\"} 1\n# EOF\n",
+        "samples sorted inside b and inside a; family b still before family a"
+    );
+}
+
+#[test]
+fn metric_order_rule_leaves_text_that_is_no_exposition() {
+    let text = "z 1\na 2\n";
+    assert_eq!(apply("metric-order", text), text);
+}
+
+#[test]
 fn unix_time_rule_replaces_seconds_and_milliseconds_only() {
     let n = Normalizer::default();
     let node = Node::parse(br#"{"iat":1795000000,"ts":1795000000123,"max_calls":5}"#).unwrap();
@@ -212,5 +228,18 @@ fn policy_revision_rule_replaces_the_edit_counter() {
         n.node(&other).compact(),
         r#"{"policy_version":"team-v2<rev>"}"#,
         "the name stays"
+    );
+}
+
+#[test]
+fn every_rule_has_a_row_in_the_readme_table() {
+    let readme = include_str!("../../README.md");
+    let missing: Vec<String> = super::super::corpus::rule_names()
+        .into_iter()
+        .filter(|name| !readme.contains(&format!("| `{name}` |")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "rules without a row in conformance/README.md: {missing:?}"
     );
 }

@@ -144,7 +144,7 @@ fn compare(
 }
 
 /// The exchange with the named body members replaced by `<deviation>`.
-fn mask(x: &NormExchange, members: &[&str]) -> NormExchange {
+pub(super) fn mask(x: &NormExchange, members: &[&str]) -> NormExchange {
     let mut x = x.clone();
     if members.is_empty() {
         return x;

@@ -1,6 +1,7 @@
 //! The `diff` report: text (one block per differing exchange, then the reduced cases with the
 //! flags that rerun them) and JSON.
 
+use super::explain::Explanation;
 use super::DiffOutcome;
 use serde_json::json;
 use std::time::Duration;
@@ -8,16 +9,23 @@ use std::time::Duration;
 /// Differing exchanges shown in the text report (the JSON report has all).
 const SHOWN: usize = 200;
 
-/// The text report.
-pub fn text(out: &DiffOutcome, seed: u64) -> String {
+/// The text report; with `explained` (one per differing exchange), only the unexplained ones.
+pub fn text(out: &DiffOutcome, seed: u64, explained: Option<&[Explanation]>) -> String {
     let mut s = String::new();
-    for d in out.differing.iter().take(SHOWN) {
+    let shown: Vec<_> = out
+        .differing
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| explained.is_none_or(|e| e[*i] == Explanation::Unexplained))
+        .map(|(_, d)| d)
+        .collect();
+    for d in shown.iter().take(SHOWN) {
         s.push_str(&super::diff::render(&d.a, &d.differences));
     }
-    if out.differing.len() > SHOWN {
+    if shown.len() > SHOWN {
         s.push_str(&format!(
             "… {} more differing exchanges (see --json)\n",
-            out.differing.len() - SHOWN
+            shown.len() - SHOWN
         ));
     }
     for c in &out.cases {
@@ -39,9 +47,14 @@ pub fn text(out: &DiffOutcome, seed: u64) -> String {
     s
 }
 
-/// The one-line summary.
-pub fn summary(out: &DiffOutcome, seed: u64, took: Duration) -> String {
-    format!(
+/// The one-line summary; with `explained`, how the differing exchanges sort.
+pub fn summary(
+    out: &DiffOutcome,
+    seed: u64,
+    took: Duration,
+    explained: Option<&[Explanation]>,
+) -> String {
+    let line = format!(
         "compared {} exchanges ({} scenarios run, {} skipped; {} generated cases, seed {seed}) in {:.1} s: {} differ",
         out.compared,
         out.scenarios_run,
@@ -49,21 +62,36 @@ pub fn summary(out: &DiffOutcome, seed: u64, took: Duration) -> String {
         out.cases_run,
         took.as_secs_f64(),
         out.differing.len()
+    );
+    let Some(e) = explained else {
+        return line;
+    };
+    let count = |f: fn(&Explanation) -> bool| e.iter().filter(|x| f(x)).count();
+    format!(
+        "{line} ({} unexplained, {} deliberate deviations, {} known open)",
+        count(|x| *x == Explanation::Unexplained),
+        count(|x| matches!(x, Explanation::Deviation(_))),
+        count(|x| *x == Explanation::KnownOpen)
     )
 }
 
-/// The JSON report.
-pub fn json(out: &DiffOutcome, seed: u64) -> String {
+/// The JSON report; with `explained`, each differing exchange carries `explained_by`.
+pub fn json(out: &DiffOutcome, seed: u64, explained: Option<&[Explanation]>) -> String {
     let differing: Vec<_> = out
         .differing
         .iter()
-        .map(|d| {
-            json!({
+        .enumerate()
+        .map(|(i, d)| {
+            let mut v = json!({
                 "id": d.a.id,
                 "a": d.a,
                 "b": d.b,
                 "differences": d.differences.iter().map(|x| json!({"aspect": x.aspect, "detail": x.detail})).collect::<Vec<_>>(),
-            })
+            });
+            if let Some(e) = explained {
+                v["explained_by"] = json!(e[i].label());
+            }
+            v
         })
         .collect();
     let cases: Vec<_> = out

@@ -7,8 +7,8 @@ use super::exchange::{self, NormExchange, NormRequest, NormResponse};
 use super::normalize::Normalizer;
 use super::steps::{Entry, Session, Step};
 use super::ParityError;
-use crate::catalogue::{Catalogue, Scenario};
-use crate::gate::GateCtx;
+use crate::catalogue::{Catalogue, Need, Scenario};
+use crate::gate::{GateCtx, Listener};
 use crate::http::RawRequest;
 use crate::target::{Acquired, GateEnv, TargetProvider};
 use std::sync::{Arc, LazyLock};
@@ -180,6 +180,15 @@ fn lacks(s: &Scenario, env: &GateEnv) -> Option<String> {
     s.needs.iter().find_map(|n| env.lacks(n))
 }
 
+/// Whether the admin listener answers the mock's `/_mock/` control API. A scenario that registers
+/// actions runs only when both sides do: on one side alone it would leave actions there that the
+/// later exchanges (the catalogue, `/metrics`) would show as differences.
+async fn offers_control_api(env: &GateEnv) -> bool {
+    let mut ctx = GateCtx::new(env.clone(), carrier());
+    let probe = ctx.control_request("GET", "/_mock/clock");
+    matches!(ctx.send(Listener::Admin, probe).await, Ok(r) if r.status == 200)
+}
+
 /// A gate-suite scenario on both sides at once; `Ok(None)` when either side cannot run it.
 pub async fn scenario_pair(
     a: &Side,
@@ -190,6 +199,12 @@ pub async fn scenario_pair(
     let (ga, gb) = (ga?, gb?);
     if lacks(s, &ga.env).or_else(|| lacks(s, &gb.env)).is_some() {
         return Ok(None);
+    }
+    if s.needs.contains(&Need::Actions) {
+        let (ca, cb) = tokio::join!(offers_control_api(&ga.env), offers_control_api(&gb.env));
+        if !(ca && cb) {
+            return Ok(None);
+        }
     }
     let prefix = format!("suite/{}", s.id);
     let (xa, xb) = tokio::join!(

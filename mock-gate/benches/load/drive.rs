@@ -60,21 +60,11 @@ pub struct Tally {
 
 impl Tally {
     fn error(&self, what: String) {
-        *self
-            .errors
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .entry(what)
-            .or_default() += 1;
+        count(&self.errors, what);
     }
 
     fn after(&self, what: String) {
-        *self
-            .after_term
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .entry(what)
-            .or_default() += 1;
+        count(&self.after_term, what);
     }
 
     /// Total errors so far.
@@ -202,4 +192,12 @@ async fn read_back(client: &Client, tally: &Tally, id: &str) {
             e.message()
         )),
     }
+}
+
+/// Adds one to the count of `what` in `map` (a poisoned lock still counts).
+fn count(map: &Mutex<BTreeMap<String, u64>>, what: String) {
+    *map.lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .entry(what)
+        .or_default() += 1;
 }

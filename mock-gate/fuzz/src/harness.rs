@@ -183,32 +183,24 @@ impl Harness {
 
     /// The id of a pending approval (an `fs_write` held for the operator).
     pub async fn pending_approval(&self) -> String {
-        let a = self
-            .execute(
-                "fs_write",
-                &json!({"operation": "write", "path": "docs/new.md", "content_base64": "eA=="}),
-            )
-            .await;
-        json_member(&a.body, "approval_id").unwrap_or_else(|| {
-            panic!(
-                "fs_write is not held for approval: {} {}",
-                a.status,
-                String::from_utf8_lossy(&a.body)
-            )
-        })
+        let write = json!({"operation": "write", "path": "docs/new.md", "content_base64": "eA=="});
+        self.member_of_execute("fs_write", &write, "approval_id")
+            .await
     }
 
     /// The id of a receipt (an executed `fs_read`).
     pub async fn receipt(&self) -> String {
-        let a = self
-            .execute(
-                "fs_read",
-                &json!({"operation": "read", "path": "README.md"}),
-            )
-            .await;
-        json_member(&a.body, "receipt_id").unwrap_or_else(|| {
+        let read = json!({"operation": "read", "path": "README.md"});
+        self.member_of_execute("fs_read", &read, "receipt_id").await
+    }
+
+    /// The string member `name` of the answer to executing `action` with `params`; panics with
+    /// the answer when it has none.
+    async fn member_of_execute(&self, action: &str, params: &Value, name: &str) -> String {
+        let a = self.execute(action, params).await;
+        json_member(&a.body, name).unwrap_or_else(|| {
             panic!(
-                "fs_read does not execute: {} {}",
+                "{action} answered without {name}: {} {}",
                 a.status,
                 String::from_utf8_lossy(&a.body)
             )

@@ -218,25 +218,22 @@ pub struct ActionSpec {
 
 impl ActionSpec {
     /// Parses a manifest from YAML and checks what the gate checks at load time.
-    pub fn from_yaml(text: &str) -> Result<Self, String> {
+    pub fn from_yaml(text: &str) -> Result<Self, ManifestError> {
         let spec: ActionSpec =
-            serde_yaml_ng::from_str(text).map_err(|e| format!("invalid manifest YAML: {e}"))?;
+            serde_yaml_ng::from_str(text).map_err(|e| ManifestError::Yaml(e.to_string()))?;
         spec.validate()?;
         Ok(spec)
     }
 
     /// Load-time checks: id, provider digest, egress profile, schema compilation, globs.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), ManifestError> {
         if self.action_id.is_empty()
             || !self
                 .action_id
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
         {
-            return Err(format!(
-                "action_id '{}' must be non-empty [a-zA-Z0-9_-]",
-                self.action_id
-            ));
+            return Err(ManifestError::ActionId(self.action_id.clone()));
         }
         let digest = &self.provider_module_digest;
         let ok = match digest.strip_prefix("builtin:") {
@@ -246,37 +243,36 @@ impl ActionSpec {
                 .is_some_and(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit())),
         };
         if !ok {
-            return Err(format!(
-                "action '{}': provider_module_digest must be 'builtin:<name>' or 'sha256:<64 hex>' (got '{digest}')",
-                self.action_id
-            ));
+            return Err(ManifestError::ProviderDigest {
+                action_id: self.action_id.clone(),
+                digest: digest.clone(),
+            });
         }
         self.egress_profile()?;
         for schema in [&self.io.request_schema, &self.io.response_schema]
             .into_iter()
             .flatten()
         {
-            jsonschema::validator_for(schema).map_err(|e| {
-                format!("action '{}': schema does not compile: {e}", self.action_id)
+            jsonschema::validator_for(schema).map_err(|e| ManifestError::Schema {
+                action_id: self.action_id.clone(),
+                reason: e.to_string(),
             })?;
         }
         if let Some(fs) = &self.fs {
-            crate::actions::globs::compile(&fs.allowed_paths)?;
-            crate::actions::globs::compile(&fs.denied_paths)?;
+            compile_globs(&fs.allowed_paths)?;
+            compile_globs(&fs.denied_paths)?;
         }
         Ok(())
     }
 
     /// The egress profile as the gate serializes it.
-    pub fn egress_profile(&self) -> Result<EgressProfile, String> {
+    pub fn egress_profile(&self) -> Result<EgressProfile, ManifestError> {
         match self.egress.profile.as_str() {
             "none" => Ok(EgressProfile::None),
             "proxy_allowlist" => Ok(EgressProfile::ProxyAllowlist {
                 allowed_domains: self.egress.allowed_domains.clone(),
             }),
-            other => Err(format!(
-                "unknown egress profile: '{other}' (expected 'none' or 'proxy_allowlist')"
-            )),
+            other => Err(ManifestError::EgressProfile(other.to_string())),
         }
     }
 
@@ -303,19 +299,25 @@ pub struct CompiledAction {
 
 impl CompiledAction {
     /// Compiles a validated manifest.
-    pub fn compile(spec: ActionSpec) -> Result<Arc<Self>, String> {
+    pub fn compile(spec: ActionSpec) -> Result<Arc<Self>, ManifestError> {
         spec.validate()?;
-        let compile = |s: &Option<Value>| -> Result<Option<jsonschema::Validator>, String> {
+        // Cannot fail: `validate` compiled the same schemas.
+        let compile = |s: &Option<Value>| -> Result<Option<jsonschema::Validator>, ManifestError> {
             s.as_ref()
-                .map(|v| jsonschema::validator_for(v).map_err(|e| e.to_string()))
+                .map(|v| {
+                    jsonschema::validator_for(v).map_err(|e| ManifestError::Schema {
+                        action_id: spec.action_id.clone(),
+                        reason: e.to_string(),
+                    })
+                })
                 .transpose()
         };
         let request_validator = compile(&spec.io.request_schema)?;
         let response_validator = compile(&spec.io.response_schema)?;
         let (allowed_globs, denied_globs) = match &spec.fs {
             Some(fs) => (
-                Some(crate::actions::globs::compile(&fs.allowed_paths)?),
-                Some(crate::actions::globs::compile(&fs.denied_paths)?),
+                Some(compile_globs(&fs.allowed_paths)?),
+                Some(compile_globs(&fs.denied_paths)?),
             ),
             None => (None, None),
         };
@@ -327,4 +329,41 @@ impl CompiledAction {
             denied_globs,
         }))
     }
+}
+
+fn compile_globs(patterns: &[String]) -> Result<globset::GlobSet, ManifestError> {
+    crate::actions::globs::compile(patterns).map_err(ManifestError::Glob)
+}
+
+/// Why a manifest is refused at load time (the texts are the gate's).
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestError {
+    /// The text is not a manifest in YAML.
+    #[error("invalid manifest YAML: {0}")]
+    Yaml(String),
+    /// `action_id` is empty or has characters outside `[a-zA-Z0-9_-]`.
+    #[error("action_id '{0}' must be non-empty [a-zA-Z0-9_-]")]
+    ActionId(String),
+    /// `provider_module_digest` is neither `builtin:<name>` nor `sha256:<64 hex>`.
+    #[error("action '{action_id}': provider_module_digest must be 'builtin:<name>' or 'sha256:<64 hex>' (got '{digest}')")]
+    ProviderDigest {
+        /// The manifest's action id.
+        action_id: String,
+        /// The digest as written.
+        digest: String,
+    },
+    /// `egress.profile` is neither `none` nor `proxy_allowlist`.
+    #[error("unknown egress profile: '{0}' (expected 'none' or 'proxy_allowlist')")]
+    EgressProfile(String),
+    /// A request or response schema does not compile.
+    #[error("action '{action_id}': schema does not compile: {reason}")]
+    Schema {
+        /// The manifest's action id.
+        action_id: String,
+        /// The compiler's complaint.
+        reason: String,
+    },
+    /// An `fs` allowed or denied glob does not compile.
+    #[error("{0}")]
+    Glob(String),
 }

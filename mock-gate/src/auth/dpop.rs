@@ -132,17 +132,50 @@ pub fn verify(
         ));
     }
     let (header_b64, payload_b64, sig_b64) = (parts[0], parts[1], parts[2]);
+    check_key_and_signature(header_b64, payload_b64, sig_b64, expected.jkt, sw, cache)?;
+    let claims = decode_claims(payload_b64)?;
 
+    let want_htm = expected.htm.to_ascii_uppercase();
+    if claims.htm != want_htm && !sw.has(Mutant::SkipHtm) {
+        return Err(reject(
+            RejectKind::BadHtm,
+            format!("htm mismatch: expected '{want_htm}', got '{}'", claims.htm),
+        ));
+    }
+    if !sw.has(Mutant::SkipHtu) {
+        check_htu(expected.htu, &claims.htu)?;
+    }
+    if !sw.has(Mutant::SkipIatWindow) {
+        check_iat(claims.iat, now)?;
+    }
+    if !sw.has(Mutant::SkipAth) && !ct_eq(claims.ath.as_bytes(), ath(expected.token).as_bytes()) {
+        return Err(reject(
+            RejectKind::BadAth,
+            "ath does not match SHA-256 of the presented access token",
+        ));
+    }
+    Ok(claims)
+}
+
+/// The header's key (from the cache under [`Lax::DpopKeyCache`]) and the signature over the
+/// first two segments.
+fn check_key_and_signature(
+    header_b64: &str,
+    payload_b64: &str,
+    sig_b64: &str,
+    jkt: &str,
+    sw: &Switches,
+    cache: &KeyCache,
+) -> Result<(), Reject> {
     let cached = if sw.lax(Lax::DpopKeyCache) {
-        cache.get(expected.jkt)
+        cache.get(jkt)
     } else {
         None
     };
     let key = match cached {
         Some(k) => Some(k),
-        None => bound_key(header_b64, expected.jkt, sw)?,
+        None => bound_key(header_b64, jkt, sw)?,
     };
-
     let sig = b64_decode(sig_b64).ok_or_else(|| {
         reject(
             RejectKind::BadSig,
@@ -153,77 +186,57 @@ pub fn verify(
         let key = key.ok_or_else(|| reject(RejectKind::BadSig, "signature verification failed"))?;
         verify_signature(&key, header_b64, payload_b64, &sig)?;
         if cached.is_none() && sw.lax(Lax::DpopKeyCache) {
-            cache.insert(expected.jkt, key);
+            cache.insert(jkt, key);
         }
     }
+    Ok(())
+}
 
+fn decode_claims(payload_b64: &str) -> Result<ProofClaims, Reject> {
     let payload = b64_decode(payload_b64).ok_or_else(|| {
         reject(
             RejectKind::Malformed,
             "invalid base64url encoding in JWT payload",
         )
     })?;
-    let claims: ProofClaims = serde_json::from_slice(&payload).map_err(|e| {
+    serde_json::from_slice(&payload).map_err(|e| {
         reject(
             RejectKind::Malformed,
             format!("payload claims invalid or missing required fields: {e}"),
         )
-    })?;
+    })
+}
 
-    let want_htm = expected.htm.to_ascii_uppercase();
-    if claims.htm != want_htm && !sw.has(Mutant::SkipHtm) {
+fn check_htu(expected: &str, got: &str) -> Result<(), Reject> {
+    let bad_htu = |m: String| reject(RejectKind::BadHtu, m);
+    let want = normalize_htu(expected)
+        .map_err(|e| bad_htu(format!("expected_htu normalisation failed: {e}")))?;
+    let got =
+        normalize_htu(got).map_err(|e| bad_htu(format!("proof htu normalisation failed: {e}")))?;
+    if got != want {
+        return Err(bad_htu(format!(
+            "htu mismatch: expected '{want}', got '{got}'"
+        )));
+    }
+    Ok(())
+}
+
+fn check_iat(iat: i64, now: i64) -> Result<(), Reject> {
+    if (iat as i128) < (now as i128) - IAT_MAX_AGE_SECS as i128 {
         return Err(reject(
-            RejectKind::BadHtm,
-            format!("htm mismatch: expected '{want_htm}', got '{}'", claims.htm),
+            RejectKind::BadIat,
+            format!("iat too old: {iat} (now={now}, max_age={IAT_MAX_AGE_SECS}s)"),
         ));
     }
-
-    if !sw.has(Mutant::SkipHtu) {
-        let want = normalize_htu(expected.htu).map_err(|e| {
-            reject(
-                RejectKind::BadHtu,
-                format!("expected_htu normalisation failed: {e}"),
-            )
-        })?;
-        let got = normalize_htu(&claims.htu).map_err(|e| {
-            reject(
-                RejectKind::BadHtu,
-                format!("proof htu normalisation failed: {e}"),
-            )
-        })?;
-        if got != want {
-            return Err(reject(
-                RejectKind::BadHtu,
-                format!("htu mismatch: expected '{want}', got '{got}'"),
-            ));
-        }
-    }
-
-    if !sw.has(Mutant::SkipIatWindow) {
-        let iat = claims.iat;
-        if (iat as i128) < (now as i128) - IAT_MAX_AGE_SECS as i128 {
-            return Err(reject(
-                RejectKind::BadIat,
-                format!("iat too old: {iat} (now={now}, max_age={IAT_MAX_AGE_SECS}s)"),
-            ));
-        }
-        if (iat as i128) > (now as i128) + IAT_CLOCK_SKEW_SECS as i128 {
-            return Err(reject(
-                RejectKind::BadIat,
-                format!(
-                    "iat too far in future: {iat} (now={now}, allowed_skew={IAT_CLOCK_SKEW_SECS}s)"
-                ),
-            ));
-        }
-    }
-
-    if !sw.has(Mutant::SkipAth) && !ct_eq(claims.ath.as_bytes(), ath(expected.token).as_bytes()) {
+    if (iat as i128) > (now as i128) + IAT_CLOCK_SKEW_SECS as i128 {
         return Err(reject(
-            RejectKind::BadAth,
-            "ath does not match SHA-256 of the presented access token",
+            RejectKind::BadIat,
+            format!(
+                "iat too far in future: {iat} (now={now}, allowed_skew={IAT_CLOCK_SKEW_SECS}s)"
+            ),
         ));
     }
-    Ok(claims)
+    Ok(())
 }
 
 /// Parses the header and returns the key bound to `jkt` (None only under SkipSignatureCheck
@@ -237,40 +250,51 @@ fn bound_key(header_b64: &str, jkt: &str, sw: &Switches) -> Result<Option<Verify
     })?;
     let header: serde_json::Value = serde_json::from_slice(&bytes)
         .map_err(|_| reject(RejectKind::Malformed, "JWT header is not valid JSON"))?;
-    let typ = header.get("typ").and_then(|v| v.as_str());
-    if typ != Some("dpop+jwt") && !sw.has(Mutant::SkipTypCheck) {
-        return Err(reject(
-            RejectKind::BadHeader,
-            format!("typ must be 'dpop+jwt', got {typ:?}"),
-        ));
+    if !sw.has(Mutant::SkipTypCheck) {
+        header_member_is(&header, "typ", "dpop+jwt", "typ")?;
     }
-    let alg = header.get("alg").and_then(|v| v.as_str());
-    if alg != Some("ES256") {
-        return Err(reject(
-            RejectKind::BadHeader,
-            format!("alg must be 'ES256', got {alg:?}"),
-        ));
-    }
+    header_member_is(&header, "alg", "ES256", "alg")?;
     let jwk = header.get("jwk").ok_or_else(|| {
         reject(
             RejectKind::BadHeader,
             "'jwk' header claim is required in DPoP proofs",
         )
     })?;
-    let kty = jwk.get("kty").and_then(|v| v.as_str());
-    if kty != Some("EC") {
+    let (x, y) = public_coordinates(jwk, sw)?;
+    let key = p256_key(x, y, sw)?;
+    if !sw.has(Mutant::SkipCnfBinding) && !ct_eq(thumbprint(x, y).as_bytes(), jkt.as_bytes()) {
         return Err(reject(
-            RejectKind::BadHeader,
-            format!("jwk.kty must be 'EC', got {kty:?}"),
+            RejectKind::BadKey,
+            "DPoP key thumbprint does not match lease cnf.jkt (key binding failure)",
         ));
     }
-    let crv = jwk.get("crv").and_then(|v| v.as_str());
-    if crv != Some("P-256") {
+    Ok(key)
+}
+
+/// `{what} must be '{want}', got …` unless `object[member]` is the string `want`.
+fn header_member_is(
+    object: &serde_json::Value,
+    member: &str,
+    want: &str,
+    what: &str,
+) -> Result<(), Reject> {
+    let got = object.get(member).and_then(|v| v.as_str());
+    if got != Some(want) {
         return Err(reject(
             RejectKind::BadHeader,
-            format!("jwk.crv must be 'P-256', got {crv:?}"),
+            format!("{what} must be '{want}', got {got:?}"),
         ));
     }
+    Ok(())
+}
+
+/// `x` and `y` of a public EC P-256 JWK.
+fn public_coordinates<'a>(
+    jwk: &'a serde_json::Value,
+    sw: &Switches,
+) -> Result<(&'a str, &'a str), Reject> {
+    header_member_is(jwk, "kty", "EC", "jwk.kty")?;
+    header_member_is(jwk, "crv", "P-256", "jwk.crv")?;
     let x = jwk
         .get("x")
         .and_then(|v| v.as_str())
@@ -285,6 +309,11 @@ fn bound_key(header_b64: &str, jkt: &str, sw: &Switches) -> Result<Option<Verify
             "jwk must not contain private key members ('d')",
         ));
     }
+    Ok((x, y))
+}
+
+/// The key at (`x`, `y`); `None` for a point off the curve under SkipSignatureCheck.
+fn p256_key(x: &str, y: &str, sw: &Switches) -> Result<Option<VerifyingKey>, Reject> {
     let xb =
         b64_decode(x).ok_or_else(|| reject(RejectKind::BadHeader, "invalid base64url in jwk.x"))?;
     let yb =
@@ -299,23 +328,14 @@ fn bound_key(header_b64: &str, jkt: &str, sw: &Switches) -> Result<Option<Verify
     sec1.push(0x04);
     sec1.extend_from_slice(&xb);
     sec1.extend_from_slice(&yb);
-    let key = match VerifyingKey::from_sec1_bytes(&sec1) {
-        Ok(k) => Some(k),
-        Err(_) if sw.has(Mutant::SkipSignatureCheck) => None,
-        Err(_) => {
-            return Err(reject(
-                RejectKind::BadKey,
-                "invalid P-256 public key (point not on curve)",
-            ))
-        }
-    };
-    if !sw.has(Mutant::SkipCnfBinding) && !ct_eq(thumbprint(x, y).as_bytes(), jkt.as_bytes()) {
-        return Err(reject(
+    match VerifyingKey::from_sec1_bytes(&sec1) {
+        Ok(k) => Ok(Some(k)),
+        Err(_) if sw.has(Mutant::SkipSignatureCheck) => Ok(None),
+        Err(_) => Err(reject(
             RejectKind::BadKey,
-            "DPoP key thumbprint does not match lease cnf.jkt (key binding failure)",
-        ));
+            "invalid P-256 public key (point not on curve)",
+        )),
     }
-    Ok(key)
 }
 
 fn verify_signature(

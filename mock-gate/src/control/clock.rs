@@ -141,10 +141,23 @@ impl VirtualClock {
     }
 }
 
-/// The gate's approval, learned-entry and reload timestamps: RFC 3339, `+00:00`, 9 fractional
-/// digits (chrono's `to_rfc3339()` of a nanosecond instant).
+/// The gate's approval, learned-entry and reload timestamps, as chrono's `to_rfc3339()` writes a
+/// nanosecond instant: `+00:00`, 9 fractional digits, 6 on a whole microsecond. An instant on a
+/// whole millisecond (what a frozen virtual clock gives) keeps 9 digits: the gate's clock is
+/// never frozen, and 3 digits would read as a millisecond clock.
 pub fn rfc3339_nanos(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Nanos, false)
+    t.to_rfc3339_opts(nanosecond_digits(&t), false)
+}
+
+/// The fraction chrono's AutoSi gives a nanosecond instant (9 digits, 6 on a whole
+/// microsecond), except that a whole millisecond keeps 9 (see [`rfc3339_nanos`]).
+pub fn nanosecond_digits(t: &chrono::DateTime<chrono::Utc>) -> chrono::SecondsFormat {
+    let nanos = t.timestamp_subsec_nanos();
+    if nanos.is_multiple_of(1_000) && !nanos.is_multiple_of(1_000_000) {
+        chrono::SecondsFormat::Micros
+    } else {
+        chrono::SecondsFormat::Nanos
+    }
 }
 
 fn system_ms() -> i64 {
@@ -188,11 +201,21 @@ mod tests {
 
     #[test]
     fn precise_timestamps_have_nine_fractional_digits() {
-        let c = VirtualClock::new();
-        let text = rfc3339_nanos(c.now_precise());
-        let frac = text.split('.').nth(1).unwrap_or("");
-        assert_eq!(frac.len(), "123456789+00:00".len(), "{text}");
-        assert!(text.ends_with("+00:00"), "{text}");
+        assert_eq!(at_nanos(220_764_950), "2026-09-21T14:13:20.220764950+00:00");
+    }
+
+    fn at_nanos(nanos: u32) -> String {
+        rfc3339_nanos(chrono::DateTime::from_timestamp(1_790_000_000, nanos).unwrap_or_default())
+    }
+
+    #[test]
+    fn an_instant_on_a_whole_microsecond_prints_six_digits_as_chrono_does() {
+        assert_eq!(at_nanos(220_764_000), "2026-09-21T14:13:20.220764+00:00");
+    }
+
+    #[test]
+    fn an_instant_on_a_whole_millisecond_keeps_nine_digits() {
+        assert_eq!(at_nanos(220_000_000), "2026-09-21T14:13:20.220000000+00:00");
     }
 
     #[test]

@@ -216,6 +216,14 @@ pub fn error_status(code: &str) -> Option<(u16, Option<(&'static str, &'static s
     Some((s, None))
 }
 
+/// Why a fault rule was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum FaultError {
+    /// An [`FaultAction::Error`] names a code the real gate never answers.
+    #[error("unknown gate error code '{0}'")]
+    UnknownCode(String),
+}
+
 /// Active rules and pending lease TTL overrides.
 #[derive(Debug, Default)]
 pub struct Faults {
@@ -225,10 +233,10 @@ pub struct Faults {
 
 impl Faults {
     /// Adds a rule (checked after earlier rules). Unknown error codes are refused.
-    pub fn inject(&self, rule: FaultRule) -> Result<(), String> {
+    pub fn inject(&self, rule: FaultRule) -> Result<(), FaultError> {
         if let FaultAction::Error { code, .. } = &rule.action {
             if error_status(code).is_none() {
-                return Err(format!("unknown gate error code '{code}'"));
+                return Err(FaultError::UnknownCode(code.clone()));
             }
         }
         self.rules
@@ -239,7 +247,7 @@ impl Faults {
     }
 
     /// The next `times` calls to `endpoint` answer the real error `code`.
-    pub fn fail_next(&self, endpoint: Endpoint, times: u32, code: &str) -> Result<(), String> {
+    pub fn fail_next(&self, endpoint: Endpoint, times: u32, code: &str) -> Result<(), FaultError> {
         self.inject(FaultRule::error(endpoint, times, code))
     }
 

@@ -58,22 +58,18 @@ pub async fn execute(
     let granted = match crate::enforce::decide::evaluate(state, &auth, &action, facts) {
         Verdict::Deny(raw) => return Err(policy_denied(state, &audit, &auth, action_id, &raw)),
         Verdict::Unavailable(m) => {
-            let text = format!("policy engine unreachable: {m}");
             return Err(policy_failed(
                 state,
                 &audit,
-                text,
                 PipelineError::PolicyUnavailable(m),
-            ));
+            ))
         }
         Verdict::Invalid(m) => {
-            let text = format!("policy engine returned unexpected response: {m}");
             return Err(policy_failed(
                 state,
                 &audit,
-                text,
                 PipelineError::PolicyInvalid(m),
-            ));
+            ))
         }
         Verdict::Review(granted) if !sw.has(Mutant::SkipApprovalGate) => {
             let parts = ApprovalParts {
@@ -260,15 +256,13 @@ fn policy_denied(
     }
 }
 
-/// The policy could not decide (503): metrics and audit record an error.
-fn policy_failed(
-    state: &GateState,
-    audit: &CallAudit,
-    text: String,
-    err: PipelineError,
-) -> PipelineError {
+/// The policy could not decide (503): metrics and audit record an error, whose reason is the
+/// error's text without its `policy: ` category.
+fn policy_failed(state: &GateState, audit: &CallAudit, err: PipelineError) -> PipelineError {
     state.metrics.decision("error");
-    audit.write(state, AuditDecision::Error, None, Some(text));
+    let text = err.to_string();
+    let reason = text.strip_prefix("policy: ").unwrap_or(&text).to_string();
+    audit.write(state, AuditDecision::Error, None, Some(reason));
     err
 }
 

@@ -52,7 +52,7 @@ impl GateControl for MockGate {
                 .inject(rule)
                 .map_err(|e| ControlError::Refused {
                     status: 400,
-                    body: e,
+                    body: e.to_string(),
                 })
         })
     }

@@ -54,6 +54,13 @@ fn duration_histogram() -> Histogram {
     Histogram::new([0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0])
 }
 
+/// Registers each `(name, help) => metric;` in the order written (the gate's order).
+macro_rules! register {
+    ($registry:expr, $(($name:literal, $help:literal) => $metric:expr;)*) => {
+        $($registry.register($name, $help, $metric);)*
+    };
+}
+
 /// One registry and the families the mock updates.
 struct Families {
     registry: Registry,
@@ -86,101 +93,46 @@ impl Families {
     }
 
     fn registered(mut self) -> Self {
-        let r = &mut self.registry;
-        r.register(
-            "latchgate_calls_total",
-            "Total action calls",
-            self.calls.clone(),
-        );
-        r.register(
-            "latchgate_dpop_rejects_total",
-            "DPoP proof rejections",
-            self.dpop_rejects.clone(),
-        );
-        r.register(
-            "latchgate_policy_decisions_total",
-            "OPA policy decisions",
-            self.decisions.clone(),
-        );
-        r.register(
-            "latchgate_budget_exhausted_total",
-            "Budget exhaustion events",
-            Counter::<u64>::default(),
-        );
-        r.register(
-            "latchgate_budget_rollback_failures_total",
-            "Budget rollback failures (orphaned debits requiring reconciliation)",
-            Counter::<u64>::default(),
-        );
-        r.register(
-            "latchgate_provider_timeouts_total",
-            "Provider execution timeouts",
-            Family::<ActionLabels, Counter>::default(),
-        );
-        r.register(
-            "latchgate_provider_errors_total",
-            "Provider execution errors",
-            self.provider_errors.clone(),
-        );
-        r.register(
-            "latchgate_action_duration_seconds",
-            "Tool execution duration in seconds",
-            self.action_duration.clone(),
-        );
-        r.register(
-            "latchgate_audit_write_errors_total",
-            "Audit ledger write failures (events may be lost)",
-            Counter::<u64>::default(),
-        );
-        r.register(
-            "latchgate_response_schema_violations_total",
-            "Tool responses that failed schema validation",
-            self.schema_violations.clone(),
-        );
-        r.register(
-            "latchgate_unresolved_intents",
-            "Execution intents without matching receipts",
-            Gauge::<i64>::default(),
-        );
-        r.register(
-            "latchgate_oldest_pending_approval_seconds",
-            "Age of the oldest pending approval in seconds",
-            Gauge::<i64>::default(),
-        );
-        r.register(
-            "latchgate_webhook_outbox_pending",
-            "Webhook outbox entries awaiting delivery",
-            Gauge::<i64>::default(),
-        );
-        r.register(
-            "latchgate_ledger_write_duration_seconds",
-            "Ledger write duration (events, receipts, intents)",
-            duration_histogram(),
-        );
-        r.register(
-            "latchgate_opa_request_duration_seconds",
-            "OPA policy evaluation request duration",
-            self.opa_duration.clone(),
-        );
-        r.register(
-            "latchgate_redis_request_duration_seconds",
-            "Redis request duration (replay cache, budget manager)",
-            self.redis_duration.clone(),
-        );
-        r.register(
-            "latchgate_readyz_degraded_total",
-            "Readyz degraded events by reason",
-            Family::<ReasonLabels, Counter>::default(),
-        );
-        r.register(
-            "latchgate_webhook_drops_total",
-            "Webhook events dropped due to full channel (async mode)",
-            Counter::<u64>::default(),
-        );
-        r.register(
-            "latchgate_coarse_clock_unix_seconds",
-            "Most recent second published by the coarse-clock ticker (stalls if it stops advancing)",
-            self.coarse_clock.clone(),
+        register!(
+            self.registry,
+            ("latchgate_calls_total", "Total action calls")
+                => self.calls.clone();
+            ("latchgate_dpop_rejects_total", "DPoP proof rejections")
+                => self.dpop_rejects.clone();
+            ("latchgate_policy_decisions_total", "OPA policy decisions")
+                => self.decisions.clone();
+            ("latchgate_budget_exhausted_total", "Budget exhaustion events")
+                => Counter::<u64>::default();
+            ("latchgate_budget_rollback_failures_total", "Budget rollback failures (orphaned debits requiring reconciliation)")
+                => Counter::<u64>::default();
+            ("latchgate_provider_timeouts_total", "Provider execution timeouts")
+                => Family::<ActionLabels, Counter>::default();
+            ("latchgate_provider_errors_total", "Provider execution errors")
+                => self.provider_errors.clone();
+            ("latchgate_action_duration_seconds", "Tool execution duration in seconds")
+                => self.action_duration.clone();
+            ("latchgate_audit_write_errors_total", "Audit ledger write failures (events may be lost)")
+                => Counter::<u64>::default();
+            ("latchgate_response_schema_violations_total", "Tool responses that failed schema validation")
+                => self.schema_violations.clone();
+            ("latchgate_unresolved_intents", "Execution intents without matching receipts")
+                => Gauge::<i64>::default();
+            ("latchgate_oldest_pending_approval_seconds", "Age of the oldest pending approval in seconds")
+                => Gauge::<i64>::default();
+            ("latchgate_webhook_outbox_pending", "Webhook outbox entries awaiting delivery")
+                => Gauge::<i64>::default();
+            ("latchgate_ledger_write_duration_seconds", "Ledger write duration (events, receipts, intents)")
+                => duration_histogram();
+            ("latchgate_opa_request_duration_seconds", "OPA policy evaluation request duration")
+                => self.opa_duration.clone();
+            ("latchgate_redis_request_duration_seconds", "Redis request duration (replay cache, budget manager)")
+                => self.redis_duration.clone();
+            ("latchgate_readyz_degraded_total", "Readyz degraded events by reason")
+                => Family::<ReasonLabels, Counter>::default();
+            ("latchgate_webhook_drops_total", "Webhook events dropped due to full channel (async mode)")
+                => Counter::<u64>::default();
+            ("latchgate_coarse_clock_unix_seconds", "Most recent second published by the coarse-clock ticker (stalls if it stops advancing)")
+                => self.coarse_clock.clone();
         );
         self
     }

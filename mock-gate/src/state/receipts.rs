@@ -88,10 +88,10 @@ pub struct ReceiptInput {
     pub finished_at: chrono::DateTime<chrono::Utc>,
 }
 
-/// `Z` and 9 fraction digits: the gate's nanosecond instants, also from a frozen clock, whose
-/// millisecond instant the gate's own formatter would cut to 3 digits.
+/// `Z` and the gate's nanosecond fraction (9 digits, 6 on a whole microsecond), also from a
+/// frozen clock, whose millisecond instant the gate's own formatter would cut to 3 digits.
 fn serde_ts(t: &chrono::DateTime<chrono::Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true)
+    t.to_rfc3339_opts(crate::control::clock::nanosecond_digits(t), true)
 }
 
 /// Builds and signs a receipt (without `signature_status`).

@@ -243,82 +243,127 @@ fn parse_expected_hash(s: &str) -> Result<Vec<u8>, String> {
     hex::decode(hex_str).map_err(|e| format!("expected_before_hash hex decode failed: {e}"))
 }
 
+/// What a write asks for, parsed in the gate's order: content, mode, expected hash.
+struct WriteRequest<'a> {
+    content: Vec<u8>,
+    mode: &'a str,
+    expected: Option<Vec<u8>>,
+}
+
+impl<'a> WriteRequest<'a> {
+    fn parse(p: &'a Value) -> Result<Self, ProviderOutput> {
+        let Some(b64) = p.get("content_base64").and_then(Value::as_str) else {
+            return Err(fail(
+                "invalid_content",
+                "write operation requires content_base64".into(),
+            ));
+        };
+        let content = STANDARD
+            .decode(b64)
+            .map_err(|e| fail("invalid_content", format!("base64 decode failed: {e}")))?;
+        let mode = p.get("mode").and_then(Value::as_str).unwrap_or("overwrite");
+        if mode != "create" && mode != "overwrite" {
+            return Err(fail(
+                "invalid_operation",
+                format!("unknown write mode: {mode}"),
+            ));
+        }
+        let expected = p
+            .get("expected_before_hash")
+            .and_then(Value::as_str)
+            .map(|s| parse_expected_hash(s).map_err(|msg| fail("invalid_content", msg)))
+            .transpose()?;
+        Ok(Self {
+            content,
+            mode,
+            expected,
+        })
+    }
+}
+
 fn write(p: &Value, t: &Target, fs: &crate::actions::manifest::FsConfig) -> ProviderOutput {
+    try_write(p, t, fs).unwrap_or_else(|refused| refused)
+}
+
+fn try_write(
+    p: &Value,
+    t: &Target,
+    fs: &crate::actions::manifest::FsConfig,
+) -> Result<ProviderOutput, ProviderOutput> {
     let path = t.path;
-    let Some(b64) = p.get("content_base64").and_then(Value::as_str) else {
-        return fail(
-            "invalid_content",
-            "write operation requires content_base64".into(),
-        );
-    };
-    let content = match STANDARD.decode(b64) {
-        Ok(c) => c,
-        Err(e) => return fail("invalid_content", format!("base64 decode failed: {e}")),
-    };
-    let mode = p.get("mode").and_then(Value::as_str).unwrap_or("overwrite");
-    if mode != "create" && mode != "overwrite" {
-        return fail("invalid_operation", format!("unknown write mode: {mode}"));
-    }
-    let expected = match p.get("expected_before_hash").and_then(Value::as_str) {
-        Some(s) => match parse_expected_hash(s) {
-            Ok(h) => Some(h),
-            Err(msg) => return fail("invalid_content", msg),
-        },
-        None => None,
-    };
-    if let Err(e) = operation_allowed(fs, mode, path) {
-        return e;
-    }
+    let WriteRequest {
+        content,
+        mode,
+        expected,
+    } = WriteRequest::parse(p)?;
+    operation_allowed(fs, mode, path)?;
     if content.len() as u64 > fs.max_file_bytes {
-        return fail(
+        return Err(fail(
             "too_large",
             format!("content exceeds max_file_bytes: {path}"),
-        );
+        ));
     }
-    let rel = match check_path(t) {
-        Ok(r) => r,
-        Err(e) => return e,
-    };
+    let rel = check_path(t)?;
     let before = if mode == "create" {
-        if let Some(parent) = rel.parent().filter(|p| !p.as_os_str().is_empty()) {
-            match resolve_existing(t, parent) {
-                Ok(m) if m.is_dir() => {}
-                Ok(_) => return fail("path_invalid", format!("invalid path: {path}")),
-                Err(e) => return e,
-            }
-        }
-        if let Err(e) = postcheck(t, &rel) {
-            return e;
-        }
-        if std::fs::symlink_metadata(t.full(&rel)).is_ok() {
-            return fail("already_exists", format!("file already exists: {path}"));
-        }
+        check_creatable(t, &rel)?;
         None
     } else {
-        match read_regular_file(t, &rel, fs) {
-            Ok(b) => Some(b),
-            Err(e) => return e,
-        }
+        Some(read_regular_file(t, &rel, fs)?)
     };
     let before_hash = before.as_deref().map(digest);
     if let Some(want) = expected {
         if before_hash.map(|h| h.to_vec()) != Some(want) {
-            return fail(
+            return Err(fail(
                 "conflict",
                 format!("expected_before_hash mismatch (concurrent modification): {path}"),
-            );
+            ));
         }
     }
     if std::fs::write(t.full(&rel), &content).is_err() {
-        return fail("io_error", format!("I/O error: {path}"));
+        return Err(fail("io_error", format!("I/O error: {path}")));
     }
-    let after = digest(&content);
+    Ok(written(
+        path,
+        mode,
+        &content,
+        before.as_deref(),
+        before_hash,
+    ))
+}
+
+/// A create needs an existing parent directory, the globs on the new path, and no file there.
+fn check_creatable(t: &Target, rel: &Path) -> Result<(), ProviderOutput> {
+    let path = t.path;
+    if let Some(parent) = rel.parent().filter(|p| !p.as_os_str().is_empty()) {
+        if !resolve_existing(t, parent)?.is_dir() {
+            return Err(fail("path_invalid", format!("invalid path: {path}")));
+        }
+    }
+    postcheck(t, rel)?;
+    if std::fs::symlink_metadata(t.full(rel)).is_ok() {
+        return Err(fail(
+            "already_exists",
+            format!("file already exists: {path}"),
+        ));
+    }
+    Ok(())
+}
+
+/// The answer to a done write and the effect it reports.
+fn written(
+    path: &str,
+    mode: &str,
+    content: &[u8],
+    before: Option<&[u8]>,
+    before_hash: Option<[u8; 32]>,
+) -> ProviderOutput {
+    let after = digest(content);
     let mut data = json!({
         "path": path,
         "after_hash": prefixed_sha256(after),
         "bytes_written": content.len(),
     });
-    if let (Some(b), Some(h)) = (before.as_deref(), before_hash) {
+    if let (Some(b), Some(h)) = (before, before_hash) {
         data["before_hash"] = json!(prefixed_sha256(h));
         data["bytes_before"] = json!(b.len());
     }

@@ -6,9 +6,7 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use serde_json::{json, Value};
 
-use super::{
-    error_output, Observed, Provider, ProviderCall, ProviderError, ProviderFuture, ProviderOutput,
-};
+use super::{Observed, Provider, ProviderCall, ProviderError, ProviderFuture, ProviderOutput};
 use crate::actions::manifest::TemplateConfig;
 
 /// Resolved request of an http action.
@@ -76,7 +74,8 @@ fn resolved(call: &ProviderCall) -> Option<ResolvedRequest> {
 }
 
 /// Answers every http action with a 200 as the gate's `http_api` output shape, without any
-/// network: `{"ok":true,"data":{"status_code":200,"headers":{},"body":"","url":<url>}}`.
+/// network: `{"ok":true,"data":{"status_code":200,"headers":{},"body":"","url":<url>}}`. A URL
+/// the gate's host could not parse fails as the gate's provider does (see [`provider_failure`]).
 #[derive(Debug, Clone)]
 pub struct HttpEchoProvider;
 
@@ -84,12 +83,26 @@ impl Provider for HttpEchoProvider {
     fn call(&self, call: ProviderCall) -> ProviderFuture {
         let url = resolved(&call).map(|r| r.url).unwrap_or_default();
         Box::pin(async move {
+            if let Err(e) = url::Url::parse(&url) {
+                return Ok(provider_failure(format!("invalid URL: {e}")));
+            }
             Ok(ProviderOutput {
                 output: json!({"ok": true, "data": {"status_code": 200, "headers": {}, "body": "", "url": url}}),
                 exit_code: 0,
                 observed: vec![Observed::HttpStatus(200)],
             })
         })
+    }
+}
+
+/// What the gate makes of its `http_api` provider returning an error (a URL its host cannot
+/// parse or admit, a request that fails): the output `{"error": <message>}` with exit code 1,
+/// which has no boolean `ok` and so fails response validation (422 `schema_violation`).
+fn provider_failure(message: String) -> ProviderOutput {
+    ProviderOutput {
+        output: json!({ "error": message }),
+        exit_code: 1,
+        observed: vec![],
     }
 }
 
@@ -123,11 +136,11 @@ async fn perform(req: ResolvedRequest) -> ProviderOutput {
     let body = Full::new(Bytes::from(req.body.clone().unwrap_or_default()));
     let request = match builder.body(body) {
         Ok(r) => r,
-        Err(e) => return ProviderOutput::ok(error_output("invalid_request", e.to_string())),
+        Err(e) => return provider_failure(format!("invalid URL: {e}")),
     };
     let resp = match client.request(request).await {
         Ok(r) => r,
-        Err(e) => return ProviderOutput::ok(error_output("request_failed", e.to_string())),
+        Err(e) => return provider_failure(format!("HTTP request failed: {e}")),
     };
     let status = resp.status().as_u16();
     let headers: BTreeMap<String, String> = resp
@@ -142,7 +155,7 @@ async fn perform(req: ResolvedRequest) -> ProviderOutput {
         .collect();
     let body = match resp.into_body().collect().await {
         Ok(b) => String::from_utf8_lossy(&b.to_bytes()).into_owned(),
-        Err(e) => return ProviderOutput::ok(error_output("request_failed", e.to_string())),
+        Err(e) => return provider_failure(format!("HTTP request failed: {e}")),
     };
     ProviderOutput {
         output: json!({"ok": true, "data": {"status_code": status, "headers": headers, "body": body, "url": req.url}}),

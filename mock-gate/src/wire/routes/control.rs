@@ -114,7 +114,7 @@ pub async fn get_faults(State(st): State<Arc<GateState>>) -> Response {
 pub async fn add_fault(State(st): State<Arc<GateState>>, Json(rule): Json<FaultRule>) -> Response {
     match st.faults.inject(rule) {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => bad(e),
+        Err(e) => bad(e.to_string()),
     }
 }
 
@@ -183,13 +183,13 @@ pub async fn add_action(
     Json(cmd): Json<ActionCommand>,
 ) -> Response {
     let spec = match (&cmd.manifest_yaml, &cmd.manifest) {
-        (Some(y), _) => ActionSpec::from_yaml(y),
+        (Some(y), _) => ActionSpec::from_yaml(y).map_err(|e| e.to_string()),
         (None, Some(v)) => {
             serde_json::from_value::<ActionSpec>(v.clone()).map_err(|e| e.to_string())
         }
         (None, None) => Err("manifest_yaml or manifest is required".to_string()),
     };
-    let compiled = match spec.and_then(CompiledAction::compile) {
+    let compiled = match spec.and_then(|s| CompiledAction::compile(s).map_err(|e| e.to_string())) {
         Ok(c) => c,
         Err(e) => return bad(e),
     };

@@ -19,7 +19,7 @@ use crate::state::GateState;
 
 use crate::state::audit::{record_admin, EventType};
 
-use super::admin::{read_guard, write_guard};
+use super::admin::{checked_write, read_guard, Answer};
 
 /// The gate's bound on action ids in admin requests.
 const MAX_ACTION_ID_LEN: usize = 253;
@@ -110,14 +110,10 @@ pub async fn list<R: Resource>(
     State(st): State<Arc<GateState>>,
     headers: HeaderMap,
     Query(q): Query<ListQuery>,
-) -> Response {
-    if let Err(r) = read_guard(&st, &headers, R::BASE) {
-        return r;
-    }
+) -> Answer {
+    read_guard(&st, &headers, R::BASE)?;
     if let Some(a) = &q.action {
-        if let Err(b) = validate_action_id(a) {
-            return b.into_response();
-        }
+        validate_action_id(a).map_err(IntoResponse::into_response)?;
     }
     let rows: Vec<Value> = R::table(&st)
         .list(q.action.as_deref())
@@ -126,7 +122,11 @@ pub async fn list<R: Resource>(
         .collect();
     let mut m = Map::new();
     m.insert(R::LIST_KEY.into(), Value::Array(rows));
-    json_resp(StatusCode::OK, &Value::Object(m))
+    Ok(json_resp(StatusCode::OK, &Value::Object(m)))
+}
+
+fn validate_body<R: Resource>(body: &MutateBody) -> Result<(), GateBody> {
+    validate_action_id(&body.action_id).and_then(|()| R::validate(&body.value))
 }
 
 /// `POST BASE` `{action_id, <value>}` → `{action_id, <value>, inserted}` (value echoed raw).
@@ -134,27 +134,23 @@ pub async fn add<R: Resource>(
     State(st): State<Arc<GateState>>,
     headers: HeaderMap,
     Json(body): Json<MutateBody>,
-) -> Response {
-    let op = match write_guard(&st, &headers, "POST", R::BASE) {
-        Ok(op) => op,
-        Err(r) => return r,
-    };
-    if let Err(b) = validate_action_id(&body.action_id).and_then(|()| R::validate(&body.value)) {
-        return b.into_response();
-    }
-    match R::add(&st, &body.action_id, &body.value, &op.operator_id) {
-        Ok(inserted) => {
-            let detail = format!(
-                "action={} {}={} inserted={inserted}",
-                body.action_id,
-                R::VALUE_KEY,
-                body.value
-            );
-            record_admin(&st, R::EVENTS[0], &op.operator_id, Some(detail));
-            outcome::<R>(body, "inserted", inserted)
-        }
-        Err(_) => ledger_error(),
-    }
+) -> Answer {
+    let op = checked_write(&st, &headers, "POST", R::BASE, || validate_body::<R>(&body))?;
+    Ok(
+        match R::add(&st, &body.action_id, &body.value, &op.operator_id) {
+            Ok(inserted) => {
+                let detail = format!(
+                    "action={} {}={} inserted={inserted}",
+                    body.action_id,
+                    R::VALUE_KEY,
+                    body.value
+                );
+                record_admin(&st, R::EVENTS[0], &op.operator_id, Some(detail));
+                outcome::<R>(body, "inserted", inserted)
+            }
+            Err(_) => ledger_error(),
+        },
+    )
 }
 
 /// `DELETE BASE` `{action_id, <value>}` → `{action_id, <value>, deleted}`; the value is
@@ -163,14 +159,10 @@ pub async fn remove<R: Resource>(
     State(st): State<Arc<GateState>>,
     headers: HeaderMap,
     Json(body): Json<MutateBody>,
-) -> Response {
-    let op = match write_guard(&st, &headers, "DELETE", R::BASE) {
-        Ok(op) => op,
-        Err(r) => return r,
-    };
-    if let Err(b) = validate_action_id(&body.action_id).and_then(|()| R::validate(&body.value)) {
-        return b.into_response();
-    }
+) -> Answer {
+    let op = checked_write(&st, &headers, "DELETE", R::BASE, || {
+        validate_body::<R>(&body)
+    })?;
     let deleted = R::table(&st).delete(&body.action_id, &body.value);
     let detail = format!(
         "action={} {}={} deleted={deleted}",
@@ -179,7 +171,7 @@ pub async fn remove<R: Resource>(
         body.value
     );
     record_admin(&st, R::EVENTS[1], &op.operator_id, Some(detail));
-    outcome::<R>(body, "deleted", deleted)
+    Ok(outcome::<R>(body, "deleted", deleted))
 }
 
 /// `DELETE BASE/clear?action=` → `{action_id, deleted_count}`.
@@ -187,19 +179,15 @@ pub async fn clear<R: Resource>(
     State(st): State<Arc<GateState>>,
     headers: HeaderMap,
     Query(q): Query<ClearQuery>,
-) -> Response {
-    let op = match write_guard(&st, &headers, "DELETE", R::CLEAR) {
-        Ok(op) => op,
-        Err(r) => return r,
-    };
-    if let Err(b) = validate_action_id(&q.action) {
-        return b.into_response();
-    }
+) -> Answer {
+    let op = checked_write(&st, &headers, "DELETE", R::CLEAR, || {
+        validate_action_id(&q.action)
+    })?;
     let deleted_count = R::table(&st).clear_action(&q.action);
     let detail = format!("action={} deleted_count={deleted_count}", q.action);
     record_admin(&st, R::EVENTS[2], &op.operator_id, Some(detail));
-    json_resp(
+    Ok(json_resp(
         StatusCode::OK,
         &json!({"action_id": q.action, "deleted_count": deleted_count}),
-    )
+    ))
 }

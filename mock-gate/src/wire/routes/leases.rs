@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::lease::{
@@ -17,28 +18,33 @@ use crate::config::settings::Identity;
 use crate::state::GateState;
 use crate::wire::server::Peer;
 
-/// The lease request; unknown top-level members are refused by the extractor (422 text).
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LeaseRequest {
-    scopes: Vec<String>,
-    dpop_jwk: DpopJwk,
-    #[serde(default)]
-    budgets: Option<Budgets>,
-    #[serde(default)]
-    fs_root: Option<String>,
+/// A lease request body: the strict and the lax one have the same members and differ only in
+/// their attributes.
+macro_rules! lease_request {
+    ($(#[$attr:meta])* $name:ident) => {
+        #[derive(Debug, Deserialize)]
+        $(#[$attr])*
+        pub struct $name {
+            scopes: Vec<String>,
+            dpop_jwk: DpopJwk,
+            #[serde(default)]
+            budgets: Option<Budgets>,
+            #[serde(default)]
+            fs_root: Option<String>,
+        }
+    };
 }
 
-/// Same request without `deny_unknown_fields` (the `AcceptUnknownLeaseFields` mutant).
-#[derive(Debug, Deserialize)]
-pub struct LaxLeaseRequest {
-    scopes: Vec<String>,
-    dpop_jwk: DpopJwk,
-    #[serde(default)]
-    budgets: Option<Budgets>,
-    #[serde(default)]
-    fs_root: Option<String>,
-}
+lease_request!(
+    /// The lease request; unknown top-level members are refused by the extractor (422 text).
+    #[serde(deny_unknown_fields)]
+    LeaseRequest
+);
+
+lease_request!(
+    /// Same request without `deny_unknown_fields` (the `AcceptUnknownLeaseFields` mutant).
+    LaxLeaseRequest
+);
 
 /// `dpop_jwk` (extra members ignored).
 #[derive(Debug, Deserialize)]
@@ -78,36 +84,25 @@ fn scope_ok(s: &str) -> bool {
             }))
 }
 
-/// Strict handler.
-pub async fn issue(
-    State(st): State<Arc<GateState>>,
-    Extension(peer): Extension<Peer>,
-    Json(body): Json<LeaseRequest>,
-) -> Response {
-    issue_lease(
-        &st,
-        &peer,
-        body.scopes,
-        body.dpop_jwk,
-        body.budgets,
-        body.fs_root,
-    )
+impl From<LaxLeaseRequest> for LeaseRequest {
+    fn from(r: LaxLeaseRequest) -> Self {
+        Self {
+            scopes: r.scopes,
+            dpop_jwk: r.dpop_jwk,
+            budgets: r.budgets,
+            fs_root: r.fs_root,
+        }
+    }
 }
 
-/// Mutant handler (unknown members accepted).
-pub async fn issue_lax(
+/// The handler: `R` is [`LeaseRequest`], or [`LaxLeaseRequest`] (unknown members accepted)
+/// under the `AcceptUnknownLeaseFields` mutant.
+pub async fn issue<R: DeserializeOwned + Into<LeaseRequest>>(
     State(st): State<Arc<GateState>>,
     Extension(peer): Extension<Peer>,
-    Json(body): Json<LaxLeaseRequest>,
+    Json(body): Json<R>,
 ) -> Response {
-    issue_lease(
-        &st,
-        &peer,
-        body.scopes,
-        body.dpop_jwk,
-        body.budgets,
-        body.fs_root,
-    )
+    issue_lease(&st, &peer, body.into()).unwrap_or_else(IntoResponse::into_response)
 }
 
 struct Verified {
@@ -200,48 +195,65 @@ fn validate_fs_root(requested: &str, prefixes: &[PathBuf]) -> Result<PathBuf, Ga
     Ok(canonical)
 }
 
-fn issue_lease(
+/// A lease request that passed every check, narrowed to what the principal may hold.
+struct Admitted {
+    who: Verified,
+    scopes: Vec<String>,
+    canonical_root: Option<PathBuf>,
+}
+
+/// The gate's checks, in its order: rate limit, drain, identity, scope ceiling, fs root, key,
+/// scopes.
+fn admit(
     st: &GateState,
     peer: &Peer,
     scopes: Vec<String>,
-    jwk: DpopJwk,
-    budgets: Option<Budgets>,
-    fs_root: Option<String>,
-) -> Response {
+    jwk: &DpopJwk,
+    fs_root: Option<&str>,
+) -> Result<Admitted, GateBody> {
     if !st.limiters.lease.check("") {
-        return GateBody::error(StatusCode::TOO_MANY_REQUESTS, "rate_limit_exceeded")
-            .into_response();
+        return Err(GateBody::error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limit_exceeded",
+        ));
     }
     if st.is_draining() {
-        return GateBody::error(StatusCode::SERVICE_UNAVAILABLE, "draining").into_response();
+        return Err(GateBody::error(StatusCode::SERVICE_UNAVAILABLE, "draining"));
     }
-    let who = match identify(st, peer) {
-        Ok(v) => v,
-        Err(b) => return b.into_response(),
-    };
-    let scopes: Vec<String> = if who.max_scopes.is_empty() {
-        scopes
-    } else {
-        let eff: Vec<String> = scopes
-            .into_iter()
-            .filter(|s| who.max_scopes.contains(s))
-            .collect();
-        if eff.is_empty() {
-            return GateBody::error(StatusCode::FORBIDDEN, "scope_not_permitted").into_response();
-        }
-        eff
-    };
-    let canonical_root = match fs_root.as_deref() {
-        Some(r) => match validate_fs_root(r, &st.settings.fs_root_allowed_prefixes) {
-            Ok(c) => Some(c),
-            Err(b) => return b.into_response(),
-        },
-        None => None,
-    };
+    let who = identify(st, peer)?;
+    let scopes = within_ceiling(scopes, &who.max_scopes)?;
+    let canonical_root = fs_root
+        .map(|r| validate_fs_root(r, &st.settings.fs_root_allowed_prefixes))
+        .transpose()?;
+    check_key_and_scopes(jwk, &scopes)?;
+    Ok(Admitted {
+        who,
+        scopes,
+        canonical_root,
+    })
+}
+
+/// The requested scopes the principal may hold (all of them when it has no ceiling).
+fn within_ceiling(scopes: Vec<String>, max_scopes: &[String]) -> Result<Vec<String>, GateBody> {
+    if max_scopes.is_empty() {
+        return Ok(scopes);
+    }
+    let eff: Vec<String> = scopes
+        .into_iter()
+        .filter(|s| max_scopes.contains(s))
+        .collect();
+    if eff.is_empty() {
+        return Err(GateBody::error(
+            StatusCode::FORBIDDEN,
+            "scope_not_permitted",
+        ));
+    }
+    Ok(eff)
+}
+
+fn check_key_and_scopes(jwk: &DpopJwk, scopes: &[String]) -> Result<(), GateBody> {
     let invalid = |m: String| {
-        GateBody::error(StatusCode::BAD_REQUEST, "invalid_request")
-            .field("message", &m)
-            .into_response()
+        Err(GateBody::error(StatusCode::BAD_REQUEST, "invalid_request").field("message", &m))
     };
     if jwk.kty != "EC" {
         return invalid(format!("dpop_jwk.kty must be 'EC', got '{}'", jwk.kty));
@@ -257,6 +269,21 @@ fn issue_lease(
             "invalid scope '{bad}': must be a known built-in scope ({BUILTIN_SCOPES:?}) or a custom scope in 'namespace:name' format with [a-z0-9:_-] characters (4–64 chars)"
         ));
     }
+    Ok(())
+}
+
+fn issue_lease(st: &GateState, peer: &Peer, req: LeaseRequest) -> Result<Response, GateBody> {
+    let LeaseRequest {
+        scopes,
+        dpop_jwk: jwk,
+        budgets,
+        fs_root,
+    } = req;
+    let Admitted {
+        who,
+        scopes,
+        canonical_root,
+    } = admit(st, peer, scopes, &jwk, fs_root.as_deref())?;
     let jkt = crate::crypto::thumbprint(&jwk.x, &jwk.y);
     let now_ms = st.now_ms();
     let now = now_ms.div_euclid(1000).max(0) as u64;
@@ -281,33 +308,14 @@ fn issue_lease(
         cnf: Cnf { jkt },
         owner: who.owner,
     };
-    let token = match st.issuer.sign(&claims) {
-        Ok(t) => t,
-        Err(_) => {
-            return GateBody::error(StatusCode::INTERNAL_SERVER_ERROR, "internal_error")
-                .into_response()
-        }
-    };
-    if let Some(root) = &canonical_root {
-        let exp_ms = (claims.exp as i64).saturating_mul(1000);
-        if st
-            .session_fs_roots
-            .insert(&session_id, root, exp_ms, now_ms)
-            .is_err()
-        {
-            return GateBody::error(StatusCode::SERVICE_UNAVAILABLE, "store_unavailable")
-                .into_response();
-        }
-    }
-    if let Some(b) = &budgets {
-        let t = std::time::Instant::now();
-        st.budgets
-            .init(&session_id, b.max_calls, st.settings.lease_ttl_secs, now_ms);
-        st.metrics.store_duration("budget_init", t.elapsed());
-    }
+    let token = st
+        .issuer
+        .sign(&claims)
+        .map_err(|_| GateBody::error(StatusCode::INTERNAL_SERVER_ERROR, "internal_error"))?;
+    open_session(st, &claims, canonical_root.as_deref(), now_ms)?;
     let (sub, owner) = (&claims.sub, claims.owner.clone());
     crate::state::audit::record_lease(st, sub, &session_id, &jti, who.identity_method, owner);
-    json(
+    Ok(json(
         StatusCode::OK,
         &LeaseResponse {
             lease_jwt: token,
@@ -316,7 +324,37 @@ fn issue_lease(
             expires_at: format_expires_at(now + ttl),
             fs_root: canonical_root.map(|p| p.to_string_lossy().into_owned()),
         },
-    )
+    ))
+}
+
+/// Stores the session's fs root and budget.
+fn open_session(
+    st: &GateState,
+    claims: &LeaseClaims,
+    canonical_root: Option<&Path>,
+    now_ms: i64,
+) -> Result<(), GateBody> {
+    let session_id = &claims.session_id;
+    if let Some(root) = canonical_root {
+        let exp_ms = (claims.exp as i64).saturating_mul(1000);
+        if st
+            .session_fs_roots
+            .insert(session_id, root, exp_ms, now_ms)
+            .is_err()
+        {
+            return Err(GateBody::error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "store_unavailable",
+            ));
+        }
+    }
+    if let Some(b) = &claims.budgets {
+        let t = std::time::Instant::now();
+        st.budgets
+            .init(session_id, b.max_calls, st.settings.lease_ttl_secs, now_ms);
+        st.metrics.store_duration("budget_init", t.elapsed());
+    }
+    Ok(())
 }
 
 /// `GET /.well-known/jwks.json`.

@@ -37,9 +37,9 @@ pub const MAX_REQUEST_BODY_BYTES: usize = 1_048_576;
 
 fn shared_routes(st: &Arc<GateState>) -> Router<Arc<GateState>> {
     let lease = if st.settings.switches.has(Mutant::AcceptUnknownLeaseFields) {
-        post(leases::issue_lax)
+        post(leases::issue::<leases::LaxLeaseRequest>)
     } else {
-        post(leases::issue)
+        post(leases::issue::<leases::LeaseRequest>)
     };
     Router::new()
         .route("/healthz", get(client::healthz))
@@ -212,24 +212,52 @@ async fn observe(State(st): State<Arc<GateState>>, req: Request, next: Next) -> 
         .to_string();
     let at = st.now_ms();
     let (parts, body) = req.into_parts();
-    let declared = parts
-        .headers
+    let bytes = buffer_body(&parts.headers, body).await;
+    let mut entry = Entry {
+        listener,
+        method,
+        path: path_q,
+        headers: header_pairs(&parts.headers),
+        body: bytes
+            .as_ref()
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+            .unwrap_or_default(),
+        at,
+        fault: None,
+    };
+    let Some(bytes) = bytes else {
+        let resp = (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Failed to buffer the request body: length limit exceeded",
+        )
+            .into_response();
+        return record(&st, resp, entry).await;
+    };
+    let rebuilt = Request::from_parts(parts, Body::from(bytes));
+    let fault = st.faults.take(&entry.method, &path);
+    entry.fault = fault.as_ref().map(|f| format!("{f:?}"));
+    let resp = answer(fault.as_ref(), &entry.method, &path, rebuilt, next).await;
+    record(&st, resp, entry).await
+}
+
+/// The whole body, or `None` when it is (or declares to be) over the transport limit.
+async fn buffer_body(headers: &http::HeaderMap, body: Body) -> Option<Bytes> {
+    let declared = headers
         .get("content-length")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    let bytes = if declared.is_some_and(|n| n > MAX_REQUEST_BODY_BYTES as u64) {
-        None
-    } else {
-        match http_body_util::Limited::new(body, MAX_REQUEST_BODY_BYTES)
-            .collect()
-            .await
-        {
-            Ok(c) => Some(c.to_bytes()),
-            Err(_) => None,
-        }
-    };
-    let headers: Vec<(String, String)> = parts
-        .headers
+    if declared.is_some_and(|n| n > MAX_REQUEST_BODY_BYTES as u64) {
+        return None;
+    }
+    http_body_util::Limited::new(body, MAX_REQUEST_BODY_BYTES)
+        .collect()
+        .await
+        .ok()
+        .map(|c| c.to_bytes())
+}
+
+fn header_pairs(headers: &http::HeaderMap) -> Vec<(String, String)> {
+    headers
         .iter()
         .map(|(k, v)| {
             (
@@ -237,45 +265,24 @@ async fn observe(State(st): State<Arc<GateState>>, req: Request, next: Next) -> 
                 String::from_utf8_lossy(v.as_bytes()).into_owned(),
             )
         })
-        .collect();
-    let body_text = bytes
-        .as_ref()
-        .map(|b| String::from_utf8_lossy(b).into_owned())
-        .unwrap_or_default();
-    let rebuilt = match &bytes {
-        Some(b) => Request::from_parts(parts, Body::from(b.clone())),
-        None => {
-            let resp = (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "Failed to buffer the request body: length limit exceeded",
-            )
-                .into_response();
-            return record(
-                &st,
-                resp,
-                Entry {
-                    listener,
-                    method,
-                    path: path_q,
-                    headers,
-                    body: body_text,
-                    at,
-                    fault: None,
-                },
-            )
-            .await;
-        }
-    };
+        .collect()
+}
 
-    let fault = st.faults.take(&method, &path);
-    let fault_name = fault.as_ref().map(|f| format!("{f:?}"));
-    let resp = match &fault {
+/// The answer to a request under the fault armed for it, if any.
+async fn answer(
+    fault: Option<&FaultAction>,
+    method: &str,
+    path: &str,
+    req: Request,
+    next: Next,
+) -> Response {
+    match fault {
         Some(a @ (FaultAction::Error { .. } | FaultAction::Raw { .. })) => {
-            fault_response(a, &method, &path).unwrap_or_else(next_placeholder)
+            fault_response(a, method, path).unwrap_or_else(next_placeholder)
         }
         Some(FaultAction::Delay { ms }) => {
             tokio::time::sleep(Duration::from_millis(*ms)).await;
-            next.run(rebuilt).await
+            next.run(req).await
         }
         Some(FaultAction::DropBeforeEffect) => {
             let mut r = StatusCode::INTERNAL_SERVER_ERROR.into_response();
@@ -283,26 +290,12 @@ async fn observe(State(st): State<Arc<GateState>>, req: Request, next: Next) -> 
             r
         }
         Some(FaultAction::DropAfterEffect) => {
-            let mut r = next.run(rebuilt).await;
+            let mut r = next.run(req).await;
             r.extensions_mut().insert(DropConnection);
             r
         }
-        None => next.run(rebuilt).await,
-    };
-    record(
-        &st,
-        resp,
-        Entry {
-            listener,
-            method,
-            path: path_q,
-            headers,
-            body: body_text,
-            at,
-            fault: fault_name,
-        },
-    )
-    .await
+        None => next.run(req).await,
+    }
 }
 
 fn next_placeholder() -> Response {

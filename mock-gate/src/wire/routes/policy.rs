@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
@@ -18,7 +18,7 @@ use crate::policy::edits;
 use crate::state::audit::{record_admin, EventType};
 use crate::state::GateState;
 
-use super::admin::{read_guard, write_guard};
+use super::admin::{checked_write, read_guard, Answer};
 use super::crud::validate_action_id;
 
 const MAX_PRINCIPAL_LEN: usize = 253;
@@ -63,14 +63,12 @@ fn registry(st: &GateState) -> Registry {
 }
 
 /// `GET /v1/admin/policy` → `{acl, policy_version}`.
-pub async fn show(State(st): State<Arc<GateState>>, headers: HeaderMap) -> Response {
-    if let Err(r) = read_guard(&st, &headers, "/v1/admin/policy") {
-        return r;
-    }
+pub async fn show(State(st): State<Arc<GateState>>, headers: HeaderMap) -> Answer {
+    read_guard(&st, &headers, "/v1/admin/policy")?;
     let body = st
         .policy
         .read(|p| json!({"policy_version": p.policy_version(), "acl": p.acl()}));
-    json_resp(StatusCode::OK, &body)
+    Ok(json_resp(StatusCode::OK, &body))
 }
 
 /// `GET /v1/admin/policy/{principal}` → `{acl, principal}` or 404 `principal_not_found`.
@@ -78,15 +76,11 @@ pub async fn show_principal(
     State(st): State<Arc<GateState>>,
     headers: HeaderMap,
     Path(principal): Path<String>,
-) -> Response {
+) -> Answer {
     let path = format!("/v1/admin/policy/{principal}");
-    if let Err(r) = read_guard(&st, &headers, &path) {
-        return r;
-    }
-    if let Err(b) = validate_principal(&principal) {
-        return b.into_response();
-    }
-    match st.policy.read(|p| p.acl_entry(&principal).cloned()) {
+    read_guard(&st, &headers, &path)?;
+    validate_principal(&principal).map_err(IntoResponse::into_response)?;
+    Ok(match st.policy.read(|p| p.acl_entry(&principal).cloned()) {
         Some(entry) => json_resp(
             StatusCode::OK,
             &json!({"principal": principal, "acl": entry}),
@@ -94,7 +88,7 @@ pub async fn show_principal(
         None => GateBody::error(StatusCode::NOT_FOUND, "principal_not_found")
             .field("principal", &principal)
             .into_response(),
-    }
+    })
 }
 
 /// `POST /v1/admin/policy/grant` → `{allowed_sinks, granted, principal, total_actions}`.
@@ -103,23 +97,17 @@ pub async fn grant(
     State(st): State<Arc<GateState>>,
     headers: HeaderMap,
     Json(body): Json<GrantRevokeBody>,
-) -> Response {
-    let op = match write_guard(&st, &headers, "POST", "/v1/admin/policy/grant") {
-        Ok(op) => op,
-        Err(r) => return r,
-    };
-    if let Err(b) = validate_request(&body) {
-        return b.into_response();
-    }
+) -> Answer {
+    let op = checked_write(&st, &headers, "POST", "/v1/admin/policy/grant", || {
+        validate_request(&body)
+    })?;
     let reg = registry(&st);
     for a in &body.actions {
-        if let Err(b) = validate_action_id(a) {
-            return b.into_response();
-        }
+        validate_action_id(a).map_err(IntoResponse::into_response)?;
         if !reg.contains_key(a) {
-            return GateBody::error(StatusCode::BAD_REQUEST, "unknown_action")
+            return Err(GateBody::error(StatusCode::BAD_REQUEST, "unknown_action")
                 .field("action_id", a)
-                .into_response();
+                .into_response());
         }
     }
     let g = st
@@ -132,7 +120,7 @@ pub async fn grant(
         g.total_actions
     );
     record_admin(&st, EventType::PolicyGrant, &op.operator_id, Some(detail));
-    json_resp(
+    Ok(json_resp(
         StatusCode::OK,
         &json!({
             "principal": body.principal,
@@ -140,7 +128,7 @@ pub async fn grant(
             "total_actions": g.total_actions,
             "allowed_sinks": g.allowed_sinks,
         }),
-    )
+    ))
 }
 
 /// `POST /v1/admin/policy/revoke` →
@@ -150,21 +138,14 @@ pub async fn revoke(
     State(st): State<Arc<GateState>>,
     headers: HeaderMap,
     Json(body): Json<GrantRevokeBody>,
-) -> Response {
-    let op = match write_guard(&st, &headers, "POST", "/v1/admin/policy/revoke") {
-        Ok(op) => op,
-        Err(r) => return r,
-    };
-    if let Err(b) = validate_request(&body) {
-        return b.into_response();
-    }
-    if let Some(b) = body
-        .actions
+) -> Answer {
+    let op = checked_write(&st, &headers, "POST", "/v1/admin/policy/revoke", || {
+        validate_request(&body)
+    })?;
+    body.actions
         .iter()
-        .find_map(|a| validate_action_id(a).err())
-    {
-        return b.into_response();
-    }
+        .try_for_each(|a| validate_action_id(a))
+        .map_err(IntoResponse::into_response)?;
     let reg = registry(&st);
     let r = st
         .policy
@@ -176,7 +157,7 @@ pub async fn revoke(
         r.remaining_actions
     );
     record_admin(&st, EventType::PolicyRevoke, &op.operator_id, Some(detail));
-    json_resp(
+    Ok(json_resp(
         StatusCode::OK,
         &json!({
             "principal": body.principal,
@@ -185,5 +166,5 @@ pub async fn revoke(
             "allowed_sinks": r.allowed_sinks,
             "principal_removed": r.remaining_actions == 0 && r.modified,
         }),
-    )
+    ))
 }

@@ -16,7 +16,7 @@ use crate::policy::edits;
 use crate::state::audit::{record_admin, EventType};
 use crate::state::GateState;
 
-use super::admin::write_guard;
+use super::admin::{checked_write, Answer};
 
 const PATH: &str = "/v1/admin/policy/allowlist";
 const MAX_ID_LEN: usize = 128;
@@ -66,23 +66,17 @@ pub async fn add(
     State(st): State<Arc<GateState>>,
     headers: HeaderMap,
     Json(body): Json<AllowlistBody>,
-) -> Response {
-    let op = match write_guard(&st, &headers, "POST", PATH) {
-        Ok(op) => op,
-        Err(r) => return r,
-    };
-    if let Err(b) = validate(&body) {
-        return b.into_response();
-    }
+) -> Answer {
+    let op = checked_write(&st, &headers, "POST", PATH, || validate(&body))?;
     if st.action(&body.action_id).is_none() {
-        return GateBody::error(StatusCode::NOT_FOUND, "action_not_found")
+        return Err(GateBody::error(StatusCode::NOT_FOUND, "action_not_found")
             .field("action_id", &body.action_id)
-            .into_response();
+            .into_response());
     }
     st.policy
         .edit(|p| edits::allowlist_add(p, &body.action_id, &body.agent_id));
     record_change(&st, EventType::PolicyAllowlistAdded, &op.operator_id, &body);
-    ok(body)
+    Ok(ok(body))
 }
 
 /// `DELETE`: an absent pair is 404 `allowlist_entry_not_found` with a `detail`.
@@ -90,14 +84,8 @@ pub async fn remove(
     State(st): State<Arc<GateState>>,
     headers: HeaderMap,
     Json(body): Json<AllowlistBody>,
-) -> Response {
-    let op = match write_guard(&st, &headers, "DELETE", PATH) {
-        Ok(op) => op,
-        Err(r) => return r,
-    };
-    if let Err(b) = validate(&body) {
-        return b.into_response();
-    }
+) -> Answer {
+    let op = checked_write(&st, &headers, "DELETE", PATH, || validate(&body))?;
     let removed = st
         .policy
         .edit(|p| edits::allowlist_remove(p, &body.action_id, &body.agent_id));
@@ -106,9 +94,11 @@ pub async fn remove(
             "no allowlist entry for action_id={} agent_id={}",
             body.action_id, body.agent_id
         );
-        return GateBody::error(StatusCode::NOT_FOUND, "allowlist_entry_not_found")
-            .field("detail", &detail)
-            .into_response();
+        return Err(
+            GateBody::error(StatusCode::NOT_FOUND, "allowlist_entry_not_found")
+                .field("detail", &detail)
+                .into_response(),
+        );
     }
     record_change(
         &st,
@@ -116,5 +106,5 @@ pub async fn remove(
         &op.operator_id,
         &body,
     );
-    ok(body)
+    Ok(ok(body))
 }

@@ -1,0 +1,56 @@
+//! `diff --deviations DIR`: each differing exchange sorted by a reviewed deviations file, as the
+//! corpus replay sorts its differences, so a comparison with a real gate reports what no entry
+//! explains.
+
+use super::corpus::{matches, Deviations};
+use super::{diff, replay::mask, Differing};
+
+/// How one differing exchange stands against a deviations file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Explanation {
+    /// A deliberate deviation explains it; the first cell of its parity-table row.
+    Deviation(String),
+    /// A known-open entry lists it.
+    KnownOpen,
+    /// No entry explains it.
+    Unexplained,
+}
+
+impl Explanation {
+    /// The label used in the text and JSON reports.
+    pub fn label(&self) -> String {
+        match self {
+            Explanation::Deviation(row) => format!("deviation: {row}"),
+            Explanation::KnownOpen => "known open".into(),
+            Explanation::Unexplained => "unexplained".into(),
+        }
+    }
+}
+
+/// Sorts `d`: a whole-exchange deviation first, then the member deviations (the exchange is
+/// explained when nothing differs once their members are masked on both sides), then known-open.
+pub fn explain(d: &Differing, dev: &Deviations) -> Explanation {
+    let id = d.a.id.as_str();
+    let mut members: Vec<&str> = Vec::new();
+    let mut member_row = None;
+    for x in dev.deviation.iter().filter(|x| matches(&x.exchanges, id)) {
+        if x.members.is_empty() {
+            return Explanation::Deviation(x.parity_row.clone());
+        }
+        members.extend(x.members.iter().map(String::as_str));
+        member_row.get_or_insert_with(|| x.parity_row.clone());
+    }
+    if let Some(row) = member_row {
+        if diff::compare(&mask(&d.a, &members), &mask(&d.b, &members)).is_empty() {
+            return Explanation::Deviation(row);
+        }
+    }
+    if dev.known_open.iter().any(|k| matches(&k.exchanges, id)) {
+        return Explanation::KnownOpen;
+    }
+    Explanation::Unexplained
+}
+
+#[cfg(test)]
+#[path = "explain_tests.rs"]
+mod tests;
