@@ -1,6 +1,6 @@
 //! `disc.*`: action discovery (list, detail, unknown action) without consuming proofs.
 
-use super::{expect_array, expect_empty, expect_error, expect_status, Listener, EXEC_ACTION};
+use super::{expect_array, expect_empty, expect_status, Listener, EXEC_ACTION};
 use crate::check::{ensure, ensure_eq};
 use serde_json::json;
 
@@ -72,10 +72,5 @@ scenario_fn!(proof_not_consumed, |ctx| {
         "discovery with DPoP headers",
     )?;
     let req = ctx.with_proof(&lease, "POST", exec_path, &proof);
-    expect_error(
-        &ctx.send(Listener::Client, req).await?,
-        404,
-        "action_not_found",
-    )
-    .map(|_| ())
+    ctx.refused(req, 404, "action_not_found").await
 });

@@ -107,8 +107,7 @@ scenario_fn!(exec_auth_before_lookup, |ctx| {
     let mut proof = ctx.proof_for(&lease.key, "GET", path, &lease.jwt);
     proof.claims["htm"] = json!("GET");
     let req = ctx.with_proof(&lease, "POST", path, &proof);
-    let resp = ctx.send(Listener::Client, req).await?;
-    expect_error(&resp, 401, "invalid_dpop").map(|_| ())
+    ctx.refused(req, 401, "invalid_dpop").await
 });
 
 scenario_fn!(exec_lookup_before_schema, |ctx| {

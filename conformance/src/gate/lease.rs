@@ -2,7 +2,7 @@
 //! one session per lease, the published lease JWKS, expiry.
 
 use super::replay::{accepted, EXEC_PATH};
-use super::{expect_error, expect_status, Listener};
+use super::{expect_status, Listener};
 use crate::check::{ensure, ensure_eq, members, Check, Failure};
 use latchgate::crypto::b64;
 use serde_json::{json, Value};
@@ -115,12 +115,7 @@ scenario_fn!(lease_expired, |ctx| {
     let mut proof = ctx.proof_for(&lease.key, "POST", EXEC_PATH, &lease.jwt);
     proof.claims["htm"] = json!("GET");
     let req = ctx.with_proof(&lease, "POST", EXEC_PATH, &proof);
-    expect_error(
-        &ctx.send(Listener::Client, req).await?,
-        401,
-        "lease_expired",
-    )
-    .map(|_| ())
+    ctx.refused(req, 401, "lease_expired").await
 });
 
 scenario_fn!(lease_zero_leeway, |ctx| {
@@ -141,10 +136,5 @@ scenario_fn!(lease_zero_leeway, |ctx| {
     )?;
     clock.advance(2);
     let (req, _) = ctx.agent_request(&lease, "POST", EXEC_PATH);
-    expect_error(
-        &ctx.send(Listener::Client, req).await?,
-        401,
-        "lease_expired",
-    )
-    .map(|_| ())
+    ctx.refused(req, 401, "lease_expired").await
 });

@@ -143,6 +143,13 @@ impl GateCtx {
         response.map_err(|e| Failure::fail(format!("no HTTP answer from the gate: {e}")))
     }
 
+    /// Sends `req` to the client listener; fails unless the gate refuses it with `status` and
+    /// the error `code`.
+    pub async fn refused(&mut self, req: RawRequest, status: u16, code: &str) -> Check {
+        let resp = self.send(Listener::Client, req).await?;
+        expect_error(&resp, status, code).map(|_| ())
+    }
+
     /// Sends a GET without credentials to `path` on a listener.
     pub async fn get(&mut self, to: Listener, path: &str) -> Check<RawResponse> {
         self.send(to, RawRequest::new("GET", path)).await
