@@ -218,22 +218,50 @@ pub fn cut(s: &str, n: usize) -> String {
     }
 }
 
+/// Why a request got no complete answer.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SendError {
+    /// The deadline passed before the whole answer was read.
+    #[error("no complete answer within {ms} ms")]
+    Timeout {
+        /// The deadline.
+        ms: u128,
+    },
+    /// The request cannot be built (a method, target or header HTTP does not allow).
+    #[error("bad request: {0}")]
+    BadRequest(http::Error),
+    /// The connection cannot be opened.
+    #[error("connect {to}: {source}")]
+    Connect {
+        /// The URL or socket path.
+        to: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The HTTP exchange failed (handshake, sending, the answer's head).
+    #[error("{0}")]
+    Http(#[from] hyper::Error),
+    /// The answer's body could not be read.
+    #[error("{0}")]
+    Body(String),
+}
+
 /// Sends one request on a fresh connection; the deadline covers connect, send and the whole body.
 pub async fn send(
     endpoint: &Endpoint,
     req: &RawRequest,
     timeout: Duration,
-) -> Result<RawResponse, String> {
+) -> Result<RawResponse, SendError> {
     match tokio::time::timeout(timeout, send_inner(endpoint, req)).await {
         Ok(r) => r,
-        Err(_) => Err(format!(
-            "no complete answer within {} ms",
-            timeout.as_millis()
-        )),
+        Err(_) => Err(SendError::Timeout {
+            ms: timeout.as_millis(),
+        }),
     }
 }
 
-async fn send_inner(endpoint: &Endpoint, req: &RawRequest) -> Result<RawResponse, String> {
+async fn send_inner(endpoint: &Endpoint, req: &RawRequest) -> Result<RawResponse, SendError> {
     let mut builder = http::Request::builder()
         .method(req.method.as_str())
         .uri(req.target.as_str());
@@ -249,42 +277,38 @@ async fn send_inner(endpoint: &Endpoint, req: &RawRequest) -> Result<RawResponse
     }
     let request = builder
         .body(Full::new(Bytes::from(req.body.clone())))
-        .map_err(|e| format!("bad request: {e}"))?;
-    let response = match endpoint {
+        .map_err(SendError::BadRequest)?;
+    let connect = |to: String| move |source| SendError::Connect { to, source };
+    match endpoint {
         Endpoint::Tcp(url) => {
-            let addr = endpoint.authority();
-            let stream = tokio::net::TcpStream::connect(&addr)
+            let stream = tokio::net::TcpStream::connect(endpoint.authority())
                 .await
-                .map_err(|e| format!("connect {url}: {e}"))?;
-            exchange(hyper_util::rt::TokioIo::new(stream), request).await?
+                .map_err(connect(url.clone()))?;
+            exchange(hyper_util::rt::TokioIo::new(stream), request).await
         }
         Endpoint::Unix(path) => {
             let stream = tokio::net::UnixStream::connect(path)
                 .await
-                .map_err(|e| format!("connect {}: {e}", path.display()))?;
-            exchange(hyper_util::rt::TokioIo::new(stream), request).await?
+                .map_err(connect(path.display().to_string()))?;
+            exchange(hyper_util::rt::TokioIo::new(stream), request).await
         }
-    };
-    Ok(response)
+    }
 }
 
-async fn exchange<T>(io: T, request: http::Request<Full<Bytes>>) -> Result<RawResponse, String>
+async fn exchange<T>(io: T, request: http::Request<Full<Bytes>>) -> Result<RawResponse, SendError>
 where
     T: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
-    let (mut sender, conn) = hyper::client::conn::http1::handshake(io)
-        .await
-        .map_err(|e| e.to_string())?;
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(io).await?;
     tokio::spawn(async move {
         let _ = conn.await;
     });
-    let resp = sender
-        .send_request(request)
-        .await
-        .map_err(|e| e.to_string())?;
+    let resp = sender.send_request(request).await?;
     let status = resp.status().as_u16();
     let headers = header_pairs(resp.headers());
-    let body = body_bytes(resp.into_body()).await?;
+    let body = body_bytes(resp.into_body())
+        .await
+        .map_err(SendError::Body)?;
     Ok(RawResponse {
         status,
         headers,

@@ -157,6 +157,8 @@ pub async fn send(endpoint: &Endpoint, req: &RawRequest, timeout: Duration) -> P
             .filter(|_| refusals < MAX_REFUSALS)
             .and_then(|p| Some((p, resend(&attempt)?)));
         let Some((pause, next)) = again else {
+            // The exchange log keeps the failure as the text reports show.
+            let response = response.map_err(|e| e.to_string());
             return Paced { response, refusals };
         };
         refusals += 1;
@@ -191,20 +193,21 @@ fn resend(req: &RawRequest) -> Option<RawRequest> {
 mod tests {
     use super::*;
 
-    fn answer(status: u16, body: &str, headers: &[(&str, &str)]) -> RawResponse {
-        RawResponse {
-            status,
+    /// The pause after a 429 with error `code` and these headers.
+    fn pause_after_429(code: &str, headers: &[(&str, &str)]) -> Option<Duration> {
+        refusal_pause(&RawResponse {
+            status: 429,
             headers: headers
                 .iter()
                 .map(|(n, v)| (n.to_string(), v.to_string()))
                 .collect(),
-            body: body.as_bytes().to_vec(),
-        }
+            body: format!(r#"{{"error":"{code}"}}"#).into_bytes(),
+        })
     }
 
     #[test]
     fn lease_limiter_refusal_without_retry_after_waits_for_the_next_second() {
-        let p = refusal_pause(&answer(429, r#"{"error":"rate_limit_exceeded"}"#, &[]));
+        let p = pause_after_429("rate_limit_exceeded", &[]);
         assert!(
             p.is_some_and(|d| d <= Duration::from_millis(1020)),
             "a refusal without Retry-After pauses at most until the next second: {p:?}"
@@ -213,27 +216,19 @@ mod tests {
 
     #[test]
     fn refusal_with_retry_after_waits_as_asked() {
-        let p = refusal_pause(&answer(
-            429,
-            r#"{"error":"rate_limit_exceeded"}"#,
-            &[("retry-after", "2")],
-        ));
+        let p = pause_after_429("rate_limit_exceeded", &[("retry-after", "2")]);
         assert_eq!(p, Some(Duration::from_secs(2)));
     }
 
     #[test]
     fn execute_limiter_refusal_is_retried_after_its_retry_after() {
-        let p = refusal_pause(&answer(
-            429,
-            r#"{"error":"rate_limited"}"#,
-            &[("retry-after", "1")],
-        ));
+        let p = pause_after_429("rate_limited", &[("retry-after", "1")]);
         assert_eq!(p, Some(Duration::from_secs(1)));
     }
 
     #[test]
     fn a_429_with_another_code_is_not_a_limiter_refusal() {
-        let p = refusal_pause(&answer(429, r#"{"error":"slow_down"}"#, &[]));
+        let p = pause_after_429("slow_down", &[]);
         assert_eq!(p, None, "only the gate's limiter codes are retried");
     }
 

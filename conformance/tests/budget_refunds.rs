@@ -37,6 +37,13 @@ fn verdict_of(r: &ScenarioResult) -> String {
     format!("{:?}: {}", r.verdict, r.reason.as_deref().unwrap_or(""))
 }
 
+/// Fails unless `r` is a skip whose reason says `because`.
+fn assert_skipped(r: ScenarioResult, because: &str) {
+    assert_eq!(r.verdict, Verdict::Skip, "{}: {}", r.id, verdict_of(&r));
+    let reason = r.reason.unwrap_or_default();
+    assert!(reason.contains(because), "{}: skip reason '{reason}'", r.id);
+}
+
 /// A mock gate and its client URL (no trailing slash).
 async fn gate_and_client_url() -> (MockGate, String) {
     let gate = MockGate::builder().start().await.expect("mock gate starts");
@@ -74,13 +81,7 @@ async fn refund_scenarios_are_skipped_without_an_admin_listener() {
         RemoteTarget::new(Endpoint::Tcp(url), &RemoteOptions::default()).expect("remote target");
     let target: Arc<dyn TargetProvider> = Arc::new(target);
     for id in [REFUND, NO_REFUND] {
-        let r = run(Arc::clone(&target), id).await;
-        assert_eq!(r.verdict, Verdict::Skip, "{id}: {}", verdict_of(&r));
-        let reason = r.reason.unwrap_or_default();
-        assert!(
-            reason.contains("register actions"),
-            "{id}: skip reason '{reason}'"
-        );
+        assert_skipped(run(Arc::clone(&target), id).await, "register actions");
     }
     gate.shutdown().await;
 }
@@ -94,12 +95,9 @@ async fn refund_scenarios_are_skipped_when_the_admin_listener_has_no_control_api
         ..RemoteOptions::default()
     };
     let target = RemoteTarget::new(Endpoint::Tcp(url), &opts).expect("remote target");
-    let r = run(Arc::new(target), REFUND).await;
-    assert_eq!(r.verdict, Verdict::Skip, "{}", verdict_of(&r));
-    let reason = r.reason.unwrap_or_default();
-    assert!(
-        reason.contains("/_mock/actions answered"),
-        "skip reason '{reason}'"
+    assert_skipped(
+        run(Arc::new(target), REFUND).await,
+        "/_mock/actions answered",
     );
     gate.shutdown().await;
 }

@@ -36,6 +36,13 @@ fn run_without_docker(extra: &[&str], require_env: bool) -> (Output, serde_json:
     (out, report)
 }
 
+/// Fails unless the run was refused (exit 2) with `needle` in its message.
+fn assert_refused(out: &Output, needle: &str, problem: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "exit code; stderr:\n{stderr}");
+    assert!(stderr.contains(needle), "{problem}:\n{stderr}");
+}
+
 #[test]
 fn docker_target_without_engine_skips_every_scenario_loudly_and_fails() {
     let (out, report) = run_without_docker(&[], false);
@@ -66,21 +73,15 @@ fn docker_target_without_engine_skips_every_scenario_loudly_and_fails() {
 #[test]
 fn docker_target_without_engine_is_an_error_with_require_docker() {
     let (out, _) = run_without_docker(&["--require-docker"], false);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "exit code; stderr:\n{stderr}");
-    assert!(
-        stderr.contains("Docker is required"),
-        "stderr does not say why:\n{stderr}"
-    );
+    assert_refused(&out, "Docker is required", "stderr does not say why");
 }
 
 #[test]
 fn docker_target_without_engine_is_an_error_with_the_require_env() {
     let (out, _) = run_without_docker(&[], true);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "exit code; stderr:\n{stderr}");
-    assert!(
-        stderr.contains("LATCHGATE_REQUIRE_DOCKER"),
-        "stderr does not name the switch:\n{stderr}"
+    assert_refused(
+        &out,
+        "LATCHGATE_REQUIRE_DOCKER",
+        "stderr does not name the switch",
     );
 }

@@ -187,7 +187,7 @@ async fn docker_target_reports_the_containers_logs_when_it_never_gets_ready() {
     let target = DockerTarget::new(opts).expect("options");
     let err = match target.acquire().await {
         Ok(_) => panic!("a mock with a missing config file became ready"),
-        Err(e) => e,
+        Err(e) => e.to_string(),
     };
     let id = target.container_id().expect("the container was created");
     assert!(

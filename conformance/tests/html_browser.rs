@@ -120,6 +120,11 @@ fn shown(dom: &str) -> &str {
     &dom[at..at + dom[at..].find('<').unwrap()]
 }
 
+/// True when the row of scenario `id` is hidden by the page's filters.
+fn hidden(dom: &str, id: &str) -> bool {
+    row(dom, id).contains("hidden=\"\"")
+}
+
 #[test]
 fn html_report_in_a_real_browser_lists_failures_and_filters_them() {
     let Some(browser) = chromium() else { return };
@@ -128,51 +133,58 @@ fn html_report_in_a_real_browser_lists_failures_and_filters_them() {
     let profile = dir.path().join("profile");
 
     let dom = dump_dom(&browser, &page, "", &profile);
-    assert!(
-        dom.contains("data-ready=\"true\""),
-        "the page's script did not run"
-    );
-    assert!(dom.contains("Not conformant"), "the verdict is not shown");
+    for (needle, missing) in [
+        ("data-ready=\"true\"", "the page's script did not run"),
+        ("Not conformant", "the verdict is not shown"),
+        (
+            "boom from the broken driver",
+            "the failure's evidence is missing",
+        ),
+        ("How to fix:", "the requirement's fix is missing"),
+    ] {
+        assert!(dom.contains(needle), "{missing}");
+    }
     let failing = row(&dom, "sdk.lease.request-shape");
     assert!(
         failing.contains("data-verdict=\"fail\"") && failing.contains("open=\"\""),
         "the failure is not listed open: {failing}"
     );
-    assert!(
-        !failing.contains("hidden=\"\""),
-        "the failure is hidden by default: {failing}"
-    );
-    assert!(
-        row(&dom, "lease.issue.ok").contains("hidden=\"\""),
-        "passes should start hidden"
-    );
-    assert!(
-        dom.contains("boom from the broken driver"),
-        "the failure's evidence is missing"
-    );
-    assert!(
-        dom.contains("How to fix:"),
-        "the requirement's fix is missing"
-    );
-
     let passes = dump_dom(&browser, &page, "verdict=pass", &profile);
-    assert!(
-        !row(&passes, "lease.issue.ok").contains("hidden=\"\""),
-        "verdict filter did not show passes"
-    );
-    assert!(
-        row(&passes, "sdk.lease.request-shape").contains("hidden=\"\""),
-        "verdict filter did not hide failures"
-    );
-
     let text = dump_dom(&browser, &page, "verdict=fail,pass&q=fresh-jti", &profile);
-    assert!(
-        !row(&text, "sdk.dpop.fresh-jti").contains("hidden=\"\""),
-        "the text filter hid its match"
-    );
-    assert!(
-        row(&text, "sdk.lease.request-shape").contains("hidden=\"\""),
-        "the text filter kept a non-match"
-    );
+    for (dom, id, want_hidden, problem) in [
+        (
+            &dom,
+            "sdk.lease.request-shape",
+            false,
+            "the failure is hidden by default",
+        ),
+        (&dom, "lease.issue.ok", true, "passes should start hidden"),
+        (
+            &passes,
+            "lease.issue.ok",
+            false,
+            "verdict filter did not show passes",
+        ),
+        (
+            &passes,
+            "sdk.lease.request-shape",
+            true,
+            "verdict filter did not hide failures",
+        ),
+        (
+            &text,
+            "sdk.dpop.fresh-jti",
+            false,
+            "the text filter hid its match",
+        ),
+        (
+            &text,
+            "sdk.lease.request-shape",
+            true,
+            "the text filter kept a non-match",
+        ),
+    ] {
+        assert_eq!(hidden(dom, id), want_hidden, "{problem}: {}", row(dom, id));
+    }
     assert_eq!(shown(&text), "1", "the shown counter is wrong");
 }

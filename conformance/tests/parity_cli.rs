@@ -62,16 +62,7 @@ fn diff_of_the_mock_with_itself_exits_0() {
 
 #[test]
 fn diff_of_the_mock_with_a_mutant_exits_1_and_shows_the_exchange() {
-    let o = conformance(&[
-        "diff",
-        "--a",
-        "mock",
-        "--b",
-        "mock:mutant=skip_acl",
-        "--only",
-        "exec.policy.denied-body",
-        "--no-reduce",
-    ]);
+    let o = diff_of_the_mock_and_a_mutant(&[]);
     let out = String::from_utf8_lossy(&o.stdout);
     assert_eq!(o.status.code(), Some(1), "stderr:\n{}", stderr(&o));
     assert!(
@@ -80,72 +71,63 @@ fn diff_of_the_mock_with_a_mutant_exits_1_and_shows_the_exchange() {
     );
 }
 
-fn diff_with_the_mutant(deviations: &Path) -> Output {
-    conformance(&[
-        "diff",
-        "--a",
-        "mock",
-        "--b",
-        "mock:mutant=skip_acl",
-        "--only",
-        "exec.policy.denied-body",
-        "--no-reduce",
-        "--deviations",
-        deviations.to_str().expect("utf-8 path"),
-    ])
+/// Fails unless `o` exited with `code` and its stderr says `says`.
+fn assert_exit(o: &Output, code: i32, says: &str) {
+    let e = stderr(o);
+    assert_eq!(o.status.code(), Some(code), "stderr:\n{e}");
+    assert!(e.contains(says), "stderr does not say {says:?}:\n{e}");
+}
+
+/// `diff` of the mock and a mutant, sorted by a deviations folder holding `toml` (none: empty).
+fn diff_with_deviations(toml: Option<&str>) -> Output {
+    let dir = tempfile::tempdir().expect("tempdir");
+    if let Some(t) = toml {
+        std::fs::write(dir.path().join("deviations.toml"), t).expect("write");
+    }
+    diff_of_the_mock_and_a_mutant(&["--deviations", dir.path().to_str().expect("utf-8 path")])
+}
+
+/// `diff` of the mock and its `skip_acl` mutant on one scenario, plus `extra` options.
+fn diff_of_the_mock_and_a_mutant(extra: &[&str]) -> Output {
+    let mut args = vec!["diff", "--a", "mock", "--b", "mock:mutant=skip_acl"];
+    args.extend(["--only", "exec.policy.denied-body", "--no-reduce"]);
+    args.extend(extra);
+    conformance(&args)
 }
 
 #[test]
 fn diff_with_deviations_exits_0_when_a_deviation_explains_every_difference() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(
-        dir.path().join("deviations.toml"),
+    let o = diff_with_deviations(Some(
         "[[deviation]]\nexchanges = [\"suite/exec.policy.denied-body/*\"]\nparity_row = \"policy\"\nreason = \"test\"\n",
-    )
-    .expect("write");
-    let o = diff_with_the_mutant(dir.path());
-    assert_eq!(o.status.code(), Some(0), "stderr:\n{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("(0 unexplained, 2 deliberate deviations, 0 known open)"),
-        "the summary sorts the difference:\n{}",
-        stderr(&o)
+    ));
+    assert_exit(
+        &o,
+        0,
+        "(0 unexplained, 2 deliberate deviations, 0 known open)",
     );
 }
 
 #[test]
 fn diff_with_deviations_exits_1_on_a_difference_no_entry_explains() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(
-        dir.path().join("deviations.toml"),
+    let o = diff_with_deviations(Some(
         "[[deviation]]\nexchanges = [\"suite/other/*\"]\nparity_row = \"policy\"\nreason = \"test\"\n",
-    )
-    .expect("write");
-    let o = diff_with_the_mutant(dir.path());
-    assert_eq!(o.status.code(), Some(1), "stderr:\n{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("(2 unexplained, 0 deliberate deviations, 0 known open)"),
-        "stderr:\n{}",
-        stderr(&o)
+    ));
+    assert_exit(
+        &o,
+        1,
+        "(2 unexplained, 0 deliberate deviations, 0 known open)",
     );
 }
 
 #[test]
 fn diff_with_a_directory_without_deviations_exits_2_naming_it() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let o = diff_with_the_mutant(dir.path());
-    assert_eq!(o.status.code(), Some(2), "stderr:\n{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("no deviations.toml there"),
-        "stderr:\n{}",
-        stderr(&o)
-    );
+    assert_exit(&diff_with_deviations(None), 2, "no deviations.toml there");
 }
 
 #[test]
 fn unknown_target_exits_2_naming_it() {
     let o = conformance(&["diff", "--a", "bogus", "--b", "mock"]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("'bogus'"), "stderr:\n{}", stderr(&o));
+    assert_exit(&o, 2, "'bogus'");
 }
 
 #[test]
@@ -156,12 +138,7 @@ fn unreachable_gate_exits_2_naming_it() {
         .port();
     let url = format!("url:http://127.0.0.1:{port}");
     let o = conformance(&["diff", "--a", &url, "--b", "mock", "--explore", "1"]);
-    assert_eq!(o.status.code(), Some(2), "stderr:\n{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("unreachable"),
-        "stderr:\n{}",
-        stderr(&o)
-    );
+    assert_exit(&o, 2, "unreachable");
 }
 
 #[test]
@@ -193,9 +170,7 @@ fn corrupt_corpus_file_exits_2_naming_file_and_line() {
         1,
     );
     let o = conformance(&["replay", "--corpus", dir.path().to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(2), "stderr:\n{}", stderr(&o));
-    let e = stderr(&o);
-    assert!(e.contains("suite.jsonl line 1"), "stderr:\n{e}");
+    assert_exit(&o, 2, "suite.jsonl line 1");
 }
 
 #[test]

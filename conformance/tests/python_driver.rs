@@ -21,16 +21,21 @@ fn interpreter() -> Option<PathBuf> {
     python_env::python_or_skip(&workspace, "python_driver")
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn python_driver_reports_what_the_sdk_does() {
-    let Some(python) = interpreter() else { return };
+/// The bundled driver of the Python SDK 0.2.0, or `None` (after saying why) without Python.
+fn python_driver() -> Option<Arc<dyn DriverFactory>> {
     let opts = DriverOptions {
-        python: Some(python),
+        python: Some(interpreter()?),
         python_sdk_version: "0.2.0".into(),
         command_timeout: Duration::from_secs(20),
     };
-    let factory: Arc<dyn DriverFactory> =
-        driver::factory(&DriverSpec::Python, &opts).expect("python driver");
+    Some(driver::factory(&DriverSpec::Python, &opts).expect("python driver"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_driver_reports_what_the_sdk_does() {
+    let Some(factory) = python_driver() else {
+        return;
+    };
     let session = factory
         .start()
         .await
@@ -106,13 +111,9 @@ async fn python_driver_reports_what_the_sdk_does() {
 /// fails the test.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn python_sdk_suite_fails_exactly_its_expected_failures() {
-    let Some(python) = interpreter() else { return };
-    let opts = DriverOptions {
-        python: Some(python),
-        python_sdk_version: "0.2.0".into(),
-        command_timeout: Duration::from_secs(20),
+    let Some(factory) = python_driver() else {
+        return;
     };
-    let factory = driver::factory(&DriverSpec::Python, &opts).expect("python driver");
     let file = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("expected-failures/python-0.2.0.txt");
     let expected = ExpectedFailures::load(&file).expect("the expected-failures file parses");
     let catalogue = Catalogue::builtin();

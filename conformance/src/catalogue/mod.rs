@@ -8,7 +8,7 @@ mod filter;
 mod need;
 
 pub use filter::{Selection, SelectionError, Shard};
-pub use need::Need;
+pub use need::{Need, UnknownNeed};
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;

@@ -42,9 +42,14 @@ impl fmt::Display for Need {
     }
 }
 
+/// A catalogue need that is none of the known ones.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown need '{0}'")]
+pub struct UnknownNeed(pub String);
+
 impl std::str::FromStr for Need {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = UnknownNeed;
+    fn from_str(s: &str) -> Result<Self, UnknownNeed> {
         Ok(match s {
             "operator" => Need::Operator,
             "journal" => Need::Journal,
@@ -55,7 +60,7 @@ impl std::str::FromStr for Need {
             "actions" => Need::Actions,
             other => match other.strip_prefix("driver:") {
                 Some(cap) if !cap.is_empty() => Need::Driver(cap.to_string()),
-                _ => return Err(format!("unknown need '{other}'")),
+                _ => return Err(UnknownNeed(other.to_string())),
             },
         })
     }

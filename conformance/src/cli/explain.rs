@@ -1,5 +1,6 @@
 //! `explain ID`: a scenario or requirement, with typical causes and how to fix it.
 
+use super::CliError;
 use crate::catalogue::Catalogue;
 use clap::Args;
 
@@ -13,7 +14,7 @@ pub(crate) struct ExplainArgs {
 }
 
 /// Prints the scenario or requirement; an unknown id is an error with suggestions.
-pub(crate) fn explain(args: &ExplainArgs) -> Result<i32, String> {
+pub(crate) fn explain(args: &ExplainArgs) -> Result<i32, CliError> {
     let text = crate::contract::explain(&Catalogue::builtin(), &args.id)?;
     print!("{text}");
     Ok(super::EXIT_OK)

@@ -1,5 +1,6 @@
 //! `list`: the selected scenarios, one line each or as JSON.
 
+use super::CliError;
 use super::{selected, Filters, EXIT_OK};
 use crate::catalogue::Catalogue;
 use clap::Args;
@@ -13,7 +14,7 @@ pub(crate) struct ListArgs {
     format_json: bool,
 }
 
-pub(crate) fn list(args: &ListArgs) -> Result<i32, String> {
+pub(crate) fn list(args: &ListArgs) -> Result<i32, CliError> {
     let catalogue = Catalogue::builtin();
     let scenarios = selected(&catalogue, &args.filters)?;
     if args.format_json {

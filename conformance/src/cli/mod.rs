@@ -72,6 +72,10 @@ pub(crate) struct Filters {
     suite: SuiteArg,
 }
 
+/// Why a command cannot run: bad input or an unusable target, driver or file (exit 2). The
+/// message names the problem.
+pub(crate) type CliError = Box<dyn std::error::Error + Send + Sync>;
+
 /// Parses arguments and runs; returns the process exit code.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {

@@ -1,6 +1,7 @@
 //! `diff`, `record` and `replay` on the command line. Exit codes as for `run`: 0 equal,
 //! 1 different, 2 usage or environment errors.
 
+use super::CliError;
 use super::{EXIT_FAILED, EXIT_OK};
 use crate::parity::corpus::{self, Corpus, Deviations, Manifest};
 use crate::parity::explain::{explain, Explanation};
@@ -175,13 +176,14 @@ fn mock_side(spec: &str) -> Result<Option<MockTarget>, String> {
 }
 
 /// Builds a side and checks that it answers.
-pub async fn side(label: &str, a: &SideArgs) -> Result<Side, String> {
+pub async fn side(label: &str, a: &SideArgs) -> Result<Side, CliError> {
     if let Some(m) = mock_side(&a.target)? {
         if a.operator.admin.is_some() || a.operator.operator_token.is_some() || a.fs_root.is_some()
         {
             return Err(format!(
                 "side {label}: --admin/--operator-*/--fs-root apply to url:/socket: targets only"
-            ));
+            )
+            .into());
         }
         let provider: Arc<dyn TargetProvider> = Arc::new(m);
         return Ok(Side {
@@ -191,7 +193,7 @@ pub async fn side(label: &str, a: &SideArgs) -> Result<Side, String> {
     }
     let spec = TargetSpec::parse(&a.target).map_err(|e| format!("side {label}: {e}"))?;
     if let TargetSpec::Docker(_) = spec {
-        return Err(format!("side {label}: docker: targets are not supported here; start the container and give its url:"));
+        return Err(format!("side {label}: docker: targets are not supported here; start the container and give its url:").into());
     }
     let admin = a
         .operator
@@ -203,9 +205,9 @@ pub async fn side(label: &str, a: &SideArgs) -> Result<Side, String> {
         (Some(t), Some(k)) => Some((t.clone(), k.clone())),
         (None, None) => None,
         _ => {
-            return Err(format!(
-                "side {label}: --operator-token and --operator-key go together"
-            ))
+            return Err(
+                format!("side {label}: --operator-token and --operator-key go together").into(),
+            )
         }
     };
     let opts = RemoteOptions {
@@ -230,7 +232,7 @@ fn plan(
     suite: bool,
     caps: explore::Caps,
     reduce: bool,
-) -> Result<DiffPlan, String> {
+) -> Result<DiffPlan, CliError> {
     Ok(DiffPlan {
         scenarios: if suite {
             crate::parity::suite_scenarios(&c.only)?
@@ -247,7 +249,7 @@ fn plan(
 }
 
 /// `diff --a --b`.
-pub async fn diff(args: DiffArgs) -> Result<i32, String> {
+pub async fn diff(args: DiffArgs) -> Result<i32, CliError> {
     let sa = SideArgs {
         target: args.a.clone(),
         operator: OperatorArgs {
@@ -274,7 +276,8 @@ pub async fn diff(args: DiffArgs) -> Result<i32, String> {
                 "--deviations {}: no {} there",
                 dir.display(),
                 corpus::DEVIATIONS
-            ))
+            )
+            .into())
         }
         Some(dir) => Some(Deviations::load(dir).map_err(|e| format!("--deviations: {e}"))?),
         None => None,
@@ -319,7 +322,7 @@ pub async fn diff(args: DiffArgs) -> Result<i32, String> {
 }
 
 /// `record --target --out`.
-pub async fn record(args: RecordArgs) -> Result<i32, String> {
+pub async fn record(args: RecordArgs) -> Result<i32, CliError> {
     let sa = SideArgs {
         target: args.target.clone(),
         operator: args.operator.clone(),
@@ -365,7 +368,7 @@ pub async fn record(args: RecordArgs) -> Result<i32, String> {
 }
 
 /// `replay --corpus`.
-pub async fn replay_cmd(args: ReplayArgs) -> Result<i32, String> {
+pub async fn replay_cmd(args: ReplayArgs) -> Result<i32, CliError> {
     let sa = SideArgs {
         target: args.target.clone(),
         operator: args.operator.clone(),

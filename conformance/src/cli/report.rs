@@ -1,5 +1,6 @@
 //! `report`: a saved JSON report rendered as the HTML page, optionally compared with an earlier one.
 
+use super::CliError;
 use super::EXIT_OK;
 use crate::report::{html, read_report, Sink};
 use clap::Args;
@@ -20,7 +21,7 @@ pub(crate) struct ReportArgs {
 }
 
 /// Renders a JSON report (and a baseline) as the HTML page.
-pub(crate) fn report(args: &ReportArgs) -> Result<i32, String> {
+pub(crate) fn report(args: &ReportArgs) -> Result<i32, CliError> {
     let new = read_report(&args.report)?;
     let old = args.compare.as_deref().map(read_report).transpose()?;
     let sink = Sink::open("--html", &args.html)?;

@@ -1,5 +1,6 @@
 //! `run`: scenarios against a target, through an SDK driver, with the live view and the reports.
 
+use super::CliError;
 use super::{selected, Filters, EXIT_FAILED, EXIT_OK};
 use crate::catalogue::{Catalogue, Scenario, Suite};
 use crate::driver::{DriverFactory, DriverOptions, Hello, Transcript};
@@ -118,7 +119,7 @@ pub(crate) struct RunArgs {
     require: Vec<String>,
 }
 
-pub(crate) async fn run(args: RunArgs) -> Result<i32, String> {
+pub(crate) async fn run(args: RunArgs) -> Result<i32, CliError> {
     let catalogue = Catalogue::builtin();
     let scenarios = selected(&catalogue, &args.filters)?;
     if scenarios.is_empty() {
@@ -292,7 +293,7 @@ async fn docker_target(
     image: &str,
     opts: &RemoteOptions,
     args: &RunArgs,
-) -> Result<DockerParts, String> {
+) -> Result<DockerParts, CliError> {
     if opts.admin.is_some() {
         return Err(
             "--admin does not apply to docker: targets (the admin port 3001 is mapped)".into(),
@@ -318,7 +319,8 @@ async fn docker_target(
             return Err(format!(
                 "--target docker:{image}: {why}; Docker is required here (--require-docker or {}=1)",
                 docker::REQUIRE_DOCKER_ENV
-            ))
+            )
+            .into())
         }
         Err(why) => {
             eprintln!(

@@ -3,12 +3,14 @@
 //!
 //! `rust` runs our `latchgate` crate in process; `python` and `cmd:PROGRAM` run a child process.
 
+mod error;
 mod process;
 #[cfg(feature = "python")]
 mod python;
 mod rust;
 mod transcript;
 
+pub use error::{DriverError, DriverSpecError};
 pub use process::ProcessDriver;
 pub use process::WARM;
 #[cfg(feature = "python")]
@@ -176,16 +178,14 @@ pub enum DriverSpec {
 
 impl DriverSpec {
     /// Parses `rust`, `python`, `cmd:PROGRAM`.
-    pub fn parse(s: &str) -> Result<Self, String> {
+    pub fn parse(s: &str) -> Result<Self, DriverSpecError> {
         match s {
             "rust" => Ok(DriverSpec::Rust),
             "python" => Ok(DriverSpec::Python),
             other => match other.strip_prefix("cmd:") {
                 Some(p) if !p.trim().is_empty() => Ok(DriverSpec::Cmd(p.to_string())),
-                Some(_) => Err("--sdk cmd:PROGRAM needs a program".into()),
-                None => Err(format!(
-                    "--sdk '{other}': expected rust, python or cmd:PROGRAM"
-                )),
+                Some(_) => Err(DriverSpecError::NoProgram),
+                None => Err(DriverSpecError::Unknown(other.to_string())),
             },
         }
     }
@@ -203,7 +203,10 @@ pub struct DriverOptions {
 }
 
 /// Builds the factory for a driver spec.
-pub fn factory(spec: &DriverSpec, opts: &DriverOptions) -> Result<Arc<dyn DriverFactory>, String> {
+pub fn factory(
+    spec: &DriverSpec,
+    opts: &DriverOptions,
+) -> Result<Arc<dyn DriverFactory>, DriverError> {
     Ok(match spec {
         DriverSpec::Rust => Arc::new(RustDriver),
         #[cfg(feature = "python")]
@@ -211,10 +214,7 @@ pub fn factory(spec: &DriverSpec, opts: &DriverOptions) -> Result<Arc<dyn Driver
         #[cfg(not(feature = "python"))]
         DriverSpec::Python => {
             let _ = opts;
-            return Err(
-                "--sdk python: this latchgate-conformance was built without its `python` feature"
-                    .into(),
-            );
+            return Err(DriverError::NoPythonFeature);
         }
         DriverSpec::Cmd(p) => {
             let argv = command_words(p)?;
@@ -228,10 +228,13 @@ pub fn factory(spec: &DriverSpec, opts: &DriverOptions) -> Result<Arc<dyn Driver
 }
 
 /// The words of a `cmd:` command line, split like a POSIX shell (no expansion).
-pub fn command_words(line: &str) -> Result<Vec<String>, String> {
-    let words = shell_words::split(line).map_err(|e| format!("--sdk cmd:{line}: {e}"))?;
+pub fn command_words(line: &str) -> Result<Vec<String>, DriverError> {
+    let words = shell_words::split(line).map_err(|source| DriverError::CommandLine {
+        line: line.to_string(),
+        source,
+    })?;
     if words.is_empty() {
-        return Err("--sdk cmd:PROGRAM needs a program".into());
+        return Err(DriverError::NoProgram);
     }
     Ok(words)
 }
@@ -251,7 +254,9 @@ mod tests {
 
     #[test]
     fn an_unclosed_quote_is_an_error_naming_the_option() {
-        let err = command_words(r#"node "driver.mjs"#).unwrap_err();
+        let err = command_words(r#"node "driver.mjs"#)
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("--sdk cmd:"), "{err}");
     }
 }

@@ -4,7 +4,7 @@
 //! Interpreter: `--python PATH`, else `$LATCHGATE_PYTHON`, else `<workspace>/target/py/latchgate-<version>/bin/python`,
 //! which the runner creates with `scripts/python-env.sh` when it is missing.
 
-use super::{DriverFactory, DriverOptions, DriverSession, ProcessDriver};
+use super::{DriverError, DriverFactory, DriverOptions, DriverSession, ProcessDriver};
 use futures::future::BoxFuture;
 use std::path::{Path, PathBuf};
 
@@ -34,7 +34,7 @@ fn workspace_root() -> PathBuf {
 }
 
 /// Finds (or creates) the interpreter and writes the driver script.
-pub fn python_driver(opts: &DriverOptions) -> Result<PythonDriver, String> {
+pub fn python_driver(opts: &DriverOptions) -> Result<PythonDriver, DriverError> {
     let version = if opts.python_sdk_version.is_empty() {
         "0.2.0"
     } else {
@@ -48,15 +48,11 @@ pub fn python_driver(opts: &DriverOptions) -> Result<PythonDriver, String> {
         },
     };
     if !python.exists() {
-        return Err(format!(
-            "--python {}: no such interpreter",
-            python.display()
-        ));
+        return Err(DriverError::NoInterpreter(python));
     }
-    let dir = tempfile::tempdir().map_err(|e| format!("temp dir for the python driver: {e}"))?;
+    let dir = tempfile::tempdir().map_err(DriverError::TempDir)?;
     let script = dir.path().join("driver.py");
-    std::fs::write(&script, DRIVER_SOURCE)
-        .map_err(|e| format!("writing the python driver: {e}"))?;
+    std::fs::write(&script, DRIVER_SOURCE).map_err(DriverError::WriteScript)?;
     let argv = vec![
         python.display().to_string(),
         "-u".into(),
@@ -69,7 +65,7 @@ pub fn python_driver(opts: &DriverOptions) -> Result<PythonDriver, String> {
     })
 }
 
-fn ensure_venv(version: &str) -> Result<PathBuf, String> {
+fn ensure_venv(version: &str) -> Result<PathBuf, DriverError> {
     let root = workspace_root();
     let default = root.join(format!("target/py/latchgate-{version}/bin/python"));
     let script = root.join("scripts/python-env.sh");
@@ -77,22 +73,23 @@ fn ensure_venv(version: &str) -> Result<PathBuf, String> {
         if default.exists() {
             return Ok(default);
         }
-        return Err(format!(
-            "no Python interpreter with latchgate {version}: pass --python PATH (a venv with `pip install latchgate=={version}`)"
-        ));
+        return Err(DriverError::NoVenv(version.to_string()));
     }
     let out = std::process::Command::new("bash")
         .arg(&script)
         .env("LATCHGATE_PY_VERSION", version)
         .stderr(std::process::Stdio::inherit())
         .output()
-        .map_err(|e| format!("running {}: {e}", script.display()))?;
+        .map_err(|source| DriverError::VenvScript {
+            script: script.clone(),
+            source,
+        })?;
     if !out.status.success() {
-        return Err(format!(
-            "{} could not create a venv with latchgate {version} (exit {}); pass --python PATH",
-            script.display(),
-            out.status
-        ));
+        return Err(DriverError::VenvFailed {
+            script,
+            version: version.to_string(),
+            status: out.status,
+        });
     }
     Ok(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
 }

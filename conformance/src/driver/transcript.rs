@@ -10,7 +10,7 @@
 //! `dir` is `runner→driver`, `driver→runner`, or `failure` (the driver crashed, hung or wrote
 //! something that is not protocol JSON; `msg` is the reason).
 
-use super::{DriverFactory, DriverSession, Hello, Reply, PROTOCOL_VERSION};
+use super::{DriverError, DriverFactory, DriverSession, Hello, Reply, PROTOCOL_VERSION};
 use futures::future::BoxFuture;
 use serde_json::{json, Value};
 use std::io::Write;
@@ -36,15 +36,17 @@ pub struct Transcript {
 
 impl Transcript {
     /// Creates (or replaces) the file; missing parent folders are created.
-    pub fn create(path: &Path) -> Result<Transcript, String> {
-        let shown = path.display();
+    pub fn create(path: &Path) -> Result<Transcript, DriverError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| {
-                format!("--driver-transcript {shown}: cannot create its folder: {e}")
+            std::fs::create_dir_all(parent).map_err(|source| DriverError::TranscriptFolder {
+                path: path.to_path_buf(),
+                source,
             })?;
         }
-        let file = std::fs::File::create(path)
-            .map_err(|e| format!("--driver-transcript {shown}: cannot write here: {e}"))?;
+        let file = std::fs::File::create(path).map_err(|source| DriverError::TranscriptFile {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Ok(Transcript {
             out: Arc::new(Mutex::new(file)),
             sessions: Arc::new(AtomicU64::new(0)),

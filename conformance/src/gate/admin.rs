@@ -225,9 +225,7 @@ scenario_fn!(admin_receipt_agent, |ctx| {
 
 scenario_fn!(admin_absent_on_client, |ctx| {
     for path in ["/v1/approvals", "/v1/receipt-keys", "/v1/admin/status"] {
-        let resp = ctx
-            .send(Listener::Client, RawRequest::new("GET", path))
-            .await?;
+        let resp = ctx.get(Listener::Client, path).await?;
         expect_empty(&resp, 404).map_err(|f| match f {
             Failure::Fail(mut e) => {
                 e.message = format!("{path} on the client listener: {}", e.message);

@@ -144,42 +144,30 @@ async fn deny(
     ctx.send(Listener::Admin, req).await
 }
 
-scenario_fn!(deny_default, |ctx| {
+/// Holds a call and denies it (with `reason`, if any); fails unless the deny answer and the
+/// poll after it give the reason (`operator_denied` without one). The deny answer.
+async fn denied_as(ctx: &mut GateCtx, reason: Option<&str>, what: &str) -> Check<Value> {
     let (lease, body) = pending(ctx, None).await?;
     let id = id_of(&body)?;
-    let resp = deny(ctx, &id, None).await?;
-    expect_status(&resp, 200, "deny")?;
+    let resp = deny(ctx, &id, reason).await?;
+    expect_status(&resp, 200, what)?;
     let d = resp.json().unwrap_or_default();
-    ensure_eq("decision", json!("deny"), d["decision"].clone())?;
-    ensure_eq(
-        "deny_reason",
-        json!("operator_denied"),
-        d["deny_reason"].clone(),
-    )?;
-    let p = poll(ctx, &lease, &id).await?;
-    ensure_eq(
-        "poll after deny",
-        Some(json!({"status": "denied", "reason": "operator_denied"})),
-        p.json(),
-    )
+    let want = reason.unwrap_or("operator_denied");
+    ensure_eq("deny_reason", json!(want), d["deny_reason"].clone())?;
+    let polled = poll(ctx, &lease, &id).await?.json();
+    let after = json!({"status": "denied", "reason": want});
+    ensure_eq("poll after deny", Some(after), polled)?;
+    Ok(d)
+}
+
+scenario_fn!(deny_default, |ctx| {
+    let d = denied_as(ctx, None, "deny").await?;
+    ensure_eq("decision", json!("deny"), d["decision"].clone())
 });
 
 scenario_fn!(deny_with_reason, |ctx| {
-    let (lease, body) = pending(ctx, None).await?;
-    let id = id_of(&body)?;
-    let resp = deny(ctx, &id, Some("not today")).await?;
-    expect_status(&resp, 200, "deny with a reason")?;
-    ensure_eq(
-        "deny_reason",
-        json!("not today"),
-        resp.json().unwrap_or_default()["deny_reason"].clone(),
-    )?;
-    let p = poll(ctx, &lease, &id).await?;
-    ensure_eq(
-        "poll after deny",
-        Some(json!({"status": "denied", "reason": "not today"})),
-        p.json(),
-    )
+    let what = "deny with a reason";
+    denied_as(ctx, Some("not today"), what).await.map(|_| ())
 });
 
 scenario_fn!(deny_json_empty, |ctx| {

@@ -1,8 +1,7 @@
 //! Audit ledger scenarios: a call's event found by trace id, chain verification, operator auth.
 
-use super::{exec_params, expect_error, expect_status, Listener, EXEC_ACTION};
-use crate::check::{ensure, ensure_eq, members, Failure};
-use crate::http::RawRequest;
+use super::{exec_params, expect_array, expect_error, expect_status, Listener, EXEC_ACTION};
+use crate::check::{ensure, ensure_eq, members};
 use serde_json::{json, Value};
 
 scenario_fn!(events_by_trace, |ctx| {
@@ -14,12 +13,7 @@ scenario_fn!(events_by_trace, |ctx| {
     let resp = ctx
         .operator("GET", &format!("/v1/audit/events?trace_id={trace}"))
         .await?;
-    expect_status(&resp, 200, "audit events by trace id")?;
-    let body = resp.json().unwrap_or_default();
-    let events = body["events"]
-        .as_array()
-        .cloned()
-        .ok_or_else(|| Failure::fail(format!("no events array: {body}")))?;
+    let events = expect_array(&resp, "audit events by trace id", "events")?;
     ensure_eq("events of the call's trace", 1, events.len())?;
     let ev = &events[0];
     for (k, want) in [
@@ -38,9 +32,7 @@ scenario_fn!(events_by_trace, |ctx| {
 });
 
 scenario_fn!(verify_intact, |ctx| {
-    let lease = ctx.lease().await?;
-    let call = ctx.execute(&lease, EXEC_ACTION, &exec_params()).await?;
-    expect_status(&call, 200, "allowed call")?;
+    ctx.executed().await?;
     let resp = ctx.operator("GET", "/v1/audit/verify").await?;
     expect_status(&resp, 200, "audit verify")?;
     let v = resp.json().unwrap_or_default();
@@ -63,9 +55,7 @@ scenario_fn!(verify_intact, |ctx| {
 
 scenario_fn!(auth_required, |ctx| {
     for path in ["/v1/audit/events", "/v1/audit/verify"] {
-        let resp = ctx
-            .send(Listener::Admin, RawRequest::new("GET", path))
-            .await?;
+        let resp = ctx.get(Listener::Admin, path).await?;
         let body = expect_error(&resp, 401, "unauthorized")?;
         ensure_eq(
             &format!("{path} body"),

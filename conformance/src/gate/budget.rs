@@ -34,10 +34,18 @@ async fn budget_lease(ctx: &mut GateCtx, budgets: Value) -> Check<Lease> {
     ctx.lease_with(json!({"budgets": budgets})).await
 }
 
+/// Fails unless an allowed call on `lease` succeeds.
+async fn allowed(ctx: &mut GateCtx, lease: &Lease, what: &str) -> Check {
+    expect_status(
+        &ctx.execute(lease, EXEC_ACTION, &exec_params()).await?,
+        200,
+        what,
+    )
+}
+
 scenario_fn!(budget_exhaustion, |ctx| {
     let lease = budget_lease(ctx, json!({"max_calls": 1})).await?;
-    let first = ctx.execute(&lease, EXEC_ACTION, &exec_params()).await?;
-    expect_status(&first, 200, "first call under max_calls 1")?;
+    allowed(ctx, &lease, "first call under max_calls 1").await?;
     let second = ctx.execute(&lease, EXEC_ACTION, &exec_params()).await?;
     let body = expect_error(&second, 403, "policy_denied")?;
     ensure_eq(
@@ -62,8 +70,7 @@ scenario_fn!(budget_born_zero, |ctx| {
 scenario_fn!(budget_cost_ignored, |ctx| {
     let lease = budget_lease(ctx, json!({"max_calls": 2, "max_cost_usd_cents": 1})).await?;
     for i in 1..=2 {
-        let r = ctx.execute(&lease, EXEC_ACTION, &exec_params()).await?;
-        expect_status(&r, 200, &format!("call {i} of 2"))?;
+        allowed(ctx, &lease, &format!("call {i} of 2")).await?;
     }
     let third = ctx.execute(&lease, EXEC_ACTION, &exec_params()).await?;
     expect_exhausted(&third)
@@ -71,28 +78,16 @@ scenario_fn!(budget_cost_ignored, |ctx| {
 
 scenario_fn!(budget_per_lease, |ctx| {
     let a = budget_lease(ctx, json!({"max_calls": 1})).await?;
-    expect_status(
-        &ctx.execute(&a, EXEC_ACTION, &exec_params()).await?,
-        200,
-        "first lease, first call",
-    )?;
+    allowed(ctx, &a, "first lease, first call").await?;
     expect_exhausted(&ctx.execute(&a, EXEC_ACTION, &exec_params()).await?)?;
     let b = budget_lease(ctx, json!({"max_calls": 1})).await?;
-    expect_status(
-        &ctx.execute(&b, EXEC_ACTION, &exec_params()).await?,
-        200,
-        "second lease, first call",
-    )
+    allowed(ctx, &b, "second lease, first call").await
 });
 
 scenario_fn!(budget_unlimited, |ctx| {
     let lease = ctx.lease().await?;
     for i in 1..=5 {
-        expect_status(
-            &ctx.execute(&lease, EXEC_ACTION, &exec_params()).await?,
-            200,
-            &format!("unbudgeted call {i}"),
-        )?;
+        allowed(ctx, &lease, &format!("unbudgeted call {i}")).await?;
     }
     Ok(())
 });
@@ -140,11 +135,7 @@ scenario_fn!(budget_pending_not_debited, |ctx| {
         202,
         "call needing approval",
     )?;
-    expect_status(
-        &ctx.execute(&lease, EXEC_ACTION, &exec_params()).await?,
-        200,
-        "allowed call after the 202",
-    )
+    allowed(ctx, &lease, "allowed call after the 202").await
 });
 
 /// An action whose provider is a WASM module digest: the mock holds no such module, so the call

@@ -1,20 +1,12 @@
 //! `disc.*`: action discovery (list, detail, unknown action) without consuming proofs.
 
-use super::{expect_empty, expect_error, expect_status, Listener, EXEC_ACTION};
-use crate::check::{ensure, ensure_eq, Failure};
-use crate::http::RawRequest;
+use super::{expect_array, expect_empty, expect_status, Listener, EXEC_ACTION};
+use crate::check::{ensure, ensure_eq};
 use serde_json::json;
 
 scenario_fn!(actions_list, |ctx| {
-    let resp = ctx
-        .send(Listener::Client, RawRequest::new("GET", "/v1/actions"))
-        .await?;
-    expect_status(&resp, 200, "list actions without auth")?;
-    let body = resp.json().unwrap_or_default();
-    let actions = body["actions"]
-        .as_array()
-        .cloned()
-        .ok_or_else(|| Failure::fail(format!("no actions array: {body}")))?;
+    let resp = ctx.get(Listener::Client, "/v1/actions").await?;
+    let actions = expect_array(&resp, "list actions without auth", "actions")?;
     let ids: Vec<&str> = actions
         .iter()
         .filter_map(|a| a["action_id"].as_str())
@@ -35,12 +27,7 @@ scenario_fn!(actions_list, |ctx| {
 });
 
 scenario_fn!(action_detail, |ctx| {
-    let resp = ctx
-        .send(
-            Listener::Client,
-            RawRequest::new("GET", "/v1/actions/http_fetch"),
-        )
-        .await?;
+    let resp = ctx.get(Listener::Client, "/v1/actions/http_fetch").await?;
     expect_status(&resp, 200, "action detail")?;
     let d = resp.json().unwrap_or_default();
     ensure(d.get("runtime").is_none(), || {
@@ -69,10 +56,7 @@ scenario_fn!(action_detail, |ctx| {
 
 scenario_fn!(action_unknown, |ctx| {
     let resp = ctx
-        .send(
-            Listener::Client,
-            RawRequest::new("GET", "/v1/actions/lgc_no_such_action"),
-        )
+        .get(Listener::Client, "/v1/actions/lgc_no_such_action")
         .await?;
     expect_empty(&resp, 404)
 });
@@ -88,10 +72,5 @@ scenario_fn!(proof_not_consumed, |ctx| {
         "discovery with DPoP headers",
     )?;
     let req = ctx.with_proof(&lease, "POST", exec_path, &proof);
-    expect_error(
-        &ctx.send(Listener::Client, req).await?,
-        404,
-        "action_not_found",
-    )
-    .map(|_| ())
+    ctx.refused(req, 404, "action_not_found").await
 });

@@ -80,14 +80,17 @@ fn expect_bare_schema_violation(resp: &crate::http::RawResponse) -> Check {
     )
 }
 
+/// Fails unless executing `action` with the raw `body` gets the bare `schema_violation`.
+async fn raw_body_refused(ctx: &mut GateCtx, action: &str, body: &[u8]) -> Check {
+    expect_bare_schema_violation(&exec_raw(ctx, action, body).await?)
+}
+
 scenario_fn!(exec_invalid_json, |ctx| {
-    let resp = exec_raw(ctx, EXEC_ACTION, b"{not json").await?;
-    expect_bare_schema_violation(&resp)
+    raw_body_refused(ctx, EXEC_ACTION, b"{not json").await
 });
 
 scenario_fn!(exec_schema_violation, |ctx| {
-    let resp = exec_raw(ctx, EXEC_ACTION, b"{}").await?;
-    expect_bare_schema_violation(&resp)
+    raw_body_refused(ctx, EXEC_ACTION, b"{}").await
 });
 
 async fn fetch_failing_in_the_provider(ctx: &mut GateCtx, url: &str) -> Check {
@@ -112,8 +115,7 @@ scenario_fn!(exec_auth_before_lookup, |ctx| {
     let mut proof = ctx.proof_for(&lease.key, "GET", path, &lease.jwt);
     proof.claims["htm"] = json!("GET");
     let req = ctx.with_proof(&lease, "POST", path, &proof);
-    let resp = ctx.send(Listener::Client, req).await?;
-    expect_error(&resp, 401, "invalid_dpop").map(|_| ())
+    ctx.refused(req, 401, "invalid_dpop").await
 });
 
 scenario_fn!(exec_lookup_before_schema, |ctx| {
@@ -122,8 +124,7 @@ scenario_fn!(exec_lookup_before_schema, |ctx| {
 });
 
 scenario_fn!(exec_schema_before_policy, |ctx| {
-    let resp = exec_raw(ctx, DENIED_ACTION, b"{not json").await?;
-    expect_bare_schema_violation(&resp)
+    raw_body_refused(ctx, DENIED_ACTION, b"{not json").await
 });
 
 scenario_fn!(exec_policy_denied_body, |ctx| {

@@ -2,18 +2,13 @@
 
 use super::{expect_status, Listener};
 use crate::check::{ensure, ensure_eq};
-use crate::http::RawRequest;
 use serde_json::json;
 
 scenario_fn!(health, |ctx| {
-    let h = ctx
-        .send(Listener::Client, RawRequest::new("GET", "/healthz"))
-        .await?;
+    let h = ctx.get(Listener::Client, "/healthz").await?;
     expect_status(&h, 200, "healthz")?;
     ensure_eq("healthz body", Some(json!({"status": "ok"})), h.json())?;
-    let r = ctx
-        .send(Listener::Client, RawRequest::new("GET", "/readyz"))
-        .await?;
+    let r = ctx.get(Listener::Client, "/readyz").await?;
     expect_status(&r, 200, "readyz")?;
     let body = r.json().unwrap_or_default();
     for k in ["redis", "opa", "ledger", "approval_store"] {

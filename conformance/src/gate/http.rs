@@ -5,19 +5,12 @@ use crate::http::RawRequest;
 use serde_json::json;
 
 scenario_fn!(unknown_path, |ctx| {
-    let resp = ctx
-        .send(
-            Listener::Client,
-            RawRequest::new("GET", "/v1/no-such-route"),
-        )
-        .await?;
+    let resp = ctx.get(Listener::Client, "/v1/no-such-route").await?;
     expect_empty(&resp, 404)
 });
 
 scenario_fn!(wrong_method, |ctx| {
-    let resp = ctx
-        .send(Listener::Client, RawRequest::new("GET", "/v1/leases"))
-        .await?;
+    let resp = ctx.get(Listener::Client, "/v1/leases").await?;
     expect_empty(&resp, 405)
 });
 

@@ -2,9 +2,8 @@
 //! one session per lease, the published lease JWKS, expiry.
 
 use super::replay::{accepted, EXEC_PATH};
-use super::{expect_error, expect_status, Listener};
+use super::{expect_status, Listener};
 use crate::check::{ensure, ensure_eq, members, Check, Failure};
-use crate::http::RawRequest;
 use latchgate::crypto::b64;
 use serde_json::{json, Value};
 
@@ -56,16 +55,11 @@ scenario_fn!(lease_issue_ok, |ctx| {
     ensure(claims["scope"].is_array(), || {
         format!("scope claim must be an array, got {}", claims["scope"])
     })?;
-    ensure_eq(
-        "jti claim equals lease_jti",
-        b["lease_jti"].clone(),
-        claims["jti"].clone(),
-    )?;
-    ensure_eq(
-        "session_id claim equals session_id",
-        b["session_id"].clone(),
-        claims["session_id"].clone(),
-    )
+    for (claim, member) in [("jti", "lease_jti"), ("session_id", "session_id")] {
+        let what = format!("{claim} claim equals {member}");
+        ensure_eq(&what, b[member].clone(), claims[claim].clone())?;
+    }
+    Ok(())
 });
 
 scenario_fn!(lease_session_per_lease, |ctx| {
@@ -81,12 +75,7 @@ scenario_fn!(lease_session_per_lease, |ctx| {
 
 scenario_fn!(lease_jwks_published, |ctx| {
     let lease = ctx.lease().await?;
-    let resp = ctx
-        .send(
-            Listener::Client,
-            RawRequest::new("GET", "/.well-known/jwks.json"),
-        )
-        .await?;
+    let resp = ctx.get(Listener::Client, "/.well-known/jwks.json").await?;
     expect_status(&resp, 200, "jwks")?;
     let jwks = resp.json().unwrap_or_default();
     let keys = jwks["keys"].as_array().cloned().unwrap_or_default();
@@ -126,12 +115,7 @@ scenario_fn!(lease_expired, |ctx| {
     let mut proof = ctx.proof_for(&lease.key, "POST", EXEC_PATH, &lease.jwt);
     proof.claims["htm"] = json!("GET");
     let req = ctx.with_proof(&lease, "POST", EXEC_PATH, &proof);
-    expect_error(
-        &ctx.send(Listener::Client, req).await?,
-        401,
-        "lease_expired",
-    )
-    .map(|_| ())
+    ctx.refused(req, 401, "lease_expired").await
 });
 
 scenario_fn!(lease_zero_leeway, |ctx| {
@@ -152,10 +136,5 @@ scenario_fn!(lease_zero_leeway, |ctx| {
     )?;
     clock.advance(2);
     let (req, _) = ctx.agent_request(&lease, "POST", EXEC_PATH);
-    expect_error(
-        &ctx.send(Listener::Client, req).await?,
-        401,
-        "lease_expired",
-    )
-    .map(|_| ())
+    ctx.refused(req, 401, "lease_expired").await
 });

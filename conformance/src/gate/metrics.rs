@@ -1,7 +1,7 @@
 //! `metrics.*`: the Prometheus exposition as a running gate v0.2.0 writes it (families, order,
 //! the allowed-call counter).
 
-use super::{exec_params, expect_status, EXEC_ACTION};
+use super::{expect_status, EXEC_ACTION};
 use crate::check::{ensure, ensure_eq};
 
 /// The gate's families, in registration order; prometheus-client lists a labelled family only
@@ -63,9 +63,7 @@ fn allowed_call_count(text: &str) -> Option<u64> {
 }
 
 scenario_fn!(metrics_families, |ctx| {
-    let lease = ctx.lease().await?;
-    let resp = ctx.execute(&lease, EXEC_ACTION, &exec_params()).await?;
-    expect_status(&resp, 200, "an allowed call")?;
+    ctx.executed().await?;
     let m = ctx.operator("GET", "/metrics").await?;
     expect_status(&m, 200, "/metrics")?;
     ensure_eq(

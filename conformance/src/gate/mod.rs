@@ -143,6 +143,18 @@ impl GateCtx {
         response.map_err(|e| Failure::fail(format!("no HTTP answer from the gate: {e}")))
     }
 
+    /// Sends `req` to the client listener; fails unless the gate refuses it with `status` and
+    /// the error `code`.
+    pub async fn refused(&mut self, req: RawRequest, status: u16, code: &str) -> Check {
+        let resp = self.send(Listener::Client, req).await?;
+        expect_error(&resp, status, code).map(|_| ())
+    }
+
+    /// Sends a GET without credentials to `path` on a listener.
+    pub async fn get(&mut self, to: Listener, path: &str) -> Check<RawResponse> {
+        self.send(to, RawRequest::new("GET", path)).await
+    }
+
     /// Requests a lease with a fresh key; `extra` members are merged into the body.
     pub async fn lease_with(&mut self, extra: Value) -> Check<Lease> {
         let key = DpopKey::generate();
@@ -259,6 +271,16 @@ impl GateCtx {
         let req = self.operator_request(method, path)?;
         self.send(Listener::Admin, req).await
     }
+}
+
+/// The array `member` of a 200 answer's JSON body; fails on another status or no such array.
+pub fn expect_array(resp: &RawResponse, what: &str, member: &str) -> Check<Vec<Value>> {
+    expect_status(resp, 200, what)?;
+    let body = resp.json().unwrap_or_default();
+    body[member]
+        .as_array()
+        .cloned()
+        .ok_or_else(|| Failure::fail(format!("no {member} array: {body}")))
 }
 
 /// Fails unless the status is `want`.

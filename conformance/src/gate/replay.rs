@@ -37,6 +37,14 @@ async fn agent_with_jti(
     ctx.send(to, req).await
 }
 
+/// Sends an agent execute with `jti` on the client listener; fails unless it passed auth.
+async fn accepted_with_jti(ctx: &mut GateCtx, lease: &Lease, jti: &str, what: &str) -> Check {
+    accepted(
+        &agent_with_jti(ctx, lease, jti, Listener::Client).await?,
+        what,
+    )
+}
+
 async fn operator_with_jti(ctx: &mut GateCtx, jti: &str) -> Check<RawResponse> {
     let op = ctx
         .env
@@ -59,6 +67,14 @@ fn replayed(resp: &RawResponse) -> Check {
     expect_error(resp, 401, "replay_detected").map(|_| ())
 }
 
+/// A fresh jti: first used by `first`'s lease on the client listener (which must pass auth),
+/// then again by `then`'s lease on its listener, which the gate must refuse as a replay.
+async fn jti_reused(ctx: &mut GateCtx, first: (&Lease, &str), then: (&Lease, Listener)) -> Check {
+    let jti = latchgate::crypto::dpop::fresh_jti();
+    accepted_with_jti(ctx, first.0, &jti, first.1).await?;
+    replayed(&agent_with_jti(ctx, then.0, &jti, then.1).await?)
+}
+
 scenario_fn!(same_proof, |ctx| {
     let lease = ctx.lease().await?;
     let (req, _) = ctx.agent_request(&lease, "POST", EXEC_PATH);
@@ -71,32 +87,20 @@ scenario_fn!(same_proof, |ctx| {
 
 scenario_fn!(same_jti_new_proof, |ctx| {
     let lease = ctx.lease().await?;
-    let jti = latchgate::crypto::dpop::fresh_jti();
-    accepted(
-        &agent_with_jti(ctx, &lease, &jti, Listener::Client).await?,
-        "the first proof with this jti",
-    )?;
-    replayed(&agent_with_jti(ctx, &lease, &jti, Listener::Client).await?)
+    let first = (&lease, "the first proof with this jti");
+    jti_reused(ctx, first, (&lease, Listener::Client)).await
 });
 
 scenario_fn!(across_leases, |ctx| {
     let a = ctx.lease().await?;
     let b = ctx.lease().await?;
-    let jti = latchgate::crypto::dpop::fresh_jti();
-    accepted(
-        &agent_with_jti(ctx, &a, &jti, Listener::Client).await?,
-        "lease A's proof",
-    )?;
-    replayed(&agent_with_jti(ctx, &b, &jti, Listener::Client).await?)
+    jti_reused(ctx, (&a, "lease A's proof"), (&b, Listener::Client)).await
 });
 
 scenario_fn!(agent_then_operator, |ctx| {
     let lease = ctx.lease().await?;
     let jti = latchgate::crypto::dpop::fresh_jti();
-    accepted(
-        &agent_with_jti(ctx, &lease, &jti, Listener::Client).await?,
-        "the agent proof",
-    )?;
+    accepted_with_jti(ctx, &lease, &jti, "the agent proof").await?;
     replayed(&operator_with_jti(ctx, &jti).await?)
 });
 
@@ -116,36 +120,35 @@ scenario_fn!(rejected_does_not_burn, |ctx| {
     bad.claims["ath"] = json!(latchgate::crypto::ath("another token"));
     let req = ctx.with_proof(&lease, "POST", EXEC_PATH, &bad);
     expect_error(&ctx.send(Listener::Client, req).await?, 401, "invalid_dpop")?;
-    accepted(
-        &agent_with_jti(ctx, &lease, &jti, Listener::Client).await?,
+    accepted_with_jti(
+        ctx,
+        &lease,
+        &jti,
         "a correct proof reusing the refused proof's jti",
     )
+    .await
 });
 
 scenario_fn!(after_ttl, |ctx| {
     let clock = ctx.clock()?;
     let lease = ctx.lease_with(json!({})).await?;
     let jti = latchgate::crypto::dpop::fresh_jti();
-    accepted(
-        &agent_with_jti(ctx, &lease, &jti, Listener::Client).await?,
-        "the first proof",
-    )?;
+    accepted_with_jti(ctx, &lease, &jti, "the first proof").await?;
     clock.advance(181);
     let fresh = ctx.lease().await?;
-    accepted(
-        &agent_with_jti(ctx, &fresh, &jti, Listener::Client).await?,
+    accepted_with_jti(
+        ctx,
+        &fresh,
+        &jti,
         "a fresh proof reusing the jti after 181 s",
     )
+    .await
 });
 
 scenario_fn!(across_listeners, |ctx| {
     let lease = ctx.lease().await?;
-    let jti = latchgate::crypto::dpop::fresh_jti();
-    accepted(
-        &agent_with_jti(ctx, &lease, &jti, Listener::Client).await?,
-        "the proof on the client listener",
-    )?;
-    replayed(&agent_with_jti(ctx, &lease, &jti, Listener::Admin).await?)
+    let first = (&lease, "the proof on the client listener");
+    jti_reused(ctx, first, (&lease, Listener::Admin)).await
 });
 
 #[cfg(test)]

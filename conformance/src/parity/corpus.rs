@@ -7,7 +7,7 @@ use super::exchange::NormExchange;
 use super::normalize::{self, RULES};
 use globset::Glob;
 use serde::{Deserialize, Serialize};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The corpus format this tool reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
@@ -19,6 +19,115 @@ pub const SUITE: &str = "suite.jsonl";
 pub const EXPLORE: &str = "explore.jsonl";
 /// Reviewed deviations.
 pub const DEVIATIONS: &str = "deviations.toml";
+
+/// Why a corpus cannot be written, loaded or trusted. The messages name the file.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CorpusError {
+    /// The corpus folder (`record --out`) cannot be created.
+    #[error("--out {}: {source}", dir.display())]
+    Folder {
+        /// The folder.
+        dir: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A corpus file cannot be written.
+    #[error("{}: {source}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The manifest cannot be serialized.
+    #[error("{0}")]
+    Manifest(serde_json::Error),
+    /// A corpus file cannot be read.
+    #[error("corpus file {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A line of an exchange file is not a normalized exchange.
+    #[error("corrupt corpus file {} line {line}: {source}", path.display())]
+    CorruptLine {
+        /// The file.
+        path: PathBuf,
+        /// Its 1-based line number.
+        line: usize,
+        /// Why it does not parse.
+        source: serde_json::Error,
+    },
+    /// `manifest.json` does not parse.
+    #[error("corrupt corpus manifest {}: {source}", path.display())]
+    CorruptManifest {
+        /// The manifest file.
+        path: PathBuf,
+        /// Why it does not parse.
+        source: serde_json::Error,
+    },
+    /// The corpus was written in another format version.
+    #[error("corpus {} has format version {found}, this tool reads version {FORMAT_VERSION}; re-record it", dir.display())]
+    FormatVersion {
+        /// The corpus folder.
+        dir: PathBuf,
+        /// The manifest's format version.
+        found: u32,
+    },
+    /// The corpus was recorded from another gate version than the target's.
+    #[error("corpus {} was recorded from gate version {recorded}, the target is version {target}", dir.display())]
+    GateVersion {
+        /// The corpus folder.
+        dir: PathBuf,
+        /// The manifest's gate version.
+        recorded: String,
+        /// The target's.
+        target: String,
+    },
+    /// The exchange files hold other counts than the manifest says.
+    #[error("corrupt corpus {}: the manifest counts {manifest_suite} suite and {manifest_explore} explored exchanges, the files hold {suite} and {explore}", dir.display())]
+    Counts {
+        /// The corpus folder.
+        dir: PathBuf,
+        /// The manifest's suite count.
+        manifest_suite: usize,
+        /// The manifest's explored count.
+        manifest_explore: usize,
+        /// Suite exchanges in the file.
+        suite: usize,
+        /// Explored exchanges in the file.
+        explore: usize,
+    },
+    /// `deviations.toml` cannot be read.
+    #[error("{}: {source}", path.display())]
+    DeviationsFile {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// `deviations.toml` is not valid.
+    #[error("{}: {source}", path.display())]
+    DeviationsToml {
+        /// The file.
+        path: PathBuf,
+        /// Why it does not parse.
+        source: toml::de::Error,
+    },
+    /// An exchange glob in `deviations.toml` is malformed.
+    #[error("{}: exchange glob '{glob}': {source}", path.display())]
+    DeviationsGlob {
+        /// The file.
+        path: PathBuf,
+        /// The glob.
+        glob: String,
+        /// Why it is malformed.
+        source: globset::Error,
+    },
+}
 
 /// What a corpus was recorded from and with.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -76,76 +185,74 @@ fn lines(v: &[NormExchange]) -> String {
 }
 
 /// Writes the corpus files into `dir` (created if missing); deviations are left alone.
-pub fn write(dir: &Path, c: &Corpus) -> Result<(), String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("--out {}: {e}", dir.display()))?;
+pub fn write(dir: &Path, c: &Corpus) -> Result<(), CorpusError> {
+    std::fs::create_dir_all(dir).map_err(|source| CorpusError::Folder {
+        dir: dir.to_path_buf(),
+        source,
+    })?;
     let put = |name: &str, text: String| {
-        std::fs::write(dir.join(name), text)
-            .map_err(|e| format!("{}: {e}", dir.join(name).display()))
+        let path = dir.join(name);
+        std::fs::write(&path, text).map_err(|source| CorpusError::Write { path, source })
     };
     put(
         MANIFEST,
-        serde_json::to_string_pretty(&c.manifest).map_err(|e| e.to_string())? + "\n",
+        serde_json::to_string_pretty(&c.manifest).map_err(CorpusError::Manifest)? + "\n",
     )?;
     put(SUITE, lines(&c.suite))?;
     put(EXPLORE, lines(&c.explore))
 }
 
-fn read(dir: &Path, name: &str) -> Result<String, String> {
-    std::fs::read_to_string(dir.join(name))
-        .map_err(|e| format!("corpus file {}: {e}", dir.join(name).display()))
+fn read(dir: &Path, name: &str) -> Result<String, CorpusError> {
+    let path = dir.join(name);
+    std::fs::read_to_string(&path).map_err(|source| CorpusError::Read { path, source })
 }
 
-fn parse_lines(dir: &Path, name: &str) -> Result<Vec<NormExchange>, String> {
+fn parse_lines(dir: &Path, name: &str) -> Result<Vec<NormExchange>, CorpusError> {
     read(dir, name)?
         .lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
         .map(|(i, l)| {
-            serde_json::from_str(l).map_err(|e| {
-                format!(
-                    "corrupt corpus file {} line {}: {e}",
-                    dir.join(name).display(),
-                    i + 1
-                )
+            serde_json::from_str(l).map_err(|source| CorpusError::CorruptLine {
+                path: dir.join(name),
+                line: i + 1,
+                source,
             })
         })
         .collect()
 }
 
 /// Loads a corpus; `gate_version` is the version the caller expects (e.g. the target's).
-pub fn load(dir: &Path, gate_version: Option<&str>) -> Result<Corpus, String> {
+pub fn load(dir: &Path, gate_version: Option<&str>) -> Result<Corpus, CorpusError> {
     let text = read(dir, MANIFEST)?;
-    let manifest: Manifest = serde_json::from_str(&text).map_err(|e| {
-        format!(
-            "corrupt corpus manifest {}: {e}",
-            dir.join(MANIFEST).display()
-        )
-    })?;
+    let manifest: Manifest =
+        serde_json::from_str(&text).map_err(|source| CorpusError::CorruptManifest {
+            path: dir.join(MANIFEST),
+            source,
+        })?;
     if manifest.format_version != FORMAT_VERSION {
-        return Err(format!(
-            "corpus {} has format version {}, this tool reads version {FORMAT_VERSION}; re-record it",
-            dir.display(),
-            manifest.format_version
-        ));
+        return Err(CorpusError::FormatVersion {
+            dir: dir.to_path_buf(),
+            found: manifest.format_version,
+        });
     }
     if let Some(v) = gate_version.filter(|v| *v != manifest.gate_version) {
-        return Err(format!(
-            "corpus {} was recorded from gate version {}, the target is version {v}",
-            dir.display(),
-            manifest.gate_version
-        ));
+        return Err(CorpusError::GateVersion {
+            dir: dir.to_path_buf(),
+            recorded: manifest.gate_version,
+            target: v.to_string(),
+        });
     }
     let suite = parse_lines(dir, SUITE)?;
     let explore = parse_lines(dir, EXPLORE)?;
     if suite.len() != manifest.suite_exchanges || explore.len() != manifest.explore_exchanges {
-        return Err(format!(
-            "corrupt corpus {}: the manifest counts {} suite and {} explored exchanges, the files hold {} and {}",
-            dir.display(),
-            manifest.suite_exchanges,
-            manifest.explore_exchanges,
-            suite.len(),
-            explore.len()
-        ));
+        return Err(CorpusError::Counts {
+            dir: dir.to_path_buf(),
+            manifest_suite: manifest.suite_exchanges,
+            manifest_explore: manifest.explore_exchanges,
+            suite: suite.len(),
+            explore: explore.len(),
+        });
     }
     Ok(Corpus {
         manifest,
@@ -194,22 +301,32 @@ pub struct Deviations {
 
 impl Deviations {
     /// Loads `dir/deviations.toml` (none is an empty list); bad globs are errors.
-    pub fn load(dir: &Path) -> Result<Self, String> {
+    pub fn load(dir: &Path) -> Result<Self, CorpusError> {
         let path = dir.join(DEVIATIONS);
         if !path.exists() {
             return Ok(Deviations::default());
         }
         let text =
-            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            std::fs::read_to_string(&path).map_err(|source| CorpusError::DeviationsFile {
+                path: path.clone(),
+                source,
+            })?;
         let d: Deviations =
-            toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+            toml::from_str(&text).map_err(|source| CorpusError::DeviationsToml {
+                path: path.clone(),
+                source,
+            })?;
         for g in d
             .deviation
             .iter()
             .flat_map(|x| &x.exchanges)
             .chain(d.known_open.iter().flat_map(|x| &x.exchanges))
         {
-            Glob::new(g).map_err(|e| format!("{}: exchange glob '{g}': {e}", path.display()))?;
+            Glob::new(g).map_err(|source| CorpusError::DeviationsGlob {
+                path: path.clone(),
+                glob: g.clone(),
+                source,
+            })?;
         }
         Ok(d)
     }

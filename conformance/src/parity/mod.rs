@@ -12,6 +12,7 @@
 
 pub mod corpus;
 pub mod diff;
+mod error;
 pub mod exchange;
 pub mod explain;
 pub mod explore;
@@ -24,8 +25,9 @@ pub mod report;
 pub mod run;
 pub mod steps;
 
-use crate::catalogue::{Catalogue, Scenario, Suite};
+use crate::catalogue::{Catalogue, Scenario, SelectionError, Suite};
 use diff::Difference;
+pub use error::ParityError;
 use exchange::NormExchange;
 use futures::StreamExt;
 use run::Side;
@@ -91,9 +93,9 @@ pub struct DiffOutcome {
 }
 
 /// The gate-suite scenarios, filtered by `--only` globs.
-pub fn suite_scenarios(only: &[String]) -> Result<Vec<Scenario>, String> {
+pub fn suite_scenarios(only: &[String]) -> Result<Vec<Scenario>, SelectionError> {
     let cat = Catalogue::builtin();
-    let set = crate::catalogue::Selection::new(only, &[], None).map_err(|e| e.to_string())?;
+    let set = crate::catalogue::Selection::new(only, &[], None)?;
     let gate: Vec<Scenario> = cat
         .scenarios()
         .iter()
@@ -127,7 +129,7 @@ pub async fn case_pair(
     k: u64,
     family: &str,
     steps: &[steps::Step],
-) -> Result<Vec<(NormExchange, NormExchange)>, String> {
+) -> Result<Vec<(NormExchange, NormExchange)>, ParityError> {
     let nonce = run::nonce();
     let prefix = run::case_prefix(k, family);
     let (xa, xb) = tokio::join!(
@@ -144,7 +146,7 @@ pub async fn run_diff(
     b: &Side,
     plan: &DiffPlan,
     progress: &(dyn Fn(&str) + Sync),
-) -> Result<DiffOutcome, String> {
+) -> Result<DiffOutcome, ParityError> {
     let mut out = DiffOutcome::default();
     let jobs = plan.jobs.max(1);
     let mut stream = futures::stream::iter(plan.scenarios.iter())

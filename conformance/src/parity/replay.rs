@@ -6,7 +6,7 @@ use super::diff;
 use super::exchange::{NormExchange, NormResponse};
 use super::node::Node;
 use super::run::{self, Side};
-use super::{explore, suite_scenarios};
+use super::{explore, suite_scenarios, ParityError};
 use futures::StreamExt;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -39,7 +39,7 @@ pub async fn replay(
     mode: Mode,
     jobs: usize,
     dev: &Deviations,
-) -> Result<ReplayOutcome, String> {
+) -> Result<ReplayOutcome, ParityError> {
     let recorded: BTreeMap<&str, &NormExchange> = corpus
         .suite
         .iter()
@@ -58,10 +58,7 @@ pub async fn replay(
     if scenarios.len() != ids.len() {
         let known: BTreeSet<_> = scenarios.iter().map(|s| s.id.clone()).collect();
         let missing: Vec<_> = ids.difference(&known).cloned().collect();
-        return Err(format!(
-            "the corpus holds scenarios this tool does not have: {}",
-            missing.join(", ")
-        ));
+        return Err(ParityError::UnknownScenarios(missing));
     }
     let caps = explore::Caps {
         clock: corpus.manifest.clock,

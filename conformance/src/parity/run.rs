@@ -6,6 +6,7 @@
 use super::exchange::{self, NormExchange, NormRequest, NormResponse};
 use super::normalize::Normalizer;
 use super::steps::{Entry, Session, Step};
+use super::ParityError;
 use crate::catalogue::{Catalogue, Need, Scenario};
 use crate::gate::{GateCtx, Listener};
 use crate::http::RawRequest;
@@ -113,11 +114,14 @@ fn carrier() -> Scenario {
     CARRIER.clone()
 }
 
-async fn acquire(side: &Side) -> Result<Acquired, String> {
+async fn acquire(side: &Side) -> Result<Acquired, ParityError> {
     side.provider
         .acquire()
         .await
-        .map_err(|e| format!("{}: target unavailable: {e}", side.label))
+        .map_err(|reason| ParityError::Unavailable {
+            side: side.label.clone(),
+            reason,
+        })
 }
 
 /// Runs generated `steps` on one side; exchange ids are `prefix/n`.
@@ -126,7 +130,7 @@ pub async fn run_case(
     prefix: &str,
     steps: &[Step],
     nonce: &str,
-) -> Result<Vec<NormExchange>, String> {
+) -> Result<Vec<NormExchange>, ParityError> {
     let acquired = acquire(side).await?;
     let env = acquired.env.clone();
     let mut session = Session::new(GateCtx::new(env.clone(), carrier()), nonce);
@@ -190,7 +194,7 @@ pub async fn scenario_pair(
     a: &Side,
     b: &Side,
     s: &Scenario,
-) -> Result<Option<(Vec<NormExchange>, Vec<NormExchange>)>, String> {
+) -> Result<Option<(Vec<NormExchange>, Vec<NormExchange>)>, ParityError> {
     let (ga, gb) = tokio::join!(acquire(a), acquire(b));
     let (ga, gb) = (ga?, gb?);
     if lacks(s, &ga.env).or_else(|| lacks(s, &gb.env)).is_some() {
@@ -215,7 +219,10 @@ pub async fn scenario_pair(
 }
 
 /// A gate-suite scenario on one side; `Ok(None)` when the side cannot run it.
-pub async fn scenario_one(side: &Side, s: &Scenario) -> Result<Option<Vec<NormExchange>>, String> {
+pub async fn scenario_one(
+    side: &Side,
+    s: &Scenario,
+) -> Result<Option<Vec<NormExchange>>, ParityError> {
     let g = acquire(side).await?;
     if lacks(s, &g.env).is_some() {
         return Ok(None);
@@ -247,42 +254,39 @@ pub fn nonce() -> String {
 }
 
 /// Fails with a clear message when the side's gate does not answer `GET /readyz`.
-pub async fn reachable(side: &Side) -> Result<(), String> {
+pub async fn reachable(side: &Side) -> Result<(), ParityError> {
     let g = acquire(side).await?;
     let req = RawRequest::new("GET", "/readyz");
     crate::http::send(&g.env.client, &req, Duration::from_secs(5))
         .await
         .map(drop)
-        .map_err(|e| {
-            format!(
-                "side {}: the gate at {} is unreachable: {e}",
-                side.label, g.env.client
-            )
+        .map_err(|reason| ParityError::Unreachable {
+            side: side.label.clone(),
+            endpoint: g.env.client.to_string(),
+            reason,
         })
 }
 
 /// True when the side's gate clock can be moved.
-pub async fn has_clock(side: &Side) -> Result<bool, String> {
+pub async fn has_clock(side: &Side) -> Result<bool, ParityError> {
     Ok(acquire(side).await?.env.clock.is_some())
 }
 
 /// The gate's version, from `GET /v1/admin/status` (needs operator credentials).
-pub async fn gate_version(side: &Side) -> Result<String, String> {
+pub async fn gate_version(side: &Side) -> Result<String, ParityError> {
     let g = acquire(side).await?;
     let mut ctx = GateCtx::new(g.env.clone(), carrier());
-    let resp = ctx.operator("GET", "/v1/admin/status").await.map_err(|_| {
-        format!(
-            "{}: cannot read the gate version from GET /v1/admin/status: give the admin listener and operator credentials (--admin, --operator-token, --operator-key)",
-            side.label
-        )
-    })?;
+    let resp =
+        ctx.operator("GET", "/v1/admin/status")
+            .await
+            .map_err(|_| ParityError::NoStatusAccess {
+                side: side.label.clone(),
+            })?;
     resp.json()
         .and_then(|v| v["version"].as_str().map(str::to_string))
-        .ok_or_else(|| {
-            format!(
-                "{}: GET /v1/admin/status answered {} without a version",
-                side.label, resp.status
-            )
+        .ok_or_else(|| ParityError::NoVersion {
+            side: side.label.clone(),
+            status: resp.status,
         })
 }
 
@@ -290,7 +294,7 @@ pub async fn gate_version(side: &Side) -> Result<String, String> {
 pub async fn record_all(
     side: &Side,
     plan: &super::DiffPlan,
-) -> Result<(Vec<NormExchange>, Vec<NormExchange>, usize), String> {
+) -> Result<(Vec<NormExchange>, Vec<NormExchange>, usize), ParityError> {
     use futures::StreamExt;
     // The suite first, then the generated cases: the order `replay` runs them in, so a scenario
     // that lists what the gate holds (pending approvals) sees the same history on both sides.

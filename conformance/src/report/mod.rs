@@ -1,6 +1,7 @@
 //! Results of a run and their renderings: live terminal lines, a JSON report
 //! (`fixtures/schemas/report.schema.json`), JUnit XML and a self-contained HTML page.
 
+mod error;
 pub mod html;
 mod json;
 mod junit;
@@ -8,6 +9,7 @@ mod outputs;
 mod sink;
 mod terminal;
 
+pub use error::ReportError;
 pub use json::to_json;
 pub use junit::to_junit;
 pub use outputs::{read_report, Outputs};

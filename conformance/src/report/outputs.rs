@@ -3,7 +3,7 @@
 
 use super::html::{self, Doc};
 use super::sink::Sinks;
-use super::RunReport;
+use super::{ReportError, RunReport};
 use std::path::Path;
 
 /// What a run writes at its end.
@@ -21,9 +21,9 @@ impl Outputs {
         junit: Option<&Path>,
         html: Option<&Path>,
         baseline: Option<&Path>,
-    ) -> Result<Outputs, String> {
+    ) -> Result<Outputs, ReportError> {
         if baseline.is_some() && html.is_none() {
-            return Err("--baseline compares in the HTML report: give --html FILE too".into());
+            return Err(ReportError::BaselineWithoutHtml);
         }
         let baseline = baseline.map(read_report).transpose()?;
         let sinks = Sinks::open(json, junit, html)?;
@@ -31,7 +31,7 @@ impl Outputs {
     }
 
     /// Writes every report.
-    pub fn write(self, report: &RunReport) -> Result<(), String> {
+    pub fn write(self, report: &RunReport) -> Result<(), ReportError> {
         let Sinks { json, junit, html } = self.sinks;
         if let Some(s) = json {
             s.write(&super::to_json(report))?;
@@ -47,7 +47,10 @@ impl Outputs {
 }
 
 /// Reads a JSON report written by `--json`.
-pub fn read_report(path: &Path) -> Result<Doc, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+pub fn read_report(path: &Path) -> Result<Doc, ReportError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ReportError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
     Doc::parse(&text, &path.display().to_string())
 }

@@ -2,6 +2,7 @@
 //! first scenario runs (missing parent folders are created), so a bad path is an exit-2 error
 //! up front instead of a lost verdict after a long run. `-` means standard output.
 
+use super::ReportError;
 use std::fs::{File, OpenOptions};
 use std::io::{Seek, Write};
 use std::path::{Path, PathBuf};
@@ -28,23 +29,25 @@ impl Sink {
     /// Opens `path` for the report of `flag` (`--json`, …): `-` is stdout; otherwise the parent
     /// folders are created and the file is opened for writing (its content is replaced only when
     /// the report is written).
-    pub fn open(flag: &'static str, path: &Path) -> Result<Sink, String> {
+    pub fn open(flag: &'static str, path: &Path) -> Result<Sink, ReportError> {
         if path.as_os_str() == "-" {
             return Ok(Sink {
                 flag,
                 dest: Dest::Stdout,
             });
         }
-        let shown = path.display();
         if path.is_dir() {
-            return Err(format!("{flag} {shown}: is a folder, expected a file path"));
+            return Err(ReportError::IsFolder {
+                flag,
+                path: path.to_path_buf(),
+            });
         }
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| {
-                format!(
-                    "{flag} {shown}: cannot create the folder {}: {e}",
-                    parent.display()
-                )
+            std::fs::create_dir_all(parent).map_err(|source| ReportError::Folder {
+                flag,
+                path: path.to_path_buf(),
+                folder: parent.to_path_buf(),
+                source,
             })?;
         }
         let created = !path.exists();
@@ -53,7 +56,11 @@ impl Sink {
             .create(true)
             .truncate(false)
             .open(path)
-            .map_err(|e| format!("{flag} {shown}: cannot write here: {e}"))?;
+            .map_err(|source| ReportError::Open {
+                flag,
+                path: path.to_path_buf(),
+                source,
+            })?;
         Ok(Sink {
             flag,
             dest: Dest::File {
@@ -71,14 +78,18 @@ impl Sink {
     }
 
     /// Writes the report, replacing what the file held.
-    pub fn write(mut self, content: &str) -> Result<(), String> {
+    pub fn write(mut self, content: &str) -> Result<(), ReportError> {
         let flag = self.flag;
         match &mut self.dest {
             Dest::Stdout => {
                 let mut out = std::io::stdout().lock();
                 out.write_all(content.as_bytes())
                     .and_then(|()| out.flush())
-                    .map_err(|e| format!("{flag} -: {e}"))
+                    .map_err(|source| ReportError::Write {
+                        flag,
+                        path: "-".into(),
+                        source,
+                    })
             }
             Dest::File {
                 path,
@@ -92,7 +103,11 @@ impl Sink {
                     .and_then(|()| file.write_all(content.as_bytes()))
                     .and_then(|()| file.flush());
                 *written = true;
-                res.map_err(|e| format!("{flag} {}: {e}", path.display()))
+                res.map_err(|source| ReportError::Write {
+                    flag,
+                    path: path.clone(),
+                    source,
+                })
             }
         }
     }
@@ -130,7 +145,7 @@ impl Sinks {
         json: Option<&Path>,
         junit: Option<&Path>,
         html: Option<&Path>,
-    ) -> Result<Sinks, String> {
+    ) -> Result<Sinks, ReportError> {
         let sinks = Sinks {
             json: json.map(|p| Sink::open("--json", p)).transpose()?,
             junit: junit.map(|p| Sink::open("--junit", p)).transpose()?,
@@ -141,7 +156,7 @@ impl Sinks {
             .filter(|s| s.as_ref().is_some_and(Sink::is_stdout))
             .count();
         if to_stdout > 1 {
-            return Err("only one report can be written to standard output (-)".into());
+            return Err(ReportError::StdoutTwice);
         }
         let mut paths: Vec<PathBuf> = [json, junit, html]
             .into_iter()
@@ -153,7 +168,7 @@ impl Sinks {
         paths.sort();
         paths.dedup();
         if paths.len() != n {
-            return Err("two reports are given the same file".into());
+            return Err(ReportError::SameFile);
         }
         Ok(sinks)
     }
@@ -175,7 +190,7 @@ mod tests {
     #[test]
     fn a_folder_given_as_the_report_path_is_refused() {
         let dir = tempfile::tempdir().unwrap();
-        let err = Sink::open("--json", dir.path()).unwrap_err();
+        let err = Sink::open("--json", dir.path()).unwrap_err().to_string();
         assert!(
             err.starts_with("--json ") && err.contains("is a folder"),
             "{err}"
@@ -201,7 +216,9 @@ mod tests {
 
     #[test]
     fn two_reports_to_standard_output_are_refused() {
-        let err = Sinks::open(Some(Path::new("-")), Some(Path::new("-")), None).unwrap_err();
+        let err = Sinks::open(Some(Path::new("-")), Some(Path::new("-")), None)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("standard output"), "{err}");
     }
 
@@ -209,7 +226,9 @@ mod tests {
     fn two_reports_to_one_file_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("same");
-        let err = Sinks::open(Some(&p), None, Some(&p)).unwrap_err();
+        let err = Sinks::open(Some(&p), None, Some(&p))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("same file"), "{err}");
     }
 }

@@ -1,7 +1,9 @@
 //! Why a run could not start.
 
 use crate::catalogue::SelectionError;
+use crate::driver::{DriverError, DriverSpecError};
 use crate::expected::ExpectedFailuresError;
+use crate::target::{TargetError, TargetSpecError};
 use std::path::PathBuf;
 
 /// Why a run could not start: a bad option, an unusable driver or target. The message names it.
@@ -25,9 +27,12 @@ pub enum RunError {
     /// An expected-failures entry is malformed (the message names its line).
     #[error(transparent)]
     ExpectedFailures(#[from] ExpectedFailuresError),
-    /// The target cannot be named or reached as given.
-    #[error("{0}")]
-    Target(String),
+    /// The `--target` value cannot be parsed.
+    #[error(transparent)]
+    TargetSpec(#[from] TargetSpecError),
+    /// The target cannot be built as given.
+    #[error(transparent)]
+    Target(#[from] TargetError),
     /// An admin listener that is neither `http://HOST:PORT` nor `unix:PATH`.
     #[error("{flag} {value}: expected http://HOST:PORT or unix:PATH")]
     AdminEndpoint {
@@ -36,9 +41,20 @@ pub enum RunError {
         /// What was given.
         value: String,
     },
-    /// The driver cannot be named or started.
-    #[error("{0}")]
-    Driver(String),
+    /// The `--sdk` value cannot be parsed.
+    #[error(transparent)]
+    DriverSpec(#[from] DriverSpecError),
+    /// The driver cannot be built.
+    #[error(transparent)]
+    Driver(#[from] DriverError),
+    /// The driver was built but its first session failed (it did not say `hello`).
+    #[error("--sdk {spec}: {reason}")]
+    DriverStart {
+        /// The `--sdk` value.
+        spec: String,
+        /// Why the session failed.
+        reason: String,
+    },
     /// No async runtime could be started (`execute_blocking`).
     #[error("cannot start an async runtime: {0}")]
     Runtime(std::io::Error),

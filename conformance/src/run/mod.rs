@@ -210,7 +210,7 @@ impl Run {
             expected_text.push_str(&format!("{pattern}  # {why}\n"));
         }
         let expected = ExpectedFailures::parse(&expected_text, "expected failures")?;
-        let spec = TargetSpec::parse(&self.target).map_err(RunError::Target)?;
+        let spec = TargetSpec::parse(&self.target)?;
         let opts = RemoteOptions {
             admin: self
                 .admin
@@ -222,7 +222,7 @@ impl Run {
             control_token: self.control_token.clone(),
             fs_root: None,
         };
-        let provider = target::provider(&spec, &opts).map_err(RunError::Target)?;
+        let provider = target::provider(&spec, &opts)?;
         let driver = if scenarios.iter().any(|s| s.suite == Suite::Sdk) {
             let dopts = DriverOptions {
                 python: self.python.clone(),

@@ -47,15 +47,18 @@ pub async fn start_driver(
     opts: &DriverOptions,
     transcript: Option<&driver::Transcript>,
 ) -> Result<(Arc<dyn DriverFactory>, Hello), RunError> {
-    let parsed = DriverSpec::parse(spec).map_err(RunError::Driver)?;
-    let mut factory = driver::factory(&parsed, opts).map_err(RunError::Driver)?;
+    let parsed = DriverSpec::parse(spec)?;
+    let mut factory = driver::factory(&parsed, opts)?;
     if let Some(t) = transcript {
         factory = t.wrap(factory);
     }
     let session = factory
         .start()
         .await
-        .map_err(|e| RunError::Driver(format!("--sdk {spec}: {e}")))?;
+        .map_err(|reason| RunError::DriverStart {
+            spec: spec.to_string(),
+            reason,
+        })?;
     let hello = session.hello().clone();
     session.shutdown().await;
     Ok((factory, hello))

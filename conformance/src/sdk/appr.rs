@@ -17,6 +17,14 @@ async fn needs_approval(ctx: &mut SdkCtx, c: &str) -> Check<crate::driver::Error
     .await
 }
 
+/// The approval id of a call on client `c` that needs approval (empty if the SDK gives none).
+async fn pending_approval(ctx: &mut SdkCtx, c: &str) -> Check<String> {
+    Ok(needs_approval(ctx, c)
+        .await?
+        .approval_id
+        .unwrap_or_default())
+}
+
 fn poll_cmd(c: &str, id: &str) -> Value {
     json!({"cmd": "get_approval_status", "client": c, "approval_id": id})
 }
@@ -60,20 +68,12 @@ sdk_fn!(accepted_elsewhere, |ctx| {
         "/v1/receipts/",
         respond_json(202, json!({"receipt_id": UNKNOWN_ID})),
     );
-    ctx.err(
-        json!({"cmd": "get_receipt", "client": c, "receipt_id": UNKNOWN_ID}),
-        "ProtocolError",
-    )
-    .await
-    .map(|_| ())
+    ctx.receipt_err(&c, UNKNOWN_ID, "ProtocolError").await
 });
 
 sdk_fn!(poll_agent_auth, |ctx| {
     let c = ctx.connected().await?;
-    let id = needs_approval(ctx, &c)
-        .await?
-        .approval_id
-        .unwrap_or_default();
+    let id = pending_approval(ctx, &c).await?;
     let s = ctx.ok(poll_cmd(&c, &id)).await?;
     ensure_eq("status", json!("pending"), s["status"].clone())?;
     ensure_eq(
@@ -81,23 +81,14 @@ sdk_fn!(poll_agent_auth, |ctx| {
         json!(id),
         s["approval_id"].clone(),
     )?;
-    let p = ctx
-        .sent("/poll")
-        .first()
-        .cloned()
-        .ok_or_else(|| Failure::fail("no poll request"))?;
+    let p = ctx.first_sent("/poll", "no poll request")?;
     ensure_eq("poll method", "GET", p.method.as_str())?;
     ensure_eq(
         "poll path",
         format!("/v1/approvals/{id}/poll"),
         p.path().to_string(),
     )?;
-    let lease_jwt = ctx
-        .leases()
-        .first()
-        .and_then(|l| l.response_json())
-        .and_then(|v| v["lease_jwt"].as_str().map(str::to_string))
-        .unwrap_or_default();
+    let lease_jwt = ctx.first_lease_jwt();
     ensure_eq(
         "poll Authorization is the agent lease",
         format!("DPoP {lease_jwt}"),
@@ -166,10 +157,7 @@ sdk_fn!(statuses, |ctx| {
 
 sdk_fn!(other_session, |ctx| {
     let a = ctx.connected().await?;
-    let id = needs_approval(ctx, &a)
-        .await?
-        .approval_id
-        .unwrap_or_default();
+    let id = pending_approval(ctx, &a).await?;
     let b = ctx.connected().await?;
     ctx.err(poll_cmd(&b, &id), "NotFound").await.map(|_| ())
 });
@@ -189,12 +177,8 @@ sdk_fn!(wait_helper, |ctx| {
     );
     let r = ctx.ok(json!({"cmd": "wait_for_approval", "client": c, "approval_id": UNKNOWN_ID, "timeout_ms": 10000})).await?;
     ensure_eq("final status", json!("approved"), r["status"].clone())?;
-    ensure_eq("polls", 2, ctx.sent("/poll").len())?;
-    ensure_eq(
-        "executes (the helper never re-executes)",
-        0,
-        ctx.sent("/execute").len(),
-    )
+    ctx.expect_sent("polls", "/poll", 2)?;
+    ctx.expect_sent("executes (the helper never re-executes)", "/execute", 0)
 });
 
 sdk_fn!(poll_error_bodies, |ctx| {
@@ -221,18 +205,15 @@ sdk_fn!(stale_session, |ctx| {
         .ok_or_else(|| Failure::skip("needs the gate's clock"))?;
     let c = ctx.client(json!({"manual_clock": true})).await?;
     ctx.ok(json!({"cmd": "connect", "client": c})).await?;
-    let id = needs_approval(ctx, &c)
-        .await?
-        .approval_id
-        .unwrap_or_default();
+    let id = pending_approval(ctx, &c).await?;
     gate_clock.advance(301);
     ctx.ok(json!({"cmd": "advance_clock", "client": c, "secs": 301}))
         .await?;
     let e = ctx.err(poll_cmd(&c, &id), "NotFound").await?;
-    ensure_eq(
+    ctx.expect_sent(
         "lease requests (the creating lease expired, so the poll re-leased)",
+        "/v1/leases",
         2,
-        ctx.leases().len(),
     )?;
     ensure_eq("stale_session", Some(true), e.stale_session)
 });

@@ -3,7 +3,7 @@
 
 use super::err::{play, report};
 use super::{exec, SdkCtx, ACTION};
-use crate::check::{ensure_eq, Check, Failure};
+use crate::check::{ensure_eq, Check};
 use crate::driver::{ErrorOutcome, Reply};
 use serde_json::{json, Value};
 
@@ -95,11 +95,7 @@ sdk_fn!(decision_not_executed, |ctx| {
 sdk_fn!(result_members, |ctx| {
     let c = ctx.connected().await?;
     let got = exec(ctx, &c).await?;
-    let e = ctx
-        .sent("/execute")
-        .first()
-        .cloned()
-        .ok_or_else(|| Failure::fail("no execute request"))?;
+    let e = ctx.first_sent("/execute", "no execute request")?;
     let sent = e.response_json().unwrap_or_default();
     for k in ["trace_id", "grant_id", "receipt_id", "output"] {
         ensure_eq(&format!("result {k}"), sent[k].clone(), got[k].clone())?;

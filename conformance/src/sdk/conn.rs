@@ -22,7 +22,7 @@ sdk_fn!(conn_lazy, |ctx| {
     let c = ctx.client(json!({"agent_id": "agent-lazy"})).await?;
     exec(ctx, &c).await?;
     let j = ctx.journal();
-    ensure_eq("lease requests", 1, ctx.leases().len())?;
+    ctx.expect_sent("lease requests", "/v1/leases", 1)?;
     ensure(j.first().is_some_and(|e| e.path() == "/v1/leases"), || {
         "the lease was not requested before the call".into()
     })
@@ -46,10 +46,10 @@ sdk_fn!(conn_renews_short, |ctx| {
     lease_ttl(ctx, 30);
     let c = ctx.connected().await?;
     calls(ctx, &c, 2).await?;
-    ensure_eq(
+    ctx.expect_sent(
         "lease requests (connect + one renewal per call)",
+        "/v1/leases",
         3,
-        ctx.leases().len(),
     )
 });
 
@@ -57,7 +57,7 @@ sdk_fn!(conn_keeps_long, |ctx| {
     lease_ttl(ctx, 600);
     let c = ctx.connected().await?;
     calls(ctx, &c, 3).await?;
-    ensure_eq("lease requests", 1, ctx.leases().len())
+    ctx.expect_sent("lease requests", "/v1/leases", 1)
 });
 
 sdk_fn!(conn_renew_no_agent, |ctx| {
@@ -65,7 +65,7 @@ sdk_fn!(conn_renew_no_agent, |ctx| {
     let c = ctx.client(json!({"agent_id": null})).await?;
     ctx.ok(json!({"cmd": "connect", "client": c})).await?;
     calls(ctx, &c, 1).await?;
-    ensure_eq("lease requests (connect + renewal)", 2, ctx.leases().len())
+    ctx.expect_sent("lease requests (connect + renewal)", "/v1/leases", 2)
 });
 
 sdk_fn!(conn_coalesced, |ctx| {
@@ -75,7 +75,7 @@ sdk_fn!(conn_coalesced, |ctx| {
         .as_array()
         .map_or(0, |a| a.iter().filter(|x| x.get("ok").is_some()).count());
     ensure_eq("concurrent first calls that succeeded", 5, ok)?;
-    ensure_eq("lease requests", 1, ctx.leases().len())
+    ctx.expect_sent("lease requests", "/v1/leases", 1)
 });
 
 sdk_fn!(conn_failure_not_cached, |ctx| {
@@ -86,11 +86,7 @@ sdk_fn!(conn_failure_not_cached, |ctx| {
     let c = ctx.client(json!({"agent_id": "agent-retry"})).await?;
     ctx.exec_err(&c, "Unavailable").await?;
     exec(ctx, &c).await?;
-    ensure_eq(
-        "lease requests (failed + fresh attempt)",
-        2,
-        ctx.leases().len(),
-    )
+    ctx.expect_sent("lease requests (failed + fresh attempt)", "/v1/leases", 2)
 });
 
 sdk_fn!(conn_same_params, |ctx| {
@@ -134,15 +130,20 @@ sdk_fn!(conn_session_update, |ctx| {
     })
 });
 
-sdk_fn!(conn_renewal_unavailable, |ctx| {
+/// A client connected with a lease that needs renewing, whose renewal the gate will refuse
+/// with `status` and error `code`.
+async fn renewal_refused(ctx: &mut SdkCtx, status: u16, code: &str) -> Check<String> {
     lease_ttl(ctx, 30);
     let c = ctx.connected().await?;
-    // The short-expiry rewrite would match the renewal first: the renewal gets the 503 instead.
+    // The short-expiry rewrite would match the renewal first: the renewal gets the refusal.
     ctx.tap.clear_rules();
-    ctx.tap.once(
-        "/v1/leases",
-        respond_json(503, json!({"error": "draining"})),
-    );
+    ctx.tap
+        .once("/v1/leases", respond_json(status, json!({"error": code})));
+    Ok(c)
+}
+
+sdk_fn!(conn_renewal_unavailable, |ctx| {
+    let c = renewal_refused(ctx, 503, "draining").await?;
     exec(ctx, &c).await?;
     let renewal = ctx.leases().get(1).map(|l| (l.status, l.forwarded));
     ensure_eq(
@@ -150,23 +151,13 @@ sdk_fn!(conn_renewal_unavailable, |ctx| {
         Some((Some(503), false)),
         renewal,
     )?;
-    ensure_eq("execute requests", 1, ctx.sent("/execute").len())
+    ctx.expect_sent("execute requests", "/execute", 1)
 });
 
 sdk_fn!(conn_renewal_denied, |ctx| {
-    lease_ttl(ctx, 30);
-    let c = ctx.connected().await?;
-    ctx.tap.clear_rules();
-    ctx.tap.once(
-        "/v1/leases",
-        respond_json(403, json!({"error": "scope_not_permitted"})),
-    );
+    let c = renewal_refused(ctx, 403, "scope_not_permitted").await?;
     ctx.exec_err(&c, "Denied").await?;
-    ensure_eq(
-        "execute requests after a denied renewal",
-        0,
-        ctx.sent("/execute").len(),
-    )
+    ctx.expect_sent("execute requests after a denied renewal", "/execute", 0)
 });
 
 sdk_fn!(conn_discard_invalid, |ctx| {
@@ -176,16 +167,16 @@ sdk_fn!(conn_discard_invalid, |ctx| {
         respond_json(401, json!({"error": "invalid_lease"})),
     );
     ctx.exec_err(&c, "AuthError").await?;
-    ensure_eq(
+    ctx.expect_sent(
         "execute requests for the failed call (no automatic retry)",
+        "/execute",
         1,
-        ctx.sent("/execute").len(),
     )?;
     exec(ctx, &c).await?;
-    ensure_eq(
+    ctx.expect_sent(
         "lease requests (connect + re-lease after invalid_lease)",
+        "/v1/leases",
         2,
-        ctx.leases().len(),
     )
 });
 
@@ -195,7 +186,7 @@ sdk_fn!(conn_poll_401_keeps, |ctx| {
         .once("/poll", super::tap::respond_raw(401, None, b""));
     ctx.err(json!({"cmd": "get_approval_status", "client": c, "approval_id": "01900000-0000-7000-8000-000000000001"}), "AuthError").await?;
     exec(ctx, &c).await?;
-    ensure_eq("lease requests", 1, ctx.leases().len())
+    ctx.expect_sent("lease requests", "/v1/leases", 1)
 });
 
 sdk_fn!(proof_iat_current, |ctx| {

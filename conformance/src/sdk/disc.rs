@@ -2,19 +2,15 @@
 
 use super::tap::respond_json;
 use super::ACTION;
-use crate::check::{ensure, ensure_eq, Failure};
+use crate::check::{ensure, ensure_eq};
 use serde_json::json;
 
 sdk_fn!(disc_unauthenticated, |ctx| {
     let c = ctx.client(json!({"agent_id": null})).await?;
     ctx.ok(json!({"cmd": "get_action", "client": c, "action_id": ACTION}))
         .await?;
-    ensure_eq("lease requests", 0, ctx.leases().len())?;
-    let e = ctx
-        .sent("/v1/actions/")
-        .first()
-        .cloned()
-        .ok_or_else(|| Failure::fail("no discovery request"))?;
+    ctx.expect_sent("lease requests", "/v1/leases", 0)?;
+    let e = ctx.first_sent("/v1/actions/", "no discovery request")?;
     ensure(
         e.header("authorization").is_none() && e.header("dpop").is_none(),
         || "discovery carried Authorization or DPoP".into(),

@@ -17,10 +17,7 @@ pub(super) fn decode(e: &Entry) -> Check<(Value, Value)> {
 }
 
 pub(super) fn first_exec(ctx: &SdkCtx) -> Check<Entry> {
-    ctx.sent("/execute")
-        .first()
-        .cloned()
-        .ok_or_else(|| Failure::fail("no execute request reached the gate"))
+    ctx.first_sent("/execute", "no execute request reached the gate")
 }
 
 /// Connects a client, executes once and decodes the proof of that execute request.
@@ -28,6 +25,11 @@ pub(super) async fn executed_proof(ctx: &mut SdkCtx) -> Check<(Value, Value)> {
     let c = ctx.connected().await?;
     exec(ctx, &c).await?;
     decode(&first_exec(ctx)?)
+}
+
+/// Fails unless the proof claims' `htu` is `want`.
+pub(super) fn expect_htu(what: &str, want: String, claims: &Value) -> Check {
+    ensure_eq(what, json!(want), claims["htu"].clone())
 }
 
 sdk_fn!(header_exact, |ctx| {
@@ -58,10 +60,7 @@ sdk_fn!(payload_exact, |ctx| {
 
 sdk_fn!(htm_upper, |ctx| {
     let c = ctx.connected().await?;
-    let r = exec(ctx, &c).await?;
-    let rid = r["receipt_id"].as_str().unwrap_or_default().to_string();
-    ctx.ok(json!({"cmd": "get_receipt", "client": c, "receipt_id": rid}))
-        .await?;
+    ctx.executed_receipt(&c).await?;
     ctx.tap.once(
         "/poll",
         respond_json(200, json!({"status": "pending", "retry_after_seconds": 2})),
@@ -72,11 +71,7 @@ sdk_fn!(htm_upper, |ctx| {
         ("/v1/receipts/", "GET"),
         ("/poll", "GET"),
     ] {
-        let e = ctx
-            .sent(frag)
-            .first()
-            .cloned()
-            .ok_or_else(|| Failure::fail(format!("no {frag} request")))?;
+        let e = ctx.first_sent(frag, &format!("no {frag} request"))?;
         ensure_eq(
             &format!("htm on {frag}"),
             json!(want),

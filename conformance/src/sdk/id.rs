@@ -1,7 +1,7 @@
 //! `sdk.id.*`: identifiers (agent ids) the SDK accepts and refuses.
 
 use super::SdkCtx;
-use crate::check::{ensure, ensure_eq, Check, Failure};
+use crate::check::{ensure, Check, Failure};
 use serde_json::json;
 
 sdk_fn!(id_valid, |ctx| {
@@ -15,7 +15,7 @@ sdk_fn!(id_valid, |ctx| {
             format!("valid id {id:?} was refused: {}", got.describe())
         })?;
     }
-    ensure_eq("receipt requests sent", 3, ctx.sent("/v1/receipts/").len())
+    ctx.expect_sent("receipt requests sent", "/v1/receipts/", 3)
 });
 
 async fn invalid_ids(ctx: &mut SdkCtx, ids: &[&str]) -> Check {

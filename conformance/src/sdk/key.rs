@@ -62,11 +62,7 @@ sdk_fn!(key_members, |ctx| {
     exec(ctx, &c).await?;
     let lease = ctx.first_lease()?;
     exact_jwk("dpop_jwk", &dpop_jwk(&lease))?;
-    let e = ctx
-        .sent("/execute")
-        .first()
-        .cloned()
-        .ok_or_else(|| Failure::fail("no execute request"))?;
+    let e = ctx.first_sent("/execute", "no execute request")?;
     let (h, _) = decode(&e)?;
     exact_jwk("proof header jwk", &h["jwk"])
 });
@@ -133,12 +129,7 @@ sdk_fn!(secrets_not_shown, |ctx| {
         .as_str()
         .unwrap_or_default()
         .to_string();
-    let lease = ctx
-        .leases()
-        .first()
-        .and_then(|l| l.response_json())
-        .and_then(|v| v["lease_jwt"].as_str().map(str::to_string))
-        .unwrap_or_default();
+    let lease = ctx.first_lease_jwt();
     let proof = ctx
         .sent("/execute")
         .first()

@@ -8,11 +8,7 @@ use std::sync::Arc;
 
 sdk_fn!(lease_request_shape, |ctx| {
     ctx.connected().await?;
-    let l = ctx
-        .leases()
-        .first()
-        .cloned()
-        .ok_or_else(|| Failure::fail("connect sent no lease request"))?;
+    let l = ctx.first_sent("/v1/leases", "connect sent no lease request")?;
     ensure_eq("lease method", "POST", l.method.as_str())?;
     ensure(
         l.header("content-type")
@@ -166,10 +162,10 @@ sdk_fn!(lease_fractional, |ctx| {
         .rule(Rule::on("/v1/leases", Action::Rewrite(Arc::new(f))));
     ctx.ok(json!({"cmd": "connect", "client": c})).await?;
     exec(ctx, &c).await?;
-    ensure_eq(
+    ctx.expect_sent(
         "lease requests (a 300 s lease is not renewed)",
+        "/v1/leases",
         1,
-        ctx.leases().len(),
     )
 });
 
@@ -188,16 +184,9 @@ sdk_fn!(lease_accessors, |ctx| {
     let answer = lease
         .response_json()
         .ok_or_else(|| Failure::fail("the lease answer is not JSON"))?;
-    ensure_eq(
-        "session_id",
-        answer["session_id"].clone(),
-        after["session_id"].clone(),
-    )?;
-    ensure_eq(
-        "lease_jti",
-        answer["lease_jti"].clone(),
-        after["lease_jti"].clone(),
-    )?;
+    for member in ["session_id", "lease_jti"] {
+        ensure_eq(member, answer[member].clone(), after[member].clone())?;
+    }
     let got = after["expires_at"]
         .as_str()
         .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok());

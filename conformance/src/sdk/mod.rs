@@ -32,6 +32,7 @@ mod op;
 mod pkg;
 mod rcpt;
 mod req;
+mod sent;
 mod url;
 mod ver;
 
@@ -257,61 +258,28 @@ impl SdkCtx {
         Ok(c)
     }
 
-    /// Everything the SDK sent so far.
-    pub fn journal(&self) -> Vec<Entry> {
-        self.tap.journal()
-    }
-
-    /// The requests whose path contains `fragment`.
-    pub fn sent(&self, fragment: &str) -> Vec<Entry> {
-        self.tap
-            .journal()
-            .into_iter()
-            .filter(|e| e.path().contains(fragment))
-            .collect()
-    }
-
-    /// Lease requests so far.
-    pub fn leases(&self) -> Vec<Entry> {
-        self.sent("/v1/leases")
-    }
-
     /// Executes on client `c` and fetches the call's receipt through the SDK; the receipt id and
     /// the receipt request as the tap saw it.
     pub async fn fetched_receipt(&mut self, c: &str) -> Check<(String, Entry)> {
+        let (rid, _) = self.executed_receipt(c).await?;
+        Ok((rid, self.first_sent("/v1/receipts/", "no receipt request")?))
+    }
+
+    /// Executes on client `c` and fetches the call's receipt through the SDK: the receipt id and
+    /// the SDK's answer.
+    pub async fn executed_receipt(&mut self, c: &str) -> Check<(String, Value)> {
         let r = exec(self, c).await?;
         let rid = r["receipt_id"].as_str().unwrap_or_default().to_string();
-        self.ok(json!({"cmd": "get_receipt", "client": c, "receipt_id": rid}))
+        let got = self
+            .ok(json!({"cmd": "get_receipt", "client": c, "receipt_id": rid}))
             .await?;
-        let e = self.sent("/v1/receipts/").first().cloned();
-        Ok((rid, e.ok_or_else(|| Failure::fail("no receipt request"))?))
+        Ok((rid, got))
     }
 
-    /// The first lease request the SDK sent.
-    pub fn first_lease(&self) -> Check<Entry> {
-        self.leases()
-            .first()
-            .cloned()
-            .ok_or_else(|| Failure::fail("no lease request"))
-    }
-
-    /// Fails unless the SDK neither opened a connection nor sent a request since `before` (a
-    /// [`Tap::io`] reading): a pre-I/O check, blind to neither new nor kept-alive connections.
-    pub fn no_io_since(&self, before: tap::Io, what: &str) -> Check {
-        let now = self.tap.io();
-        if now == before {
-            Ok(())
-        } else {
-            Err(Failure::mismatch(
-                format!("{what} must fail before any I/O"),
-                "no connection to the gate and no request",
-                format!(
-                    "{} new connection(s), {} request(s)",
-                    now.connections - before.connections,
-                    now.requests - before.requests
-                ),
-            ))
-        }
+    /// Fails unless fetching receipt `rid` on client `c` ends in the error `kind`.
+    pub async fn receipt_err(&mut self, c: &str, rid: &str, kind: &str) -> Check {
+        let cmd = json!({"cmd": "get_receipt", "client": c, "receipt_id": rid});
+        self.err(cmd, kind).await.map(|_| ())
     }
 }
 

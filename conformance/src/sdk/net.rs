@@ -1,7 +1,7 @@
 //! `sdk.net.*`: network behaviour — timeouts, may-have-executed, no retries, no redirects, HTTP/1.1.
 
 use super::tap::{respond_json, Action};
-use super::{exec, params, ACTION};
+use super::{params, ACTION};
 use crate::check::{ensure, ensure_eq};
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -67,19 +67,12 @@ sdk_fn!(no_redirect, |ctx| {
         },
     );
     ctx.exec_err(&c, "ProtocolError").await?;
-    ensure_eq(
-        "requests to the redirect target",
-        0,
-        ctx.sent("lgc-redirected").len(),
-    )
+    ctx.expect_sent("requests to the redirect target", "lgc-redirected", 0)
 });
 
 sdk_fn!(http11, |ctx| {
     let c = ctx.connected().await?;
-    let r = exec(ctx, &c).await?;
-    let rid = r["receipt_id"].as_str().unwrap_or_default().to_string();
-    ctx.ok(json!({"cmd": "get_receipt", "client": c, "receipt_id": rid}))
-        .await?;
+    ctx.executed_receipt(&c).await?;
     ensure(
         !ctx.sent("/execute").is_empty() && !ctx.sent("/v1/receipts/").is_empty(),
         || "the execute and receipt requests never reached the gate".into(),

@@ -1,7 +1,7 @@
 //! `sdk.op.*`: the operator side (C-OP): credentials, proofs, the admin listener, approvals,
 //! receipt keys, error mapping.
 
-use super::dpop::decode;
+use super::dpop::{decode, expect_htu};
 use super::tap::{respond_json, Action};
 use super::{approval_params, SdkCtx, ACTION};
 use crate::check::{ensure, ensure_eq, Check, Failure};
@@ -35,6 +35,11 @@ fn admin_io(ctx: &SdkCtx) -> Check<super::tap::Io> {
         .as_ref()
         .map(|t| t.io())
         .ok_or_else(|| Failure::fail("no admin tap to count the operator's I/O"))
+}
+
+/// Fails unless the proof's `htu` is the gate's public base followed by `path`.
+fn expect_public_htu(ctx: &SdkCtx, what: &str, path: &str, claims: &Value) -> Check {
+    expect_htu(what, format!("{}{path}", ctx.env.public_base), claims)
 }
 
 /// Creates an operator client through the admin tap.
@@ -123,11 +128,8 @@ sdk_fn!(proof, |ctx| {
         json!(latchgate::crypto::ath(&op.api_key)),
         p["ath"].clone(),
     )?;
-    ensure_eq(
-        "htu",
-        json!(format!("{}/v1/approvals/{id}/approve", ctx.env.public_base)),
-        p["htu"].clone(),
-    )
+    let path = format!("/v1/approvals/{id}/approve");
+    expect_public_htu(ctx, "htu", &path, &p)
 });
 
 sdk_fn!(admin_listener, |ctx| {
@@ -141,11 +143,8 @@ sdk_fn!(admin_listener, |ctx| {
     )?;
     let e = admin_request(ctx, "", "no request reached the admin listener")?;
     let (_, p) = decode(&e)?;
-    ensure_eq(
-        "htu base is the public base, not the admin address",
-        json!(format!("{}/v1/approvals", ctx.env.public_base)),
-        p["htu"].clone(),
-    )
+    let what = "htu base is the public base, not the admin address";
+    expect_public_htu(ctx, what, "/v1/approvals", &p)
 });
 
 sdk_fn!(list_approvals, |ctx| {

@@ -2,9 +2,8 @@
 //! locally.
 
 use super::appr::UNKNOWN_ID;
-use super::exec;
 use super::tap::respond_json;
-use super::ver::{receipt_body, verify, Signer32};
+use super::ver::signed_body_verifies;
 use crate::check::{ensure, ensure_eq};
 use serde_json::{json, Value};
 
@@ -22,21 +21,12 @@ sdk_fn!(rcpt_fetch, |ctx| {
             && e.header("dpop").is_some(),
         || "receipt fetch without agent auth".into(),
     )?;
-    ctx.err(
-        json!({"cmd": "get_receipt", "client": c, "receipt_id": UNKNOWN_ID}),
-        "NotFound",
-    )
-    .await
-    .map(|_| ())
+    ctx.receipt_err(&c, UNKNOWN_ID, "NotFound").await
 });
 
 sdk_fn!(rcpt_members, |ctx| {
     let c = ctx.connected().await?;
-    let r = exec(ctx, &c).await?;
-    let rid = r["receipt_id"].as_str().unwrap_or_default().to_string();
-    let got = ctx
-        .ok(json!({"cmd": "get_receipt", "client": c, "receipt_id": rid}))
-        .await?;
+    let (rid, got) = ctx.executed_receipt(&c).await?;
     let sent = ctx
         .sent("/v1/receipts/")
         .first()
@@ -67,12 +57,7 @@ sdk_fn!(rcpt_members, |ctx| {
         "/v1/receipts/",
         super::tap::Action::Rewrite(std::sync::Arc::new(swap)),
     );
-    ctx.err(
-        json!({"cmd": "get_receipt", "client": c, "receipt_id": rid}),
-        "ProtocolError",
-    )
-    .await
-    .map(|_| ())
+    ctx.receipt_err(&c, &rid, "ProtocolError").await
 });
 
 sdk_fn!(rcpt_fully_successful, |ctx| {
@@ -105,11 +90,5 @@ sdk_fn!(rcpt_fully_successful, |ctx| {
 });
 
 sdk_fn!(local_verification, |ctx| {
-    let s = Signer32::new();
-    let receipt = s.sign(receipt_body());
-    ensure_eq(
-        "local verification of a signed receipt",
-        "valid",
-        verify(ctx, &receipt, &s.keys()).await?.as_str(),
-    )
+    signed_body_verifies(ctx, "local verification of a signed receipt").await
 });

@@ -1,6 +1,6 @@
 //! `sdk.url.*`: base URLs, transports (TCP, Unix socket) and the `htu` base.
 
-use super::dpop::{decode, executed_proof, first_exec};
+use super::dpop::{decode, executed_proof, expect_htu, first_exec};
 use super::{exec, params, SdkCtx, ACTION};
 use crate::check::{ensure, ensure_eq, Check, Failure};
 use serde_json::{json, Value};
@@ -10,10 +10,10 @@ sdk_fn!(url_explicit_beats_env, |ctx| {
         .client(json!({"env": {"LATCHGATE_URL": "http://127.0.0.1:9"}}))
         .await?;
     ctx.ok(json!({"cmd": "connect", "client": c})).await?;
-    ensure_eq(
+    ctx.expect_sent(
         "lease requests through the explicit base URL",
+        "/v1/leases",
         1,
-        ctx.leases().len(),
     )
 });
 
@@ -23,11 +23,7 @@ sdk_fn!(url_env_used, |ctx| {
         .client(json!({"base_url": null, "env": {"LATCHGATE_URL": url}}))
         .await?;
     ctx.ok(json!({"cmd": "connect", "client": c})).await?;
-    ensure_eq(
-        "lease requests through LATCHGATE_URL",
-        1,
-        ctx.leases().len(),
-    )
+    ctx.expect_sent("lease requests through LATCHGATE_URL", "/v1/leases", 1)
 });
 
 sdk_fn!(url_both, |ctx| {
@@ -85,15 +81,17 @@ async fn uds_client(ctx: &mut SdkCtx, public_base: Option<String>) -> Check<Stri
     ctx.client(json!({"base_url": null, "socket": sock, "public_base_url": pb, "env": {"LATCHGATE_URL": null, "LATCHGATE_PUBLIC_BASE_URL": null}})).await
 }
 
+/// Fails unless the first execute's proof has the htu `{base}/v1/actions/{ACTION}/execute`.
+fn first_exec_htu(ctx: &SdkCtx, what: &str, base: &str) -> Check {
+    let (_, p) = decode(&first_exec(ctx)?)?;
+    expect_htu(what, format!("{base}/v1/actions/{ACTION}/execute"), &p)
+}
+
 sdk_fn!(url_uds_target, |ctx| {
     let pb = ctx.env.public_base.clone();
     let c = uds_client(ctx, Some(pb)).await?;
     ctx.ok(json!({"cmd": "connect", "client": c})).await?;
-    let e = ctx
-        .leases()
-        .first()
-        .cloned()
-        .ok_or_else(|| Failure::fail("no lease request over the socket"))?;
+    let e = ctx.first_sent("/v1/leases", "no lease request over the socket")?;
     ensure_eq("request target", "/v1/leases", e.target.as_str())?;
     ensure_eq("Host header", Some("localhost"), e.header("host"))
 });
@@ -104,23 +102,16 @@ sdk_fn!(url_uds_htu, |ctx| {
     let _ = ctx
         .cmd(json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": params()}))
         .await?;
-    let (_, p) = decode(&first_exec(ctx)?)?;
-    ensure_eq(
-        "htu over a socket without public_base_url",
-        json!(format!("http://localhost:3000/v1/actions/{ACTION}/execute")),
-        p["htu"].clone(),
-    )
+    let what = "htu over a socket without public_base_url";
+    first_exec_htu(ctx, what, "http://localhost:3000")
 });
 
 sdk_fn!(url_htu_explicit, |ctx| {
     let (_, p) = executed_proof(ctx).await?;
-    ensure_eq(
+    expect_htu(
         "htu base",
-        json!(format!(
-            "{}/v1/actions/{ACTION}/execute",
-            ctx.env.public_base
-        )),
-        p["htu"].clone(),
+        format!("{}/v1/actions/{ACTION}/execute", ctx.env.public_base),
+        &p,
     )?;
     ensure(ctx.journal().len() >= 2, || {
         "requests did not go to the transport base URL".into()
@@ -134,12 +125,7 @@ sdk_fn!(url_public_env, |ctx| {
         .await?;
     ctx.ok(json!({"cmd": "connect", "client": c})).await?;
     exec(ctx, &c).await?;
-    let (_, p) = decode(&first_exec(ctx)?)?;
-    ensure_eq(
-        "htu from LATCHGATE_PUBLIC_BASE_URL",
-        json!(format!("{pb}/v1/actions/{ACTION}/execute")),
-        p["htu"].clone(),
-    )
+    first_exec_htu(ctx, "htu from LATCHGATE_PUBLIC_BASE_URL", &pb)
 });
 
 sdk_fn!(url_admin_warning, |ctx| {

@@ -74,6 +74,28 @@ pub(super) async fn verify(ctx: &mut SdkCtx, receipt: &Value, keys: &Value) -> C
         .ok_or_else(|| Failure::fail(format!("verify_receipt answered without status: {r}")))
 }
 
+/// Fails unless the SDK gives `receipt`, checked against `signer`'s keys, the status `want`.
+pub(super) async fn expect_verified(
+    ctx: &mut SdkCtx,
+    what: &str,
+    want: &str,
+    receipt: &Value,
+    signer: &Signer32,
+) -> Check {
+    ensure_eq(
+        what,
+        want,
+        verify(ctx, receipt, &signer.keys()).await?.as_str(),
+    )
+}
+
+/// Fails unless the SDK finds a runner-signed [`receipt_body`] valid.
+pub(super) async fn signed_body_verifies(ctx: &mut SdkCtx, what: &str) -> Check {
+    let s = Signer32::new();
+    let receipt = s.sign(receipt_body());
+    expect_verified(ctx, what, "valid", &receipt, &s).await
+}
+
 sdk_fn!(valid, |ctx| {
     let c = ctx.connected().await?;
     let raw = ctx
@@ -106,7 +128,7 @@ sdk_fn!(valid, |ctx| {
         .header("dpop", &proof);
     let resp = crate::http::send(&admin, &req, std::time::Duration::from_secs(10))
         .await
-        .map_err(Failure::fail)?;
+        .map_err(|e| Failure::fail(e.to_string()))?;
     let keys = resp
         .json()
         .map(|v| v["keys"].clone())
@@ -134,21 +156,18 @@ sdk_fn!(missing_field, |ctx| {
     let s = Signer32::new();
     let mut receipt = s.sign(receipt_body());
     receipt.as_object_mut().map(|o| o.remove("failure_class"));
-    ensure_eq(
+    expect_verified(
+        ctx,
         "status without failure_class",
         "malformed",
-        verify(ctx, &receipt, &s.keys()).await?.as_str(),
+        &receipt,
+        &s,
     )
+    .await
 });
 
 sdk_fn!(timestamp_z, |ctx| {
-    let s = Signer32::new();
-    let receipt = s.sign(receipt_body());
-    ensure_eq(
-        "status of a receipt with Z timestamps",
-        "valid",
-        verify(ctx, &receipt, &s.keys()).await?.as_str(),
-    )
+    signed_body_verifies(ctx, "status of a receipt with Z timestamps").await
 });
 
 sdk_fn!(jcs, |ctx| {
@@ -159,18 +178,24 @@ sdk_fn!(jcs, |ctx| {
     )
     .map_err(|e| Failure::fail(e.to_string()))?;
     let receipt = s.sign(body);
-    ensure_eq(
+    expect_verified(
+        ctx,
         "status of the JCS edge-case receipt",
         "valid",
-        verify(ctx, &receipt, &s.keys()).await?.as_str(),
-    )?;
+        &receipt,
+        &s,
+    )
+    .await?;
     let mut changed = receipt.clone();
     changed["provider_receipt"]["numbers"][1] = json!(0.2);
-    ensure_eq(
+    expect_verified(
+        ctx,
         "status after changing one number",
         "hash_mismatch",
-        verify(ctx, &changed, &s.keys()).await?.as_str(),
+        &changed,
+        &s,
     )
+    .await
 });
 
 sdk_fn!(statuses, |ctx| {

@@ -12,13 +12,17 @@
 mod engine;
 mod ready;
 
-pub use engine::{docker_required_by_env, engine_available, split_image, REQUIRE_DOCKER_ENV};
+pub use engine::{
+    docker_required_by_env, engine_available, split_image, EngineError, REQUIRE_DOCKER_ENV,
+};
 pub use ready::{LogBuffer, ReadyLine};
 
-use super::{Acquired, GateEnv, OperatorCreds, TargetProvider};
+use super::{
+    load_operator, operator_creds, AcquireError, Acquired, GateEnv, OperatorCreds, TargetError,
+    TargetProvider,
+};
 use crate::http::Endpoint;
 use futures::future::BoxFuture;
-use latchgate::crypto::dpop::DpopKey;
 use std::sync::Arc;
 use std::time::Duration;
 use testcontainers::core::{ContainerPort, IntoContainerPort};
@@ -83,12 +87,9 @@ pub struct DockerTarget {
 
 impl DockerTarget {
     /// Checks the options (image reference, operator key); starts nothing yet.
-    pub fn new(opts: DockerOptions) -> Result<Self, String> {
+    pub fn new(opts: DockerOptions) -> Result<Self, TargetError> {
         split_image(&opts.image)?;
-        let operator = match &opts.operator {
-            None => None,
-            Some((token, key)) => Some(load_operator(token, key)?),
-        };
+        let operator = operator_creds(opts.operator.as_ref())?;
         Ok(DockerTarget {
             logs: LogBuffer::new(opts.echo_logs),
             opts,
@@ -158,7 +159,7 @@ impl DockerTarget {
 
     /// The container request: the image, its ports, labels and environment, and the log consumer.
     fn request(&self) -> Result<ContainerRequest<GenericImage>, String> {
-        let (name, tag) = split_image(&self.opts.image)?;
+        let (name, tag) = split_image(&self.opts.image).map_err(|e| e.to_string())?;
         let mut request = GenericImage::new(name, tag)
             .with_exposed_port(CLIENT_PORT.tcp())
             .with_exposed_port(ADMIN_PORT.tcp())
@@ -231,7 +232,7 @@ impl DockerTarget {
                     operator: Some(o), ..
                 }),
             ) => match &o.private_key_pem {
-                Some(pem) => Some(load_operator(&o.api_key, pem)?),
+                Some(pem) => Some(load_operator(&o.api_key, pem).map_err(|e| e.to_string())?),
                 None => None,
             },
             _ => None,
@@ -343,9 +344,10 @@ impl TargetProvider for DockerTarget {
         format!("docker:{} (one container for the run)", self.opts.image)
     }
 
-    fn acquire(&self) -> BoxFuture<'_, Result<Acquired, String>> {
+    fn acquire(&self) -> BoxFuture<'_, Result<Acquired, AcquireError>> {
         Box::pin(async move {
-            let env = self.env.get_or_init(|| self.start()).await.clone()?;
+            let started = self.env.get_or_init(|| self.start()).await.clone();
+            let env = started.map_err(AcquireError::Container)?;
             Ok(Acquired {
                 env,
                 guard: Box::new(()),
@@ -374,19 +376,4 @@ pub fn container_env(
         env.push(("LATCHGATE_MOCK_CONTROL_TOKEN".into(), t.to_string()));
     }
     env
-}
-
-/// Operator credentials from an api key and a PEM file path or PEM text.
-fn load_operator(token: &str, key: &str) -> Result<OperatorCreds, String> {
-    let pem = if key.contains("-----BEGIN") {
-        key.to_string()
-    } else {
-        std::fs::read_to_string(key).map_err(|e| format!("--operator-key {key}: {e}"))?
-    };
-    let key = DpopKey::from_pem(&pem)
-        .map_err(|e| format!("--operator-key: not a P-256 private key: {e}"))?;
-    Ok(OperatorCreds {
-        api_key: token.to_string(),
-        key: Arc::new(key),
-    })
 }

@@ -2,7 +2,7 @@
 //! holding `README.md` and `notes/plan.txt`, public base `http://gate.example`, its virtual clock
 //! and its operator credentials.
 
-use super::{Acquired, ClockControl, GateEnv, OperatorCreds, TargetProvider};
+use super::{AcquireError, Acquired, ClockControl, GateEnv, OperatorCreds, TargetProvider};
 use crate::http::Endpoint;
 use futures::future::BoxFuture;
 use latchgate::crypto::dpop::DpopKey;
@@ -92,14 +92,14 @@ impl TargetProvider for MockTarget {
         }
     }
 
-    fn acquire(&self) -> BoxFuture<'_, Result<Acquired, String>> {
+    fn acquire(&self) -> BoxFuture<'_, Result<Acquired, AcquireError>> {
         Box::pin(async move {
-            let root = tempfile::tempdir().map_err(|e| format!("fs root: {e}"))?;
+            let root = tempfile::tempdir().map_err(AcquireError::FsRoot)?;
             std::fs::write(root.path().join("README.md"), "# conformance fixture\n")
-                .map_err(|e| e.to_string())?;
-            std::fs::create_dir_all(root.path().join("notes")).map_err(|e| e.to_string())?;
+                .map_err(AcquireError::Fixture)?;
+            std::fs::create_dir_all(root.path().join("notes")).map_err(AcquireError::Fixture)?;
             std::fs::write(root.path().join("notes/plan.txt"), "plan\n")
-                .map_err(|e| e.to_string())?;
+                .map_err(AcquireError::Fixture)?;
             let mut builder = MockGate::builder().fs_root(root.path());
             if !self.own_base {
                 builder = builder.public_base_url(MOCK_PUBLIC_BASE);
@@ -113,13 +113,10 @@ impl TargetProvider for MockTarget {
             if self.lax {
                 builder = builder.lax_all();
             }
-            let gate = builder
-                .start()
-                .await
-                .map_err(|e| format!("mock gate did not start: {e}"))?;
+            let gate = builder.start().await.map_err(AcquireError::MockStart)?;
             let client = Endpoint::Tcp(
                 gate.url()
-                    .ok_or("mock has no client URL")?
+                    .ok_or(AcquireError::NoClientUrl)?
                     .trim_end_matches('/')
                     .to_string(),
             );

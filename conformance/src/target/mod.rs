@@ -4,6 +4,7 @@
 
 #[cfg(feature = "docker")]
 pub mod docker;
+mod error;
 mod mock;
 mod remote;
 
@@ -14,6 +15,7 @@ use latchgate::crypto::dpop::DpopKey;
 use std::any::Any;
 use std::sync::Arc;
 
+pub use error::{AcquireError, TargetError, TargetSpecError};
 pub use mock::MockTarget;
 pub use remote::RemoteTarget;
 
@@ -102,12 +104,37 @@ pub struct Acquired {
     pub guard: Box<dyn Any + Send>,
 }
 
+/// `--operator-token` and `--operator-key`, if given, as credentials.
+pub(crate) fn operator_creds(
+    given: Option<&(String, String)>,
+) -> Result<Option<OperatorCreds>, TargetError> {
+    given
+        .map(|(token, key)| load_operator(token, key))
+        .transpose()
+}
+
+/// Operator credentials from an api key and a PEM file path or PEM text.
+pub(crate) fn load_operator(token: &str, key: &str) -> Result<OperatorCreds, TargetError> {
+    let pem = if key.contains("-----BEGIN") {
+        key.to_string()
+    } else {
+        std::fs::read_to_string(key).map_err(|source| TargetError::OperatorKeyFile {
+            path: key.to_string(),
+            source,
+        })?
+    };
+    Ok(OperatorCreds {
+        api_key: token.to_string(),
+        key: Arc::new(DpopKey::from_pem(&pem)?),
+    })
+}
+
 /// Hands out gates to scenarios.
 pub trait TargetProvider: Send + Sync {
     /// How the target is named in reports, e.g. `mock (in-process)`.
     fn describe(&self) -> String;
     /// A gate for one scenario.
-    fn acquire(&self) -> BoxFuture<'_, Result<Acquired, String>>;
+    fn acquire(&self) -> BoxFuture<'_, Result<Acquired, AcquireError>>;
 }
 
 /// A parsed `--target` value.
@@ -125,39 +152,36 @@ pub enum TargetSpec {
 
 impl TargetSpec {
     /// Parses `mock`, `url:URL`, `socket:PATH`, `docker:IMAGE`; the error names the problem.
-    pub fn parse(s: &str) -> Result<Self, String> {
+    pub fn parse(s: &str) -> Result<Self, TargetSpecError> {
         if s == "mock" {
             return Ok(TargetSpec::Mock);
         }
         if let Some(u) = s.strip_prefix("url:") {
-            let parsed = url::Url::parse(u).map_err(|e| format!("--target url:{u}: {e}"))?;
+            let parsed = url::Url::parse(u).map_err(|source| TargetSpecError::Url {
+                url: u.to_string(),
+                source,
+            })?;
             if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
-                return Err(format!(
-                    "--target url:{u}: expected an http(s) URL with a host"
-                ));
+                return Err(TargetSpecError::NotHttp(u.to_string()));
             }
             if parsed.scheme() == "https" {
-                return Err(format!(
-                    "--target url:{u}: https targets are not supported by the raw client; use http"
-                ));
+                return Err(TargetSpecError::Https(u.to_string()));
             }
             return Ok(TargetSpec::Url(u.trim_end_matches('/').to_string()));
         }
         if let Some(p) = s.strip_prefix("socket:") {
             if p.is_empty() {
-                return Err("--target socket:PATH needs a path".into());
+                return Err(TargetSpecError::NoSocketPath);
             }
             return Ok(TargetSpec::Socket(p.into()));
         }
         if let Some(i) = s.strip_prefix("docker:") {
             if i.is_empty() {
-                return Err("--target docker:IMAGE needs an image".into());
+                return Err(TargetSpecError::NoImage);
             }
             return Ok(TargetSpec::Docker(i.into()));
         }
-        Err(format!(
-            "--target '{s}': expected mock, url:URL, socket:PATH or docker:IMAGE"
-        ))
+        Err(TargetSpecError::Unknown(s.to_string()))
     }
 }
 
@@ -176,22 +200,17 @@ pub struct RemoteOptions {
     pub fs_root: Option<String>,
 }
 
-/// Why `docker:IMAGE` fails in a build without the `docker` feature.
-#[cfg(not(feature = "docker"))]
-pub const NO_DOCKER_FEATURE: &str =
-    "--target docker:IMAGE: this latchgate-conformance was built without its `docker` feature";
-
 /// Builds the provider for a target spec.
 pub fn provider(
     spec: &TargetSpec,
     opts: &RemoteOptions,
-) -> Result<Arc<dyn TargetProvider>, String> {
+) -> Result<Arc<dyn TargetProvider>, TargetError> {
     Ok(match spec {
         TargetSpec::Mock => Arc::new(MockTarget::new()),
         TargetSpec::Url(u) => Arc::new(RemoteTarget::new(Endpoint::Tcp(u.clone()), opts)?),
         TargetSpec::Socket(p) => Arc::new(RemoteTarget::new(Endpoint::Unix(p.clone()), opts)?),
         #[cfg(not(feature = "docker"))]
-        TargetSpec::Docker(_) => return Err(NO_DOCKER_FEATURE.into()),
+        TargetSpec::Docker(_) => return Err(TargetError::NoDockerFeature),
         #[cfg(feature = "docker")]
         TargetSpec::Docker(image) => {
             let mut o = docker::DockerOptions::new(image.clone());

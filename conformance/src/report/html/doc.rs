@@ -1,6 +1,7 @@
 //! The JSON report read back (from a live run or a `--json` file) for the HTML page. Lenient:
 //! members the page does not need may be missing, so reports of older runner versions load.
 
+use crate::report::ReportError;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -95,9 +96,11 @@ pub fn label(verdict: &str) -> String {
 
 impl Doc {
     /// Parses a JSON report; `what` names it in errors.
-    pub fn parse(text: &str, what: &str) -> Result<Doc, String> {
-        serde_json::from_str(text)
-            .map_err(|e| format!("{what}: not a latchgate-conformance JSON report: {e}"))
+    pub fn parse(text: &str, what: &str) -> Result<Doc, ReportError> {
+        serde_json::from_str(text).map_err(|source| ReportError::NotAReport {
+            what: what.to_string(),
+            source,
+        })
     }
 
     /// Verdict counts grouped by a key of each result.

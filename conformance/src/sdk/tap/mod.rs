@@ -58,34 +58,26 @@ impl Tap {
             listener.local_addr().map_err(|e| e.to_string())?
         );
         let mut tasks = Vec::new();
-        let (st, co, up) = (state.clone(), connections.clone(), upstream.clone());
-        tasks.push(tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                co.fetch_add(1, Ordering::SeqCst);
-                tokio::spawn(serve(
-                    hyper_util::rt::TokioIo::new(stream),
-                    st.clone(),
-                    up.clone(),
-                ));
-            }
-        }));
+        let tcp = Arc::new(listener);
+        let accept_tcp = move || {
+            let tcp = tcp.clone();
+            async move { tcp.accept().await.map(|(stream, _)| stream) }
+        };
+        let (st, co) = (state.clone(), connections.clone());
+        tasks.push(serve_each(accept_tcp, st, co, upstream.clone()));
         let (mut socket, mut dir) = (None, None);
         if with_socket {
             let d = tempfile::tempdir().map_err(|e| e.to_string())?;
             let path = d.path().join("gate.sock");
             let ul =
                 tokio::net::UnixListener::bind(&path).map_err(|e| format!("tap socket: {e}"))?;
-            let (st, co, up) = (state.clone(), connections.clone(), upstream);
-            tasks.push(tokio::spawn(async move {
-                while let Ok((stream, _)) = ul.accept().await {
-                    co.fetch_add(1, Ordering::SeqCst);
-                    tokio::spawn(serve(
-                        hyper_util::rt::TokioIo::new(stream),
-                        st.clone(),
-                        up.clone(),
-                    ));
-                }
-            }));
+            let ul = Arc::new(ul);
+            let accept_unix = move || {
+                let ul = ul.clone();
+                async move { ul.accept().await.map(|(stream, _)| stream) }
+            };
+            let (st, co) = (state.clone(), connections.clone());
+            tasks.push(serve_each(accept_unix, st, co, upstream));
             socket = Some(path);
             dir = Some(d);
         }
@@ -139,6 +131,27 @@ impl Tap {
             requests: self.requests(),
         }
     }
+}
+
+/// Serves each connection `accept` hands out (counting it) until accepting fails.
+fn serve_each<S, F, Fut>(
+    mut accept: F,
+    state: Arc<Mutex<State>>,
+    connections: Arc<AtomicUsize>,
+    upstream: Endpoint,
+) -> tokio::task::JoinHandle<()>
+where
+    F: FnMut() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = std::io::Result<S>> + Send,
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    tokio::spawn(async move {
+        while let Ok(stream) = accept().await {
+            connections.fetch_add(1, Ordering::SeqCst);
+            let io = hyper_util::rt::TokioIo::new(stream);
+            tokio::spawn(serve(io, state.clone(), upstream.clone()));
+        }
+    })
 }
 
 async fn serve<T>(io: T, state: Arc<Mutex<State>>, upstream: Endpoint)

@@ -1,5 +1,7 @@
 //! Is a Docker engine reachable, must it be, and which image reference to start.
 
+use crate::target::TargetError;
+
 /// Env switch that turns "no Docker engine" from a skip into an error (exit 2 in the CLI).
 pub const REQUIRE_DOCKER_ENV: &str = "LATCHGATE_REQUIRE_DOCKER";
 
@@ -10,26 +12,39 @@ pub fn docker_required_by_env() -> bool {
         .unwrap_or(false)
 }
 
+/// Why no Docker engine can be used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum EngineError {
+    /// testcontainers could not set up its Docker client.
+    #[error("no Docker client: {0}")]
+    NoClient(Box<dyn std::error::Error + Send + Sync>),
+    /// The engine did not answer the ping.
+    #[error("no Docker engine reachable ({0})")]
+    Unreachable(Box<dyn std::error::Error + Send + Sync>),
+    /// The ping got no answer within 5 s.
+    #[error("no Docker engine reachable (ping timed out after 5 s)")]
+    PingTimeout,
+}
+
 /// Pings the engine testcontainers would use (`DOCKER_HOST`, `~/.testcontainers.properties`,
 /// else the default socket). The error says why it is unreachable.
-pub async fn engine_available() -> Result<(), String> {
+pub async fn engine_available() -> Result<(), EngineError> {
     let docker = testcontainers::core::client::docker_client_instance()
         .await
-        .map_err(|e| format!("no Docker client: {e}"))?;
+        .map_err(|e| EngineError::NoClient(Box::new(e)))?;
     match tokio::time::timeout(std::time::Duration::from_secs(5), docker.ping()).await {
         Ok(Ok(_)) => Ok(()),
-        Ok(Err(e)) => Err(format!("no Docker engine reachable ({e})")),
-        Err(_) => Err("no Docker engine reachable (ping timed out after 5 s)".into()),
+        Ok(Err(e)) => Err(EngineError::Unreachable(Box::new(e))),
+        Err(_) => Err(EngineError::PingTimeout),
     }
 }
 
 /// Splits `NAME[:TAG]` (a registry port is not a tag); a missing tag is `latest`. Digest
 /// references are refused because testcontainers addresses images as `name:tag`.
-pub fn split_image(image: &str) -> Result<(String, String), String> {
+pub fn split_image(image: &str) -> Result<(String, String), TargetError> {
     if image.contains('@') {
-        return Err(format!(
-            "--target docker:{image}: digest references are not supported; tag the image first (docker tag {image} NAME:TAG)"
-        ));
+        return Err(TargetError::ImageDigest(image.to_string()));
     }
     let last_segment = image.rsplit('/').next().unwrap_or(image);
     let (name, tag) = match last_segment.rsplit_once(':') {
@@ -37,7 +52,7 @@ pub fn split_image(image: &str) -> Result<(String, String), String> {
         None => (image, "latest"),
     };
     if name.is_empty() || tag.is_empty() || image.chars().any(char::is_whitespace) {
-        return Err(format!("--target docker:{image}: expected NAME[:TAG]"));
+        return Err(TargetError::ImageReference(image.to_string()));
     }
     Ok((name.to_string(), tag.to_string()))
 }
@@ -70,6 +85,7 @@ mod tests {
     fn split_image_refuses_digests_and_empty_parts() {
         assert!(split_image("gate@sha256:abc")
             .unwrap_err()
+            .to_string()
             .contains("digest"));
         assert!(split_image("gate:").is_err());
         assert!(split_image(":1").is_err());

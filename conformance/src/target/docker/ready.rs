@@ -103,7 +103,7 @@ where
         let last = match http::send(client, &RawRequest::new("GET", "/readyz"), POLL * 10).await {
             Ok(r) if r.status == 200 => break,
             Ok(r) => format!("/readyz answered {}", r.status),
-            Err(e) => e,
+            Err(e) => e.to_string(),
         };
         if !alive().await {
             return Err(format!("the container exited before it was ready ({last})"));
