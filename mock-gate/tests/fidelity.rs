@@ -151,76 +151,32 @@ async fn receipt_times_carry_nine_fractional_digits_and_z() {
     }
 }
 
+async fn fetch(url: &str) -> support::Resp {
+    let g = MockGate::start().await.unwrap();
+    execute_fresh(&g, "http_fetch", &json!({ "url": url })).await
+}
+
 #[tokio::test]
 async fn an_unparseable_http_url_fails_in_the_provider_as_a_bare_schema_violation() {
-    let g = MockGate::start().await.unwrap();
-    let a = Agent::new();
-    let l = a.lease(&g).await;
-    let r = a
-        .execute(&g, &l, "http_fetch", &json!({"url": "not a url"}))
-        .await;
-    assert_eq!(
-        (r.status, r.text().as_str()),
-        (422, r#"{"error":"schema_violation"}"#),
-        "the gate's http provider fails on a URL its host cannot parse"
+    fetch("not a url").await.assert_is(
+        422,
+        r#"{"error":"schema_violation"}"#,
+        "the gate's http provider fails on a URL its host cannot parse",
     );
 }
 
 #[tokio::test]
 async fn an_http_url_without_a_host_fails_in_the_provider_as_a_bare_schema_violation() {
-    let g = MockGate::start().await.unwrap();
-    let a = Agent::new();
-    let l = a.lease(&g).await;
-    let r = a
-        .execute(&g, &l, "http_fetch", &json!({"url": "file:///etc/passwd"}))
-        .await;
-    assert_eq!(
-        (r.status, r.text().as_str()),
-        (422, r#"{"error":"schema_violation"}"#),
-        "the gate's host admits no sink for a URL without a host"
+    fetch("file:///etc/passwd").await.assert_is(
+        422,
+        r#"{"error":"schema_violation"}"#,
+        "the gate's host admits no sink for a URL without a host",
     );
 }
 
 #[tokio::test]
 async fn a_parseable_http_url_still_gets_the_canned_answer() {
-    let g = MockGate::start().await.unwrap();
-    let a = Agent::new();
-    let l = a.lease(&g).await;
-    let r = a
-        .execute(
-            &g,
-            &l,
-            "http_fetch",
-            &json!({"url": "https://httpbin.org/get"}),
-        )
-        .await;
+    let r = fetch("https://httpbin.org/get").await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.json()["output"]["data"]["status_code"], 200);
-}
-
-#[tokio::test]
-async fn a_failing_real_http_request_is_a_bare_schema_violation() {
-    let yaml = "action_id: fetch_local\nversion: '1'\nprovider_module_digest: 'builtin:http_api'\n\
-        template: {method: GET, url_template: '{{url}}'}\negress: {profile: proxy_allowlist, allowed_domains: ['127.0.0.1']}\n\
-        declared_side_effects: [http_read]\n";
-    let spec = latchgate_mock::ActionSpec::from_yaml(yaml).unwrap();
-    let g = MockGate::builder()
-        .action_with_provider(spec, std::sync::Arc::new(latchgate_mock::HttpProvider))
-        .grant("*", &["fetch_local"], &[])
-        .start()
-        .await
-        .unwrap();
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/x", closed.local_addr().unwrap());
-    drop(closed);
-    let a = Agent::new();
-    let l = a.lease(&g).await;
-    let r = a
-        .execute(&g, &l, "fetch_local", &json!({ "url": url }))
-        .await;
-    assert_eq!(
-        (r.status, r.text().as_str()),
-        (422, r#"{"error":"schema_violation"}"#),
-        "a request that fails is the gate's provider error, not an ok:false output"
-    );
 }

@@ -1,12 +1,24 @@
-//! Providers: the output check, `builtin:fs` read and held write, `builtin:http_api` upstream.
+//! Providers: the output check, `builtin:fs` read and held write, `builtin:http_api` upstream
+//! and a failed request.
 
 use latchgate_mock::MockGate;
 use serde_json::json;
 
 use crate::support::{
-    fs_gate, fs_read, fs_root_with, fs_write_gate, held_then_approved, send, Agent, Op, Target,
-    UNAUTHORIZED,
+    execute_fresh, fs_gate, fs_read, fs_root_with, fs_write_gate, held_then_approved, send, Agent,
+    Op, Target, UNAUTHORIZED,
 };
+
+/// A gate with `fetch_local`, an http action on the real `HttpProvider`, open to everyone.
+async fn real_http_gate() -> MockGate {
+    let yaml = "action_id: fetch_local\nversion: '1'\nprovider_module_digest: 'builtin:http_api'\nverifier_kind: http_status\n\
+        template: {method: GET, url_template: '{{url}}'}\negress: {profile: proxy_allowlist, allowed_domains: ['127.0.0.1']}\n\
+        declared_side_effects: [http_read]\n";
+    let spec = latchgate_mock::ActionSpec::from_yaml(yaml).unwrap();
+    let provider = std::sync::Arc::new(latchgate_mock::HttpProvider);
+    let builder = MockGate::builder().action_with_provider(spec, provider);
+    granted_to_all(builder, "fetch_local").await
+}
 
 /// A gate from `builder` where every principal may call `action`.
 async fn granted_to_all(builder: latchgate_mock::MockGateBuilder, action: &str) -> MockGate {
@@ -92,13 +104,7 @@ async fn http_provider_performs_the_templated_request_against_an_upstream() {
         .expect(1)
         .mount(&upstream)
         .await;
-    let yaml = "action_id: fetch_local\nversion: '1'\nprovider_module_digest: 'builtin:http_api'\nverifier_kind: http_status\n\
-        template: {method: GET, url_template: '{{url}}'}\negress: {profile: proxy_allowlist, allowed_domains: ['127.0.0.1']}\n\
-        declared_side_effects: [http_read]\n";
-    let spec = latchgate_mock::ActionSpec::from_yaml(yaml).unwrap();
-    let provider = std::sync::Arc::new(latchgate_mock::HttpProvider);
-    let builder = MockGate::builder().action_with_provider(spec, provider);
-    let g = granted_to_all(builder, "fetch_local").await;
+    let g = real_http_gate().await;
     let a = Agent::new();
     let l = a.lease(&g).await;
     let url = format!("{}/data", upstream.uri());
@@ -113,4 +119,19 @@ async fn http_provider_performs_the_templated_request_against_an_upstream() {
         (Some(201), Some("hello"))
     );
     assert_eq!(v["verification_outcome"], json!("verified"));
+}
+
+#[tokio::test]
+async fn http_provider_request_that_fails_is_a_bare_schema_violation() {
+    let g = real_http_gate().await;
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/x", closed.local_addr().unwrap());
+    drop(closed);
+    execute_fresh(&g, "fetch_local", &json!({ "url": url }))
+        .await
+        .assert_is(
+            422,
+            r#"{"error":"schema_violation"}"#,
+            "a failed request is the gate's provider error, not an ok:false output",
+        );
 }
