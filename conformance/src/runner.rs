@@ -30,6 +30,32 @@ pub struct Runner {
 /// Held for writing by a scenario that must run alone, for reading by the others.
 static ALONE: tokio::sync::RwLock<()> = tokio::sync::RwLock::const_new(());
 
+/// Held while a scenario runs: alone for one the catalogue marks `runs_alone`, beside the
+/// others otherwise.
+pub(crate) enum Turn {
+    /// No other scenario runs meanwhile.
+    Alone {
+        _guard: tokio::sync::RwLockWriteGuard<'static, ()>,
+    },
+    /// Others that do not run alone may run meanwhile.
+    Beside {
+        _guard: tokio::sync::RwLockReadGuard<'static, ()>,
+    },
+}
+
+/// Waits for `s`'s turn (see [`Turn`]).
+pub(crate) async fn turn_of(s: &Scenario) -> Turn {
+    if s.runs_alone {
+        Turn::Alone {
+            _guard: ALONE.write().await,
+        }
+    } else {
+        Turn::Beside {
+            _guard: ALONE.read().await,
+        }
+    }
+}
+
 impl Runner {
     /// Runs the scenarios (catalogue order kept in the results) and prints each as it finishes.
     pub async fn run(&self, scenarios: &[&Scenario], term: &mut Terminal) -> Vec<ScenarioResult> {
@@ -46,13 +72,8 @@ impl Runner {
     /// Runs one scenario: alone when the catalogue says so ([`Scenario::runs_alone`]), else
     /// beside the others.
     pub async fn run_one(&self, s: &Scenario) -> ScenarioResult {
-        if s.runs_alone {
-            let _alone = ALONE.write().await;
-            self.run_timed(s).await
-        } else {
-            let _beside = ALONE.read().await;
-            self.run_timed(s).await
-        }
+        let _turn = turn_of(s).await;
+        self.run_timed(s).await
     }
 
     async fn run_timed(&self, s: &Scenario) -> ScenarioResult {

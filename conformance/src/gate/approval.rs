@@ -183,7 +183,7 @@ scenario_fn!(list_pending, |ctx| {
     let (lease, body) = pending(ctx, None).await?;
     let id = id_of(&body)?;
     let resp = ctx
-        .operator("GET", "/v1/approvals?status=pending&limit=50")
+        .operator("GET", "/v1/approvals?status=pending&limit=1")
         .await?;
     expect_status(&resp, 200, "list approvals")?;
     let list = resp.json().unwrap_or_default();

@@ -189,7 +189,8 @@ async fn offers_control_api(env: &GateEnv) -> bool {
     matches!(ctx.send(Listener::Admin, probe).await, Ok(r) if r.status == 200)
 }
 
-/// A gate-suite scenario on both sides at once; `Ok(None)` when either side cannot run it.
+/// A gate-suite scenario on both sides at once (alone when the catalogue says so, as in a run);
+/// `Ok(None)` when either side cannot run it.
 pub async fn scenario_pair(
     a: &Side,
     b: &Side,
@@ -207,11 +208,12 @@ pub async fn scenario_pair(
         }
     }
     let prefix = format!("suite/{}", s.id);
+    let turn = crate::runner::turn_of(s).await;
     let (xa, xb) = tokio::join!(
         scenario_on(ga.env.clone(), s, &prefix),
         scenario_on(gb.env.clone(), s, &prefix)
     );
-    drop((ga, gb));
+    drop((turn, ga, gb));
     if skipped(&xa) || skipped(&xb) {
         return Ok(None);
     }
@@ -227,8 +229,9 @@ pub async fn scenario_one(
     if lacks(s, &g.env).is_some() {
         return Ok(None);
     }
+    let turn = crate::runner::turn_of(s).await;
     let out = scenario_on(g.env.clone(), s, &format!("suite/{}", s.id)).await;
-    drop(g);
+    drop((turn, g));
     Ok((!skipped(&out)).then_some(out))
 }
 
