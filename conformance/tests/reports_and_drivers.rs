@@ -118,6 +118,7 @@ async fn connect_error(after_hello: &str, timeout_ms: u64) -> String {
     s.call(json!({"cmd": "connect", "client": "c1"}))
         .await
         .unwrap_err()
+        .to_string()
 }
 
 #[tokio::test]
@@ -144,6 +145,11 @@ async fn driver_speaking_another_protocol_version_is_refused() {
         r#"read l; echo '{"id":1,"ok":{"protocol":2,"sdk":{"name":"t","version":"1"},"capabilities":[]}}'"#,
         20_000,
     );
-    let err = d.start().await.err().expect("protocol 2 must be refused");
+    let err = d
+        .start()
+        .await
+        .err()
+        .expect("protocol 2 must be refused")
+        .to_string();
     assert!(err.contains("protocol 2"), "{err}");
 }
