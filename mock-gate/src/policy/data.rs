@@ -163,6 +163,17 @@ mod tests {
     }
 
     #[test]
+    fn a_refused_document_says_which_kind_of_error() {
+        let not_object = PolicyData::from_json("[1]").unwrap_err();
+        assert!(
+            matches!(not_object, PolicyDataError::NotAnObject("an array")),
+            "{not_object:?}"
+        );
+        let not_json = PolicyData::from_json("{").unwrap_err();
+        assert!(matches!(not_json, PolicyDataError::Json(_)), "{not_json:?}");
+    }
+
+    #[test]
     fn absent_policy_version_reads_empty_and_stays_absent() {
         let d = PolicyData::from_json(r#"{"acl":{}}"#).unwrap();
         assert_eq!(d.policy_version(), "");

@@ -167,6 +167,20 @@ mod tests {
     }
 
     #[test]
+    fn bad_data_json_is_a_data_error_with_its_path() {
+        let d = dir_with(&[
+            ("p.rego", "package latchgate\n"),
+            ("data.json", "{\n  \"acl\": {,\n}"),
+        ]);
+        let e = load_dir(d.path()).unwrap_err();
+        assert!(
+            matches!(&e, PolicyError::Data { path, source: crate::policy::PolicyDataError::Json(_) }
+                if path.ends_with("data.json")),
+            "{e:?}"
+        );
+    }
+
+    #[test]
     fn a_dir_without_rego_is_refused() {
         let d = dir_with(&[("data.json", "{}")]);
         let e = load_dir(d.path()).unwrap_err().to_string();
