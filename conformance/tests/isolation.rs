@@ -6,7 +6,9 @@ mod support;
 
 use futures::future::BoxFuture;
 use latchgate_conformance::catalogue::Catalogue;
-use latchgate_conformance::driver::{DriverFactory, DriverSession, Hello, Reply, RustDriver};
+use latchgate_conformance::driver::{
+    DriverError, DriverFactory, DriverSession, Hello, Reply, RustDriver,
+};
 use latchgate_conformance::expected::ExpectedFailures;
 use latchgate_conformance::report::{self, ScenarioResult, Verdict};
 use latchgate_conformance::target::MockTarget;
@@ -28,7 +30,7 @@ impl DriverSession for FaultySession {
         self.0.hello()
     }
 
-    fn call(&mut self, cmd: Value) -> BoxFuture<'_, Result<Reply, String>> {
+    fn call(&mut self, cmd: Value) -> BoxFuture<'_, Result<Reply, DriverError>> {
         match cmd["cmd"].as_str() {
             Some("health") => panic!("driver wrapper exploded on health"),
             Some("list_actions") => Box::pin(futures::future::pending()),
@@ -46,7 +48,7 @@ impl DriverFactory for Faulty {
         "faulty".into()
     }
 
-    fn start(&self) -> BoxFuture<'_, Result<Box<dyn DriverSession>, String>> {
+    fn start(&self) -> BoxFuture<'_, Result<Box<dyn DriverSession>, DriverError>> {
         Box::pin(async move {
             let inner = self.0.start().await?;
             Ok(Box::new(FaultySession(inner)) as Box<dyn DriverSession>)

@@ -5,7 +5,9 @@
 mod support;
 
 use latchgate_conformance::catalogue::Catalogue;
-use latchgate_conformance::driver::{DriverFactory, ProcessDriver, RustDriver};
+use latchgate_conformance::driver::{
+    AnswerError, DriverError, DriverFactory, ProcessDriver, RustDriver,
+};
 use latchgate_conformance::expected::ExpectedFailures;
 use latchgate_conformance::report::{self, RunReport, Verdict};
 use latchgate_conformance::target::MockTarget;
@@ -112,7 +114,7 @@ fn sh(script: &str, timeout_ms: u64) -> ProcessDriver {
 const HELLO: &str = r#"read l; echo '{"id":1,"ok":{"protocol":1,"sdk":{"name":"t","version":"0.0.1"},"capabilities":[]}}'"#;
 
 /// A driver that says hello, then runs `after_hello`: the error its first `connect` gets.
-async fn connect_error(after_hello: &str, timeout_ms: u64) -> String {
+async fn connect_error(after_hello: &str, timeout_ms: u64) -> DriverError {
     let d = sh(&format!("{HELLO}; {after_hello}"), timeout_ms);
     let mut s = d.start().await.expect("hello works");
     s.call(json!({"cmd": "connect", "client": "c1"}))
@@ -122,7 +124,9 @@ async fn connect_error(after_hello: &str, timeout_ms: u64) -> String {
 
 #[tokio::test]
 async fn crashing_driver_fails_the_command_with_its_exit_and_stderr() {
-    let err = connect_error("read l; echo 'boom: sdk exploded' >&2; exit 3", 20_000).await;
+    let err = connect_error("read l; echo 'boom: sdk exploded' >&2; exit 3", 20_000)
+        .await
+        .to_string();
     assert!(
         err.contains("exit status: 3") && err.contains("boom: sdk exploded"),
         "reason should give exit code and stderr: {err}"
@@ -131,7 +135,9 @@ async fn crashing_driver_fails_the_command_with_its_exit_and_stderr() {
 
 #[tokio::test]
 async fn hanging_driver_fails_the_command_after_the_timeout() {
-    let err = connect_error("read l; exec sleep 30", 3_000).await;
+    let err = connect_error("read l; exec sleep 30", 3_000)
+        .await
+        .to_string();
     assert!(
         err.contains("did not answer `connect` within 3000 ms"),
         "reason should name the hang: {err}"
@@ -145,5 +151,46 @@ async fn driver_speaking_another_protocol_version_is_refused() {
         20_000,
     );
     let err = d.start().await.err().expect("protocol 2 must be refused");
-    assert!(err.contains("protocol 2"), "{err}");
+    assert!(
+        matches!(err, DriverError::ProtocolVersion(2)),
+        "expected ProtocolVersion(2), got {err:?}"
+    );
+    assert!(err.to_string().contains("protocol 2"), "{err}");
+}
+
+#[tokio::test]
+async fn a_crash_is_a_crashed_error_with_the_command_exit_code_and_stderr() {
+    let err = connect_error("read l; echo 'boom' >&2; exit 3", 20_000).await;
+    let DriverError::Crashed {
+        command,
+        status,
+        stderr,
+        ..
+    } = &err
+    else {
+        panic!("expected Crashed, got {err:?}");
+    };
+    assert_eq!(command, "connect");
+    assert_eq!(status.and_then(|s| s.code()), Some(3), "exit code");
+    assert_eq!(stderr, &["boom"], "stderr tail");
+}
+
+#[tokio::test]
+async fn a_hang_is_a_timeout_error_naming_the_command() {
+    let err = connect_error("read l; exec sleep 30", 3_000).await;
+    assert!(
+        matches!(&err, DriverError::Timeout { command, timeout, .. }
+            if command == "connect" && timeout.as_millis() == 3000),
+        "expected Timeout for connect after 3000 ms, got {err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_line_that_is_not_json_is_a_bad_answer_keeping_the_line() {
+    let err = connect_error("read l; echo 'not json at all'; read l", 20_000).await;
+    assert!(
+        matches!(&err, DriverError::BadAnswer { command, answer: AnswerError::NotJson { line, .. }, .. }
+            if command == "connect" && line == "not json at all"),
+        "expected BadAnswer(NotJson) for connect, got {err:?}"
+    );
 }

@@ -63,4 +63,4 @@ pub use control::faults::{Endpoint, FaultAction, FaultError, FaultRule, Faults};
 pub use control::journal::{Journal, JournalEntry};
 pub use control::mutants::{Lax, Mutant};
 pub use gate::{Bind, MockGate, MockGateBuilder, StartError};
-pub use policy::PolicyData;
+pub use policy::{PolicyData, PolicyDataError, PolicyError};

@@ -10,7 +10,7 @@ mod python;
 mod rust;
 mod transcript;
 
-pub use error::{DriverError, DriverSpecError};
+pub use error::{AnswerError, DriverError, DriverSpecError, PipeError};
 pub use process::ProcessDriver;
 pub use process::WARM;
 #[cfg(feature = "python")]
@@ -150,8 +150,8 @@ pub trait DriverSession: Send {
     /// The driver's hello.
     fn hello(&self) -> &Hello;
     /// Sends one command (`{"cmd": …, …}`) and waits for its answer. `Err` is a driver failure
-    /// (crash, hang, garbage output), which fails the scenario with that reason.
-    fn call(&mut self, cmd: Value) -> BoxFuture<'_, Result<Reply, String>>;
+    /// (crash, hang, garbage output), which fails the scenario with its message.
+    fn call(&mut self, cmd: Value) -> BoxFuture<'_, Result<Reply, DriverError>>;
     /// Ends the driver (closing stdin, then killing it if it lingers).
     fn shutdown(self: Box<Self>) -> BoxFuture<'static, ()>;
 }
@@ -161,7 +161,7 @@ pub trait DriverFactory: Send + Sync {
     /// How the driver is named on the command line: `rust`, `python`, `cmd:…`.
     fn spec(&self) -> String;
     /// A fresh session (a new process for process drivers).
-    fn start(&self) -> BoxFuture<'_, Result<Box<dyn DriverSession>, String>>;
+    fn start(&self) -> BoxFuture<'_, Result<Box<dyn DriverSession>, DriverError>>;
 }
 
 /// A parsed `--sdk` value.

@@ -5,6 +5,7 @@
 
 mod warm;
 
+use super::{AnswerError, DriverError, PipeError};
 use super::{DriverFactory, DriverSession, ErrorOutcome, Hello, Reply, PROTOCOL_VERSION};
 use futures::future::BoxFuture;
 use serde_json::{json, Value};
@@ -24,7 +25,7 @@ pub struct ProcessDriver {
     argv: Vec<String>,
     env: Vec<(String, String)>,
     timeout: Duration,
-    ahead: tokio::sync::Mutex<Option<tokio::task::JoinHandle<Result<ProcessSession, String>>>>,
+    ahead: tokio::sync::Mutex<Option<tokio::task::JoinHandle<Result<ProcessSession, DriverError>>>>,
     warm: Arc<Pool>,
 }
 
@@ -47,7 +48,7 @@ impl ProcessDriver {
         self
     }
 
-    fn spawn_ahead(&self) -> tokio::task::JoinHandle<Result<ProcessSession, String>> {
+    fn spawn_ahead(&self) -> tokio::task::JoinHandle<Result<ProcessSession, DriverError>> {
         let (argv, env, timeout) = (self.argv.clone(), self.env.clone(), self.timeout);
         tokio::spawn(async move { launch(&argv, &env, timeout).await })
     }
@@ -58,7 +59,7 @@ impl DriverFactory for ProcessDriver {
         self.spec.clone()
     }
 
-    fn start(&self) -> BoxFuture<'_, Result<Box<dyn DriverSession>, String>> {
+    fn start(&self) -> BoxFuture<'_, Result<Box<dyn DriverSession>, DriverError>> {
         Box::pin(async move {
             if let Some(kept) = self.warm.take() {
                 return Ok(Box::new(kept) as Box<dyn DriverSession>);
@@ -70,9 +71,7 @@ impl DriverFactory for ProcessDriver {
                 ready
             };
             let mut session = match ready {
-                Some(handle) => handle
-                    .await
-                    .map_err(|e| format!("driver start task: {e}"))??,
+                Some(handle) => handle.await.map_err(DriverError::StartTask)??,
                 None => launch(&self.argv, &self.env, self.timeout).await?,
             };
             if session.hello.capabilities.iter().any(|c| c == WARM) {
@@ -88,8 +87,8 @@ async fn launch(
     argv: &[String],
     env: &[(String, String)],
     timeout: Duration,
-) -> Result<ProcessSession, String> {
-    let (program, args) = argv.split_first().ok_or("empty driver command")?;
+) -> Result<ProcessSession, DriverError> {
+    let (program, args) = argv.split_first().ok_or(DriverError::EmptyCommand)?;
     let mut cmd = Command::new(program);
     cmd.args(args)
         .stdin(Stdio::piped())
@@ -99,11 +98,12 @@ async fn launch(
     for (n, v) in env {
         cmd.env(n, v);
     }
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| format!("cannot start driver '{program}': {e}"))?;
-    let stdin = child.stdin.take().ok_or("driver stdin unavailable")?;
-    let stdout = BufReader::new(child.stdout.take().ok_or("driver stdout unavailable")?).lines();
+    let mut child = cmd.spawn().map_err(|source| DriverError::Spawn {
+        program: program.clone(),
+        source,
+    })?;
+    let stdin = child.stdin.take().ok_or(DriverError::NoPipe("stdin"))?;
+    let stdout = BufReader::new(child.stdout.take().ok_or(DriverError::NoPipe("stdout"))?).lines();
     let stderr_tail = Arc::new(Mutex::new(VecDeque::new()));
     let mut stderr_reader = None;
     if let Some(err) = child.stderr.take() {
@@ -144,21 +144,11 @@ async fn launch(
         .exchange(json!({"cmd": "hello", "protocol": PROTOCOL_VERSION}))
         .await?;
     let hello: Hello = match reply {
-        Reply::Ok(v) => {
-            serde_json::from_value(v).map_err(|e| format!("driver hello is malformed: {e}"))?
-        }
-        Reply::Err(e) => {
-            return Err(format!(
-                "driver refused hello: {}",
-                e.native.unwrap_or(e.kind)
-            ))
-        }
+        Reply::Ok(v) => serde_json::from_value(v).map_err(DriverError::MalformedHello)?,
+        Reply::Err(e) => return Err(DriverError::HelloRefused(e.native.unwrap_or(e.kind))),
     };
     if hello.protocol != PROTOCOL_VERSION {
-        return Err(format!(
-            "driver speaks protocol {}, runner speaks {PROTOCOL_VERSION}",
-            hello.protocol
-        ));
+        return Err(DriverError::ProtocolVersion(hello.protocol));
     }
     session.hello = hello;
     Ok(session)
@@ -202,19 +192,12 @@ impl ProcessSession {
         }
     }
 
-    fn stderr(&self) -> String {
+    fn stderr(&self) -> Vec<String> {
         let t = self.stderr_tail.lock().expect("stderr tail lock");
-        if t.is_empty() {
-            String::new()
-        } else {
-            format!(
-                "; driver stderr (last lines):\n{}",
-                t.iter().cloned().collect::<Vec<_>>().join("\n")
-            )
-        }
+        t.iter().cloned().collect()
     }
 
-    pub(super) async fn exchange(&mut self, mut cmd: Value) -> Result<Reply, String> {
+    pub(super) async fn exchange(&mut self, mut cmd: Value) -> Result<Reply, DriverError> {
         self.next_id += 1;
         let id = self.next_id;
         let name = cmd
@@ -229,77 +212,74 @@ impl ProcessSession {
             self.stdin
                 .write_all(line.as_bytes())
                 .await
-                .map_err(|e| format!("write: {e}"))?;
-            self.stdin
-                .flush()
-                .await
-                .map_err(|e| format!("write: {e}"))?;
+                .map_err(PipeError::Write)?;
+            self.stdin.flush().await.map_err(PipeError::Write)?;
             loop {
                 match self.stdout.next_line().await {
                     Ok(Some(l)) if l.trim().is_empty() => continue,
                     Ok(Some(l)) => return Ok(l),
-                    Ok(None) => return Err("stdout closed".to_string()),
-                    Err(e) => return Err(format!("read: {e}")),
+                    Ok(None) => return Err(PipeError::Closed),
+                    Err(e) => return Err(PipeError::Read(e)),
                 }
             }
         };
         let answer = match tokio::time::timeout(self.timeout, io).await {
             Err(_) => {
                 let _ = self.child.start_kill();
-                return Err(format!(
-                    "driver did not answer `{name}` within {} ms (killed){}",
-                    self.timeout.as_millis(),
-                    self.stderr()
-                ));
+                return Err(DriverError::Timeout {
+                    command: name,
+                    timeout: self.timeout,
+                    stderr: self.stderr(),
+                });
             }
-            Ok(Err(e)) => {
+            Ok(Err(pipe)) => {
                 // Stdout closed: wait (bounded) for the exit and for stderr's end, so that the
                 // status and the last stderr lines are known, not raced.
                 let status = match tokio::time::timeout(self.timeout, self.child.wait()).await {
-                    Ok(Ok(s)) => s.to_string(),
-                    _ => "still running".into(),
+                    Ok(Ok(s)) => Some(s),
+                    _ => None,
                 };
                 if let Some(reader) = self.stderr_reader.take() {
                     let _ = tokio::time::timeout(self.timeout, reader).await;
                 }
-                return Err(format!(
-                    "driver failed during `{name}` ({e}; exit status: {status}){}",
-                    self.stderr()
-                ));
+                return Err(DriverError::Crashed {
+                    command: name,
+                    pipe,
+                    status,
+                    stderr: self.stderr(),
+                });
             }
             Ok(Ok(l)) => l,
         };
-        parse_answer(&answer, id)
-            .map_err(|e| format!("driver answered `{name}` with {e}{}", self.stderr()))
+        parse_answer(&answer, id).map_err(|answer| DriverError::BadAnswer {
+            command: name,
+            answer,
+            stderr: self.stderr(),
+        })
     }
 }
 
 /// Parses one answer line: `{"id":N,"ok":…}` or `{"id":N,"error":{…}}`.
-pub(crate) fn parse_answer(line: &str, id: u64) -> Result<Reply, String> {
-    let v: Value = serde_json::from_str(line).map_err(|e| {
-        format!(
-            "a line that is not JSON ({e}): {}",
-            crate::http::cut(line, 200)
-        )
+fn parse_answer(line: &str, id: u64) -> Result<Reply, AnswerError> {
+    let v: Value = serde_json::from_str(line).map_err(|source| AnswerError::NotJson {
+        line: line.to_string(),
+        source,
     })?;
     if v.get("id").and_then(Value::as_u64) != Some(id) {
-        return Err(format!(
-            "an answer for another command (expected id {id}): {}",
-            crate::http::cut(line, 200)
-        ));
+        return Err(AnswerError::WrongId {
+            expected: id,
+            line: line.to_string(),
+        });
     }
     if let Some(ok) = v.get("ok") {
         return Ok(Reply::Ok(ok.clone()));
     }
     if let Some(err) = v.get("error") {
-        let e: ErrorOutcome = serde_json::from_value(err.clone())
-            .map_err(|e| format!("a malformed error object ({e})"))?;
+        let e: ErrorOutcome =
+            serde_json::from_value(err.clone()).map_err(AnswerError::MalformedError)?;
         return Ok(Reply::Err(e));
     }
-    Err(format!(
-        "neither ok nor error: {}",
-        crate::http::cut(line, 200)
-    ))
+    Err(AnswerError::NeitherOkNorError(line.to_string()))
 }
 
 impl DriverSession for ProcessSession {
@@ -307,7 +287,7 @@ impl DriverSession for ProcessSession {
         &self.hello
     }
 
-    fn call(&mut self, cmd: Value) -> BoxFuture<'_, Result<Reply, String>> {
+    fn call(&mut self, cmd: Value) -> BoxFuture<'_, Result<Reply, DriverError>> {
         Box::pin(async move {
             let reply = self.exchange(cmd).await;
             self.broken |= reply.is_err();

@@ -21,7 +21,7 @@ impl DriverFactory for PythonDriver {
         self.inner.spec()
     }
 
-    fn start(&self) -> BoxFuture<'_, Result<Box<dyn DriverSession>, String>> {
+    fn start(&self) -> BoxFuture<'_, Result<Box<dyn DriverSession>, DriverError>> {
         self.inner.start()
     }
 }

@@ -6,7 +6,8 @@
 mod client_commands;
 mod operator_commands;
 
-use super::{DriverFactory, DriverSession, ErrorOutcome, Hello, Reply, SdkId, PROTOCOL_VERSION};
+use super::PROTOCOL_VERSION;
+use super::{DriverError, DriverFactory, DriverSession, ErrorOutcome, Hello, Reply, SdkId};
 use futures::future::BoxFuture;
 use latchgate::transport::Env;
 use latchgate::{Client, Error, OperatorClient, Receipt};
@@ -60,7 +61,7 @@ impl DriverFactory for RustDriver {
         "rust".into()
     }
 
-    fn start(&self) -> BoxFuture<'_, Result<Box<dyn DriverSession>, String>> {
+    fn start(&self) -> BoxFuture<'_, Result<Box<dyn DriverSession>, DriverError>> {
         Box::pin(async {
             let hello = Hello {
                 protocol: PROTOCOL_VERSION,
@@ -160,23 +161,31 @@ fn receipt_json(r: Receipt) -> Value {
     json!({"receipt": r.raw(), "is_fully_successful": r.is_fully_successful()})
 }
 
+/// The object behind the command's `role` handle (`client` or `operator`).
+fn handle<T>(
+    made: &HashMap<String, Arc<T>>,
+    cmd: &Value,
+    role: &'static str,
+) -> Result<Arc<T>, DriverError> {
+    made.get(cmd[role].as_str().unwrap_or(""))
+        .cloned()
+        .ok_or_else(|| DriverError::UnknownHandle {
+            role,
+            handle: cmd[role].to_string(),
+        })
+}
+
 fn text(cmd: &Value, k: &str) -> String {
     cmd[k].as_str().unwrap_or_default().to_string()
 }
 
 impl RustSession {
-    fn client(&self, cmd: &Value) -> Result<Arc<Client>, String> {
-        self.clients
-            .get(cmd["client"].as_str().unwrap_or(""))
-            .cloned()
-            .ok_or_else(|| format!("unknown client handle {}", cmd["client"]))
+    fn client(&self, cmd: &Value) -> Result<Arc<Client>, DriverError> {
+        handle(&self.clients, cmd, "client")
     }
 
-    fn operator(&self, cmd: &Value) -> Result<Arc<OperatorClient>, String> {
-        self.operators
-            .get(cmd["operator"].as_str().unwrap_or(""))
-            .cloned()
-            .ok_or_else(|| format!("unknown operator handle {}", cmd["operator"]))
+    fn operator(&self, cmd: &Value) -> Result<Arc<OperatorClient>, DriverError> {
+        handle(&self.operators, cmd, "operator")
     }
 
     fn new_client(&mut self, cmd: &Value) -> Reply {
@@ -224,11 +233,11 @@ impl RustSession {
         }
     }
 
-    async fn dispatch(&mut self, cmd: Value) -> Result<Reply, String> {
+    async fn dispatch(&mut self, cmd: Value) -> Result<Reply, DriverError> {
         let name = cmd["cmd"].as_str().unwrap_or_default().to_string();
         let reply = match name.as_str() {
             "hello" => Some(Reply::Ok(
-                serde_json::to_value(&self.hello).map_err(|e| e.to_string())?,
+                serde_json::to_value(&self.hello).map_err(DriverError::HelloJson)?,
             )),
             "new_client" => Some(self.new_client(&cmd)),
             "new_operator" => Some(self.new_operator(&cmd)),
@@ -252,7 +261,7 @@ impl DriverSession for RustSession {
         &self.hello
     }
 
-    fn call(&mut self, cmd: Value) -> BoxFuture<'_, Result<Reply, String>> {
+    fn call(&mut self, cmd: Value) -> BoxFuture<'_, Result<Reply, DriverError>> {
         Box::pin(self.dispatch(cmd))
     }
 

@@ -86,7 +86,7 @@ impl DriverFactory for Recorded {
         self.inner.spec()
     }
 
-    fn start(&self) -> BoxFuture<'_, Result<Box<dyn DriverSession>, String>> {
+    fn start(&self) -> BoxFuture<'_, Result<Box<dyn DriverSession>, DriverError>> {
         Box::pin(async move {
             let n = self.transcript.sessions.fetch_add(1, Ordering::Relaxed) + 1;
             let t = &self.transcript;
@@ -106,7 +106,7 @@ impl DriverFactory for Recorded {
                     }) as Box<dyn DriverSession>)
                 }
                 Err(e) => {
-                    t.line(n, FAILURE, Value::String(e.clone()));
+                    t.line(n, FAILURE, Value::String(e.to_string()));
                     Err(e)
                 }
             }
@@ -134,7 +134,7 @@ impl DriverSession for Session {
         self.inner.hello()
     }
 
-    fn call(&mut self, cmd: Value) -> BoxFuture<'_, Result<Reply, String>> {
+    fn call(&mut self, cmd: Value) -> BoxFuture<'_, Result<Reply, DriverError>> {
         Box::pin(async move {
             self.next_id += 1;
             let id = self.next_id;
@@ -147,7 +147,7 @@ impl DriverSession for Session {
             let msg = match &reply {
                 Ok(Reply::Ok(v)) => json!({"id": id, "ok": v}),
                 Ok(Reply::Err(e)) => json!({"id": id, "error": e}),
-                Err(why) => Value::String(why.clone()),
+                Err(why) => Value::String(why.to_string()),
             };
             let dir = if reply.is_ok() { FROM } else { FAILURE };
             self.transcript.line(self.n, dir, msg);

@@ -53,7 +53,7 @@ pub enum RunError {
         /// The `--sdk` value.
         spec: String,
         /// Why the session failed.
-        reason: String,
+        reason: crate::driver::DriverError,
     },
     /// No async runtime could be started (`execute_blocking`).
     #[error("cannot start an async runtime: {0}")]

@@ -145,7 +145,11 @@ impl SdkCtx {
     pub async fn cmd(&mut self, cmd: Value) -> Check<Reply> {
         let name = cmd["cmd"].as_str().unwrap_or("?").to_string();
         let shown = crate::http::cut(&cmd.to_string(), 200);
-        let reply = self.driver.call(cmd).await.map_err(Failure::fail)?;
+        let reply = self
+            .driver
+            .call(cmd)
+            .await
+            .map_err(|e| Failure::fail(e.to_string()))?;
         if let Reply::Err(e) = &reply {
             if e.kind == "Unsupported" && REQUIRED_COMMANDS.contains(&name.as_str()) {
                 return Err(Failure::mismatch(

@@ -3,7 +3,7 @@
 
 use futures::future::BoxFuture;
 use latchgate_conformance::driver::{
-    DriverFactory, DriverSession, ErrorOutcome, Hello, Reply, RustDriver,
+    DriverError, DriverFactory, DriverSession, ErrorOutcome, Hello, Reply, RustDriver,
 };
 use serde_json::{json, Value};
 use std::collections::HashSet;
@@ -47,7 +47,7 @@ impl DriverFactory for MutantDriver {
         format!("rust+{}", self.0.name())
     }
 
-    fn start(&self) -> BoxFuture<'_, Result<Box<dyn DriverSession>, String>> {
+    fn start(&self) -> BoxFuture<'_, Result<Box<dyn DriverSession>, DriverError>> {
         Box::pin(async move {
             let inner = RustDriver.start().await?;
             Ok(Box::new(MutantSession {
@@ -66,7 +66,7 @@ struct MutantSession {
 }
 
 impl MutantSession {
-    async fn io_after_close(&mut self, cmd: Value) -> Result<Reply, String> {
+    async fn io_after_close(&mut self, cmd: Value) -> Result<Reply, DriverError> {
         let client = cmd["client"].as_str().unwrap_or_default().to_string();
         if cmd["cmd"] == "close" {
             // The client is left open underneath: later calls still reach the gate.
@@ -92,7 +92,7 @@ impl DriverSession for MutantSession {
         self.inner.hello()
     }
 
-    fn call(&mut self, mut cmd: Value) -> BoxFuture<'_, Result<Reply, String>> {
+    fn call(&mut self, mut cmd: Value) -> BoxFuture<'_, Result<Reply, DriverError>> {
         Box::pin(async move {
             match self.mutant {
                 SdkMutant::IoAfterClose => self.io_after_close(cmd).await,

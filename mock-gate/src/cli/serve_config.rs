@@ -35,7 +35,7 @@ pub enum ConfigError {
     Actions(String),
     /// The policy data file cannot be loaded.
     #[error("{0}")]
-    Policy(String),
+    Policy(crate::policy::PolicyError),
     /// A lease TTL of zero.
     #[error("lease TTL must be at least 1 second")]
     ZeroLeaseTtl,

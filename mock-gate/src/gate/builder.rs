@@ -76,9 +76,15 @@ pub enum StartError {
         /// Cause.
         source: std::io::Error,
     },
-    /// Bad actions, policy or keys.
+    /// Bad actions, socket folder, token or keys.
     #[error("{0}")]
     Config(String),
+    /// The policy directory or data file cannot be read.
+    #[error("{0}")]
+    PolicyLoad(crate::policy::PolicyError),
+    /// The policy does not compile over its data.
+    #[error("policy: {0}")]
+    Policy(crate::policy::PolicyError),
 }
 
 impl MockGateBuilder {

@@ -2,6 +2,7 @@
 //! that the Rego sees exactly what the file holds; the admin edits change it the way the gate
 //! edits its file.
 
+use super::PolicyDataError;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
@@ -14,20 +15,16 @@ pub struct PolicyData {
 
 impl PolicyData {
     /// Parses policy data JSON (must be an object).
-    pub fn from_json(text: &str) -> Result<Self, String> {
-        let v: Value =
-            serde_json::from_str(text).map_err(|e| format!("invalid policy data: {e}"))?;
+    pub fn from_json(text: &str) -> Result<Self, PolicyDataError> {
+        let v: Value = serde_json::from_str(text).map_err(PolicyDataError::Json)?;
         Self::from_value(v)
     }
 
     /// Policy data from a JSON value (must be an object).
-    pub fn from_value(v: Value) -> Result<Self, String> {
+    pub fn from_value(v: Value) -> Result<Self, PolicyDataError> {
         match v {
             Value::Object(doc) => Ok(Self { doc }),
-            other => Err(format!(
-                "invalid policy data: the document must be a JSON object, not {}",
-                json_kind(&other)
-            )),
+            other => Err(PolicyDataError::NotAnObject(json_kind(&other))),
         }
     }
 
@@ -161,8 +158,19 @@ mod tests {
 
     #[test]
     fn a_non_object_document_is_refused() {
-        let e = PolicyData::from_json("[1]").unwrap_err();
+        let e = PolicyData::from_json("[1]").unwrap_err().to_string();
         assert!(e.contains("must be a JSON object"), "{e}");
+    }
+
+    #[test]
+    fn a_refused_document_says_which_kind_of_error() {
+        let not_object = PolicyData::from_json("[1]").unwrap_err();
+        assert!(
+            matches!(not_object, PolicyDataError::NotAnObject("an array")),
+            "{not_object:?}"
+        );
+        let not_json = PolicyData::from_json("{").unwrap_err();
+        assert!(matches!(not_json, PolicyDataError::Json(_)), "{not_json:?}");
     }
 
     #[test]

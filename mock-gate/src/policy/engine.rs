@@ -15,7 +15,7 @@ use super::decision::{interpret, verdict_of, Verdict};
 use super::decision_value;
 use super::input::PolicyInput;
 use super::load::{rego_error, RegoModule};
-use super::PolicyData;
+use super::{PolicyData, PolicyError};
 
 /// The rule the gate evaluates for every call.
 pub const DECISION_RULE: &str = "data.latchgate.decision";
@@ -41,12 +41,12 @@ struct Prepared {
 impl PolicyEngine {
     /// Parses `modules`, adds `data` and evaluates the decision once on an empty input (the
     /// gate's warm-up, which also surfaces evaluation errors at load time).
-    pub fn new(modules: &[RegoModule], data: &PolicyData) -> Result<Self, String> {
+    pub fn new(modules: &[RegoModule], data: &PolicyData) -> Result<Self, PolicyError> {
         let mut parsed = regorus::Engine::new();
         for m in modules {
             parsed
                 .add_policy(m.name.clone(), m.text.clone())
-                .map_err(|e| rego_error(&e.to_string()))?;
+                .map_err(|e| PolicyError::Rego(rego_error(&e.to_string())))?;
         }
         let prepared = prepare(&parsed, data)?;
         Ok(Self {
@@ -57,7 +57,7 @@ impl PolicyEngine {
 
     /// Replaces the data (after an admin edit or a reload). A document the policy cannot
     /// evaluate is refused and the previous one stays active, as the gate's reload.
-    pub fn set_data(&self, data: &PolicyData) -> Result<(), String> {
+    pub fn set_data(&self, data: &PolicyData) -> Result<(), PolicyError> {
         let prepared = prepare(&self.parsed, data)?;
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(prepared);
         Ok(())
@@ -73,7 +73,7 @@ impl PolicyEngine {
     pub fn evaluate_over(&self, data: &PolicyData, input: &PolicyInput<'_>) -> Verdict {
         match prepare(&self.parsed, data) {
             Ok(p) => run(&p, input),
-            Err(e) => Verdict::Unavailable(e),
+            Err(e) => Verdict::Unavailable(e.to_string()),
         }
     }
 }
@@ -123,21 +123,18 @@ fn eval_decision(prepared: &Prepared, input: regorus::Value) -> Result<regorus::
     result
 }
 
-fn prepare(parsed: &regorus::Engine, data: &PolicyData) -> Result<Prepared, String> {
+fn prepare(parsed: &regorus::Engine, data: &PolicyData) -> Result<Prepared, PolicyError> {
     let mut engine = parsed.clone();
-    let json = serde_json::to_string(data).map_err(|e| format!("policy data: {e}"))?;
-    let value = regorus::Value::from_json_str(&json)
-        .map_err(|e| format!("policy data failed to parse: {e}"))?;
+    let json = serde_json::to_string(data).map_err(PolicyError::DataJson)?;
+    let value =
+        regorus::Value::from_json_str(&json).map_err(|e| PolicyError::DataParse(e.to_string()))?;
     engine
         .add_data(value)
-        .map_err(|e| format!("policy data failed to load: {e}"))?;
+        .map_err(|e| PolicyError::DataLoad(e.to_string()))?;
     engine.set_input(regorus::Value::new_object());
-    engine.eval_rule(DECISION_RULE.to_string()).map_err(|e| {
-        format!(
-            "policy failed to evaluate during warmup: {}",
-            rego_error(&e.to_string())
-        )
-    })?;
+    engine
+        .eval_rule(DECISION_RULE.to_string())
+        .map_err(|e| PolicyError::Warmup(rego_error(&e.to_string())))?;
     Ok(Prepared {
         engine,
         idle: Mutex::new(Vec::new()),

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::PolicyData;
+use super::{PolicyData, PolicyError};
 
 /// One Rego source file.
 #[derive(Debug, Clone)]
@@ -38,17 +38,19 @@ pub struct PolicyDir {
 }
 
 /// Reads `dir`.
-pub fn load_dir(dir: &Path) -> Result<PolicyDir, String> {
+pub fn load_dir(dir: &Path) -> Result<PolicyDir, PolicyError> {
     let mut files = Vec::new();
     collect_rego(dir, &mut files)?;
     if files.is_empty() {
-        return Err(format!("policy dir {} holds no .rego file", dir.display()));
+        return Err(PolicyError::NoRego(dir.to_path_buf()));
     }
     files.sort();
     let mut modules = Vec::new();
     for f in files {
-        let text = std::fs::read_to_string(&f)
-            .map_err(|e| format!("cannot read policy file {}: {e}", f.display()))?;
+        let text = std::fs::read_to_string(&f).map_err(|source| PolicyError::ReadModule {
+            path: f.clone(),
+            source,
+        })?;
         modules.push(RegoModule {
             name: f.display().to_string(),
             text,
@@ -64,19 +66,24 @@ pub fn load_dir(dir: &Path) -> Result<PolicyDir, String> {
 }
 
 /// Reads a policy data file; errors name the file, line and column.
-pub fn read_data(path: &Path) -> Result<PolicyData, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read policy data {}: {e}", path.display()))?;
-    PolicyData::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))
+pub fn read_data(path: &Path) -> Result<PolicyData, PolicyError> {
+    let text = std::fs::read_to_string(path).map_err(|source| PolicyError::ReadData {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    PolicyData::from_json(&text).map_err(|source| PolicyError::Data {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
-fn collect_rego(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| format!("cannot read policy dir {}: {e}", dir.display()))?;
-    for entry in entries {
-        let path = entry
-            .map_err(|e| format!("cannot read policy dir {}: {e}", dir.display()))?
-            .path();
+fn collect_rego(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), PolicyError> {
+    let unreadable = |source| PolicyError::ReadDir {
+        path: dir.to_path_buf(),
+        source,
+    };
+    for entry in std::fs::read_dir(dir).map_err(unreadable)? {
+        let path = entry.map_err(unreadable)?.path();
         if path.is_dir() {
             collect_rego(&path, out)?;
         } else if path.extension().is_some_and(|x| x == "rego") {
@@ -122,7 +129,7 @@ mod tests {
         let d = dir_with(files);
         let p = load_dir(d.path())
             .and_then(|p| super::super::PolicyEngine::new(&p.modules, &p.data.unwrap_or_default()));
-        p.expect_err("the policy should not load")
+        p.expect_err("the policy should not load").to_string()
     }
 
     #[test]
@@ -160,9 +167,23 @@ mod tests {
     }
 
     #[test]
+    fn bad_data_json_is_a_data_error_with_its_path() {
+        let d = dir_with(&[
+            ("p.rego", "package latchgate\n"),
+            ("data.json", "{\n  \"acl\": {,\n}"),
+        ]);
+        let e = load_dir(d.path()).unwrap_err();
+        assert!(
+            matches!(&e, PolicyError::Data { path, source: crate::policy::PolicyDataError::Json(_) }
+                if path.ends_with("data.json")),
+            "{e:?}"
+        );
+    }
+
+    #[test]
     fn a_dir_without_rego_is_refused() {
         let d = dir_with(&[("data.json", "{}")]);
-        let e = load_dir(d.path()).unwrap_err();
+        let e = load_dir(d.path()).unwrap_err().to_string();
         assert!(e.contains("holds no .rego file"), "{e}");
     }
 }

@@ -8,6 +8,7 @@ mod decision;
 mod decision_value;
 pub mod edits;
 mod engine;
+mod error;
 mod input;
 pub mod load;
 #[cfg(test)]
@@ -17,5 +18,6 @@ mod store;
 pub use data::{strings_of, PolicyData};
 pub use decision::{Granted, Verdict};
 pub use engine::PolicyEngine;
+pub use error::{PolicyDataError, PolicyError};
 pub use input::{Budgets, PolicyInput};
 pub use store::PolicyStore;

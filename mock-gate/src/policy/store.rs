@@ -7,7 +7,7 @@ use super::decision::Verdict;
 use super::engine::PolicyEngine;
 use super::input::PolicyInput;
 use super::load::RegoModule;
-use super::PolicyData;
+use super::{PolicyData, PolicyError};
 
 /// Policy data + compiled policy.
 #[derive(Debug)]
@@ -19,7 +19,7 @@ pub struct PolicyStore {
 
 impl PolicyStore {
     /// Compiles `modules` over `data`; an error names the file and line.
-    pub fn new(modules: &[RegoModule], data: PolicyData) -> Result<Self, String> {
+    pub fn new(modules: &[RegoModule], data: PolicyData) -> Result<Self, PolicyError> {
         let engine = PolicyEngine::new(modules, &data)?;
         Ok(Self {
             initial: data.clone(),
@@ -50,7 +50,7 @@ impl PolicyStore {
     }
 
     /// Replaces the data (reload); refused when the policy cannot evaluate it.
-    pub fn replace(&self, data: PolicyData) -> Result<(), String> {
+    pub fn replace(&self, data: PolicyData) -> Result<(), PolicyError> {
         let mut d = self.data.write().unwrap_or_else(|e| e.into_inner());
         self.engine.set_data(&data)?;
         *d = data;

@@ -116,7 +116,8 @@ impl GateState {
             Some(dir.join("data.json")).filter(|f| f.is_file())
         });
         if let Some(f) = data_file {
-            self.policy.replace(crate::policy::load::read_data(&f)?)?;
+            let data = crate::policy::load::read_data(&f).map_err(|e| e.to_string())?;
+            self.policy.replace(data).map_err(|e| e.to_string())?;
         }
         Ok(())
     }

@@ -1,7 +1,7 @@
 //! The commands a client handle answers.
 
 use super::{invalid, outcome, receipt_json, reply, result_json, status_json, text, RustSession};
-use crate::driver::Reply;
+use crate::driver::{DriverError, Reply};
 use latchgate::ConnectOptions;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -12,7 +12,7 @@ impl RustSession {
         &mut self,
         name: &str,
         cmd: &Value,
-    ) -> Result<Option<Reply>, String> {
+    ) -> Result<Option<Reply>, DriverError> {
         if let Some(r) = self.local_command(name, cmd)? {
             return Ok(Some(r));
         }
@@ -60,7 +60,7 @@ impl RustSession {
     }
 
     /// Commands answered without a request to the gate.
-    fn local_command(&mut self, name: &str, cmd: &Value) -> Result<Option<Reply>, String> {
+    fn local_command(&mut self, name: &str, cmd: &Value) -> Result<Option<Reply>, DriverError> {
         Ok(Some(match name {
             "session" => {
                 let c = self.client(cmd)?;
@@ -84,7 +84,7 @@ impl RustSession {
                 let clock = self
                     .clocks
                     .get(cmd["client"].as_str().unwrap_or(""))
-                    .ok_or("client has no manual clock")?;
+                    .ok_or(DriverError::NoManualClock)?;
                 clock.advance(Duration::from_secs(cmd["secs"].as_u64().unwrap_or(0)));
                 Reply::Ok(json!({}))
             }
@@ -128,7 +128,10 @@ fn connect_options(cmd: &Value) -> Result<ConnectOptions, &'static str> {
 }
 
 /// `count` executions at once on one client.
-async fn execute_many(c: &std::sync::Arc<latchgate::Client>, cmd: &Value) -> Result<Reply, String> {
+async fn execute_many(
+    c: &std::sync::Arc<latchgate::Client>,
+    cmd: &Value,
+) -> Result<Reply, DriverError> {
     let params = params(cmd);
     let action = text(cmd, "action_id");
     let n = cmd["count"].as_u64().unwrap_or(1) as usize;
@@ -140,7 +143,7 @@ async fn execute_many(c: &std::sync::Arc<latchgate::Client>, cmd: &Value) -> Res
         .collect();
     let mut results = Vec::new();
     for t in tasks {
-        results.push(match t.await.map_err(|e| format!("task panicked: {e}"))? {
+        results.push(match t.await.map_err(DriverError::TaskPanicked)? {
             Ok(r) => json!({"ok": result_json(r)}),
             Err(e) => json!({"error": outcome(&e)}),
         });

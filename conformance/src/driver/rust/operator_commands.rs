@@ -2,7 +2,7 @@
 //! `verify_receipt`.
 
 use super::{invalid, reply, result_json, text, RustSession};
-use crate::driver::Reply;
+use crate::driver::{DriverError, Reply};
 use latchgate::transport::Env;
 use latchgate::{OperatorClient, ReceiptKey};
 use serde_json::{json, Value};
@@ -13,7 +13,7 @@ impl RustSession {
         &mut self,
         name: &str,
         cmd: &Value,
-    ) -> Result<Option<Reply>, String> {
+    ) -> Result<Option<Reply>, DriverError> {
         Ok(Some(match name {
             "import_key" => import_key(cmd),
             "verify_receipt" => verify_receipt(cmd),

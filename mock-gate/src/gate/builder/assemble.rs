@@ -45,14 +45,14 @@ fn load_registry(b: &MockGateBuilder) -> Result<Registry, StartError> {
 fn load_policy(b: &MockGateBuilder) -> Result<PolicyStore, StartError> {
     let (modules, dir_data) = match &b.settings.policy_dir {
         Some(dir) => {
-            let d = load::load_dir(dir).map_err(StartError::Config)?;
+            let d = load::load_dir(dir).map_err(StartError::PolicyLoad)?;
             (d.modules, d.data)
         }
         None => (load::quickstart_modules(), None),
     };
     let mut p = match (&b.policy, &b.settings.policy_file, dir_data) {
         (Some(p), _, _) => p.clone(),
-        (None, Some(f), _) => load::read_data(f).map_err(StartError::Config)?,
+        (None, Some(f), _) => load::read_data(f).map_err(StartError::PolicyLoad)?,
         (None, None, Some(d)) => d,
         (None, None, None) if b.quickstart && b.settings.policy_dir.is_none() => {
             crate::policy::load::quickstart_data()
@@ -64,7 +64,7 @@ fn load_policy(b: &MockGateBuilder) -> Result<PolicyStore, StartError> {
         let s: Vec<&str> = sinks.iter().map(String::as_str).collect();
         p.grant(who, &a, &s);
     }
-    PolicyStore::new(&modules, p).map_err(|e| StartError::Config(format!("policy: {e}")))
+    PolicyStore::new(&modules, p).map_err(StartError::Policy)
 }
 
 pub(super) fn build_state(b: &MockGateBuilder) -> Result<GateState, StartError> {
