@@ -6,6 +6,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
+pub mod jcs;
+
 /// base64url without padding.
 pub fn b64(bytes: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
@@ -24,8 +26,8 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// RFC 7638 thumbprint of a P-256 JWK from the exact `x`/`y` strings given.
 pub fn thumbprint(x: &str, y: &str) -> String {
     let jwk = serde_json::json!({"crv": "P-256", "kty": "EC", "x": x, "y": y});
-    let canonical = serde_json_canonicalizer::to_string(&jwk).unwrap_or_default();
-    b64(&Sha256::digest(canonical.as_bytes()))
+    let canonical = jcs::to_vec(&jwk).unwrap_or_default();
+    b64(&Sha256::digest(&canonical))
 }
 
 /// `ath`: base64url(SHA-256(token)).
@@ -64,9 +66,9 @@ pub fn request_hash(value: &serde_json::Value) -> Option<String> {
 
 /// `sha256:<hex>` of the JCS form and that form's length in bytes, from one canonicalization.
 pub fn canonical_digest(value: &serde_json::Value) -> Option<(String, usize)> {
-    let canonical = serde_json_canonicalizer::to_string(value).ok()?;
+    let canonical = jcs::to_vec(value).ok()?;
     Some((
-        prefixed_sha256(Sha256::digest(canonical.as_bytes()).into()),
+        prefixed_sha256(Sha256::digest(&canonical).into()),
         canonical.len(),
     ))
 }

@@ -43,11 +43,8 @@ pub fn approval_record(
         "policy_version": g.policy_version,
         "expires_at": expires_at,
     });
-    let plan_hash = crate::crypto::sha256_hex(
-        serde_json_canonicalizer::to_string(&plan_input)
-            .unwrap_or_default()
-            .as_bytes(),
-    );
+    let plan_hash =
+        crate::crypto::sha256_hex(&crate::crypto::jcs::to_vec(&plan_input).unwrap_or_default());
     ApprovalRecord {
         approval_id: p.approval_id,
         trace_id: p.trace_id,

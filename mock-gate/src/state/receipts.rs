@@ -168,8 +168,8 @@ pub fn result_hash(r: &Map<String, Value>, sw: &Switches) -> String {
         }
         m.insert(k.into(), v);
     }
-    let canonical = serde_json_canonicalizer::to_string(&Value::Object(m)).unwrap_or_default();
-    sha256_hex(canonical.as_bytes())
+    let canonical = crate::crypto::jcs::to_vec(&Value::Object(m)).unwrap_or_default();
+    sha256_hex(&canonical)
 }
 
 /// The server-side `signature_status` of a stored receipt.
