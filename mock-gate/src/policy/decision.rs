@@ -8,22 +8,22 @@ use crate::actions::manifest::EgressProfile;
 
 /// The fields of `data.latchgate.decision` the gate reads (others are ignored).
 #[derive(Debug, Deserialize)]
-pub(super) struct Raw {
-    pub(super) allow: bool,
+struct Raw {
+    allow: bool,
     #[serde(default)]
-    pub(super) deny_reason: Option<String>,
+    deny_reason: Option<String>,
     #[serde(default)]
-    pub(super) requires_approval: bool,
+    requires_approval: bool,
     #[serde(default)]
-    pub(super) budgets_after: Option<Budgets>,
+    budgets_after: Option<Budgets>,
     #[serde(default)]
-    pub(super) allowed_sinks: Option<Vec<String>>,
+    allowed_sinks: Option<Vec<String>>,
     #[serde(default)]
-    pub(super) approved_secrets: Option<Vec<String>>,
+    approved_secrets: Option<Vec<String>>,
     #[serde(default)]
-    pub(super) approved_egress: Option<EgressProfile>,
+    approved_egress: Option<EgressProfile>,
     #[serde(default)]
-    pub(super) policy_version: Option<String>,
+    policy_version: Option<String>,
 }
 
 /// What the policy allowed, narrowed.
@@ -58,14 +58,10 @@ pub enum Verdict {
 
 /// Interprets the JSON text of a decision value.
 pub fn interpret(json: &str, calls_before: i64) -> Verdict {
-    match serde_json::from_str(json) {
-        Ok(raw) => verdict_of(raw, calls_before),
-        Err(e) => Verdict::Invalid(format!("malformed decision JSON: {e}")),
-    }
-}
-
-/// The verdict of a decision read.
-pub(super) fn verdict_of(raw: Raw, calls_before: i64) -> Verdict {
+    let raw: Raw = match serde_json::from_str(json) {
+        Ok(r) => r,
+        Err(e) => return Verdict::Invalid(format!("malformed decision JSON: {e}")),
+    };
     if !raw.allow {
         return Verdict::Deny(
             raw.deny_reason

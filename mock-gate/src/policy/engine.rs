@@ -1,8 +1,6 @@
 //! A Rego policy compiled once and evaluated per call with `regorus`, as the gate does: the
-//! gate serializes the input to JSON, evaluates `data.latchgate.decision` and reads the value
-//! back through JSON. Here the input value is built directly and the decision read from the
-//! value, which gives the same (see `input` and `decision_value`); a decision whose JSON round
-//! trip is not plain still goes through the JSON text.
+//! input is serialized to JSON, `data.latchgate.decision` is evaluated, the value goes back
+//! through JSON into the decision reader.
 //!
 //! A compiled engine holds the policy modules and the data; each data change builds (and warms)
 //! a new one from the parsed modules. Calls take an engine from a pool of clones of it and put
@@ -11,8 +9,7 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex, RwLock};
 
-use super::decision::{interpret, verdict_of, Verdict};
-use super::decision_value;
+use super::decision::{interpret, Verdict};
 use super::input::PolicyInput;
 use super::load::{rego_error, RegoModule};
 use super::{PolicyData, PolicyError};
@@ -79,25 +76,25 @@ impl PolicyEngine {
 }
 
 fn run(prepared: &Prepared, input: &PolicyInput<'_>) -> Verdict {
-    let value = match eval_decision(prepared, input.to_rego()) {
+    let input_json = match serde_json::to_string(input) {
+        Ok(j) => j,
+        Err(e) => return Verdict::Invalid(format!("failed to serialize policy input: {e}")),
+    };
+    let value = match eval_decision(prepared, &input_json) {
         Ok(v) => v,
         Err(verdict) => return verdict,
     };
     if value == regorus::Value::Undefined {
         return Verdict::Deny("embedded policy returned undefined (no matching rule)".into());
     }
-    let calls_before = input.budgets_before.calls_remaining;
-    if let Some(raw) = decision_value::read(&value) {
-        return verdict_of(raw, calls_before);
-    }
     match value.to_json_str() {
-        Ok(json) => interpret(&json, calls_before),
+        Ok(json) => interpret(&json, input.budgets_before.calls_remaining),
         Err(e) => Verdict::Invalid(format!("regorus result cannot be serialized to JSON: {e}")),
     }
 }
 
 /// Evaluates on an idle engine (or a new clone), returned to the pool unless it panicked.
-fn eval_decision(prepared: &Prepared, input: regorus::Value) -> Result<regorus::Value, Verdict> {
+fn eval_decision(prepared: &Prepared, input_json: &str) -> Result<regorus::Value, Verdict> {
     let mut engine = prepared
         .idle
         .lock()
@@ -105,7 +102,10 @@ fn eval_decision(prepared: &Prepared, input: regorus::Value) -> Result<regorus::
         .pop()
         .unwrap_or_else(|| prepared.engine.clone());
     let outcome = catch_unwind(AssertUnwindSafe(|| {
-        engine.set_input(input);
+        let value = regorus::Value::from_json_str(input_json).map_err(|e| {
+            Verdict::Invalid(format!("failed to parse input as regorus Value: {e}"))
+        })?;
+        engine.set_input(value);
         engine
             .eval_rule(DECISION_RULE.to_string())
             .map_err(|e| Verdict::Unavailable(format!("regorus evaluation failed: {e}")))

@@ -1,13 +1,6 @@
 //! The input document the gate gives its policy (`input` in Rego), field for field: optional
 //! fields are left out when empty, as the gate's serializer does.
-//!
-//! The engine builds the `regorus` value directly ([`PolicyInput::to_rego`]); it is the value
-//! the gate gets by serializing the document to JSON and parsing that text back (a test holds
-//! the two equal).
 
-use std::collections::BTreeMap;
-
-use regorus::Value;
 use serde::Serialize;
 
 use crate::actions::manifest::{EgressProfile, RiskLevel};
@@ -62,96 +55,18 @@ pub struct Budgets {
     pub calls_remaining: i64,
 }
 
-impl PolicyInput<'_> {
-    /// The document as a `regorus` value, without going through JSON text.
-    pub fn to_rego(&self) -> Value {
-        let mut doc = BTreeMap::new();
-        let mut put = |k: &str, v: Value| {
-            doc.insert(Value::from(k), v);
-        };
-        put("principal", Value::from(self.principal));
-        put("session_id", Value::from(self.session_id));
-        put("scopes", strings(self.scopes));
-        put("required_scopes", strings(self.required_scopes));
-        put("action_id", Value::from(self.action_id));
-        put("action_version", Value::from(self.action_version));
-        put(
-            "action_risk_level",
-            Value::from(self.action_risk_level.as_str()),
-        );
-        put(
-            "action_trust_verdict",
-            Value::from(self.action_trust_verdict),
-        );
-        if !self.action_category.is_empty() {
-            put("action_category", Value::from(self.action_category));
-        }
-        put("request_hash", Value::from(self.request_hash));
-        put("requested_sinks", strings(self.requested_sinks));
-        put("requested_secrets", strings(self.requested_secrets));
-        put("egress_profile", egress(self.egress_profile));
-        if let Some(p) = self.fs_path {
-            put("fs_path", Value::from(p));
-        }
-        let calls = object([(
-            "calls_remaining",
-            json_int(self.budgets_before.calls_remaining),
-        )]);
-        put("budgets_before", calls);
-        if !self.unresolved_domains.is_empty() {
-            put("unresolved_domains", strings(self.unresolved_domains));
-        }
-        if !self.unresolved_paths.is_empty() {
-            put("unresolved_paths", strings(self.unresolved_paths));
-        }
-        Value::from(doc)
-    }
-}
-
-fn strings(items: &[String]) -> Value {
-    Value::from(
-        items
-            .iter()
-            .map(|s| Value::from(s.as_str()))
-            .collect::<Vec<_>>(),
-    )
-}
-
-fn object<const N: usize>(fields: [(&str, Value); N]) -> Value {
-    Value::from(
-        fields
-            .into_iter()
-            .map(|(k, v)| (Value::from(k), v))
-            .collect::<BTreeMap<_, _>>(),
-    )
-}
-
-/// An integer as parsing its JSON text gives it: non-negative ones are read as `u64`.
-fn json_int(n: i64) -> Value {
-    u64::try_from(n).map_or_else(|_| Value::from(n), Value::from)
-}
-
-/// The externally tagged serialization of [`EgressProfile`].
-fn egress(profile: &EgressProfile) -> Value {
-    match profile {
-        EgressProfile::None => Value::from("none"),
-        EgressProfile::ProxyAllowlist { allowed_domains } => object([(
-            "proxy_allowlist",
-            object([("allowed_domains", strings(allowed_domains))]),
-        )]),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn input<'a>(scopes: &'a [String], egress: &'a EgressProfile, calls: i64) -> PolicyInput<'a> {
-        PolicyInput {
+    #[test]
+    fn empty_optional_fields_are_left_out() {
+        let scopes = vec!["tools:call".to_string()];
+        let v = serde_json::to_value(PolicyInput {
             principal: "p",
             session_id: "s",
-            scopes,
-            required_scopes: scopes,
+            scopes: &scopes,
+            required_scopes: &scopes,
             action_id: "a",
             action_version: "1",
             action_risk_level: RiskLevel::Low,
@@ -160,20 +75,13 @@ mod tests {
             request_hash: "sha256:x",
             requested_sinks: &[],
             requested_secrets: &[],
-            egress_profile: egress,
+            egress_profile: &EgressProfile::None,
             fs_path: None,
-            budgets_before: Budgets {
-                calls_remaining: calls,
-            },
+            budgets_before: Budgets { calls_remaining: 3 },
             unresolved_domains: &[],
             unresolved_paths: &[],
-        }
-    }
-
-    #[test]
-    fn empty_optional_fields_are_left_out() {
-        let scopes = vec!["tools:call".to_string()];
-        let v = serde_json::to_value(input(&scopes, &EgressProfile::None, 3)).unwrap();
+        })
+        .unwrap();
         for k in [
             "action_category",
             "fs_path",
@@ -184,34 +92,5 @@ mod tests {
         }
         assert_eq!(v["egress_profile"], "none");
         assert_eq!(v["budgets_before"]["calls_remaining"], 3);
-    }
-
-    #[test]
-    fn the_direct_value_is_the_value_of_the_json_text() {
-        let scopes = vec!["tools:call".to_string(), "fs:read".to_string()];
-        let sinks = vec!["net:\"quoted\"".to_string(), "é/ünï".to_string()];
-        let allow = EgressProfile::ProxyAllowlist {
-            allowed_domains: vec!["httpbin.org".into()],
-        };
-        for calls in [i64::MIN, -1, 0, 7, i64::MAX] {
-            for egress in [&EgressProfile::None, &allow] {
-                let mut doc = input(&scopes, egress, calls);
-                let direct = doc.to_rego();
-                let text = serde_json::to_string(&doc).unwrap();
-                assert_eq!(direct, Value::from_json_str(&text).unwrap(), "{text}");
-                doc.action_category = "fs";
-                doc.action_risk_level = RiskLevel::Critical;
-                doc.fs_path = Some("a/.env");
-                doc.requested_sinks = &sinks;
-                doc.unresolved_domains = &sinks;
-                doc.unresolved_paths = &scopes;
-                let text = serde_json::to_string(&doc).unwrap();
-                assert_eq!(
-                    doc.to_rego(),
-                    Value::from_json_str(&text).unwrap(),
-                    "{text}"
-                );
-            }
-        }
     }
 }

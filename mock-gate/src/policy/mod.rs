@@ -5,7 +5,6 @@
 
 mod data;
 mod decision;
-mod decision_value;
 pub mod edits;
 mod engine;
 mod error;
