@@ -332,6 +332,38 @@ impl Deviations {
     }
 }
 
+impl Deviations {
+    /// The deliberate deviation that covers exchange `id` whole, if any.
+    pub fn whole(&self, id: &str) -> Option<&Deviation> {
+        self.deviation
+            .iter()
+            .find(|d| d.members.is_empty() && matches(&d.exchanges, id))
+    }
+
+    /// The deliberate deviations (indices) that name body members of exchange `id`.
+    pub fn member_entries(&self, id: &str) -> Vec<usize> {
+        (0..self.deviation.len())
+            .filter(|i| {
+                let d = &self.deviation[*i];
+                !d.members.is_empty() && matches(&d.exchanges, id)
+            })
+            .collect()
+    }
+
+    /// The members named by the entries `entries`.
+    pub fn members_of(&self, entries: &[usize]) -> Vec<&str> {
+        entries
+            .iter()
+            .flat_map(|i| self.deviation[*i].members.iter().map(String::as_str))
+            .collect()
+    }
+
+    /// True when a known-open entry lists exchange `id`.
+    pub fn is_known_open(&self, id: &str) -> bool {
+        self.known_open.iter().any(|k| matches(&k.exchanges, id))
+    }
+}
+
 /// True when `id` matches one of `globs`.
 pub fn matches(globs: &[String], id: &str) -> bool {
     globs.iter().any(|g| {

@@ -2,7 +2,7 @@
 //! corpus replay sorts its differences, so a comparison with a real gate reports what no entry
 //! explains.
 
-use super::corpus::{matches, Deviations};
+use super::corpus::Deviations;
 use super::{diff, replay::mask, Differing};
 
 /// How one differing exchange stands against a deviations file.
@@ -31,21 +31,17 @@ impl Explanation {
 /// explained when nothing differs once their members are masked on both sides), then known-open.
 pub fn explain(d: &Differing, dev: &Deviations) -> Explanation {
     let id = d.a.id.as_str();
-    let mut members: Vec<&str> = Vec::new();
-    let mut member_row = None;
-    for x in dev.deviation.iter().filter(|x| matches(&x.exchanges, id)) {
-        if x.members.is_empty() {
-            return Explanation::Deviation(x.parity_row.clone());
-        }
-        members.extend(x.members.iter().map(String::as_str));
-        member_row.get_or_insert_with(|| x.parity_row.clone());
+    if let Some(whole) = dev.whole(id) {
+        return Explanation::Deviation(whole.parity_row.clone());
     }
-    if let Some(row) = member_row {
+    let entries = dev.member_entries(id);
+    if let Some(first) = entries.first() {
+        let members = dev.members_of(&entries);
         if diff::compare(&mask(&d.a, &members), &mask(&d.b, &members)).is_empty() {
-            return Explanation::Deviation(row);
+            return Explanation::Deviation(dev.deviation[*first].parity_row.clone());
         }
     }
-    if dev.known_open.iter().any(|k| matches(&k.exchanges, id)) {
+    if dev.is_known_open(id) {
         return Explanation::KnownOpen;
     }
     Explanation::Unexplained

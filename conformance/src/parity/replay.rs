@@ -110,16 +110,8 @@ fn compare(
                 if d.is_empty() {
                     continue;
                 }
-                let masks: Vec<usize> = (0..dev.deviation.len())
-                    .filter(|i| {
-                        let x = &dev.deviation[*i];
-                        !x.members.is_empty() && matches(&x.exchanges, id)
-                    })
-                    .collect();
-                let members: Vec<&str> = masks
-                    .iter()
-                    .flat_map(|i| dev.deviation[*i].members.iter().map(String::as_str))
-                    .collect();
+                let masks = dev.member_entries(id);
+                let members = dev.members_of(&masks);
                 let (r2, n2) = (mask(rec, &members), mask(now, &members));
                 let d2 = diff::compare(&r2, &n2);
                 if d2.len() < d.len() || (d2.is_empty() && !masks.is_empty()) {
@@ -203,13 +195,9 @@ pub fn classify(
 ) -> Classified {
     let mut c = Classified::default();
     for id in differing {
-        if dev
-            .deviation
-            .iter()
-            .any(|d| d.members.is_empty() && matches(&d.exchanges, id))
-        {
+        if dev.whole(id).is_some() {
             c.deviations.push(id.clone());
-        } else if dev.known_open.iter().any(|k| matches(&k.exchanges, id)) {
+        } else if dev.is_known_open(id) {
             c.known_open.push(id.clone());
         } else {
             c.unexplained.push(id.clone());
