@@ -84,14 +84,8 @@ impl Provider for HttpEchoProvider {
     fn call(&self, call: ProviderCall) -> ProviderFuture {
         let url = resolved(&call).map(|r| r.url).unwrap_or_default();
         Box::pin(async move {
-            match url::Url::parse(&url) {
-                Err(e) => return Ok(provider_failure(format!("invalid URL: {e}"))),
-                // The gate's host takes the scheme for the host of a URL without one
-                // (`file:///etc/passwd` → `file`), which no egress allowlist admits.
-                Ok(u) if u.host_str().is_none_or(str::is_empty) => {
-                    return Ok(provider_failure(format!("sink not allowed: {url}")))
-                }
-                Ok(_) => {}
+            if let Err(refused) = host_admits(&url) {
+                return Ok(refused);
             }
             Ok(ProviderOutput {
                 output: json!({"ok": true, "data": {"status_code": 200, "headers": {}, "body": "", "url": url}}),
@@ -99,6 +93,19 @@ impl Provider for HttpEchoProvider {
                 observed: vec![Observed::HttpStatus(200)],
             })
         })
+    }
+}
+
+/// The gate's host check before any request: a URL it cannot parse, or one without a host (it
+/// takes the scheme for the host, `file:///etc/passwd` → `file`, which no egress allowlist
+/// admits), fails in the provider.
+fn host_admits(url: &str) -> Result<(), ProviderOutput> {
+    match url::Url::parse(url) {
+        Err(e) => Err(provider_failure(format!("invalid URL: {e}"))),
+        Ok(u) if u.host_str().is_none_or(str::is_empty) => {
+            Err(provider_failure(format!("sink not allowed: {url}")))
+        }
+        Ok(_) => Ok(()),
     }
 }
 
@@ -125,6 +132,9 @@ impl Provider for HttpProvider {
             let Some(req) = req else {
                 return Err(ProviderError::runtime("http action without template"));
             };
+            if let Err(refused) = host_admits(&req.url) {
+                return Ok(refused);
+            }
             Ok(perform(req).await)
         })
     }
