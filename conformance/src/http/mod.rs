@@ -1,7 +1,10 @@
 //! A raw HTTP/1.1 client for crafted requests: one connection per request over TCP or a Unix
 //! socket, headers sent exactly as given (duplicates, odd Host values), the whole body read back.
 
+mod early_answer;
+
 use bytes::Bytes;
+use early_answer::ReadsAfterPeerStopsReading;
 use http_body_util::{BodyExt, Full};
 use serde_json::Value;
 use std::fmt;
@@ -299,6 +302,7 @@ async fn exchange<T>(io: T, request: http::Request<Full<Bytes>>) -> Result<RawRe
 where
     T: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
+    let io = ReadsAfterPeerStopsReading::new(io);
     let (mut sender, conn) = hyper::client::conn::http1::handshake(io).await?;
     tokio::spawn(async move {
         let _ = conn.await;
