@@ -122,26 +122,32 @@ async fn connect_error(after_hello: &str, timeout_ms: u64) -> DriverError {
         .unwrap_err()
 }
 
+/// Fails, saying `why`, unless the message of [`connect_error`] contains each of `parts`.
+async fn assert_connect_error_says(after_hello: &str, timeout_ms: u64, parts: &[&str], why: &str) {
+    let err = connect_error(after_hello, timeout_ms).await.to_string();
+    assert!(parts.iter().all(|p| err.contains(p)), "{why}: {err}");
+}
+
 #[tokio::test]
 async fn crashing_driver_fails_the_command_with_its_exit_and_stderr() {
-    let err = connect_error("read l; echo 'boom: sdk exploded' >&2; exit 3", 20_000)
-        .await
-        .to_string();
-    assert!(
-        err.contains("exit status: 3") && err.contains("boom: sdk exploded"),
-        "reason should give exit code and stderr: {err}"
-    );
+    assert_connect_error_says(
+        "read l; echo 'boom: sdk exploded' >&2; exit 3",
+        20_000,
+        &["exit status: 3", "boom: sdk exploded"],
+        "reason should give exit code and stderr",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn hanging_driver_fails_the_command_after_the_timeout() {
-    let err = connect_error("read l; exec sleep 30", 3_000)
-        .await
-        .to_string();
-    assert!(
-        err.contains("did not answer `connect` within 3000 ms"),
-        "reason should name the hang: {err}"
-    );
+    assert_connect_error_says(
+        "read l; exec sleep 30",
+        3_000,
+        &["did not answer `connect` within 3000 ms"],
+        "reason should name the hang",
+    )
+    .await;
 }
 
 #[tokio::test]

@@ -39,27 +39,30 @@ fn a_whole_exchange_deviation_explains_any_difference() {
     assert_eq!(explain(&d, &dev), Explanation::Deviation("metrics".into()));
 }
 
+/// An explored exchange whose sides differ in `runtime.fuel_consumed`, and in the status when
+/// `a_status` is not 200.
+fn fuel_difference(a_status: u16) -> Differing {
+    differing(
+        "explore/3.params/1.execute",
+        (a_status, r#"{"runtime":{"fuel_consumed":21120}}"#),
+        (200, r#"{"runtime":{"fuel_consumed":0}}"#),
+    )
+}
+
 #[test]
 fn a_member_deviation_explains_a_difference_only_in_its_members() {
-    let d = differing(
-        "explore/3.params/1.execute",
-        (200, r#"{"runtime":{"fuel_consumed":21120}}"#),
-        (200, r#"{"runtime":{"fuel_consumed":0}}"#),
-    );
     assert_eq!(
-        explain(&d, &deviations(FUEL)),
+        explain(&fuel_difference(200), &deviations(FUEL)),
         Explanation::Deviation("providers".into())
     );
 }
 
 #[test]
 fn a_member_deviation_leaves_a_difference_elsewhere_unexplained() {
-    let d = differing(
-        "explore/3.params/1.execute",
-        (422, r#"{"runtime":{"fuel_consumed":21120}}"#),
-        (200, r#"{"runtime":{"fuel_consumed":0}}"#),
+    assert_eq!(
+        explain(&fuel_difference(422), &deviations(FUEL)),
+        Explanation::Unexplained
     );
-    assert_eq!(explain(&d, &deviations(FUEL)), Explanation::Unexplained);
 }
 
 #[test]

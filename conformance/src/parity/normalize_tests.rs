@@ -8,6 +8,12 @@ fn apply(name: &str, s: &str) -> String {
     (rule(name).apply)(s).unwrap_or_else(|| s.to_string())
 }
 
+/// `json` through the default normalizer, written compactly.
+fn normalized(json: &[u8]) -> String {
+    let node = Node::parse(json).expect("JSON literal parses");
+    Normalizer::default().node(&node).compact()
+}
+
 #[test]
 fn jwt_rule_replaces_three_and_two_segment_tokens() {
     assert_eq!(apply("jwt", "DPoP eyJhbGc.eyJzdWIi.c2ln"), "DPoP <jwt>");
@@ -134,25 +140,21 @@ fn metric_order_rule_leaves_text_that_is_no_exposition() {
 
 #[test]
 fn unix_time_rule_replaces_seconds_and_milliseconds_only() {
-    let n = Normalizer::default();
-    let node = Node::parse(br#"{"iat":1795000000,"ts":1795000000123,"max_calls":5}"#).unwrap();
     assert_eq!(
-        n.node(&node).compact(),
+        normalized(br#"{"iat":1795000000,"ts":1795000000123,"max_calls":5}"#),
         r#"{"iat":"<unix s>","ts":"<unix ms>","max_calls":5}"#,
         "rule {UNIX_TIME_RULE}"
     );
     assert_eq!(
-        n.text("iat too old: 1795767692 (now=1795771292, max_age=60s)"),
+        Normalizer::default().text("iat too old: 1795767692 (now=1795771292, max_age=60s)"),
         "iat too old: <unix s> (now=<unix s>, max_age=60s)"
     );
 }
 
 #[test]
 fn duration_rule_replaces_numbers_under_duration_members() {
-    let n = Normalizer::default();
-    let node = Node::parse(br#"{"uptime_seconds":12,"latency_ms":3,"count":3}"#).unwrap();
     assert_eq!(
-        n.node(&node).compact(),
+        normalized(br#"{"uptime_seconds":12,"latency_ms":3,"count":3}"#),
         r#"{"uptime_seconds":"<duration>","latency_ms":"<duration>","count":3}"#,
         "rule {DURATION_RULE}"
     );
@@ -173,13 +175,10 @@ fn context_literal_rule_replaces_the_sides_own_values_first() {
 
 #[test]
 fn key_id_rule_replaces_strings_under_key_members_keeping_the_length() {
-    let n = Normalizer::default();
-    let node = Node::parse(
-        br#"{"signing_key_id":"98aaad29e36c20df","kid":"abc","name":"98aaad29e36c20df"}"#,
-    )
-    .unwrap();
     assert_eq!(
-        n.node(&node).compact(),
+        normalized(
+            br#"{"signing_key_id":"98aaad29e36c20df","kid":"abc","name":"98aaad29e36c20df"}"#
+        ),
         r#"{"signing_key_id":"<key-id 16>","kid":"<key-id 3>","name":"98aaad29e36c20df"}"#,
         "rule {KEY_ID_RULE}"
     );
@@ -198,12 +197,8 @@ fn json_error_position_rule_hides_the_column_only() {
 
 #[test]
 fn history_count_rule_replaces_counts_of_the_gates_history() {
-    let n = Normalizer::default();
-    let node =
-        Node::parse(br#"{"intact":true,"total_events":282,"verified_links":282,"max_calls":2}"#)
-            .unwrap();
     assert_eq!(
-        n.node(&node).compact(),
+        normalized(br#"{"intact":true,"total_events":282,"verified_links":282,"max_calls":2}"#),
         r#"{"intact":true,"total_events":"<count>","verified_links":"<count>","max_calls":2}"#,
         "rule {HISTORY_COUNT_RULE}"
     );
@@ -211,21 +206,17 @@ fn history_count_rule_replaces_counts_of_the_gates_history() {
 
 #[test]
 fn policy_revision_rule_replaces_the_edit_counter() {
-    let n = Normalizer::default();
-    let edited = Node::parse(br#"{"policy_version":"quickstart-init-4"}"#).unwrap();
-    let plain = Node::parse(br#"{"policy_version":"quickstart-init"}"#).unwrap();
     assert_eq!(
-        n.node(&edited).compact(),
+        normalized(br#"{"policy_version":"quickstart-init-4"}"#),
         r#"{"policy_version":"quickstart-init<rev>"}"#,
         "rule {POLICY_REVISION_RULE}"
     );
     assert_eq!(
-        n.node(&plain).compact(),
+        normalized(br#"{"policy_version":"quickstart-init"}"#),
         r#"{"policy_version":"quickstart-init<rev>"}"#
     );
-    let other = Node::parse(br#"{"policy_version":"team-v2"}"#).unwrap();
     assert_eq!(
-        n.node(&other).compact(),
+        normalized(br#"{"policy_version":"team-v2"}"#),
         r#"{"policy_version":"team-v2<rev>"}"#,
         "the name stays"
     );

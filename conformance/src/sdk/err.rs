@@ -301,13 +301,9 @@ sdk_fn!(transport_and_closed, |ctx| {
         .await?;
     let d = ctx.connected().await?;
     ctx.ok(json!({"cmd": "close", "client": d})).await?;
-    let before = ctx.tap.io();
-    ctx.err(
-        json!({"cmd": "execute", "client": d, "action_id": ACTION, "params": params()}),
-        "Closed",
-    )
-    .await?;
-    ctx.no_io_since(before, "a call after close")
+    let call = json!({"cmd": "execute", "client": d, "action_id": ACTION, "params": params()});
+    ctx.err_before_io(call, "Closed", "a call after close")
+        .await
 });
 
 sdk_fn!(budget_via_policy, |ctx| {

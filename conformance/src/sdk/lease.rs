@@ -73,15 +73,18 @@ sdk_fn!(lease_scopes_verbatim, |ctx| {
     ensure_eq("scopes sent", want, sent)
 });
 
-sdk_fn!(lease_empty_scopes, |ctx| {
+/// A new client connects with `member` set to `value`; the SDK must refuse it with
+/// InvalidInput before any I/O. `what` names the call.
+async fn connect_refused(ctx: &mut SdkCtx, member: &str, value: Value, what: &str) -> Check {
     let c = ctx.client(json!({})).await?;
-    let before = ctx.tap.io();
-    ctx.err(
-        json!({"cmd": "connect", "client": c, "scopes": []}),
-        "InvalidInput",
-    )
-    .await?;
-    ctx.no_io_since(before, "connect with an empty scope list")
+    let mut connect = json!({"cmd": "connect", "client": c});
+    connect[member] = value;
+    ctx.err_before_io(connect, "InvalidInput", what).await
+}
+
+sdk_fn!(lease_empty_scopes, |ctx| {
+    let what = "connect with an empty scope list";
+    connect_refused(ctx, "scopes", json!([]), what).await
 });
 
 sdk_fn!(lease_budget_shape, |ctx| {
@@ -118,14 +121,8 @@ sdk_fn!(lease_budget_invalid, |ctx| {
 });
 
 sdk_fn!(lease_fs_root_relative, |ctx| {
-    let c = ctx.client(json!({})).await?;
-    let before = ctx.tap.io();
-    ctx.err(
-        json!({"cmd": "connect", "client": c, "fs_root": "relative/dir"}),
-        "InvalidInput",
-    )
-    .await?;
-    ctx.no_io_since(before, "connect with a relative fs_root")
+    let what = "connect with a relative fs_root";
+    connect_refused(ctx, "fs_root", json!("relative/dir"), what).await
 });
 
 sdk_fn!(lease_missing_member, |ctx| {

@@ -42,6 +42,28 @@ fn expect_public_htu(ctx: &SdkCtx, what: &str, path: &str, claims: &Value) -> Ch
     expect_htu(what, format!("{}{path}", ctx.env.public_base), claims)
 }
 
+/// Sends `cmd` and fails unless the answer's `member` is the string `want`; `what` names it.
+async fn expect_member(
+    ctx: &mut SdkCtx,
+    cmd: Value,
+    member: &str,
+    want: &str,
+    what: &str,
+) -> Check {
+    let r = ctx.ok(cmd).await?;
+    ensure_eq(what, json!(want), r[member].clone())
+}
+
+/// The `kid` and `x_hex` of each key in a `/v1/receipt-keys` answer.
+fn kids_and_points(answer: &Value) -> Vec<Value> {
+    answer["keys"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|k| json!({"kid": k["kid"], "x_hex": k["x_hex"]}))
+        .collect()
+}
+
 /// Creates an operator client through the admin tap.
 async fn operator(ctx: &mut SdkCtx) -> Check<String> {
     let op = ctx
@@ -185,41 +207,26 @@ sdk_fn!(list_approvals, |ctx| {
 sdk_fn!(approve, |ctx| {
     let id = pending(ctx).await?;
     let o = operator(ctx).await?;
-    let r = ctx
-        .ok(json!({"cmd": "approve", "operator": o, "approval_id": id}))
-        .await?;
-    ensure_eq("decision", json!("executed"), r["decision"].clone())?;
+    let cmd = json!({"cmd": "approve", "operator": o, "approval_id": id});
+    expect_member(ctx, cmd.clone(), "decision", "executed", "decision").await?;
     let e = admin_request(ctx, "/approve", "no approve request")?;
     ensure(
         e.body.is_empty() && e.header("content-type").is_none(),
         || "approve carried a body or a Content-Type".into(),
     )?;
-    let again = ctx
-        .ok(json!({"cmd": "approve", "operator": o, "approval_id": id}))
-        .await?;
-    ensure_eq(
-        "decision of a repeated approve",
-        json!("already_approved"),
-        again["decision"].clone(),
-    )
+    let what = "decision of a repeated approve";
+    expect_member(ctx, cmd, "decision", "already_approved", what).await
 });
 
 sdk_fn!(deny, |ctx| {
     let a = pending(ctx).await?;
     let b = pending(ctx).await?;
     let o = operator(ctx).await?;
-    let r = ctx
-        .ok(json!({"cmd": "deny", "operator": o, "approval_id": a, "reason": "not now"}))
-        .await?;
-    ensure_eq("deny_reason", json!("not now"), r["deny_reason"].clone())?;
-    let r = ctx
-        .ok(json!({"cmd": "deny", "operator": o, "approval_id": b}))
-        .await?;
-    ensure_eq(
-        "default deny_reason",
-        json!("operator_denied"),
-        r["deny_reason"].clone(),
-    )?;
+    let with_reason = json!({"cmd": "deny", "operator": o, "approval_id": a, "reason": "not now"});
+    expect_member(ctx, with_reason, "deny_reason", "not now", "deny_reason").await?;
+    let without = json!({"cmd": "deny", "operator": o, "approval_id": b});
+    let what = "default deny_reason";
+    expect_member(ctx, without, "deny_reason", "operator_denied", what).await?;
     let denies: Vec<_> = admin_journal(ctx)
         .into_iter()
         .filter(|e| e.path().ends_with("/deny"))
@@ -252,21 +259,7 @@ sdk_fn!(receipt_keys, |ctx| {
         .next()
         .and_then(|e| e.response_json())
         .unwrap_or_default();
-    let want: Vec<Value> = sent["keys"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .iter()
-        .map(|k| json!({"kid": k["kid"], "x_hex": k["x_hex"]}))
-        .collect();
-    let got: Vec<Value> = r["keys"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .iter()
-        .map(|k| json!({"kid": k["kid"], "x_hex": k["x_hex"]}))
-        .collect();
-    ensure_eq("receipt keys", want, got)?;
+    ensure_eq("receipt keys", kids_and_points(&sent), kids_and_points(&r))?;
     let bad = json!({"keys": [{"kid": "abcdabcdabcdabcd", "x_hex": "zz", "kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "added_at": "2026-01-01T00:00:00.000Z", "use": "sig"}]});
     if let Some(t) = &ctx.admin_tap {
         t.once("/v1/receipt-keys", respond_json(200, bad));

@@ -3,6 +3,7 @@
 use super::tap::{self, Entry};
 use super::SdkCtx;
 use crate::check::{ensure_eq, Check, Failure};
+use serde_json::Value;
 
 impl SdkCtx {
     /// Everything the SDK sent so far.
@@ -49,6 +50,13 @@ impl SdkCtx {
     /// The first lease request the SDK sent.
     pub fn first_lease(&self) -> Check<Entry> {
         self.first_sent("/v1/leases", "no lease request")
+    }
+
+    /// Sends `cmd`, which must fail with `kind` before any I/O; `what` names the call.
+    pub async fn err_before_io(&mut self, cmd: Value, kind: &str, what: &str) -> Check {
+        let before = self.tap.io();
+        self.err(cmd, kind).await?;
+        self.no_io_since(before, what)
     }
 
     /// Fails unless the SDK neither opened a connection nor sent a request since `before` (a

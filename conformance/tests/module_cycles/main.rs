@@ -70,6 +70,12 @@ mod checker {
             .collect()
     }
 
+    /// Fails, saying `why`, unless the crate made of `files` has no module cycle.
+    fn assert_acyclic(files: &[(&str, &str)], why: &str) {
+        let found = cycles_in(files);
+        assert!(found.is_empty(), "{why}: {found:?}");
+    }
+
     #[test]
     fn finds_two_siblings_that_use_each_other() {
         let found = cycles_in(&[
@@ -109,20 +115,17 @@ mod checker {
 
     #[test]
     fn a_layered_crate_has_none() {
-        let found = cycles_in(&[
+        let files = [
             ("lib.rs", "mod a;\nmod b;\npub use a::A;\n"),
             ("a.rs", "use crate::b::{self, B as Bee};\n"),
             ("b.rs", "use super::*;\nuse std::fmt;\n"),
-        ]);
-        assert!(
-            found.is_empty(),
-            "a uses b, b uses only its parent and std: {found:?}"
-        );
+        ];
+        assert_acyclic(&files, "a uses b, b uses only its parent and std");
     }
 
     #[test]
     fn test_modules_comments_and_strings_do_not_count() {
-        let found = cycles_in(&[
+        let files = [
             ("lib.rs", "mod a;\nmod b;\n"),
             ("a.rs", "use crate::b::B;\n"),
             (
@@ -131,11 +134,8 @@ mod checker {
                  fn f<'a>(c: char) -> bool { c == '{' }\n\
                  #[cfg(test)]\nmod tests {\n    use crate::a::A;\n}\n#[cfg(test)]\nuse crate::a::B;\n",
             ),
-        ]);
-        assert!(
-            found.is_empty(),
-            "b names a only in tests, comments and strings: {found:?}"
-        );
+        ];
+        assert_acyclic(&files, "b names a only in tests, comments and strings");
     }
 
     #[test]
