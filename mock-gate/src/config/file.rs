@@ -120,19 +120,24 @@ mod tests {
         );
     }
 
+    /// Asserts that `text` is refused and that the error names the unknown `field`.
+    fn assert_refuses_unknown_field(text: &str, field: &str) {
+        let e = toml::from_str::<FileConfig>(text)
+            .expect_err("the config should be refused")
+            .to_string();
+        assert!(
+            e.contains(&format!("unknown field `{field}`")),
+            "error does not name `{field}`: {e}"
+        );
+    }
+
     #[test]
     fn unknown_cap_is_refused_with_its_name() {
-        let e = toml::from_str::<FileConfig>("[caps]\nreciepts = 5\n")
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("unknown field `reciepts`"), "{e}");
+        assert_refuses_unknown_field("[caps]\nreciepts = 5\n", "reciepts");
     }
 
     #[test]
     fn unknown_keys_are_refused_with_their_name() {
-        let e = toml::from_str::<FileConfig>("lease_ttl = 5")
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("unknown field `lease_ttl`"), "{e}");
+        assert_refuses_unknown_field("lease_ttl = 5", "lease_ttl");
     }
 }

@@ -8,28 +8,19 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use crate::actions::Registry;
 use crate::policy::{strings_of, PolicyData};
 
-/// Result of a grant.
+/// What a grant or revoke left the principal with.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Granted {
-    /// Actions the principal holds afterwards.
-    pub total_actions: usize,
-    /// Derived sinks (sorted).
+pub struct AclChange {
+    /// Actions the principal holds afterwards (0 when a revoke found no entry).
+    pub actions: usize,
+    /// Derived sinks of those actions (sorted).
     pub allowed_sinks: Vec<String>,
-}
-
-/// Result of a revoke.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Revoked {
-    /// Actions left (0 when the principal had no entry).
-    pub remaining_actions: usize,
-    /// Derived sinks of the remaining actions (empty when none remain).
-    pub allowed_sinks: Vec<String>,
-    /// Whether the principal had an entry (only then is the data changed).
+    /// Whether the principal had an entry or got one (only then is the data changed).
     pub modified: bool,
 }
 
@@ -49,7 +40,7 @@ pub fn grant(
     principal: &str,
     actions: &[String],
     registry: &Registry,
-) -> Granted {
+) -> AclChange {
     let entry = data
         .acl_mut()
         .entry(principal.to_string())
@@ -63,14 +54,8 @@ pub fn grant(
     let mut set: BTreeSet<String> = strings_of(obj, "allowed_actions").into_iter().collect();
     set.extend(actions.iter().cloned());
     let sinks = derive_sinks(&set, registry);
-    obj.insert("allowed_actions".into(), json!(set));
-    obj.insert("allowed_sinks".into(), json!(sinks));
-    let version = next_version(data.policy_version());
-    data.set_policy_version(version);
-    Granted {
-        total_actions: set.len(),
-        allowed_sinks: sinks,
-    }
+    write_entry(obj, &set, &sinks);
+    changed(data, set.len(), sinks)
 }
 
 /// Removes `actions` from `principal`; an entry left without actions is deleted.
@@ -79,11 +64,11 @@ pub fn revoke(
     principal: &str,
     actions: &[String],
     registry: &Registry,
-) -> Revoked {
+) -> AclChange {
     let acl = data.acl_mut();
     let Some(entry) = acl.get_mut(principal) else {
-        return Revoked {
-            remaining_actions: 0,
+        return AclChange {
+            actions: 0,
             allowed_sinks: Vec::new(),
             modified: false,
         };
@@ -99,14 +84,23 @@ pub fn revoke(
     if set.is_empty() {
         acl.remove(principal);
     } else if let Value::Object(obj) = entry {
-        obj.insert("allowed_actions".into(), json!(set));
-        obj.insert("allowed_sinks".into(), json!(sinks));
+        write_entry(obj, &set, &sinks);
     }
+    changed(data, set.len(), sinks)
+}
+
+fn write_entry(obj: &mut Map<String, Value>, actions: &BTreeSet<String>, sinks: &[String]) {
+    obj.insert("allowed_actions".into(), json!(actions));
+    obj.insert("allowed_sinks".into(), json!(sinks));
+}
+
+/// Bumps the version after a change of the principal's entry.
+fn changed(data: &mut PolicyData, actions: usize, allowed_sinks: Vec<String>) -> AclChange {
     let version = next_version(data.policy_version());
     data.set_policy_version(version);
-    Revoked {
-        remaining_actions: set.len(),
-        allowed_sinks: sinks,
+    AclChange {
+        actions,
+        allowed_sinks,
         modified: true,
     }
 }

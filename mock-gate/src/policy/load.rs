@@ -156,22 +156,22 @@ mod tests {
         assert!(e.contains("conflict.rego:"), "file missing from {e:?}");
     }
 
+    /// A valid module beside a `data.json` with a syntax error on line 2.
+    const BAD_DATA_JSON: [(&str, &str); 2] = [
+        ("p.rego", "package latchgate\n"),
+        ("data.json", "{\n  \"acl\": {,\n}"),
+    ];
+
     #[test]
     fn bad_data_json_names_the_file_and_line() {
-        let e = engine_error(&[
-            ("p.rego", "package latchgate\n"),
-            ("data.json", "{\n  \"acl\": {,\n}"),
-        ]);
+        let e = engine_error(&BAD_DATA_JSON);
         assert!(e.contains("data.json"), "{e}");
         assert!(e.contains("line 2"), "{e}");
     }
 
     #[test]
     fn bad_data_json_is_a_data_error_with_its_path() {
-        let d = dir_with(&[
-            ("p.rego", "package latchgate\n"),
-            ("data.json", "{\n  \"acl\": {,\n}"),
-        ]);
+        let d = dir_with(&BAD_DATA_JSON);
         let e = load_dir(d.path()).unwrap_err();
         assert!(
             matches!(&e, PolicyError::Data { path, source: crate::policy::PolicyDataError::Json(_) }

@@ -14,6 +14,8 @@ use crate::enforce::authenticate::{authenticate_operator, OperatorAuth};
 use crate::state::audit::{record_admin, EventType};
 use crate::state::GateState;
 
+use super::throttle::{operator_read, operator_write, operator_write_unless_dev};
+
 #[allow(clippy::result_large_err)]
 pub(crate) fn guard(
     st: &GateState,
@@ -28,6 +30,20 @@ pub(crate) fn guard(
 /// A handler's answer: a refusal is the `Err` side, so the checks chain with `?`.
 pub type Answer = Result<Response, Response>;
 
+/// Operator auth, then `throttle` (the gate authenticates before it takes a token).
+#[allow(clippy::result_large_err)]
+fn throttled_guard(
+    st: &GateState,
+    headers: &HeaderMap,
+    method: &str,
+    path: &str,
+    throttle: fn(&GateState) -> Result<(), Response>,
+) -> Result<OperatorAuth, Response> {
+    let op = guard(st, headers, method, path)?;
+    throttle(st)?;
+    Ok(op)
+}
+
 /// Operator auth, then a token of the read bucket (the gate's order on admin reads).
 #[allow(clippy::result_large_err)]
 pub fn read_guard(
@@ -35,27 +51,12 @@ pub fn read_guard(
     headers: &HeaderMap,
     path: &str,
 ) -> Result<OperatorAuth, Response> {
-    let op = guard(st, headers, "GET", path)?;
-    super::throttle::operator_read(st)?;
-    Ok(op)
+    throttled_guard(st, headers, "GET", path, operator_read)
 }
 
 /// Operator auth, then a token of the write bucket, taken in dev mode too (domain, path and
-/// policy mutations).
-#[allow(clippy::result_large_err)]
-pub fn write_guard(
-    st: &GateState,
-    headers: &HeaderMap,
-    method: &str,
-    path: &str,
-) -> Result<OperatorAuth, Response> {
-    let op = guard(st, headers, method, path)?;
-    super::throttle::operator_write(st)?;
-    Ok(op)
-}
-
-/// [`write_guard`], then the body's checks: the gate authenticates and throttles before it looks
-/// at the body.
+/// policy mutations), then the body's checks: the gate authenticates and throttles before it
+/// looks at the body.
 #[allow(clippy::result_large_err)]
 pub fn checked_write(
     st: &GateState,
@@ -64,7 +65,7 @@ pub fn checked_write(
     path: &str,
     check: impl FnOnce() -> Result<(), GateBody>,
 ) -> Result<OperatorAuth, Response> {
-    let op = write_guard(st, headers, method, path)?;
+    let op = throttled_guard(st, headers, method, path, operator_write)?;
     check().map_err(IntoResponse::into_response)?;
     Ok(op)
 }
@@ -77,9 +78,7 @@ fn write_guard_unless_dev(
     headers: &HeaderMap,
     path: &str,
 ) -> Result<OperatorAuth, Response> {
-    let op = guard(st, headers, "POST", path)?;
-    super::throttle::operator_write_unless_dev(st)?;
-    Ok(op)
+    throttled_guard(st, headers, "POST", path, operator_write_unless_dev)
 }
 
 /// `GET /v1/receipts/{id}` on the admin listener.

@@ -7,9 +7,10 @@
 use std::sync::Arc;
 
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::routing::{delete, get};
+use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
@@ -129,49 +130,34 @@ fn validate_body<R: Resource>(body: &MutateBody) -> Result<(), GateBody> {
     validate_action_id(&body.action_id).and_then(|()| R::validate(&body.value))
 }
 
-/// `POST BASE` `{action_id, <value>}` → `{action_id, <value>, inserted}` (value echoed raw).
-pub async fn add<R: Resource>(
+/// `POST BASE` `{action_id, <value>}` → `{action_id, <value>, inserted}` (value echoed raw);
+/// `DELETE BASE` `{action_id, <value>}` → `{action_id, <value>, deleted}`, the value matched as
+/// sent (not normalized), as the gate's delete statement does.
+pub async fn mutate<R: Resource>(
+    method: Method,
     State(st): State<Arc<GateState>>,
     headers: HeaderMap,
     Json(body): Json<MutateBody>,
 ) -> Answer {
-    let op = checked_write(&st, &headers, "POST", R::BASE, || validate_body::<R>(&body))?;
-    Ok(
-        match R::add(&st, &body.action_id, &body.value, &op.operator_id) {
-            Ok(inserted) => {
-                let detail = format!(
-                    "action={} {}={} inserted={inserted}",
-                    body.action_id,
-                    R::VALUE_KEY,
-                    body.value
-                );
-                record_admin(&st, R::EVENTS[0], &op.operator_id, Some(detail));
-                outcome::<R>(body, "inserted", inserted)
-            }
-            Err(_) => ledger_error(),
-        },
-    )
-}
-
-/// `DELETE BASE` `{action_id, <value>}` → `{action_id, <value>, deleted}`; the value is
-/// matched as sent (not normalized), as the gate's delete statement does.
-pub async fn remove<R: Resource>(
-    State(st): State<Arc<GateState>>,
-    headers: HeaderMap,
-    Json(body): Json<MutateBody>,
-) -> Answer {
-    let op = checked_write(&st, &headers, "DELETE", R::BASE, || {
+    let op = checked_write(&st, &headers, method.as_str(), R::BASE, || {
         validate_body::<R>(&body)
     })?;
-    let deleted = R::table(&st).delete(&body.action_id, &body.value);
+    let (event, key, flag) = if method == Method::POST {
+        let inserted = R::add(&st, &body.action_id, &body.value, &op.operator_id)
+            .map_err(|_| ledger_error())?;
+        (R::EVENTS[0], "inserted", inserted)
+    } else {
+        let deleted = R::table(&st).delete(&body.action_id, &body.value);
+        (R::EVENTS[1], "deleted", deleted)
+    };
     let detail = format!(
-        "action={} {}={} deleted={deleted}",
+        "action={} {}={} {key}={flag}",
         body.action_id,
         R::VALUE_KEY,
         body.value
     );
-    record_admin(&st, R::EVENTS[1], &op.operator_id, Some(detail));
-    Ok(outcome::<R>(body, "deleted", deleted))
+    record_admin(&st, event, &op.operator_id, Some(detail));
+    Ok(outcome::<R>(body, key, flag))
 }
 
 /// `DELETE BASE/clear?action=` → `{action_id, deleted_count}`.
@@ -190,4 +176,14 @@ pub async fn clear<R: Resource>(
         StatusCode::OK,
         &json!({"action_id": q.action, "deleted_count": deleted_count}),
     ))
+}
+
+/// The routes of one resource.
+pub fn routes<R: Resource>() -> Router<Arc<GateState>> {
+    Router::new()
+        .route(
+            R::BASE,
+            get(list::<R>).post(mutate::<R>).delete(mutate::<R>),
+        )
+        .route(R::CLEAR, delete(clear::<R>))
 }

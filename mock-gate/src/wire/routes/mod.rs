@@ -121,30 +121,18 @@ fn control_routes(st: &Arc<GateState>) -> Router<Arc<GateState>> {
 
 /// Learned domains/paths and policy editing.
 fn admin_crud_routes() -> Router<Arc<GateState>> {
-    use crud::{add, clear, list, remove};
     use domains_paths::{Domains, Paths};
+    use policy::AclEdit;
     Router::new()
-        .route(
-            "/v1/admin/domains",
-            get(list::<Domains>)
-                .post(add::<Domains>)
-                .delete(remove::<Domains>),
-        )
-        .route("/v1/admin/domains/clear", delete(clear::<Domains>))
-        .route(
-            "/v1/admin/paths",
-            get(list::<Paths>)
-                .post(add::<Paths>)
-                .delete(remove::<Paths>),
-        )
-        .route("/v1/admin/paths/clear", delete(clear::<Paths>))
+        .merge(crud::routes::<Domains>())
+        .merge(crud::routes::<Paths>())
         .route("/v1/admin/policy", get(policy::show))
         .route("/v1/admin/policy/{principal}", get(policy::show_principal))
-        .route("/v1/admin/policy/grant", post(policy::grant))
-        .route("/v1/admin/policy/revoke", post(policy::revoke))
+        .route("/v1/admin/policy/grant", policy::route(AclEdit::Grant))
+        .route("/v1/admin/policy/revoke", policy::route(AclEdit::Revoke))
         .route(
             "/v1/admin/policy/allowlist",
-            post(policy_allowlist::add).delete(policy_allowlist::remove),
+            post(policy_allowlist::edit).delete(policy_allowlist::edit),
         )
 }
 

@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{post, MethodRouter};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
@@ -91,80 +92,79 @@ pub async fn show_principal(
     })
 }
 
-/// `POST /v1/admin/policy/grant` → `{allowed_sinks, granted, principal, total_actions}`.
-/// Every action must be registered (400 `unknown_action`, checked in body order).
-pub async fn grant(
-    State(st): State<Arc<GateState>>,
-    headers: HeaderMap,
-    Json(body): Json<GrantRevokeBody>,
-) -> Answer {
-    let op = checked_write(&st, &headers, "POST", "/v1/admin/policy/grant", || {
-        validate_request(&body)
-    })?;
-    let reg = registry(&st);
-    for a in &body.actions {
-        validate_action_id(a).map_err(IntoResponse::into_response)?;
-        if !reg.contains_key(a) {
-            return Err(GateBody::error(StatusCode::BAD_REQUEST, "unknown_action")
-                .field("action_id", a)
-                .into_response());
-        }
-    }
-    let g = st
-        .policy
-        .edit(|p| edits::grant(p, &body.principal, &body.actions, &reg));
-    let detail = format!(
-        "principal={} actions={} total={}",
-        body.principal,
-        body.actions.join(","),
-        g.total_actions
-    );
-    record_admin(&st, EventType::PolicyGrant, &op.operator_id, Some(detail));
-    Ok(json_resp(
-        StatusCode::OK,
-        &json!({
-            "principal": body.principal,
-            "granted": body.actions,
-            "total_actions": g.total_actions,
-            "allowed_sinks": g.allowed_sinks,
-        }),
-    ))
+/// The two edits of `POST /v1/admin/policy/{grant,revoke}`, served by one handler ([`route`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AclEdit {
+    /// `/grant` → `{allowed_sinks, granted, principal, total_actions}`. Every action must be
+    /// registered (400 `unknown_action`, checked in body order).
+    Grant,
+    /// `/revoke` → `{allowed_sinks, principal, principal_removed, remaining_actions, revoked}`.
+    /// Action ids are syntax-checked only; an unknown principal answers 200 with nothing changed.
+    Revoke,
 }
 
-/// `POST /v1/admin/policy/revoke` →
-/// `{allowed_sinks, principal, principal_removed, remaining_actions, revoked}`.
-/// Action ids are syntax-checked only; an unknown principal answers 200 with nothing changed.
-pub async fn revoke(
-    State(st): State<Arc<GateState>>,
-    headers: HeaderMap,
-    Json(body): Json<GrantRevokeBody>,
-) -> Answer {
-    let op = checked_write(&st, &headers, "POST", "/v1/admin/policy/revoke", || {
-        validate_request(&body)
-    })?;
-    body.actions
-        .iter()
-        .try_for_each(|a| validate_action_id(a))
-        .map_err(IntoResponse::into_response)?;
-    let reg = registry(&st);
-    let r = st
-        .policy
-        .edit(|p| edits::revoke(p, &body.principal, &body.actions, &reg));
+impl AclEdit {
+    fn path(self) -> &'static str {
+        match self {
+            Self::Grant => "/v1/admin/policy/grant",
+            Self::Revoke => "/v1/admin/policy/revoke",
+        }
+    }
+
+    /// The action checks after the body's: grant's need the registry, revoke's the syntax only.
+    #[allow(clippy::result_large_err)]
+    fn check_actions(self, actions: &[String], reg: &Registry) -> Result<(), Response> {
+        for a in actions {
+            validate_action_id(a).map_err(IntoResponse::into_response)?;
+            if self == Self::Grant && !reg.contains_key(a) {
+                return Err(GateBody::error(StatusCode::BAD_REQUEST, "unknown_action")
+                    .field("action_id", a)
+                    .into_response());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The `POST` route of one edit.
+pub fn route(edit: AclEdit) -> MethodRouter<Arc<GateState>> {
+    post(
+        move |State(st): State<Arc<GateState>>,
+              headers: HeaderMap,
+              Json(body): Json<GrantRevokeBody>| async move { apply(edit, &st, &headers, body) },
+    )
+}
+
+#[allow(clippy::result_large_err)]
+fn apply(edit: AclEdit, st: &GateState, headers: &HeaderMap, body: GrantRevokeBody) -> Answer {
+    let op = checked_write(st, headers, "POST", edit.path(), || validate_request(&body))?;
+    let reg = registry(st);
+    edit.check_actions(&body.actions, &reg)?;
+    let change = st.policy.edit(|p| match edit {
+        AclEdit::Grant => edits::grant(p, &body.principal, &body.actions, &reg),
+        AclEdit::Revoke => edits::revoke(p, &body.principal, &body.actions, &reg),
+    });
+    let (event, listed_as, count_key, count_label) = match edit {
+        AclEdit::Grant => (EventType::PolicyGrant, "granted", "total_actions", "total"),
+        AclEdit::Revoke => (
+            EventType::PolicyRevoke,
+            "revoked",
+            "remaining_actions",
+            "remaining",
+        ),
+    };
     let detail = format!(
-        "principal={} actions={} remaining={}",
+        "principal={} actions={} {count_label}={}",
         body.principal,
         body.actions.join(","),
-        r.remaining_actions
+        change.actions
     );
-    record_admin(&st, EventType::PolicyRevoke, &op.operator_id, Some(detail));
-    Ok(json_resp(
-        StatusCode::OK,
-        &json!({
-            "principal": body.principal,
-            "revoked": body.actions,
-            "remaining_actions": r.remaining_actions,
-            "allowed_sinks": r.allowed_sinks,
-            "principal_removed": r.remaining_actions == 0 && r.modified,
-        }),
-    ))
+    record_admin(st, event, &op.operator_id, Some(detail));
+    let mut answer = json!({"principal": body.principal, "allowed_sinks": change.allowed_sinks});
+    answer[listed_as] = json!(body.actions);
+    answer[count_key] = json!(change.actions);
+    if edit == AclEdit::Revoke {
+        answer["principal_removed"] = json!(change.actions == 0 && change.modified);
+    }
+    Ok(json_resp(StatusCode::OK, &answer))
 }

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
@@ -49,62 +49,57 @@ fn validate(b: &AllowlistBody) -> Result<(), GateBody> {
     validate_id(&b.agent_id, "agent_id")
 }
 
-fn record_change(st: &GateState, kind: EventType, operator_id: &str, b: &AllowlistBody) {
-    let detail = format!("action_id={} agent_id={}", b.action_id, b.agent_id);
-    record_admin(st, kind, operator_id, Some(detail));
-}
-
-fn ok(b: AllowlistBody) -> Response {
-    json_resp(
-        StatusCode::OK,
-        &json!({"ok": true, "action_id": b.action_id, "agent_id": b.agent_id}),
-    )
-}
-
 /// `POST`: the action must be registered (404 `action_not_found` + `action_id`).
-pub async fn add(
+/// `DELETE`: an absent pair is 404 `allowlist_entry_not_found` with a `detail`.
+pub async fn edit(
+    method: Method,
     State(st): State<Arc<GateState>>,
     headers: HeaderMap,
     Json(body): Json<AllowlistBody>,
 ) -> Answer {
-    let op = checked_write(&st, &headers, "POST", PATH, || validate(&body))?;
-    if st.action(&body.action_id).is_none() {
+    let op = checked_write(&st, &headers, method.as_str(), PATH, || validate(&body))?;
+    let event = if method == Method::POST {
+        add(&st, &body)?;
+        EventType::PolicyAllowlistAdded
+    } else {
+        remove(&st, &body)?;
+        EventType::PolicyAllowlistRemoved
+    };
+    let detail = format!("action_id={} agent_id={}", body.action_id, body.agent_id);
+    record_admin(&st, event, &op.operator_id, Some(detail));
+    Ok(json_resp(
+        StatusCode::OK,
+        &json!({"ok": true, "action_id": body.action_id, "agent_id": body.agent_id}),
+    ))
+}
+
+#[allow(clippy::result_large_err)]
+fn add(st: &GateState, b: &AllowlistBody) -> Result<(), Response> {
+    if st.action(&b.action_id).is_none() {
         return Err(GateBody::error(StatusCode::NOT_FOUND, "action_not_found")
-            .field("action_id", &body.action_id)
+            .field("action_id", &b.action_id)
             .into_response());
     }
     st.policy
-        .edit(|p| edits::allowlist_add(p, &body.action_id, &body.agent_id));
-    record_change(&st, EventType::PolicyAllowlistAdded, &op.operator_id, &body);
-    Ok(ok(body))
+        .edit(|p| edits::allowlist_add(p, &b.action_id, &b.agent_id));
+    Ok(())
 }
 
-/// `DELETE`: an absent pair is 404 `allowlist_entry_not_found` with a `detail`.
-pub async fn remove(
-    State(st): State<Arc<GateState>>,
-    headers: HeaderMap,
-    Json(body): Json<AllowlistBody>,
-) -> Answer {
-    let op = checked_write(&st, &headers, "DELETE", PATH, || validate(&body))?;
+#[allow(clippy::result_large_err)]
+fn remove(st: &GateState, b: &AllowlistBody) -> Result<(), Response> {
     let removed = st
         .policy
-        .edit(|p| edits::allowlist_remove(p, &body.action_id, &body.agent_id));
-    if !removed {
-        let detail = format!(
-            "no allowlist entry for action_id={} agent_id={}",
-            body.action_id, body.agent_id
-        );
-        return Err(
-            GateBody::error(StatusCode::NOT_FOUND, "allowlist_entry_not_found")
-                .field("detail", &detail)
-                .into_response(),
-        );
+        .edit(|p| edits::allowlist_remove(p, &b.action_id, &b.agent_id));
+    if removed {
+        return Ok(());
     }
-    record_change(
-        &st,
-        EventType::PolicyAllowlistRemoved,
-        &op.operator_id,
-        &body,
+    let detail = format!(
+        "no allowlist entry for action_id={} agent_id={}",
+        b.action_id, b.agent_id
     );
-    Ok(ok(body))
+    Err(
+        GateBody::error(StatusCode::NOT_FOUND, "allowlist_entry_not_found")
+            .field("detail", &detail)
+            .into_response(),
+    )
 }
