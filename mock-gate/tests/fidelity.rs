@@ -156,22 +156,27 @@ async fn fetch(url: &str) -> support::Resp {
     execute_fresh(&g, "http_fetch", &json!({ "url": url })).await
 }
 
-#[tokio::test]
-async fn an_unparseable_http_url_fails_in_the_provider_as_a_bare_schema_violation() {
-    fetch("not a url").await.assert_is(
+/// Asserts an `http_fetch` of `url` is answered 422 with a bare `schema_violation`; `why`
+/// names the gate behaviour this reproduces.
+async fn assert_bare_schema_violation(url: &str, why: &str) {
+    let r = fetch(url).await;
+    r.assert_is(
         422,
         r#"{"error":"schema_violation"}"#,
-        "the gate's http provider fails on a URL its host cannot parse",
+        &format!("{url}: {why}"),
     );
 }
 
 #[tokio::test]
+async fn an_unparseable_http_url_fails_in_the_provider_as_a_bare_schema_violation() {
+    let why = "the gate's http provider fails on a URL its host cannot parse";
+    assert_bare_schema_violation("not a url", why).await;
+}
+
+#[tokio::test]
 async fn an_http_url_without_a_host_fails_in_the_provider_as_a_bare_schema_violation() {
-    fetch("file:///etc/passwd").await.assert_is(
-        422,
-        r#"{"error":"schema_violation"}"#,
-        "the gate's host admits no sink for a URL without a host",
-    );
+    let why = "the gate's host admits no sink for a URL without a host";
+    assert_bare_schema_violation("file:///etc/passwd", why).await;
 }
 
 #[tokio::test]
