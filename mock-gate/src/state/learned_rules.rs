@@ -234,12 +234,6 @@ pub struct LearnedStore {
     pub paths: LearnedTable,
 }
 
-impl Default for LearnedStore {
-    fn default() -> Self {
-        Self::new(crate::caps::Caps::default().learned_rows)
-    }
-}
-
 impl LearnedStore {
     /// Both tables, each holding at most `max_rows` rows.
     pub fn new(max_rows: usize) -> Self {
