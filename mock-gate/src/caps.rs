@@ -14,6 +14,8 @@
 //! The replay cache has its own bound (`replay_capacity`, default 100 000: new proofs are
 //! refused with `replay_cache_unavailable` while it is full of unexpired jtis).
 
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
 use serde::{Deserialize, Serialize};
 
 /// Per-store bounds (number of records).
@@ -47,6 +49,37 @@ impl Default for Caps {
             verified_leases: 1_024,
             session_fs_roots: 10_000,
         }
+    }
+}
+
+/// A store's records behind one lock, with the most records it may keep (what it does at the
+/// bound is the store's own, as the table above says).
+#[derive(Debug)]
+pub struct Bounded<S> {
+    records: Mutex<S>,
+    capacity: usize,
+}
+
+impl<S: Default> Bounded<S> {
+    /// Empty records, at most `capacity` of them.
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            records: Mutex::default(),
+            capacity,
+        }
+    }
+}
+
+impl<S> Bounded<S> {
+    /// The records, locked; a panic of another holder of the lock leaves them usable, as every
+    /// change to them is made whole under it.
+    pub fn lock(&self) -> MutexGuard<'_, S> {
+        self.records.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The most records kept.
+    pub fn capacity(&self) -> usize {
+        self.capacity
     }
 }
 

@@ -7,15 +7,16 @@ mod support;
 use latchgate_mock::MockGate;
 use serde_json::{json, Value};
 use support::{
-    assert_rate_limit_exceeded, burst, execute_fresh, first_429, gate, one_token_gate, redact,
-    send, unlimited_gate, Agent, Op, Resp, Target, FETCH_UNKNOWN, UNAUTHORIZED,
+    assert_execute_status, assert_rate_limit_exceeded, burst, first_429, gate, one_token_gate,
+    redact, send, unlimited_gate, Agent, Op, Resp, Target, FETCH_UNKNOWN, UNAUTHORIZED,
 };
 
 const JSON: (&str, &str) = ("content-type", "application/json");
 
-async fn fetch_unknown_status(g: &MockGate) -> u16 {
+/// Asserts an `http_fetch` of a domain in no allowlist is answered `status`.
+async fn assert_fetch_unknown(g: &MockGate, status: u16, why: &str) {
     let fetch = json!({"url": FETCH_UNKNOWN});
-    execute_fresh(g, "http_fetch", &fetch).await.status
+    assert_execute_status(g, "http_fetch", &fetch, status, why).await;
 }
 
 fn domain(d: &str) -> Value {
@@ -63,20 +64,12 @@ async fn list_domains_shows_api_rows_with_sorted_keys() {
 #[tokio::test]
 async fn added_domain_removes_the_hold_and_delete_brings_it_back() {
     let g = gate().await;
-    assert_eq!(
-        fetch_unknown_status(&g).await,
-        202,
-        "unknown domain is held"
-    );
+    assert_fetch_unknown(&g, 202, "unknown domain is held").await;
     domains(&g, "POST", "example.org").await;
-    assert_eq!(fetch_unknown_status(&g).await, 200, "added domain runs");
+    assert_fetch_unknown(&g, 200, "added domain runs").await;
     let r = domains(&g, "DELETE", "example.org").await;
     insta::assert_snapshot!(r.text(), @r#"{"action_id":"http_fetch","deleted":true,"domain":"example.org"}"#);
-    assert_eq!(
-        fetch_unknown_status(&g).await,
-        202,
-        "deleted domain is held again"
-    );
+    assert_fetch_unknown(&g, 202, "deleted domain is held again").await;
 }
 
 #[tokio::test]
@@ -124,11 +117,7 @@ async fn clear_domains_counts_the_action_rows_only() {
         )
         .await;
     insta::assert_snapshot!(r.text(), @r#"{"action_id":"http_fetch","deleted_count":2}"#);
-    assert_eq!(
-        fetch_unknown_status(&g).await,
-        202,
-        "cleared domain is held again"
-    );
+    assert_fetch_unknown(&g, 202, "cleared domain is held again").await;
     let rest = Op::of(&g).get(&g, "/v1/admin/domains").await.json();
     assert_eq!(rest["domains"].as_array().map(Vec::len), Some(1), "{rest}");
 }

@@ -6,16 +6,18 @@ mod support;
 use latchgate_mock::MockGate;
 use serde_json::{json, Value};
 use support::{
-    burst, execute_fresh as execute, first_429, gate, one_token_gate, send, Op, Resp, Target,
+    assert_execute_status, burst, execute_fresh as execute, first_429, gate, one_token_gate, send,
+    Op, Resp, Target,
 };
 
 const JSON: (&str, &str) = ("content-type", "application/json");
 const ANON: &str = "dev:anonymous";
 const ALLOWLIST: &str = "/v1/admin/policy/allowlist";
 
-async fn post_status(g: &MockGate) -> u16 {
+/// Asserts an `http_post` by `dev:anonymous` is answered `status`.
+async fn assert_post(g: &MockGate, status: u16, why: &str) {
     let body = json!({"url": "https://httpbin.org/post", "body": "{}"});
-    execute(g, "http_post", &body).await.status
+    assert_execute_status(g, "http_post", &body, status, why).await;
 }
 
 /// Grants or revokes `http_post` for `dev:anonymous`.
@@ -55,10 +57,10 @@ async fn unknown_principal_is_404_principal_not_found() {
 #[tokio::test]
 async fn grant_lets_a_denied_principal_call_the_action_and_bumps_the_version() {
     let g = gate().await;
-    assert_eq!(post_status(&g).await, 403, "denied before the grant");
+    assert_post(&g, 403, "denied before the grant").await;
     let r = edit_post(&g, "grant").await;
     insta::assert_snapshot!(r.text(), @r#"{"allowed_sinks":["http_write"],"granted":["http_post"],"principal":"dev:anonymous","total_actions":1}"#);
-    assert_eq!(post_status(&g).await, 200, "granted action runs");
+    assert_post(&g, 200, "granted action runs").await;
     let p = Op::of(&g).get(&g, "/v1/admin/policy").await.json();
     assert_eq!(p["policy_version"], json!("quickstart-init-1"));
 }
@@ -69,7 +71,7 @@ async fn revoke_removes_the_grant_and_the_emptied_principal() {
     edit_post(&g, "grant").await;
     let r = edit_post(&g, "revoke").await;
     insta::assert_snapshot!(r.text(), @r#"{"allowed_sinks":[],"principal":"dev:anonymous","principal_removed":true,"remaining_actions":0,"revoked":["http_post"]}"#);
-    assert_eq!(post_status(&g).await, 403, "revoked action is denied again");
+    assert_post(&g, 403, "revoked action is denied again").await;
     assert_eq!(
         Op::of(&g)
             .get(&g, "/v1/admin/policy/dev:anonymous")
@@ -122,11 +124,7 @@ async fn grant_rejects_unknown_and_malformed_actions_and_empty_lists() {
         r.text(),
         r#"{"error":"invalid_principal","detail":"principal must be 1-253 characters"}"#
     );
-    assert_eq!(
-        post_status(&g).await,
-        403,
-        "a rejected grant changes nothing"
-    );
+    assert_post(&g, 403, "a rejected grant changes nothing").await;
 }
 
 #[tokio::test]
@@ -186,7 +184,7 @@ async fn mock_control_grant_still_adds_explicit_sinks() {
     )
     .await;
     assert_eq!(r.status, 200, "{}", r.text());
-    assert_eq!(post_status(&g).await, 200);
+    assert_post(&g, 200, "the granted action runs on its explicit sink").await;
 }
 
 #[tokio::test]

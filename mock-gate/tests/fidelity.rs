@@ -7,7 +7,9 @@ mod support;
 
 use latchgate_mock::MockGate;
 use serde_json::json;
-use support::{execute_fresh, fs_gate, fs_read, fs_root_with, gate, Agent, Op};
+use support::{
+    assert_execute_status, execute_fresh, fs_gate, fs_read, fs_root_with, gate, Agent, Op,
+};
 
 /// A quickstart gate on an fs root holding `README.md`, and the root, to be kept as long as
 /// the gate is used.
@@ -80,8 +82,7 @@ async fn approval_timestamps_carry_nanoseconds_as_chrono_prints_them() {
 #[tokio::test]
 async fn metrics_count_an_allowed_call_under_the_gate_family_names() {
     let (g, _root) = readme_gate().await;
-    let r = execute_fresh(&g, "fs_read", &fs_read("README.md")).await;
-    assert_eq!(r.status, 200, "{}", r.text());
+    assert_execute_status(&g, "fs_read", &fs_read("README.md"), 200, "allowed").await;
     let lines = [
         "latchgate_calls_total_total{action=\"fs_read\",decision=\"allow\"} 1",
         "latchgate_policy_decisions_total_total{decision=\"allow\"} 1",
@@ -96,7 +97,7 @@ async fn metrics_count_an_allowed_call_under_the_gate_family_names() {
 async fn metrics_count_a_policy_denial_once() {
     let g = gate().await;
     let body = json!({"url": "https://httpbin.org/post", "body": "{}"});
-    assert_eq!(execute_fresh(&g, "http_post", &body).await.status, 403);
+    assert_execute_status(&g, "http_post", &body, 403, "denied by the policy").await;
     let lines = [
         "latchgate_calls_total_total{action=\"http_post\",decision=\"deny\"} 1",
         "latchgate_policy_decisions_total_total{decision=\"deny\"} 1",
@@ -156,22 +157,27 @@ async fn fetch(url: &str) -> support::Resp {
     execute_fresh(&g, "http_fetch", &json!({ "url": url })).await
 }
 
-#[tokio::test]
-async fn an_unparseable_http_url_fails_in_the_provider_as_a_bare_schema_violation() {
-    fetch("not a url").await.assert_is(
+/// Asserts an `http_fetch` of `url` is answered 422 with a bare `schema_violation`; `why`
+/// names the gate behaviour this reproduces.
+async fn assert_bare_schema_violation(url: &str, why: &str) {
+    let r = fetch(url).await;
+    r.assert_is(
         422,
         r#"{"error":"schema_violation"}"#,
-        "the gate's http provider fails on a URL its host cannot parse",
+        &format!("{url}: {why}"),
     );
 }
 
 #[tokio::test]
+async fn an_unparseable_http_url_fails_in_the_provider_as_a_bare_schema_violation() {
+    let why = "the gate's http provider fails on a URL its host cannot parse";
+    assert_bare_schema_violation("not a url", why).await;
+}
+
+#[tokio::test]
 async fn an_http_url_without_a_host_fails_in_the_provider_as_a_bare_schema_violation() {
-    fetch("file:///etc/passwd").await.assert_is(
-        422,
-        r#"{"error":"schema_violation"}"#,
-        "the gate's host admits no sink for a URL without a host",
-    );
+    let why = "the gate's host admits no sink for a URL without a host";
+    assert_bare_schema_violation("file:///etc/passwd", why).await;
 }
 
 #[tokio::test]

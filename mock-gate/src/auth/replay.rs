@@ -118,22 +118,43 @@ impl ReplayCache {
 
 #[cfg(test)]
 mod tests {
+    use super::ReplayCheck::{Fresh, Replayed, Unavailable};
     use super::*;
+
+    /// Checks each `(jti, now_ms, outcome)` in turn on a fresh cache of `capacity`.
+    fn assert_checks(capacity: usize, checks: &[(&str, i64, ReplayCheck)]) {
+        let c = ReplayCache::new(capacity);
+        for &(jti, now_ms, want) in checks {
+            assert_eq!(
+                c.check_and_store(jti, now_ms),
+                want,
+                "{jti:?} at {now_ms} ms"
+            );
+        }
+    }
 
     #[test]
     fn second_use_within_ttl_is_a_replay_and_after_ttl_is_fresh() {
-        let c = ReplayCache::new(10);
-        assert_eq!(c.check_and_store("a", 0), ReplayCheck::Fresh);
-        assert_eq!(c.check_and_store("a", 179_999), ReplayCheck::Replayed);
-        assert_eq!(c.check_and_store("a", 180_000), ReplayCheck::Fresh);
+        assert_checks(
+            10,
+            &[
+                ("a", 0, Fresh),
+                ("a", 179_999, Replayed),
+                ("a", 180_000, Fresh),
+            ],
+        );
     }
 
     #[test]
     fn full_cache_refuses_new_jtis() {
-        let c = ReplayCache::new(1);
-        assert_eq!(c.check_and_store("a", 0), ReplayCheck::Fresh);
-        assert_eq!(c.check_and_store("b", 1), ReplayCheck::Unavailable);
-        assert_eq!(c.check_and_store("b", 180_001), ReplayCheck::Fresh);
+        assert_checks(
+            1,
+            &[
+                ("a", 0, Fresh),
+                ("b", 1, Unavailable),
+                ("b", 180_001, Fresh),
+            ],
+        );
     }
 
     #[test]
@@ -146,8 +167,6 @@ mod tests {
 
     #[test]
     fn jtis_differing_in_one_byte_are_distinct() {
-        let c = ReplayCache::new(10);
-        assert_eq!(c.check_and_store("jti-1", 0), ReplayCheck::Fresh);
-        assert_eq!(c.check_and_store("jti-2", 0), ReplayCheck::Fresh);
+        assert_checks(10, &[("jti-1", 0, Fresh), ("jti-2", 0, Fresh)]);
     }
 }

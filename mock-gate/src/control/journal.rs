@@ -2,10 +2,11 @@
 //! and the verdict.
 
 use std::collections::VecDeque;
-use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+use crate::caps::Bounded;
 
 /// Decoded (unverified) DPoP proof.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -82,8 +83,7 @@ struct Ring {
 /// proofs are not stored: [`Journal::entries`] decodes them from the `dpop` header on read.
 #[derive(Debug)]
 pub struct Journal {
-    ring: Mutex<Ring>,
-    capacity: usize,
+    ring: Bounded<Ring>,
 }
 
 impl Default for Journal {
@@ -96,26 +96,21 @@ impl Journal {
     /// A journal keeping the newest `capacity` entries (0 = keeps none, counts all as dropped).
     pub fn new(capacity: usize) -> Self {
         Self {
-            ring: Mutex::default(),
-            capacity,
+            ring: Bounded::new(capacity),
         }
-    }
-
-    fn ring(&self) -> std::sync::MutexGuard<'_, Ring> {
-        self.ring.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Appends an entry, numbering it (from 1, in arrival order); drops the oldest when full.
     pub fn push(&self, mut e: JournalEntry) {
-        let mut g = self.ring();
+        let mut g = self.ring.lock();
         g.pushed += 1;
         e.seq = g.pushed;
         e.dpop = None;
-        if self.capacity == 0 {
+        if self.capacity() == 0 {
             g.dropped += 1;
             return;
         }
-        if g.entries.len() >= self.capacity {
+        if g.entries.len() >= self.capacity() {
             g.entries.pop_front();
             g.dropped += 1;
         }
@@ -124,7 +119,7 @@ impl Journal {
 
     /// A copy of every kept entry, oldest first, with its decoded proof.
     pub fn entries(&self) -> Vec<JournalEntry> {
-        let kept: Vec<JournalEntry> = self.ring().entries.iter().cloned().collect();
+        let kept: Vec<JournalEntry> = self.ring.lock().entries.iter().cloned().collect();
         kept.into_iter()
             .map(|mut e| {
                 e.dpop = e.header("dpop").and_then(decode_proof);
@@ -143,7 +138,7 @@ impl Journal {
 
     /// Number of kept entries.
     pub fn len(&self) -> usize {
-        self.ring().entries.len()
+        self.ring.lock().entries.len()
     }
 
     /// Whether nothing is kept.
@@ -153,17 +148,17 @@ impl Journal {
 
     /// Entries dropped (oldest first) to stay within the capacity since start or the last clear.
     pub fn dropped(&self) -> u64 {
-        self.ring().dropped
+        self.ring.lock().dropped
     }
 
     /// The most entries kept.
     pub fn capacity(&self) -> usize {
-        self.capacity
+        self.ring.capacity()
     }
 
     /// Forgets everything (numbering and the dropped count start again).
     pub fn clear(&self) {
-        *self.ring() = Ring::default();
+        *self.ring.lock() = Ring::default();
     }
 }
 

@@ -2,12 +2,12 @@
 //! 120 s, rows claimable up to one extra TTL (created + 600 s), reads never filtered by expiry.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::actions::manifest::{EgressProfile, RiskLevel, VerifierKind};
+use crate::caps::Bounded;
 
 /// Pending lifetime (s).
 pub const APPROVAL_TTL_SECS: i64 = 300;
@@ -144,14 +144,7 @@ pub enum Claim {
 /// id reads as unknown.
 #[derive(Debug)]
 pub struct ApprovalStore {
-    inner: Mutex<(HashMap<String, ApprovalRecord>, Vec<String>)>,
-    capacity: usize,
-}
-
-impl Default for ApprovalStore {
-    fn default() -> Self {
-        Self::new(crate::caps::Caps::default().approvals)
-    }
+    inner: Bounded<(HashMap<String, ApprovalRecord>, Vec<String>)>,
 }
 
 impl ApprovalRecord {
@@ -166,17 +159,16 @@ impl ApprovalStore {
     /// A store keeping at most `capacity` approvals.
     pub fn new(capacity: usize) -> Self {
         Self {
-            inner: Mutex::default(),
-            capacity,
+            inner: Bounded::new(capacity),
         }
     }
 
     /// Stores a new pending record (one locked insert of the complete record), making room
     /// first when full (the record's `created_ms` is the time of the choice).
     pub fn insert(&self, rec: ApprovalRecord) {
-        let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let mut g = self.inner.lock();
         let (map, order) = &mut *g;
-        while !order.is_empty() && order.len() >= self.capacity.max(1) {
+        while !order.is_empty() && order.len() >= self.inner.capacity().max(1) {
             let victim = order
                 .iter()
                 .position(|id| map.get(id).is_none_or(|r| r.is_settled(rec.created_ms)))
@@ -190,17 +182,12 @@ impl ApprovalStore {
 
     /// Reads a record (no expiry filter).
     pub fn get(&self, id: &str) -> Option<ApprovalRecord> {
-        self.inner
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .0
-            .get(id)
-            .cloned()
+        self.inner.lock().0.get(id).cloned()
     }
 
     /// Newest first, optionally filtered by state, at most `limit`.
     pub fn list(&self, state: Option<ApprovalState>, limit: usize) -> Vec<ApprovalRecord> {
-        let g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let g = self.inner.lock();
         g.1.iter()
             .rev()
             .filter_map(|id| g.0.get(id))
@@ -213,7 +200,7 @@ impl ApprovalStore {
     /// Atomic claim at virtual time `now`.
     pub fn claim(&self, id: &str, operator: &str, now: Stamp) -> Claim {
         let now_ms = now.ms;
-        let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let mut g = self.inner.lock();
         let Some(rec) = g.0.get_mut(id) else {
             return Claim::NotFound;
         };
@@ -242,7 +229,7 @@ impl ApprovalStore {
 
     /// Records the outcome of a claimed approval.
     pub fn finish(&self, id: &str, state: ApprovalState, detail: &str, now: Stamp) {
-        let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let mut g = self.inner.lock();
         if let Some(rec) = g.0.get_mut(id) {
             rec.state = state;
             rec.completed_ms = Some(now.ms);
@@ -260,7 +247,6 @@ impl ApprovalStore {
     pub fn count(&self, state: ApprovalState) -> usize {
         self.inner
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
             .0
             .values()
             .filter(|r| r.state == state)
@@ -270,12 +256,12 @@ impl ApprovalStore {
     /// Number of records kept.
     #[cfg(test)]
     pub fn len(&self) -> usize {
-        self.inner.lock().unwrap_or_else(|e| e.into_inner()).1.len()
+        self.inner.lock().1.len()
     }
 
     /// Forgets everything.
     pub fn clear(&self) {
-        let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let mut g = self.inner.lock();
         g.0.clear();
         g.1.clear();
     }

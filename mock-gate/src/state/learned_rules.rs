@@ -234,12 +234,6 @@ pub struct LearnedStore {
     pub paths: LearnedTable,
 }
 
-impl Default for LearnedStore {
-    fn default() -> Self {
-        Self::new(crate::caps::Caps::default().learned_rows)
-    }
-}
-
 impl LearnedStore {
     /// Both tables, each holding at most `max_rows` rows.
     pub fn new(max_rows: usize) -> Self {
@@ -271,6 +265,15 @@ mod tests {
         }
     }
 
+    /// A default table holding each `(action_id, value, added_at)` row, inserted in order.
+    fn table_with(rows: &[(&str, &str, &str)]) -> LearnedTable {
+        let t = LearnedTable::default();
+        for &(action_id, value, at) in rows {
+            t.insert(row(action_id, value, at)).unwrap();
+        }
+        t
+    }
+
     #[test]
     fn second_insert_of_the_same_pair_is_ignored() {
         let t = LearnedTable::default();
@@ -281,10 +284,7 @@ mod tests {
 
     #[test]
     fn unfiltered_list_orders_by_action_then_time() {
-        let t = LearnedTable::default();
-        t.insert(row("b", "1", "t1")).unwrap();
-        t.insert(row("a", "2", "t2")).unwrap();
-        t.insert(row("a", "3", "t0")).unwrap();
+        let t = table_with(&[("b", "1", "t1"), ("a", "2", "t2"), ("a", "3", "t0")]);
         let order: Vec<String> = t.list(None).into_iter().map(|e| e.value).collect();
         assert_eq!(order, ["3", "2", "1"]);
     }
@@ -326,10 +326,7 @@ mod tests {
 
     #[test]
     fn clear_action_counts_only_that_action() {
-        let t = LearnedTable::default();
-        t.insert(row("a", "1", "t")).unwrap();
-        t.insert(row("a", "2", "t")).unwrap();
-        t.insert(row("b", "1", "t")).unwrap();
+        let t = table_with(&[("a", "1", "t"), ("a", "2", "t"), ("b", "1", "t")]);
         assert_eq!(t.clear_action("a"), 2);
         assert_eq!(t.values("b"), ["1"]);
     }

@@ -2,11 +2,11 @@
 //! Ed25519 signature over the hex string's ASCII bytes, `signature_status` on read.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
 
 use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
 use serde_json::{json, Map, Value};
 
+use crate::caps::Bounded;
 use crate::control::mutants::{Mutant, Switches};
 use crate::crypto::sha256_hex;
 
@@ -212,27 +212,15 @@ struct Stored {
 /// id then reads as unknown (404 `{"error":"not_found"}`, the gate's answer for any unknown id).
 #[derive(Debug)]
 pub struct ReceiptStore {
-    stored: Mutex<Stored>,
-    capacity: usize,
-}
-
-impl Default for ReceiptStore {
-    fn default() -> Self {
-        Self::new(crate::caps::Caps::default().receipts)
-    }
+    stored: Bounded<Stored>,
 }
 
 impl ReceiptStore {
     /// A store keeping the newest `capacity` receipts.
     pub fn new(capacity: usize) -> Self {
         Self {
-            stored: Mutex::default(),
-            capacity,
+            stored: Bounded::new(capacity),
         }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Stored> {
-        self.stored.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Stores a receipt (one locked insert of the complete record).
@@ -240,12 +228,13 @@ impl ReceiptStore {
         let Some(id) = receipt.get("receipt_id").and_then(Value::as_str) else {
             return;
         };
-        if self.capacity == 0 {
+        let capacity = self.stored.capacity();
+        if capacity == 0 {
             return;
         }
         let text: Box<str> = receipt.to_string().into();
-        let mut g = self.lock();
-        while g.order.len() >= self.capacity {
+        let mut g = self.stored.lock();
+        while g.order.len() >= capacity {
             match g.order.pop_front() {
                 Some(old) => g.by_id.remove(&old),
                 None => break,
@@ -258,19 +247,19 @@ impl ReceiptStore {
 
     /// Reads a receipt.
     pub fn get(&self, id: &str) -> Option<Value> {
-        let text = self.lock().by_id.get(id).cloned()?;
+        let text = self.stored.lock().by_id.get(id).cloned()?;
         serde_json::from_str(&text).ok()
     }
 
     /// Number of receipts kept.
     #[cfg(test)]
     pub fn len(&self) -> usize {
-        self.lock().order.len()
+        self.stored.lock().order.len()
     }
 
     /// Forgets everything.
     pub fn clear(&self) {
-        *self.lock() = Stored::default();
+        *self.stored.lock() = Stored::default();
     }
 }
 

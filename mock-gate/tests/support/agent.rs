@@ -66,6 +66,19 @@ pub async fn execute_fresh(g: &MockGate, action: &str, params: &Value) -> Resp {
     a.execute(g, &l, action, params).await
 }
 
+/// Asserts `action` with `params`, executed by a fresh agent, is answered `status`; `why` says
+/// what that status shows.
+pub async fn assert_execute_status(
+    g: &MockGate,
+    action: &str,
+    params: &Value,
+    status: u16,
+    why: &str,
+) {
+    let r = execute_fresh(g, action, params).await;
+    assert_eq!(r.status, status, "{why}: {}", r.text());
+}
+
 /// The URL a proof for `path` names as `htu`.
 pub fn htu(g: &MockGate, path: &str) -> String {
     format!("{}{path}", g.public_base_url())

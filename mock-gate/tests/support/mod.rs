@@ -15,8 +15,8 @@ mod operator;
 mod snapshot;
 
 pub use agent::{
-    execute_fresh, htu, leased, leased_on, post_lease, send_dpop, Agent, Lease, FETCH_OK,
-    FETCH_PATH, FETCH_UNKNOWN,
+    assert_execute_status, execute_fresh, htu, leased, leased_on, post_lease, send_dpop, Agent,
+    Lease, FETCH_OK, FETCH_PATH, FETCH_UNKNOWN,
 };
 pub use binary::{mock_command, Served};
 pub use digest::{jcs_sha256, receipt_result_hash, sha256_hex};
