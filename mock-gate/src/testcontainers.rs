@@ -84,10 +84,8 @@ pub struct ReadyOperator {
     /// Its api key.
     pub api_key: String,
     /// Thumbprint of its key.
-    #[serde(default)]
     pub dpop_jkt: Option<String>,
     /// PKCS#8 PEM of its key (absent when the gate was given only a thumbprint).
-    #[serde(default)]
     pub private_key_pem: Option<String>,
 }
 
@@ -96,17 +94,14 @@ pub struct ReadyOperator {
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
 pub struct ReadyLine {
     /// Client listener as seen inside the container.
-    #[serde(default)]
     pub url: Option<String>,
     /// Admin listener as seen inside the container.
-    #[serde(default)]
     pub admin_url: Option<String>,
     /// The htu base every proof must use.
     pub public_base_url: String,
     /// Working operator credentials.
     pub operator: ReadyOperator,
     /// Token of the `/_mock/` control API, when the mock prints one.
-    #[serde(default)]
     pub control_token: Option<String>,
 }
 

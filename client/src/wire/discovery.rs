@@ -148,7 +148,6 @@ pub struct Readiness {
     /// Approval store usable.
     pub approval_store: bool,
     /// Egress proxy state (null when none is configured).
-    #[serde(default)]
     pub egress_proxy: Option<bool>,
     /// Number of registered actions.
     pub actions_registered: u64,

@@ -68,7 +68,6 @@ pub struct ApprovalProvenance {
     /// Operator id.
     pub approved_by: String,
     /// Hash binding the approval (null when absent).
-    #[serde(default)]
     pub approval_hash: Option<String>,
     /// `"operator_dpop"`.
     pub operator_authn_method: String,

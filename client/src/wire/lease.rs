@@ -24,7 +24,6 @@ pub struct LeaseRequest {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Budgets {
     /// Calls allowed under this lease (1..=2^63−1 when the SDK sends it).
-    #[serde(default)]
     pub max_calls: Option<u64>,
 }
 

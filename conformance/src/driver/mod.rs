@@ -59,40 +59,28 @@ pub struct ErrorOutcome {
     /// Canonical kind (`Denied`, `AuthError`, …), or `Unsupported` / `Uncaught`.
     pub kind: String,
     /// HTTP status, if the SDK exposes it.
-    #[serde(default)]
     pub status: Option<u16>,
     /// The gate's error code, if the SDK exposes it.
-    #[serde(default)]
     pub code: Option<String>,
     /// The reason (deny_reason / message), if exposed.
-    #[serde(default)]
     pub reason: Option<String>,
     /// Whether the SDK says a retry may succeed.
-    #[serde(default)]
     pub transient: Option<bool>,
     /// Whether the SDK says the action may have run.
-    #[serde(default)]
     pub may_have_executed: Option<bool>,
     /// Retry-After seconds, if exposed.
-    #[serde(default)]
     pub retry_after: Option<u64>,
     /// NotFound on a stale session.
-    #[serde(default)]
     pub stale_session: Option<bool>,
     /// InvalidInput: the offending parameter.
-    #[serde(default)]
     pub field: Option<String>,
     /// ApprovalRequired: the approval id.
-    #[serde(default)]
     pub approval_id: Option<String>,
     /// ApprovalRequired: the request hash.
-    #[serde(default)]
     pub request_hash: Option<String>,
     /// ApprovalRequired: the trace id.
-    #[serde(default)]
     pub trace_id: Option<String>,
     /// The SDK's own error type and message, for humans.
-    #[serde(default)]
     pub native: Option<String>,
 }
 

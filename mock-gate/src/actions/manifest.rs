@@ -147,7 +147,6 @@ pub struct TemplateConfig {
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
     /// Body template (a string with placeholders, or JSON).
-    #[serde(default)]
     pub body_template: Option<Value>,
 }
 
@@ -191,7 +190,6 @@ pub struct ActionSpec {
     #[serde(default)]
     pub verifier_kind: VerifierKind,
     /// Verifier options (`expected_status`, `required_fields`).
-    #[serde(default)]
     pub verification_config: Option<Value>,
     /// Request/response schemas and limits.
     #[serde(default)]
@@ -209,10 +207,8 @@ pub struct ActionSpec {
     #[serde(default = "default_required_scopes")]
     pub required_scopes: Vec<String>,
     /// HTTP template.
-    #[serde(default)]
     pub template: Option<TemplateConfig>,
     /// Filesystem policy.
-    #[serde(default)]
     pub fs: Option<FsConfig>,
 }
 

@@ -16,13 +16,10 @@ pub struct OperatorEntry {
     /// API key.
     pub api_key: String,
     /// Thumbprint of the key (computed from the key when omitted).
-    #[serde(default)]
     pub dpop_jkt: Option<String>,
     /// PKCS#8/SEC1 PEM of the key, inline.
-    #[serde(default)]
     pub private_key_pem: Option<String>,
     /// PEM file of the key.
-    #[serde(default)]
     pub private_key_file: Option<PathBuf>,
 }
 

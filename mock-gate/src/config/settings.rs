@@ -23,7 +23,6 @@ pub struct PeerPrincipal {
     #[serde(default)]
     pub scopes: Vec<String>,
     /// Optional owner claim.
-    #[serde(default)]
     pub owner: Option<String>,
 }
 
@@ -40,7 +39,6 @@ pub enum Identity {
         #[serde(default)]
         max_scopes: Vec<String>,
         /// Optional owner claim.
-        #[serde(default)]
         owner: Option<String>,
     },
     /// Unix-socket peer uid mapped to principals (SO_PEERCRED); TCP callers are refused.

@@ -10,19 +10,13 @@ use crate::actions::manifest::EgressProfile;
 #[derive(Debug, Deserialize)]
 struct Raw {
     allow: bool,
-    #[serde(default)]
     deny_reason: Option<String>,
     #[serde(default)]
     requires_approval: bool,
-    #[serde(default)]
     budgets_after: Option<Budgets>,
-    #[serde(default)]
     allowed_sinks: Option<Vec<String>>,
-    #[serde(default)]
     approved_secrets: Option<Vec<String>>,
-    #[serde(default)]
     approved_egress: Option<EgressProfile>,
-    #[serde(default)]
     policy_version: Option<String>,
 }
 

@@ -29,7 +29,6 @@ pub struct RunDoc {
     pub target: String,
     #[serde(default)]
     pub started_at: String,
-    #[serde(default)]
     pub sdk: Option<SdkDoc>,
 }
 
@@ -57,20 +56,15 @@ pub struct ResultDoc {
     pub verdict: String,
     #[serde(default)]
     pub duration_ms: u64,
-    #[serde(default)]
     pub reason: Option<String>,
-    #[serde(default)]
     pub evidence: Option<EvidenceDoc>,
-    #[serde(default)]
     pub expected_failure_comment: Option<String>,
 }
 
 /// Failure evidence.
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct EvidenceDoc {
-    #[serde(default)]
     pub expected: Option<String>,
-    #[serde(default)]
     pub actual: Option<String>,
     #[serde(default)]
     pub excerpts: Vec<String>,

@@ -30,7 +30,6 @@ pub struct ReadyLine {
     /// Working operator credentials.
     pub operator: Option<ReadyOperator>,
     /// The mock's `/_mock/` control token (absent on other gates or with `--control-open`).
-    #[serde(default)]
     pub control_token: Option<String>,
 }
 

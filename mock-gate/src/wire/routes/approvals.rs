@@ -19,9 +19,7 @@ use crate::state::GateState;
 /// `GET /v1/approvals` query.
 #[derive(Debug, Deserialize, Default)]
 pub struct ListQuery {
-    #[serde(default)]
     status: Option<ApprovalState>,
-    #[serde(default)]
     limit: Option<usize>,
 }
 
@@ -306,7 +304,6 @@ async fn run_approved(
 /// Optional deny body.
 #[derive(Debug, Deserialize, Default)]
 pub struct DenyBody {
-    #[serde(default)]
     reason: Option<String>,
 }
 

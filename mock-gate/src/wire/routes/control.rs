@@ -73,13 +73,10 @@ pub async fn get_clock(State(st): State<Arc<GateState>>) -> Response {
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct ClockCommand {
     /// Shift by this many ms.
-    #[serde(default)]
     pub advance_ms: Option<i64>,
     /// Jump to this instant.
-    #[serde(default)]
     pub set_unix_ms: Option<i64>,
     /// Freeze (true) or let run (false).
-    #[serde(default)]
     pub freeze: Option<bool>,
 }
 
@@ -164,16 +161,12 @@ pub async fn list_actions(State(st): State<Arc<GateState>>) -> Response {
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct ActionCommand {
     /// Manifest as YAML text.
-    #[serde(default)]
     pub manifest_yaml: Option<String>,
     /// Manifest as JSON.
-    #[serde(default)]
     pub manifest: Option<Value>,
     /// Canned provider output (default: the digest's built-in provider).
-    #[serde(default)]
     pub output: Option<Value>,
     /// `http` = perform real requests for `builtin:http_api`.
-    #[serde(default)]
     pub provider: Option<String>,
 }
 

@@ -27,9 +27,7 @@ macro_rules! lease_request {
         pub struct $name {
             scopes: Vec<String>,
             dpop_jwk: DpopJwk,
-            #[serde(default)]
             budgets: Option<Budgets>,
-            #[serde(default)]
             fs_root: Option<String>,
         }
     };
