@@ -38,12 +38,8 @@ sdk_fn!(params_not_object, |ctx| {
 
 sdk_fn!(oversized_body, |ctx| {
     let c = ctx.client(json!({"agent_id": "agent-big"})).await?;
-    let before = ctx.tap.io();
     let big = json!({"path": "a".repeat(1_100_000)});
-    ctx.err(
-        json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": big}),
-        "InvalidInput",
-    )
-    .await?;
-    ctx.no_io_since(before, "a body over 1 MiB")
+    let cmd = json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": big});
+    ctx.err_before_io(cmd, "InvalidInput", "a body over 1 MiB")
+        .await
 });

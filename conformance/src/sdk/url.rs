@@ -41,10 +41,9 @@ sdk_fn!(url_both, |ctx| {
 });
 
 sdk_fn!(url_empty, |ctx| {
-    let before = ctx.tap.io();
-    ctx.err(json!({"cmd": "new_client", "base_url": ""}), "InvalidInput")
-        .await?;
-    ctx.no_io_since(before, "an empty base URL")
+    let cmd = json!({"cmd": "new_client", "base_url": ""});
+    ctx.err_before_io(cmd, "InvalidInput", "an empty base URL")
+        .await
 });
 
 sdk_fn!(url_bad_base, |ctx| {

@@ -37,7 +37,7 @@ pub struct Attribution {
 
 /// Every field of an event except `timestamp` and `prev_hash`, which the ledger stamps.
 /// `Default` is the gate's builder default: empty strings, no options, decision `error`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct AuditEvent {
     /// Trace id (unique in the ledger).
     pub trace_id: String,
@@ -97,42 +97,6 @@ pub struct AuditEvent {
     pub attribution: Attribution,
     /// The gate's dev mode (set on call outcomes only; admin and lease events carry false).
     pub dev_mode: bool,
-}
-
-impl Default for AuditEvent {
-    fn default() -> Self {
-        Self {
-            trace_id: String::new(),
-            event_type: EventType::ActionCall,
-            principal: String::new(),
-            session_id: String::new(),
-            lease_jti: String::new(),
-            identity_method: None,
-            owner: None,
-            action_id: String::new(),
-            action_version: None,
-            action_digest: String::new(),
-            action_trust_verdict: String::new(),
-            risk_level: None,
-            request_hash: String::new(),
-            request_schema_id: None,
-            policy_version: None,
-            decision: Decision::Error,
-            deny_reason: None,
-            allowed_sinks: Vec::new(),
-            budgets_before: None,
-            budgets_after: None,
-            runtime: None,
-            response_hash: None,
-            response_bytes: None,
-            grant_id: None,
-            receipt_id: None,
-            verification_outcome: None,
-            approval_id: None,
-            attribution: Attribution::default(),
-            dev_mode: false,
-        }
-    }
 }
 
 fn budgets(calls: Option<i64>) -> Value {

@@ -1,9 +1,10 @@
 //! The ledger's event types and decisions, by their wire names.
 
 /// Ledger event kinds, by their wire name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum EventType {
-    /// An execute / approve / deny outcome.
+    /// An execute / approve / deny outcome (the gate's builder default).
+    #[default]
     ActionCall,
     /// A lease was issued.
     LeaseIssued,
@@ -65,7 +66,7 @@ impl EventType {
 }
 
 /// The event's `decision`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Decision {
     /// Allowed (or a successful lifecycle/admin event).
     Allow,
@@ -76,6 +77,7 @@ pub enum Decision {
     /// Held for an operator.
     PendingApproval,
     /// Failed (the gate's default when no decision was set).
+    #[default]
     Error,
 }
 
