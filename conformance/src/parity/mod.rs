@@ -75,9 +75,9 @@ pub struct DifferingCase {
     pub original_steps: usize,
 }
 
-/// The outcome of a `diff` run.
-#[derive(Clone, Debug, Default)]
-pub struct DiffOutcome {
+/// How much a `diff` run covered: the counters its summary line and JSON report show together.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DiffCounts {
     /// Exchanges compared.
     pub compared: usize,
     /// Scenarios run on both sides.
@@ -86,6 +86,13 @@ pub struct DiffOutcome {
     pub scenarios_skipped: usize,
     /// Generated cases run.
     pub cases_run: usize,
+}
+
+/// The outcome of a `diff` run.
+#[derive(Clone, Debug, Default)]
+pub struct DiffOutcome {
+    /// What the run covered.
+    pub counts: DiffCounts,
     /// Every differing exchange.
     pub differing: Vec<Differing>,
     /// Differing generated cases, reduced.
@@ -108,7 +115,7 @@ pub fn suite_scenarios(only: &[String]) -> Result<Vec<Scenario>, SelectionError>
 fn compare_all(pairs: Vec<(NormExchange, NormExchange)>, out: &mut DiffOutcome) -> bool {
     let mut any = false;
     for (a, b) in pairs {
-        out.compared += 1;
+        out.counts.compared += 1;
         let d = diff::compare(&a, &b);
         if !d.is_empty() {
             any = true;
@@ -154,9 +161,9 @@ pub async fn run_diff(
         .buffered(jobs);
     while let Some((s, r)) = stream.next().await {
         match r? {
-            None => out.scenarios_skipped += 1,
+            None => out.counts.scenarios_skipped += 1,
             Some((xa, xb)) => {
-                out.scenarios_run += 1;
+                out.counts.scenarios_run += 1;
                 if compare_all(run::pair(xa, xb), &mut out) {
                     progress(&format!("differs: suite/{}", s.id));
                 }
@@ -176,7 +183,7 @@ pub async fn run_diff(
         .buffered(jobs);
     let mut differing_cases = Vec::new();
     while let Some((k, family, steps, r)) = stream.next().await {
-        out.cases_run += 1;
+        out.counts.cases_run += 1;
         if compare_all(r?, &mut out) {
             progress(&format!(
                 "differs: explore/{k} ({family}), rerun with --seed {} --case {k}",

@@ -56,10 +56,10 @@ pub fn summary(
 ) -> String {
     let line = format!(
         "compared {} exchanges ({} scenarios run, {} skipped; {} generated cases, seed {seed}) in {:.1} s: {} differ",
-        out.compared,
-        out.scenarios_run,
-        out.scenarios_skipped,
-        out.cases_run,
+        out.counts.compared,
+        out.counts.scenarios_run,
+        out.counts.scenarios_skipped,
+        out.counts.cases_run,
         took.as_secs_f64(),
         out.differing.len()
     );
@@ -101,10 +101,10 @@ pub fn json(out: &DiffOutcome, seed: u64, explained: Option<&[Explanation]>) -> 
         .collect();
     serde_json::to_string_pretty(&json!({
         "seed": seed,
-        "compared": out.compared,
-        "scenarios_run": out.scenarios_run,
-        "scenarios_skipped": out.scenarios_skipped,
-        "cases_run": out.cases_run,
+        "compared": out.counts.compared,
+        "scenarios_run": out.counts.scenarios_run,
+        "scenarios_skipped": out.counts.scenarios_skipped,
+        "cases_run": out.counts.cases_run,
         "differing": differing,
         "cases": cases,
     }))
