@@ -5,6 +5,7 @@ use crate::actions::manifest::{CompiledAction, EgressProfile};
 use crate::control::mutants::Mutant;
 use crate::enforce::authenticate::AgentAuth;
 use crate::policy::{Budgets, PolicyInput, Verdict};
+use crate::state::approvals::Unresolved;
 use crate::state::GateState;
 
 /// What the prechecks found about one call.
@@ -16,10 +17,8 @@ pub struct CallFacts<'a> {
     pub fs_path: Option<&'a str>,
     /// Budget snapshot (`i64::MAX` without budgets).
     pub calls_remaining: i64,
-    /// Domains not covered by the egress allowlist.
-    pub unresolved_domains: &'a [String],
-    /// Paths not covered by allowed globs.
-    pub unresolved_paths: &'a [String],
+    /// Domains and paths not covered by the allowlists.
+    pub unresolved: &'a Unresolved,
 }
 
 /// Evaluates the policy for one call.
@@ -49,8 +48,8 @@ pub fn evaluate(
         budgets_before: Budgets {
             calls_remaining: facts.calls_remaining,
         },
-        unresolved_domains: facts.unresolved_domains,
-        unresolved_paths: facts.unresolved_paths,
+        unresolved_domains: &facts.unresolved.domains,
+        unresolved_paths: &facts.unresolved.paths,
     };
     let t = std::time::Instant::now();
     let verdict = if state.settings.switches.has(Mutant::SkipAcl) {

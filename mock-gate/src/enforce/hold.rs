@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use crate::actions::manifest::{CompiledAction, EgressProfile};
 use crate::enforce::authenticate::AgentAuth;
 use crate::policy::Granted;
-use crate::state::approvals::{ApprovalRecord, ApprovalState, Plan};
+use crate::state::approvals::{ApprovalRecord, ApprovalState, Plan, Unresolved};
 use crate::state::GateState;
 
 /// What a held call is made of.
@@ -18,8 +18,7 @@ pub struct ApprovalParts {
     pub granted: Granted,
     pub calls_remaining: i64,
     pub had_budgets: bool,
-    pub unresolved_domains: Vec<String>,
-    pub unresolved_paths: Vec<String>,
+    pub unresolved: Unresolved,
 }
 
 /// The pending approval record of a call the policy sent to review, with its plan hash.
@@ -70,8 +69,7 @@ pub fn approval_record(
         receipt_id: None,
         deny_reason: None,
         error_code: None,
-        unresolved_domains: p.unresolved_domains,
-        unresolved_paths: p.unresolved_paths,
+        unresolved: p.unresolved,
         plan: Plan {
             approved_targets: g.allowed_sinks,
             approved_egress: egress,

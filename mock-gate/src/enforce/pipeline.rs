@@ -18,6 +18,7 @@ use crate::enforce::hold::{approval_record, ApprovalParts};
 use crate::enforce::pipeline_error::PipelineError;
 use crate::enforce::precheck;
 use crate::policy::Verdict;
+use crate::state::approvals::Unresolved;
 use crate::state::audit::Decision as AuditDecision;
 use crate::state::GateState;
 
@@ -43,8 +44,9 @@ pub async fn execute(
     let (auth, entry) = identify(state, action_id, headers, &mut audit)?;
     let action = Arc::clone(&entry.action);
     let (params, request_hash) = read_request(state, &action, body, &mut audit)?;
-    let unresolved_domains = precheck::domain_precheck(state, &action, &params);
-    let (fs_path, unresolved_paths) = precheck::path_precheck(state, &action, &params);
+    let domains = precheck::domain_precheck(state, &action, &params);
+    let (fs_path, paths) = precheck::path_precheck(state, &action, &params);
+    let unresolved = Unresolved { domains, paths };
     let budgets_on = auth.budgets.is_some() && !sw.has(Mutant::IgnoreBudgets);
     let calls_remaining = budget_snapshot(state, &auth, budgets_on, &audit)?;
     audit.set_budgets_before(calls_remaining);
@@ -52,8 +54,7 @@ pub async fn execute(
         request_hash: &request_hash,
         fs_path: fs_path.as_deref(),
         calls_remaining,
-        unresolved_domains: &unresolved_domains,
-        unresolved_paths: &unresolved_paths,
+        unresolved: &unresolved,
     };
     let granted = match crate::enforce::decide::evaluate(state, &auth, &action, facts) {
         Verdict::Deny(raw) => return Err(policy_denied(state, &audit, &auth, action_id, &raw)),
@@ -80,8 +81,7 @@ pub async fn execute(
                 granted,
                 calls_remaining,
                 had_budgets: budgets_on,
-                unresolved_domains,
-                unresolved_paths,
+                unresolved,
             };
             return Err(hold_for_review(state, &mut audit, &auth, &action, parts));
         }

@@ -51,6 +51,17 @@ pub struct Plan {
     pub had_budgets: bool,
 }
 
+/// What the prechecks left unresolved about one call (the policy input's `unresolved_domains`
+/// and `unresolved_paths`): the policy weighs it, a held call keeps it for the operator, and
+/// approving the call can learn its first domain or path.
+#[derive(Debug, Clone, Default)]
+pub struct Unresolved {
+    /// Domains not in the egress allowlist.
+    pub domains: Vec<String>,
+    /// Paths not in the allowed globs.
+    pub paths: Vec<String>,
+}
+
 /// One approval.
 #[derive(Debug, Clone)]
 pub struct ApprovalRecord {
@@ -102,10 +113,8 @@ pub struct ApprovalRecord {
     pub deny_reason: Option<String>,
     /// Failure text.
     pub error_code: Option<String>,
-    /// Domains not in the allowlist.
-    pub unresolved_domains: Vec<String>,
-    /// Paths not in the allowlist.
-    pub unresolved_paths: Vec<String>,
+    /// Domains and paths not in the allowlist.
+    pub unresolved: Unresolved,
     /// Stored plan.
     pub plan: Plan,
 }
@@ -296,8 +305,7 @@ mod tests {
             receipt_id: None,
             deny_reason: None,
             error_code: None,
-            unresolved_domains: Vec::new(),
-            unresolved_paths: Vec::new(),
+            unresolved: Unresolved::default(),
             plan: Plan {
                 approved_targets: Vec::new(),
                 approved_egress: EgressProfile::None,

@@ -121,11 +121,11 @@ fn detail_value(r: &ApprovalRecord) -> Value {
     opt("error_code", r.error_code.clone().map(Value::String));
     opt(
         "unresolved_domains",
-        (!r.unresolved_domains.is_empty()).then(|| json!(r.unresolved_domains)),
+        (!r.unresolved.domains.is_empty()).then(|| json!(r.unresolved.domains)),
     );
     opt(
         "unresolved_paths",
-        (!r.unresolved_paths.is_empty()).then(|| json!(r.unresolved_paths)),
+        (!r.unresolved.paths.is_empty()).then(|| json!(r.unresolved.paths)),
     );
     v
 }
@@ -225,10 +225,10 @@ pub async fn approve(
     let domain = q
         .learn_domain
         .clone()
-        .or_else(|| rec.unresolved_domains.first().cloned());
+        .or_else(|| rec.unresolved.domains.first().cloned());
     let path = match crate::enforce::learning::resolve_path(
         q.learn_path.as_deref(),
-        rec.unresolved_paths.first().map(String::as_str),
+        rec.unresolved.paths.first().map(String::as_str),
         st.fs_root_for(&rec.session_id).as_deref(),
     ) {
         Ok(p) => p,
