@@ -8,6 +8,7 @@ use crate::auth::replay::ReplayCheck;
 use crate::config::settings::OperatorCredential;
 use crate::control::mutants::{Lax, Mutant};
 use crate::crypto::ct_eq;
+use crate::state::caller::Caller;
 use crate::state::GateState;
 
 /// Every way authentication fails.
@@ -38,18 +39,12 @@ pub enum AuthFailure {
 /// An authenticated agent.
 #[derive(Debug, Clone)]
 pub struct AgentAuth {
-    /// Lease `sub`.
-    pub principal: String,
-    /// Lease session.
-    pub session_id: String,
-    /// Lease jti.
-    pub lease_jti: String,
+    /// Who holds the lease.
+    pub caller: Caller,
     /// Lease scopes.
     pub scopes: Vec<String>,
     /// Lease budgets claim.
     pub budgets: Option<Budgets>,
-    /// Owner claim.
-    pub owner: Option<String>,
 }
 
 /// An authenticated operator.
@@ -148,12 +143,9 @@ pub fn authenticate_agent(
         }
     })?;
     Ok(AgentAuth {
-        principal: claims.sub.clone(),
-        session_id: claims.session_id.clone(),
-        lease_jti: claims.jti.clone(),
+        caller: Caller::of_lease(&claims),
         scopes: claims.scope.clone(),
         budgets: claims.budgets.clone(),
-        owner: claims.owner.clone(),
     })
 }
 

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::actions::manifest::{EgressProfile, RiskLevel, VerifierKind};
 use crate::caps::Bounded;
+use crate::state::caller::Caller;
 
 /// Pending lifetime (s).
 pub const APPROVAL_TTL_SECS: i64 = 300;
@@ -75,14 +76,8 @@ pub struct ApprovalRecord {
     pub action_version: String,
     /// Risk.
     pub risk_level: RiskLevel,
-    /// Caller principal.
-    pub principal: String,
-    /// Caller session.
-    pub session_id: String,
-    /// Caller lease `jti`.
-    pub lease_jti: String,
-    /// Owner from the identity mapping.
-    pub owner: Option<String>,
+    /// Who made the held call.
+    pub caller: Caller,
     /// `sha256:` JCS hash of the body.
     pub request_hash: String,
     /// The original body (never returned).
@@ -286,10 +281,12 @@ mod tests {
             action_id: "a".into(),
             action_version: "1".into(),
             risk_level: RiskLevel::High,
-            principal: "p".into(),
-            session_id: "s".into(),
-            lease_jti: "j".into(),
-            owner: None,
+            caller: Caller {
+                principal: "p".into(),
+                session_id: "s".into(),
+                lease_jti: "j".into(),
+                owner: None,
+            },
             request_hash: "h".into(),
             request_body: Value::Null,
             policy_version: None,

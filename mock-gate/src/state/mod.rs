@@ -3,6 +3,7 @@
 pub mod approvals;
 pub mod audit;
 pub mod budgets;
+pub mod caller;
 pub mod fs_roots;
 pub mod learned_rules;
 pub mod metrics;

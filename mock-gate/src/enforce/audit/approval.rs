@@ -6,18 +6,20 @@ use crate::enforce::authenticate::OperatorAuth;
 use crate::state::approvals::ApprovalRecord;
 use crate::state::audit::fresh_trace_id;
 use crate::state::audit::{record, AuditEvent, Decision};
+use crate::state::caller::Caller;
 use crate::state::GateState;
 
 /// `POST /v1/approvals/{id}/deny` succeeded: a `deny` under a fresh trace id with the
-/// operator's attribution and `denied via <approval>: <reason>`.
+/// operator's attribution and `denied via <approval>: <reason>` (the gate leaves out the owner).
 pub fn approval_denied(st: &GateState, rec: &ApprovalRecord, op: &OperatorAuth, reason: &str) {
     record(
         st,
         AuditEvent {
             trace_id: fresh_trace_id(),
-            principal: rec.principal.clone(),
-            session_id: rec.session_id.clone(),
-            lease_jti: rec.lease_jti.clone(),
+            caller: Caller {
+                owner: None,
+                ..rec.caller.clone()
+            },
             action_id: rec.action_id.clone(),
             risk_level: Some(rec.risk_level.as_str().to_string()),
             request_hash: rec.request_hash.clone(),
@@ -33,7 +35,8 @@ pub fn approval_denied(st: &GateState, rec: &ApprovalRecord, op: &OperatorAuth, 
 }
 
 /// Approve found the plan expired: a `deny` with trust verdict `expired` under the pending
-/// call's trace id — refused by the ledger, as the gate's unique trace id refuses it.
+/// call's trace id, without owner and request hash — refused by the ledger, as the gate's
+/// unique trace id refuses it.
 pub fn plan_expired(st: &GateState, rec: &ApprovalRecord) {
     let dev_mode = st.settings.dev_mode;
     let from = CallAudit::from_pending(&rec.trace_id, rec, "expired", dev_mode).event(
@@ -44,7 +47,10 @@ pub fn plan_expired(st: &GateState, rec: &ApprovalRecord) {
     record(
         st,
         AuditEvent {
-            owner: None,
+            caller: Caller {
+                owner: None,
+                ..from.caller
+            },
             request_hash: String::new(),
             ..from
         },

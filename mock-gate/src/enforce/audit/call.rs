@@ -75,10 +75,7 @@ impl CallAudit {
     pub fn from_pending(trace_id: &str, rec: &ApprovalRecord, trust: &str, dev_mode: bool) -> Self {
         let mut c = Self::new(trace_id, &rec.action_id, dev_mode);
         let e = &mut c.ev;
-        e.principal = rec.principal.clone();
-        e.session_id = rec.session_id.clone();
-        e.lease_jti = rec.lease_jti.clone();
-        e.owner = rec.owner.clone();
+        e.caller = rec.caller.clone();
         e.action_id = rec.action_id.clone();
         e.action_version = Some(rec.action_version.clone());
         e.action_digest = rec.plan.provider_module_digest.clone();
@@ -91,10 +88,7 @@ impl CallAudit {
 
     /// After authentication.
     pub fn set_principal(&mut self, auth: &AgentAuth) {
-        self.ev.principal = auth.principal.clone();
-        self.ev.session_id = auth.session_id.clone();
-        self.ev.lease_jti = auth.lease_jti.clone();
-        self.ev.owner = auth.owner.clone();
+        self.ev.caller = auth.caller.clone();
     }
 
     /// After the registry lookup (the mock's registry always verifies the digest).

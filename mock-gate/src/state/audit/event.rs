@@ -4,6 +4,7 @@
 use serde_json::{json, Map, Value};
 
 use super::kinds::{Decision, EventType};
+use crate::state::caller::Caller;
 
 /// `runtime` member (present on executed calls only).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,16 +44,11 @@ pub struct AuditEvent {
     pub trace_id: String,
     /// Kind.
     pub event_type: EventType,
-    /// Subject.
-    pub principal: String,
-    /// Session (the operator id on admin events).
-    pub session_id: String,
-    /// Lease jti.
-    pub lease_jti: String,
+    /// Who made the call, or took the lease on `lease_issued`. Admin events carry the operator id
+    /// as both `principal` and `session_id` (no lease, no owner).
+    pub caller: Caller,
     /// Identity method (lease events).
     pub identity_method: Option<String>,
-    /// Lease owner.
-    pub owner: Option<String>,
     /// Action.
     pub action_id: String,
     /// Manifest version.
@@ -113,9 +109,9 @@ impl AuditEvent {
         m.insert("trace_id".into(), s(&self.trace_id));
         m.insert("timestamp".into(), s(timestamp));
         m.insert("event_type".into(), s(self.event_type.as_str()));
-        m.insert("principal".into(), s(&self.principal));
-        m.insert("session_id".into(), s(&self.session_id));
-        m.insert("lease_jti".into(), s(&self.lease_jti));
+        m.insert("principal".into(), s(&self.caller.principal));
+        m.insert("session_id".into(), s(&self.caller.session_id));
+        m.insert("lease_jti".into(), s(&self.caller.lease_jti));
         m.insert("action_id".into(), s(&self.action_id));
         m.insert("action_version".into(), opt(&self.action_version));
         m.insert("action_digest".into(), s(&self.action_digest));
@@ -140,7 +136,7 @@ impl AuditEvent {
         let a = &self.attribution;
         let omitted = [
             ("identity_method", &self.identity_method),
-            ("owner", &self.owner),
+            ("owner", &self.caller.owner),
             ("risk_level", &self.risk_level),
             ("grant_id", &self.grant_id),
             ("receipt_id", &self.receipt_id),

@@ -2,6 +2,7 @@
 //! lease helpers (fresh trace id each, as the gate's `write_admin_event` / `write_lease_audit`).
 
 use super::{AuditEvent, Decision, EventType};
+use crate::state::caller::Caller;
 use crate::state::GateState;
 
 /// Longest stored `deny_reason` (the gate's builder cut).
@@ -29,8 +30,11 @@ pub fn record_admin(st: &GateState, kind: EventType, operator_id: &str, detail: 
         AuditEvent {
             trace_id: fresh_trace_id(),
             event_type: kind,
-            principal: operator_id.to_string(),
-            session_id: operator_id.to_string(),
+            caller: Caller {
+                principal: operator_id.to_string(),
+                session_id: operator_id.to_string(),
+                ..Default::default()
+            },
             decision: Decision::Allow,
             deny_reason: detail,
             ..Default::default()
@@ -38,25 +42,15 @@ pub fn record_admin(st: &GateState, kind: EventType, operator_id: &str, detail: 
     );
 }
 
-/// A lease issuance with how the principal was identified (`none`, `peercred`, ...).
-pub fn record_lease(
-    st: &GateState,
-    principal: &str,
-    session_id: &str,
-    lease_jti: &str,
-    identity_method: &str,
-    owner: Option<String>,
-) {
+/// A lease issued to `holder`, with how its principal was identified (`none`, `peercred`, ...).
+pub fn record_lease(st: &GateState, holder: Caller, identity_method: &str) {
     record(
         st,
         AuditEvent {
             trace_id: fresh_trace_id(),
             event_type: EventType::LeaseIssued,
-            principal: principal.to_string(),
-            session_id: session_id.to_string(),
-            lease_jti: lease_jti.to_string(),
+            caller: holder,
             identity_method: (!identity_method.is_empty()).then(|| identity_method.to_string()),
-            owner,
             decision: Decision::Allow,
             ..Default::default()
         },

@@ -15,6 +15,7 @@ use crate::auth::lease::{
 };
 use crate::body::{json, GateBody};
 use crate::config::settings::Identity;
+use crate::state::caller::Caller;
 use crate::state::GateState;
 use crate::wire::server::Peer;
 
@@ -311,8 +312,7 @@ fn issue_lease(st: &GateState, peer: &Peer, req: LeaseRequest) -> Result<Respons
         .sign(&claims)
         .map_err(|_| GateBody::error(StatusCode::INTERNAL_SERVER_ERROR, "internal_error"))?;
     open_session(st, &claims, canonical_root.as_deref(), now_ms)?;
-    let (sub, owner) = (&claims.sub, claims.owner.clone());
-    crate::state::audit::record_lease(st, sub, &session_id, &jti, who.identity_method, owner);
+    crate::state::audit::record_lease(st, Caller::of_lease(&claims), who.identity_method);
     Ok(json(
         StatusCode::OK,
         &LeaseResponse {
