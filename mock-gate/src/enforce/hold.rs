@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use crate::actions::manifest::{CompiledAction, EgressProfile};
 use crate::enforce::authenticate::AgentAuth;
 use crate::policy::Granted;
-use crate::state::approvals::{ApprovalRecord, ApprovalState, Plan, Unresolved};
+use crate::state::approvals::{ApprovalRecord, ApprovalState, Plan, Stamp, Unresolved};
 use crate::state::GateState;
 
 /// What a held call is made of.
@@ -54,15 +54,12 @@ pub fn approval_record(
         request_hash: p.request_hash,
         request_body: p.params,
         policy_version: g.policy_version,
-        created_ms: created.timestamp_millis(),
-        created_at: crate::control::clock::rfc3339_nanos(created),
+        created: Stamp::at(created),
         expires_at,
         state: ApprovalState::Pending,
         claimed_by: None,
-        claimed_ms: None,
-        claimed_at: None,
-        completed_ms: None,
-        completed_at: None,
+        claimed: None,
+        completed: None,
         receipt_id: None,
         deny_reason: None,
         error_code: None,

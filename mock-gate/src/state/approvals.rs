@@ -84,24 +84,18 @@ pub struct ApprovalRecord {
     pub request_body: Value,
     /// Policy version.
     pub policy_version: Option<String>,
-    /// Creation (Unix ms).
-    pub created_ms: i64,
-    /// Creation, as the gate renders it (9 fractional digits).
-    pub created_at: String,
+    /// Creation.
+    pub created: Stamp,
     /// Plan expiry, as the gate renders it.
     pub expires_at: String,
     /// State.
     pub state: ApprovalState,
     /// Claiming operator.
     pub claimed_by: Option<String>,
-    /// Claim time (Unix ms).
-    pub claimed_ms: Option<i64>,
-    /// Claim time, as the gate renders it.
-    pub claimed_at: Option<String>,
-    /// Completion time (Unix ms).
-    pub completed_ms: Option<i64>,
-    /// Completion time, as the gate renders it.
-    pub completed_at: Option<String>,
+    /// Claim time.
+    pub claimed: Option<Stamp>,
+    /// Completion time.
+    pub completed: Option<Stamp>,
     /// Receipt of the approved execution.
     pub receipt_id: Option<String>,
     /// Operator reason.
@@ -117,7 +111,7 @@ pub struct ApprovalRecord {
 impl ApprovalRecord {
     /// Plan expiry (Unix ms).
     pub fn expires_ms(&self) -> i64 {
-        self.created_ms + APPROVAL_TTL_SECS * 1000
+        self.created.ms + APPROVAL_TTL_SECS * 1000
     }
 }
 
@@ -128,6 +122,16 @@ pub struct Stamp {
     pub ms: i64,
     /// RFC 3339 with 9 fractional digits.
     pub text: String,
+}
+
+impl Stamp {
+    /// `t` in both forms.
+    pub fn at(t: chrono::DateTime<chrono::Utc>) -> Self {
+        Stamp {
+            ms: t.timestamp_millis(),
+            text: crate::control::clock::rfc3339_nanos(t),
+        }
+    }
 }
 
 /// Result of a claim attempt.
@@ -155,7 +159,7 @@ impl ApprovalRecord {
     /// Resolved, or past the last instant it could be claimed, at `now_ms`.
     fn is_settled(&self, now_ms: i64) -> bool {
         !matches!(self.state, ApprovalState::Pending | ApprovalState::Claimed)
-            || now_ms > self.created_ms + 2 * APPROVAL_TTL_SECS * 1000
+            || now_ms > self.created.ms + 2 * APPROVAL_TTL_SECS * 1000
     }
 }
 
@@ -168,14 +172,14 @@ impl ApprovalStore {
     }
 
     /// Stores a new pending record (one locked insert of the complete record), making room
-    /// first when full (the record's `created_ms` is the time of the choice).
+    /// first when full (the record's creation is the time of the choice).
     pub fn insert(&self, rec: ApprovalRecord) {
         let mut g = self.inner.lock();
         let (map, order) = &mut *g;
         while !order.is_empty() && order.len() >= self.inner.capacity().max(1) {
             let victim = order
                 .iter()
-                .position(|id| map.get(id).is_none_or(|r| r.is_settled(rec.created_ms)))
+                .position(|id| map.get(id).is_none_or(|r| r.is_settled(rec.created.ms)))
                 .unwrap_or(0);
             let id = order.remove(victim);
             map.remove(&id);
@@ -214,20 +218,20 @@ impl ApprovalStore {
             }
             ApprovalState::Claimed
                 if rec
-                    .claimed_ms
-                    .is_some_and(|c| now_ms - c < CLAIM_TTL_SECS * 1000) =>
+                    .claimed
+                    .as_ref()
+                    .is_some_and(|c| now_ms - c.ms < CLAIM_TTL_SECS * 1000) =>
             {
                 return Claim::AlreadyClaimed
             }
             _ => {}
         }
-        if now_ms > rec.created_ms + 2 * APPROVAL_TTL_SECS * 1000 {
+        if now_ms > rec.created.ms + 2 * APPROVAL_TTL_SECS * 1000 {
             return Claim::NotFound;
         }
         rec.state = ApprovalState::Claimed;
         rec.claimed_by = Some(operator.to_string());
-        rec.claimed_ms = Some(now_ms);
-        rec.claimed_at = Some(now.text);
+        rec.claimed = Some(now);
         Claim::Claimed(Box::new(rec.clone()))
     }
 
@@ -236,8 +240,7 @@ impl ApprovalStore {
         let mut g = self.inner.lock();
         if let Some(rec) = g.0.get_mut(id) {
             rec.state = state;
-            rec.completed_ms = Some(now.ms);
-            rec.completed_at = Some(now.text);
+            rec.completed = Some(now);
             match state {
                 ApprovalState::Approved => rec.receipt_id = Some(detail.to_string()),
                 ApprovalState::Denied => rec.deny_reason = Some(detail.to_string()),
@@ -290,15 +293,12 @@ mod tests {
             request_hash: "h".into(),
             request_body: Value::Null,
             policy_version: None,
-            created_ms,
-            created_at: String::new(),
+            created: stamp(created_ms),
             expires_at: String::new(),
             state: ApprovalState::Pending,
             claimed_by: None,
-            claimed_ms: None,
-            claimed_at: None,
-            completed_ms: None,
-            completed_at: None,
+            claimed: None,
+            completed: None,
             receipt_id: None,
             deny_reason: None,
             error_code: None,

@@ -135,11 +135,7 @@ impl GateState {
 
     /// Now, for the approval store.
     pub fn stamp(&self) -> crate::state::approvals::Stamp {
-        let t = self.clock.now_precise();
-        crate::state::approvals::Stamp {
-            ms: t.timestamp_millis(),
-            text: crate::control::clock::rfc3339_nanos(t),
-        }
+        crate::state::approvals::Stamp::at(self.clock.now_precise())
     }
 
     /// Looks up an action.

@@ -71,7 +71,7 @@ pub async fn list(
             owner: r.caller.owner.clone(),
             risk_level: r.risk_level,
             request_hash: r.request_hash.clone(),
-            created_at: r.created_at.clone(),
+            created_at: r.created.text.clone(),
             expires_at: r.expires_at.clone(),
             claimed_by: r.claimed_by.clone(),
         })
@@ -88,7 +88,7 @@ fn detail_value(r: &ApprovalRecord) -> Value {
         "principal": r.caller.principal,
         "session_id": r.caller.session_id,
         "request_hash": r.request_hash,
-        "created_at": r.created_at,
+        "created_at": r.created.text,
         "action_version": r.action_version,
         "risk_level": r.risk_level,
         "approved_targets": r.plan.approved_targets,
@@ -114,8 +114,14 @@ fn detail_value(r: &ApprovalRecord) -> Value {
         r.policy_version.clone().map(Value::String),
     );
     opt("claimed_by", r.claimed_by.clone().map(Value::String));
-    opt("claimed_at", r.claimed_at.clone().map(Value::String));
-    opt("completed_at", r.completed_at.clone().map(Value::String));
+    opt(
+        "claimed_at",
+        r.claimed.as_ref().map(|s| Value::String(s.text.clone())),
+    );
+    opt(
+        "completed_at",
+        r.completed.as_ref().map(|s| Value::String(s.text.clone())),
+    );
     opt("receipt_id", r.receipt_id.clone().map(Value::String));
     opt("deny_reason", r.deny_reason.clone().map(Value::String));
     opt("error_code", r.error_code.clone().map(Value::String));
@@ -164,8 +170,8 @@ fn terminal(r: &ApprovalRecord) -> Response {
     };
     let mut v = json!({"decision": decision, "approval_id": r.approval_id, "status": r.state});
     let obj = v.as_object_mut().expect("json! object");
-    if let Some(t) = &r.completed_at {
-        obj.insert("completed_at".into(), json!(t));
+    if let Some(t) = &r.completed {
+        obj.insert("completed_at".into(), json!(t.text));
     }
     if let Some(x) = &r.receipt_id {
         obj.insert("receipt_id".into(), json!(x));
