@@ -145,17 +145,19 @@ fn until_next_second() -> Duration {
 /// [`resend`] allows it.
 pub async fn send(endpoint: &Endpoint, req: &RawRequest, timeout: Duration) -> Paced {
     let window = is_lease(req).then(|| window(endpoint));
-    let mut attempt = req.clone();
+    // Only a resend after a refusal needs a request of its own (a fresh proof).
+    let mut resent: Option<RawRequest> = None;
     let mut refusals = 0;
     loop {
         if let Some(w) = &window {
             w.admit().await;
         }
-        let response = http::send(endpoint, &attempt, timeout).await;
+        let attempt = resent.as_ref().unwrap_or(req);
+        let response = http::send(endpoint, attempt, timeout).await;
         let pause = response.as_ref().ok().and_then(refusal_pause);
         let again = pause
             .filter(|_| refusals < MAX_REFUSALS)
-            .and_then(|p| Some((p, resend(&attempt)?)));
+            .and_then(|p| Some((p, resend(attempt)?)));
         let Some((pause, next)) = again else {
             // The exchange log keeps the failure as the text reports show.
             let response = response.map_err(|e| e.to_string());
@@ -163,7 +165,7 @@ pub async fn send(endpoint: &Endpoint, req: &RawRequest, timeout: Duration) -> P
         };
         refusals += 1;
         tokio::time::sleep(pause).await;
-        attempt = next;
+        resent = Some(next);
     }
 }
 
