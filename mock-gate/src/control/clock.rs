@@ -149,9 +149,14 @@ pub fn rfc3339_nanos(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(nanosecond_digits(&t), false)
 }
 
+/// [`rfc3339_nanos`] with `Z` for the offset, as serde writes the gate's receipt times.
+pub fn rfc3339_nanos_z(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(nanosecond_digits(&t), true)
+}
+
 /// The fraction chrono's AutoSi gives a nanosecond instant (9 digits, 6 on a whole
 /// microsecond), except that a whole millisecond keeps 9 (see [`rfc3339_nanos`]).
-pub fn nanosecond_digits(t: &chrono::DateTime<chrono::Utc>) -> chrono::SecondsFormat {
+fn nanosecond_digits(t: &chrono::DateTime<chrono::Utc>) -> chrono::SecondsFormat {
     let nanos = t.timestamp_subsec_nanos();
     if nanos.is_multiple_of(1_000) && !nanos.is_multiple_of(1_000_000) {
         chrono::SecondsFormat::Micros

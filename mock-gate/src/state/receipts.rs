@@ -7,6 +7,7 @@ use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
 use serde_json::{json, Map, Value};
 
 use crate::caps::Bounded;
+use crate::control::clock::rfc3339_nanos_z;
 use crate::control::mutants::{Mutant, Switches};
 use crate::crypto::sha256_hex;
 
@@ -88,12 +89,6 @@ pub struct ReceiptInput {
     pub finished_at: chrono::DateTime<chrono::Utc>,
 }
 
-/// `Z` and the gate's nanosecond fraction (9 digits, 6 on a whole microsecond), also from a
-/// frozen clock, whose millisecond instant the gate's own formatter would cut to 3 digits.
-fn serde_ts(t: &chrono::DateTime<chrono::Utc>) -> String {
-    t.to_rfc3339_opts(crate::control::clock::nanosecond_digits(t), true)
-}
-
 /// Builds and signs a receipt (without `signature_status`).
 pub fn build(input: &ReceiptInput, signer: &ReceiptSigner, sw: &Switches) -> Value {
     let normalized = if input.exit_code == 0 {
@@ -122,8 +117,14 @@ pub fn build(input: &ReceiptInput, signer: &ReceiptSigner, sw: &Switches) -> Val
         input.verification_outcome.clone(),
     );
     r.insert("effect_evidence".into(), json!([]));
-    r.insert("started_at".into(), json!(serde_ts(&input.started_at)));
-    r.insert("finished_at".into(), json!(serde_ts(&input.finished_at)));
+    r.insert(
+        "started_at".into(),
+        json!(rfc3339_nanos_z(input.started_at)),
+    );
+    r.insert(
+        "finished_at".into(),
+        json!(rfc3339_nanos_z(input.finished_at)),
+    );
     r.insert("failure_class".into(), failure_class);
     let hash = result_hash(&r, sw);
     if !sw.has(Mutant::UnsignedReceipts) {

@@ -101,22 +101,11 @@ impl Provider for HttpEchoProvider {
 /// admits), fails in the provider.
 fn host_admits(url: &str) -> Result<(), ProviderOutput> {
     match url::Url::parse(url) {
-        Err(e) => Err(provider_failure(format!("invalid URL: {e}"))),
+        Err(e) => Err(ProviderOutput::failed(format!("invalid URL: {e}"))),
         Ok(u) if u.host_str().is_none_or(str::is_empty) => {
-            Err(provider_failure(format!("sink not allowed: {url}")))
+            Err(ProviderOutput::failed(format!("sink not allowed: {url}")))
         }
         Ok(_) => Ok(()),
-    }
-}
-
-/// What the gate makes of its `http_api` provider returning an error (a URL its host cannot
-/// parse or admit, a request that fails): the output `{"error": <message>}` with exit code 1,
-/// which has no boolean `ok` and so fails response validation (422 `schema_violation`).
-fn provider_failure(message: String) -> ProviderOutput {
-    ProviderOutput {
-        output: json!({ "error": message }),
-        exit_code: 1,
-        observed: vec![],
     }
 }
 
@@ -153,11 +142,11 @@ async fn perform(req: ResolvedRequest) -> ProviderOutput {
     let body = Full::new(Bytes::from(req.body.clone().unwrap_or_default()));
     let request = match builder.body(body) {
         Ok(r) => r,
-        Err(e) => return provider_failure(format!("invalid URL: {e}")),
+        Err(e) => return ProviderOutput::failed(format!("invalid request: {e}")),
     };
     let resp = match client.request(request).await {
         Ok(r) => r,
-        Err(e) => return provider_failure(format!("HTTP request failed: {e}")),
+        Err(e) => return ProviderOutput::failed(format!("HTTP request failed: {e}")),
     };
     let status = resp.status().as_u16();
     let headers: BTreeMap<String, String> = resp
@@ -172,7 +161,7 @@ async fn perform(req: ResolvedRequest) -> ProviderOutput {
         .collect();
     let body = match resp.into_body().collect().await {
         Ok(b) => String::from_utf8_lossy(&b.to_bytes()).into_owned(),
-        Err(e) => return provider_failure(format!("HTTP request failed: {e}")),
+        Err(e) => return ProviderOutput::failed(format!("HTTP request failed: {e}")),
     };
     ProviderOutput {
         output: json!({"ok": true, "data": {"status_code": status, "headers": headers, "body": body, "url": req.url}}),

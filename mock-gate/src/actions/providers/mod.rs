@@ -74,6 +74,17 @@ impl ProviderOutput {
             observed: Vec::new(),
         }
     }
+
+    /// What the gate makes of a provider returning an error: the output `{"error": <message>}`
+    /// with exit code 1, which has no boolean `ok` and so fails response validation (422
+    /// `schema_violation`).
+    pub fn failed(message: String) -> Self {
+        Self {
+            output: serde_json::json!({ "error": message }),
+            exit_code: 1,
+            observed: Vec::new(),
+        }
+    }
 }
 
 /// A provider failure → 502 `action_execution_failed`.
