@@ -1,9 +1,11 @@
 //! Agent (lease + DPoP) and operator (api key + DPoP) authentication, in the gate's order.
 
+use std::sync::Arc;
+
 use axum::http::HeaderMap;
 
 use crate::auth::dpop::{self, Expected, Reject, RejectKind};
-use crate::auth::lease::{Budgets, LeaseError};
+use crate::auth::lease::{LeaseClaims, LeaseError};
 use crate::auth::replay::ReplayCheck;
 use crate::config::settings::OperatorCredential;
 use crate::control::mutants::{Lax, Mutant};
@@ -41,10 +43,8 @@ pub enum AuthFailure {
 pub struct AgentAuth {
     /// Who holds the lease.
     pub caller: Caller,
-    /// Lease scopes.
-    pub scopes: Vec<String>,
-    /// Lease budgets claim.
-    pub budgets: Option<Budgets>,
+    /// The verified lease claims, shared with the verified-lease cache (scopes, budgets).
+    pub lease: Arc<LeaseClaims>,
 }
 
 /// An authenticated operator.
@@ -144,8 +144,7 @@ pub fn authenticate_agent(
     })?;
     Ok(AgentAuth {
         caller: Caller::of_lease(&claims),
-        scopes: claims.scope.clone(),
-        budgets: claims.budgets.clone(),
+        lease: claims,
     })
 }
 

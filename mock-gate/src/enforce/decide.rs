@@ -33,7 +33,7 @@ pub fn evaluate(
     let input = PolicyInput {
         principal: &auth.caller.principal,
         session_id: &auth.caller.session_id,
-        scopes: &auth.scopes,
+        scopes: &auth.lease.scope,
         required_scopes: &spec.required_scopes,
         action_id: &spec.action_id,
         action_version: &spec.version,

@@ -4,7 +4,7 @@ use std::net::IpAddr;
 use std::path::Path;
 
 use crate::enforce::pipeline_error::PipelineError;
-use crate::state::learned_rules::{EntrySource, NewEntry};
+use crate::state::learned_rules::{EntrySource, LearnedKind, NewEntry};
 use crate::state::GateState;
 
 /// The gate's domain-entry validation (no unsafe wildcards); returns the normalized entry.
@@ -207,29 +207,23 @@ pub struct Provenance<'a> {
     pub approval_id: Option<&'a str>,
 }
 
-/// Stores a learned domain the way the gate's ledger does: validated, normalized (lowercase,
-/// no trailing dot), idempotent. `Ok(false)` when the pair was already present.
-pub fn add_domain(
+/// Stores a learned entry the way the gate's ledger does: validated, a domain normalized
+/// (lowercase, no trailing dot), idempotent, at most 50 path globs per action. `Ok(false)` when
+/// the pair was already present.
+pub fn learn(
     st: &GateState,
+    kind: LearnedKind,
     action_id: &str,
-    domain: &str,
+    value: &str,
     who: Provenance<'_>,
 ) -> Result<bool, String> {
-    let normalized = validate_domain(domain)?;
+    let stored = match kind {
+        LearnedKind::Domain => validate_domain(value)?,
+        LearnedKind::Path => validate_path_glob(value).map(|()| value.to_string())?,
+    };
     st.learned
-        .domains
-        .insert(entry(st, action_id, &normalized, who))
-}
-
-/// Stores a learned path glob (validated; at most 50 per action).
-pub fn add_path(
-    st: &GateState,
-    action_id: &str,
-    glob: &str,
-    who: Provenance<'_>,
-) -> Result<bool, String> {
-    validate_path_glob(glob)?;
-    st.learned.paths.insert(entry(st, action_id, glob, who))
+        .table(kind)
+        .insert(entry(st, action_id, &stored, who))
 }
 
 fn entry<'a>(

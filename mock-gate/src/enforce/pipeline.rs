@@ -47,7 +47,7 @@ pub async fn execute(
     let domains = precheck::domain_precheck(state, &action, &params);
     let (fs_path, paths) = precheck::path_precheck(state, &action, &params);
     let unresolved = Unresolved { domains, paths };
-    let budgets_on = auth.budgets.is_some() && !sw.has(Mutant::IgnoreBudgets);
+    let budgets_on = auth.lease.budgets.is_some() && !sw.has(Mutant::IgnoreBudgets);
     let calls_remaining = budget_snapshot(state, &auth, budgets_on, &audit)?;
     audit.set_budgets_before(calls_remaining);
     let facts = CallFacts {

@@ -225,6 +225,15 @@ fn values_of(rows: &[Entry], action_id: &str) -> Vec<String> {
 /// The gate's per-action cap on learned path globs.
 pub const MAX_LEARNED_PATHS_PER_ACTION: usize = 50;
 
+/// Which of the two tables an entry belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LearnedKind {
+    /// An egress domain (`learned_domains`).
+    Domain,
+    /// A filesystem path glob (`learned_paths`).
+    Path,
+}
+
 /// Both tables.
 #[derive(Debug)]
 pub struct LearnedStore {
@@ -240,6 +249,14 @@ impl LearnedStore {
         Self {
             domains: LearnedTable::new(None, max_rows),
             paths: LearnedTable::new(Some(MAX_LEARNED_PATHS_PER_ACTION), max_rows),
+        }
+    }
+
+    /// The table of `kind`.
+    pub fn table(&self, kind: LearnedKind) -> &LearnedTable {
+        match kind {
+            LearnedKind::Domain => &self.domains,
+            LearnedKind::Path => &self.paths,
         }
     }
 

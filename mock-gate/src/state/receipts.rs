@@ -11,19 +11,13 @@ use crate::control::clock::rfc3339_nanos_z;
 use crate::control::mutants::{Mutant, Switches};
 use crate::crypto::sha256_hex;
 
-/// The gate's receipt signing key and its published entry.
+/// The gate's receipt signing key and its published entry. Its `Debug` is derived: a
+/// `SigningKey` shows only its public half.
+#[derive(Debug)]
 pub struct ReceiptSigner {
     key: SigningKey,
     kid: String,
     added_at: String,
-}
-
-impl std::fmt::Debug for ReceiptSigner {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ReceiptSigner")
-            .field("kid", &self.kid)
-            .finish()
-    }
 }
 
 impl ReceiptSigner {
@@ -267,6 +261,20 @@ impl ReceiptStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn signer_debug_shows_no_secret_key() {
+        let signer = ReceiptSigner::generate(chrono::Utc::now());
+        let shown = format!("{signer:?}");
+        let secret = signer.key.to_bytes();
+        for form in [hex::encode(secret), format!("{secret:?}")] {
+            assert!(!shown.contains(&form), "secret key in Debug: {shown}");
+        }
+        assert!(
+            shown.contains(signer.kid()),
+            "kid missing from Debug: {shown}"
+        );
+    }
 
     #[test]
     fn full_store_forgets_the_oldest_receipt() {

@@ -12,8 +12,10 @@ use serde_json::{json, Value};
 use crate::body::{empty, json as json_resp};
 use crate::enforce::authenticate::{authenticate_operator, OperatorAuth};
 use crate::enforce::execution::{self, ApprovalProvenance, Dispatch};
+use crate::enforce::learning;
 use crate::enforce::pipeline_error::PipelineError;
 use crate::state::approvals::{ApprovalRecord, ApprovalState, Claim};
+use crate::state::learned_rules::{EntrySource, LearnedKind};
 use crate::state::GateState;
 
 /// `GET /v1/approvals` query.
@@ -219,7 +221,7 @@ pub async fn approve(
         return PipelineError::Throttled.into_response();
     }
     if let Some(d) = &q.learn_domain {
-        if let Err(e) = crate::enforce::learning::validate_domain(d) {
+        if let Err(e) = learning::validate_domain(d) {
             return PipelineError::BadRequest(format!("invalid learn_domain '{d}': {e}"))
                 .into_response();
         }
@@ -232,7 +234,7 @@ pub async fn approve(
         .learn_domain
         .clone()
         .or_else(|| rec.unresolved.domains.first().cloned());
-    let path = match crate::enforce::learning::resolve_path(
+    let path = match learning::resolve_path(
         q.learn_path.as_deref(),
         rec.unresolved.paths.first().map(String::as_str),
         st.fs_root_for(&rec.caller.session_id).as_deref(),
@@ -240,16 +242,16 @@ pub async fn approve(
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
-    let who = crate::enforce::learning::Provenance {
+    let who = learning::Provenance {
         added_by: &op.operator_id,
-        source: crate::state::learned_rules::EntrySource::Approval,
+        source: EntrySource::Approval,
         approval_id: Some(&id),
     };
     // The gate only logs a failed insert (invalid domain, path cap) and answers without it.
-    let learned_domain = domain
-        .filter(|d| crate::enforce::learning::add_domain(&st, &rec.action_id, d, who).is_ok());
-    let learned_path =
-        path.filter(|p| crate::enforce::learning::add_path(&st, &rec.action_id, p, who).is_ok());
+    let learn =
+        |kind, value: &String| learning::learn(&st, kind, &rec.action_id, value, who).is_ok();
+    let learned_domain = domain.filter(|d| learn(LearnedKind::Domain, d));
+    let learned_path = path.filter(|p| learn(LearnedKind::Path, p));
     let trace_id = uuid::Uuid::now_v7().to_string();
     let result = run_approved(&st, &rec, &op, trace_id).await;
     match result {

@@ -15,7 +15,8 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use crate::body::{json as json_resp, GateBody};
-use crate::state::learned_rules::{Entry, LearnedTable};
+use crate::enforce::learning::{self, Provenance};
+use crate::state::learned_rules::{Entry, EntrySource, LearnedKind};
 use crate::state::GateState;
 
 use crate::state::audit::{record_admin, EventType};
@@ -60,10 +61,8 @@ pub trait Resource: Send + Sync + 'static {
     const EVENTS: [EventType; 3];
     /// The value check of the route (400 body on failure).
     fn validate(value: &str) -> Result<(), GateBody>;
-    /// The table.
-    fn table(st: &GateState) -> &LearnedTable;
-    /// Stores an API-sourced entry.
-    fn add(st: &GateState, action_id: &str, value: &str, operator: &str) -> Result<bool, String>;
+    /// The learned table behind it.
+    const KIND: LearnedKind;
 }
 
 /// The gate's admin `action_id` rule.
@@ -116,7 +115,9 @@ pub async fn list<R: Resource>(
     if let Some(a) = &q.action {
         validate_action_id(a).map_err(IntoResponse::into_response)?;
     }
-    let rows: Vec<Value> = R::table(&st)
+    let rows: Vec<Value> = st
+        .learned
+        .table(R::KIND)
         .list(q.action.as_deref())
         .into_iter()
         .map(row::<R>)
@@ -143,11 +144,19 @@ pub async fn mutate<R: Resource>(
         validate_body::<R>(&body)
     })?;
     let (event, key, flag) = if method == Method::POST {
-        let inserted = R::add(&st, &body.action_id, &body.value, &op.operator_id)
+        let who = Provenance {
+            added_by: &op.operator_id,
+            source: EntrySource::Api,
+            approval_id: None,
+        };
+        let inserted = learning::learn(&st, R::KIND, &body.action_id, &body.value, who)
             .map_err(|_| ledger_error())?;
         (R::EVENTS[0], "inserted", inserted)
     } else {
-        let deleted = R::table(&st).delete(&body.action_id, &body.value);
+        let deleted = st
+            .learned
+            .table(R::KIND)
+            .delete(&body.action_id, &body.value);
         (R::EVENTS[1], "deleted", deleted)
     };
     let detail = format!(
@@ -169,7 +178,7 @@ pub async fn clear<R: Resource>(
     let op = checked_write(&st, &headers, "DELETE", R::CLEAR, || {
         validate_action_id(&q.action)
     })?;
-    let deleted_count = R::table(&st).clear_action(&q.action);
+    let deleted_count = st.learned.table(R::KIND).clear_action(&q.action);
     let detail = format!("action={} deleted_count={deleted_count}", q.action);
     record_admin(&st, R::EVENTS[2], &op.operator_id, Some(detail));
     Ok(json_resp(

@@ -3,23 +3,14 @@
 use axum::http::StatusCode;
 
 use crate::body::GateBody;
-use crate::enforce::learning::{self, Provenance};
+use crate::enforce::learning;
 use crate::state::audit::EventType;
-use crate::state::learned_rules::{EntrySource, LearnedTable};
-use crate::state::GateState;
+use crate::state::learned_rules::LearnedKind;
 
 use super::crud::Resource;
 
 /// The gate's bound on `path_glob` in admin requests.
 const MAX_PATH_GLOB_LEN: usize = 1024;
-
-fn api(operator: &str) -> Provenance<'_> {
-    Provenance {
-        added_by: operator,
-        source: EntrySource::Api,
-        approval_id: None,
-    }
-}
 
 /// Learned egress domains.
 #[derive(Debug)]
@@ -30,6 +21,7 @@ impl Resource for Domains {
     const CLEAR: &'static str = "/v1/admin/domains/clear";
     const VALUE_KEY: &'static str = "domain";
     const LIST_KEY: &'static str = "domains";
+    const KIND: LearnedKind = LearnedKind::Domain;
     const EVENTS: [EventType; 3] = [
         EventType::DomainAdd,
         EventType::DomainRemove,
@@ -40,14 +32,6 @@ impl Resource for Domains {
         learning::validate_domain(value).map(drop).map_err(|e| {
             GateBody::error(StatusCode::BAD_REQUEST, "invalid_domain").field("detail", &e)
         })
-    }
-
-    fn table(st: &GateState) -> &LearnedTable {
-        &st.learned.domains
-    }
-
-    fn add(st: &GateState, action_id: &str, value: &str, operator: &str) -> Result<bool, String> {
-        learning::add_domain(st, action_id, value, api(operator))
     }
 }
 
@@ -60,6 +44,7 @@ impl Resource for Paths {
     const CLEAR: &'static str = "/v1/admin/paths/clear";
     const VALUE_KEY: &'static str = "path_glob";
     const LIST_KEY: &'static str = "paths";
+    const KIND: LearnedKind = LearnedKind::Path;
     const EVENTS: [EventType; 3] = [
         EventType::PathAdd,
         EventType::PathRemove,
@@ -74,13 +59,5 @@ impl Resource for Paths {
             return Err(bad("path_glob must be 1-1024 characters"));
         }
         learning::validate_path_glob(value).map_err(|e| bad(&e))
-    }
-
-    fn table(st: &GateState) -> &LearnedTable {
-        &st.learned.paths
-    }
-
-    fn add(st: &GateState, action_id: &str, value: &str, operator: &str) -> Result<bool, String> {
-        learning::add_path(st, action_id, value, api(operator))
     }
 }
