@@ -37,7 +37,7 @@ impl Outcome {
 }
 
 /// Runs the manifest's verifier over a provider result.
-pub fn verify(action: &CompiledAction, out: &ProviderOutput) -> Outcome {
+pub fn verify_output(action: &CompiledAction, out: &ProviderOutput) -> Outcome {
     if out.exit_code != 0 {
         return Outcome {
             tag: "provider_failed_before_verification",

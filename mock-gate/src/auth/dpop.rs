@@ -117,7 +117,7 @@ impl KeyCache {
 
 /// Verifies `proof` at virtual time `now` (s). Order: segments, header/key, signature,
 /// claims, htm, htu, iat, ath — first failure wins.
-pub fn verify(
+pub fn verify_proof(
     proof: &str,
     expected: Expected<'_>,
     now: i64,

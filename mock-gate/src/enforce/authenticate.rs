@@ -133,10 +133,11 @@ pub fn authenticate_agent(
         token,
         jkt: &claims.cnf.jkt,
     };
-    let proof_claims = dpop::verify(proof, expected, now, sw, &state.key_cache).map_err(|r| {
-        state.metrics.dpop_reject(kind_label(r.kind));
-        AuthFailure::InvalidDpop(r)
-    })?;
+    let proof_claims =
+        dpop::verify_proof(proof, expected, now, sw, &state.key_cache).map_err(|r| {
+            state.metrics.dpop_reject(kind_label(r.kind));
+            AuthFailure::InvalidDpop(r)
+        })?;
     replay(state, &proof_claims.jti).inspect_err(|f| {
         if *f == AuthFailure::Replay {
             state.metrics.dpop_reject("replay");
@@ -189,7 +190,7 @@ pub fn authenticate_operator(
         token,
         jkt,
     };
-    let claims = dpop::verify(
+    let claims = dpop::verify_proof(
         proof,
         expected,
         state.clock.now_unix(),

@@ -55,7 +55,7 @@ pub async fn run(
     let t0 = Instant::now();
     let out = dispatch(state, &d, call, debit, t0).await?;
     check_output(state, &d, &action, &out)?;
-    let outcome = verifiers::verify(&action, &out);
+    let outcome = verifiers::verify_output(&action, &out);
     let receipt_id = store_receipt(state, &action, &grant_id, &out, &outcome, started_at);
     if outcome.is_failed() && action.spec.risk_level.is_high() {
         d.audit.high_risk_failed(state, &receipt_id);

@@ -21,7 +21,7 @@ pub struct ChainReport {
 
 /// Walks `events` oldest first. `anchor` is the hash the first retained event must carry
 /// (`None` when nothing was ever evicted).
-pub fn verify<V: std::borrow::Borrow<Value>>(
+pub fn walk<V: std::borrow::Borrow<Value>>(
     anchor: Option<&str>,
     events: impl Iterator<Item = V>,
 ) -> ChainReport {
@@ -66,7 +66,7 @@ mod tests {
 
     #[test]
     fn intact_chain_verifies_every_link() {
-        let r = verify(None, chained(3).iter());
+        let r = walk(None, chained(3).iter());
         assert_eq!(
             (r.total_events, r.verified_links, r.broken_at),
             (3, 3, None)
@@ -77,7 +77,7 @@ mod tests {
     fn altered_event_breaks_the_next_link() {
         let mut evs = chained(3);
         evs[1]["principal"] = json!("tampered");
-        let r = verify(None, evs.iter());
+        let r = walk(None, evs.iter());
         assert_eq!(r.broken_at.as_deref(), Some("t2"), "report: {r:?}");
         assert_eq!((r.total_events, r.verified_links), (3, 2));
     }
@@ -85,7 +85,7 @@ mod tests {
     #[test]
     fn first_event_must_match_the_anchor() {
         let evs = chained(2);
-        let r = verify(Some("sha256:other"), evs.iter());
+        let r = walk(Some("sha256:other"), evs.iter());
         assert_eq!(r.broken_at.as_deref(), Some("t0"), "report: {r:?}");
     }
 }

@@ -157,9 +157,9 @@ impl AuditLedger {
     }
 
     /// Walks the chain oldest first (each event re-hashed from its stored text).
-    pub fn verify(&self) -> ChainReport {
+    pub fn verify_chain(&self) -> ChainReport {
         let g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        chain::verify(g.anchor.as_deref(), g.events.iter().map(Stored::value))
+        chain::walk(g.anchor.as_deref(), g.events.iter().map(Stored::value))
     }
 
     /// Number of events held.
@@ -195,7 +195,7 @@ mod tests {
         assert!(l.append(&ev("a"), 0));
         assert!(!l.append(&ev("a"), 1), "second write of trace a accepted");
         assert!(l.append(&ev("b"), 2));
-        let r = l.verify();
+        let r = l.verify_chain();
         assert_eq!(
             (r.total_events, r.verified_links, r.broken_at),
             (2, 2, None)
@@ -209,7 +209,7 @@ mod tests {
             l.append(&ev(&format!("t{i}")), i as i64);
         }
         assert_eq!(l.len(), MAX_EVENTS);
-        let r = l.verify();
+        let r = l.verify_chain();
         assert_eq!(r.broken_at, None, "chain broken after eviction: {r:?}");
         assert_eq!(r.verified_links, MAX_EVENTS);
     }
@@ -226,7 +226,11 @@ mod tests {
             .map(|e| e["trace_id"].as_str().unwrap_or("").to_string())
             .collect();
         assert_eq!(ids, ["c", "b"]);
-        assert_eq!(l.verify().broken_at, None, "chain broken after eviction");
+        assert_eq!(
+            l.verify_chain().broken_at,
+            None,
+            "chain broken after eviction"
+        );
     }
 
     #[test]

@@ -31,11 +31,11 @@ pub async fn events(
 }
 
 /// `GET /v1/audit/verify`.
-pub async fn verify(State(st): State<Arc<GateState>>, headers: HeaderMap) -> Response {
+pub async fn verify_chain(State(st): State<Arc<GateState>>, headers: HeaderMap) -> Response {
     if let Err(r) = read_guard(&st, &headers, "/v1/audit/verify") {
         return r;
     }
-    let r = st.audit.verify();
+    let r = st.audit.verify_chain();
     json_resp(
         StatusCode::OK,
         &json!({

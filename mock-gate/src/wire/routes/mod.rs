@@ -82,7 +82,7 @@ pub fn admin_router(st: Arc<GateState>) -> Router {
         .route("/v1/receipt-keys", get(admin::receipt_keys))
         .merge(admin_crud_routes())
         .route("/v1/audit/events", get(audit::events))
-        .route("/v1/audit/verify", get(audit::verify))
+        .route("/v1/audit/verify", get(audit::verify_chain))
         .merge(control_routes(&st));
     finish(r, st)
 }
