@@ -4,6 +4,7 @@
 
 mod graph;
 mod lex;
+mod names;
 mod scc;
 mod use_tree;
 
@@ -50,6 +51,44 @@ fn mock_gate_has_no_module_cycles() {
 #[test]
 fn conformance_has_no_module_cycles() {
     assert_no_cycles("conformance");
+}
+
+fn assert_no_affix_pairs(dir: &str) {
+    let pairs = names::affix_pairs(&crate_src(dir));
+    assert!(
+        pairs.is_empty(),
+        "sibling modules in {dir}/src whose names differ only by an affix: {pairs:?}"
+    );
+}
+
+#[test]
+fn no_crate_has_sibling_modules_named_apart_only_by_an_affix() {
+    for dir in ["client", "mock-gate", "conformance"] {
+        assert_no_affix_pairs(dir);
+    }
+}
+
+#[test]
+fn affix_pairs_are_found_among_files_and_folders() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for file in [
+        "policy/mod.rs",
+        "policy_allowlist.rs",
+        "plan.rs",
+        "audit/chain_error.rs",
+    ] {
+        let path = dir.path().join(file);
+        std::fs::create_dir_all(path.parent().expect("a folder")).expect("create folder");
+        std::fs::write(&path, "").expect("write file");
+    }
+    std::fs::write(dir.path().join("audit/chain.rs"), "").expect("write file");
+    let mut found = names::affix_pairs(dir.path());
+    found.sort();
+    assert_eq!(
+        found,
+        ["/{policy, policy_allowlist}", "audit/{chain, chain_error}"],
+        "a folder beside a file, and two files in a sub-folder"
+    );
 }
 
 /// The checker itself, on small crates written for the purpose.

@@ -12,7 +12,7 @@ use crate::actions::providers::{ProviderCall, ProviderOutput};
 use crate::actions::verifiers;
 use crate::actions::ActionEntry;
 use crate::control::mutants::Mutant;
-use crate::enforce::pipeline_error::PipelineError;
+use crate::enforce::error::PipelineError;
 use crate::state::receipts::{self, ReceiptInput};
 use crate::state::GateState;
 

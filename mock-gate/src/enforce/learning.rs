@@ -3,7 +3,7 @@
 use std::net::IpAddr;
 use std::path::Path;
 
-use crate::enforce::pipeline_error::PipelineError;
+use crate::enforce::error::PipelineError;
 use crate::state::learned_rules::{EntrySource, LearnedKind, NewEntry};
 use crate::state::GateState;
 

@@ -4,10 +4,10 @@
 pub mod audit;
 pub mod authenticate;
 pub mod decide;
+pub mod error;
 pub mod execution;
 pub mod hold;
 pub mod learning;
 pub mod pipeline;
-pub mod pipeline_error;
 pub mod precheck;
 pub mod response;

@@ -6,7 +6,7 @@ use axum::http::HeaderMap;
 
 use crate::actions::manifest::CompiledAction;
 use crate::enforce::authenticate::{header_str, AgentAuth, AuthFailure};
-use crate::enforce::pipeline_error::PipelineError;
+use crate::enforce::error::PipelineError;
 use crate::state::approvals::ApprovalRecord;
 use crate::state::audit::{record, AuditEvent, Decision};
 use crate::state::GateState;

@@ -7,7 +7,7 @@ use super::call::schema_id;
 use super::CallAudit;
 use crate::actions::manifest::{CompiledAction, EgressProfile};
 use crate::enforce::authenticate::OperatorAuth;
-use crate::enforce::pipeline_error::PipelineError;
+use crate::enforce::error::PipelineError;
 use crate::enforce::response::ExecutionResponse;
 use crate::state::approvals::ApprovalRecord;
 use crate::state::audit::{AuditEvent, Decision, RuntimeRecord};

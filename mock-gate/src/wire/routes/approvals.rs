@@ -11,9 +11,9 @@ use serde_json::{json, Value};
 
 use crate::body::{empty, json as json_resp};
 use crate::enforce::authenticate::{authenticate_operator, OperatorAuth};
+use crate::enforce::error::PipelineError;
 use crate::enforce::execution::{self, ApprovalProvenance, Dispatch};
 use crate::enforce::learning;
-use crate::enforce::pipeline_error::PipelineError;
 use crate::state::approvals::{ApprovalRecord, ApprovalState, Claim};
 use crate::state::learned_rules::{EntrySource, LearnedKind};
 use crate::state::GateState;

@@ -249,7 +249,7 @@ pub async fn receipt_agent(
         let body = match e {
             AuthFailure::InvalidDpop(_) => GateBody::error(u, "invalid_dpop"),
             AuthFailure::KeyBindingFailed => GateBody::error(u, "key_binding_failed"),
-            other => crate::enforce::pipeline_error::auth_body(&other),
+            other => crate::enforce::error::auth_body(&other),
         };
         return body.into_response();
     }

@@ -10,7 +10,6 @@ pub mod crud;
 pub mod domains_paths;
 pub mod leases;
 pub mod policy;
-pub mod policy_allowlist;
 pub mod throttle;
 
 use std::sync::Arc;
@@ -132,7 +131,7 @@ fn admin_crud_routes() -> Router<Arc<GateState>> {
         .route("/v1/admin/policy/revoke", policy::route(AclEdit::Revoke))
         .route(
             "/v1/admin/policy/allowlist",
-            post(policy_allowlist::edit).delete(policy_allowlist::edit),
+            post(policy::allowlist::edit).delete(policy::allowlist::edit),
         )
 }
 

@@ -295,5 +295,4 @@ fn number(x: &serde_json::Number, member: &str) -> Option<String> {
 }
 
 #[cfg(test)]
-#[path = "normalize_tests.rs"]
 mod tests;

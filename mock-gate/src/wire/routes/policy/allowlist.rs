@@ -16,7 +16,7 @@ use crate::policy::edits;
 use crate::state::audit::{record_admin, EventType};
 use crate::state::GateState;
 
-use super::admin::{checked_write, Answer};
+use crate::wire::routes::admin::{checked_write, Answer};
 
 const PATH: &str = "/v1/admin/policy/allowlist";
 const MAX_ID_LEN: usize = 128;

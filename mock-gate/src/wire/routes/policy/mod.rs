@@ -1,7 +1,10 @@
-//! `/v1/admin/policy`, `/v1/admin/policy/{principal}`, `/v1/admin/policy/{grant,revoke}`.
+//! `/v1/admin/policy`, `/v1/admin/policy/{principal}`, `/v1/admin/policy/{grant,revoke}`;
+//! [`allowlist`] holds `/v1/admin/policy/allowlist`.
 //!
 //! Order on every route: extractor → operator auth (401 `unauthorized`) → operator limiter →
 //! input checks → edit. Bodies are `serde_json::Value` maps on the gate (sorted keys).
+
+pub mod allowlist;
 
 use std::sync::Arc;
 

@@ -48,5 +48,4 @@ pub fn explain(d: &Differing, dev: &Deviations) -> Explanation {
 }
 
 #[cfg(test)]
-#[path = "explain_tests.rs"]
 mod tests;

@@ -224,7 +224,7 @@ fn policy_revision_rule_replaces_the_edit_counter() {
 
 #[test]
 fn every_rule_has_a_row_in_the_readme_table() {
-    let readme = include_str!("../../README.md");
+    let readme = include_str!("../../../README.md");
     let missing: Vec<String> = super::super::corpus::rule_names()
         .into_iter()
         .filter(|name| !readme.contains(&format!("| `{name}` |")))
