@@ -2,7 +2,7 @@
 
 use super::dpop::executed_proof;
 use super::tap::{respond_json, Action, Rule};
-use super::{exec, params, SdkCtx, ACTION};
+use super::{exec, execute_cmd, params, SdkCtx, ACTION};
 use crate::check::{ensure, ensure_eq, Check, Failure};
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -30,9 +30,9 @@ sdk_fn!(conn_lazy, |ctx| {
 
 sdk_fn!(conn_not_connected, |ctx| {
     let c = ctx.client(json!({})).await?;
-    let before = ctx.tap.io();
-    ctx.exec_err(&c, "NotConnected").await?;
-    ctx.no_io_since(before, "execute without a lease or agent id")
+    let what = "execute without a lease or agent id";
+    ctx.err_before_io(execute_cmd(&c), "NotConnected", what)
+        .await
 });
 
 async fn calls(ctx: &mut SdkCtx, c: &str, n: usize) -> Check {

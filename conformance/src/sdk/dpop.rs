@@ -2,7 +2,7 @@
 //! `jti`), and the proof decoding other families use.
 
 use super::tap::{respond_json, Entry};
-use super::{exec, params, SdkCtx, ACTION};
+use super::{exec, SdkCtx, ACTION};
 use crate::check::{ensure, ensure_eq, sorted_members, Check, Failure};
 use latchgate::crypto::{b64, dpop, htu, jwk::EcPublicJwk};
 use serde_json::{json, Value};
@@ -189,12 +189,7 @@ sdk_fn!(deny_reason_surfaced, |ctx| {
         "/execute",
         respond_json(401, json!({"error": "invalid_dpop", "deny_reason": reason})),
     );
-    let e = ctx
-        .err(
-            json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": params()}),
-            "AuthError",
-        )
-        .await?;
+    let e = ctx.exec_err(&c, "AuthError").await?;
     ensure_eq("code", Some("invalid_dpop".to_string()), e.code.clone())?;
     ensure(
         e.reason.as_deref().is_some_and(|r| r.contains(reason)),

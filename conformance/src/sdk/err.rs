@@ -2,7 +2,7 @@
 //! transport errors and closed clients.
 
 use super::tap::{respond_raw, Action};
-use super::{exec, params, SdkCtx, ACTION};
+use super::{exec, execute_cmd, SdkCtx};
 use crate::check::{ensure_eq, Check, Failure};
 use crate::driver::Reply;
 use serde_json::{json, Value};
@@ -70,8 +70,7 @@ pub(super) async fn play(
         *h = headers;
     }
     ctx.tap.once("/execute", action);
-    ctx.cmd(json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": params()}))
-        .await
+    ctx.cmd(execute_cmd(c)).await
 }
 
 async fn play_row(ctx: &mut SdkCtx, c: &str, row: &Row) -> Check<Reply> {
@@ -301,8 +300,7 @@ sdk_fn!(transport_and_closed, |ctx| {
         .await?;
     let d = ctx.connected().await?;
     ctx.ok(json!({"cmd": "close", "client": d})).await?;
-    let call = json!({"cmd": "execute", "client": d, "action_id": ACTION, "params": params()});
-    ctx.err_before_io(call, "Closed", "a call after close")
+    ctx.err_before_io(execute_cmd(&d), "Closed", "a call after close")
         .await
 });
 
@@ -311,12 +309,7 @@ sdk_fn!(budget_via_policy, |ctx| {
     ctx.ok(json!({"cmd": "connect", "client": c, "max_calls": 1}))
         .await?;
     exec(ctx, &c).await?;
-    let e = ctx
-        .err(
-            json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": params()}),
-            "BudgetExhausted",
-        )
-        .await?;
+    let e = ctx.exec_err(&c, "BudgetExhausted").await?;
     ensure_eq(
         "code of the policy exhaustion",
         Some("policy_denied".to_string()),

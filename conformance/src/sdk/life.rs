@@ -1,7 +1,7 @@
 //! `sdk.life.*`: the client's lifecycle — close, concurrent use.
 
 use super::dpop::decode;
-use super::{params, ACTION};
+use super::{execute_cmd, params, ACTION};
 use crate::check::{ensure, ensure_eq};
 use serde_json::{json, Value};
 
@@ -9,9 +9,8 @@ sdk_fn!(life_close, |ctx| {
     let c = ctx.connected().await?;
     ctx.ok(json!({"cmd": "close", "client": c})).await?;
     ctx.ok(json!({"cmd": "close", "client": c})).await?;
-    let before = ctx.tap.io();
-    ctx.exec_err(&c, "Closed").await?;
-    ctx.no_io_since(before, "execute after close")
+    ctx.err_before_io(execute_cmd(&c), "Closed", "execute after close")
+        .await
 });
 
 sdk_fn!(concurrent_use, |ctx| {

@@ -232,8 +232,7 @@ impl SdkCtx {
 
     /// Executes the quickstart action on client `c`; the driver must report error `kind`.
     pub async fn exec_err(&mut self, c: &str, kind: &str) -> Check<ErrorOutcome> {
-        let cmd = json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": params()});
-        self.err(cmd, kind).await
+        self.err(execute_cmd(c), kind).await
     }
 
     /// Creates a client through the tap (TCP) with the gate's public base; `extra` overrides.
@@ -318,10 +317,14 @@ fn load_refusal(e: &ErrorOutcome, retry: u32) -> Option<std::time::Duration> {
     (e.kind == "TransportError").then(|| std::time::Duration::from_millis(100 << retry.min(5)))
 }
 
+/// The `execute` command of the allowed action with its usual params on client `c`.
+pub fn execute_cmd(c: &str) -> Value {
+    json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": params()})
+}
+
 /// Executes the allowed action on client `c`; it must succeed.
 pub async fn exec(ctx: &mut SdkCtx, c: &str) -> Check<Value> {
-    ctx.ok(json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": params()}))
-        .await
+    ctx.ok(execute_cmd(c)).await
 }
 
 pub use crate::quickstart::{approval_params, exec_params as params, EXEC_ACTION as ACTION};

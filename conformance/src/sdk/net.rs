@@ -1,7 +1,7 @@
 //! `sdk.net.*`: network behaviour — timeouts, may-have-executed, no retries, no redirects, HTTP/1.1.
 
+use super::execute_cmd;
 use super::tap::{respond_json, Action};
-use super::{params, ACTION};
 use crate::check::{ensure, ensure_eq};
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -24,12 +24,7 @@ sdk_fn!(net_timeout, |ctx| {
 sdk_fn!(sent_may_have_executed, |ctx| {
     let c = ctx.connected().await?;
     ctx.tap.once("/execute", Action::DropAfterGate);
-    let e = ctx
-        .err(
-            json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": params()}),
-            "TransportError",
-        )
-        .await?;
+    let e = ctx.err(execute_cmd(&c), "TransportError").await?;
     ensure_eq("may_have_executed", Some(true), e.may_have_executed)
 });
 
@@ -42,9 +37,7 @@ sdk_fn!(no_retry, |ctx| {
     ];
     for (i, a) in actions.into_iter().enumerate() {
         ctx.tap.once("/execute", a);
-        let _ = ctx
-            .cmd(json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": params()}))
-            .await?;
+        let _ = ctx.cmd(execute_cmd(&c)).await?;
         ensure_eq(
             &format!("execute requests after failure {}", i + 1),
             i + 1,

@@ -1,7 +1,7 @@
 //! `sdk.url.*`: base URLs, transports (TCP, Unix socket) and the `htu` base.
 
 use super::dpop::{decode, executed_proof, expect_htu, first_exec};
-use super::{exec, params, SdkCtx, ACTION};
+use super::{exec, execute_cmd, SdkCtx, ACTION};
 use crate::check::{ensure, ensure_eq, Check, Failure};
 use serde_json::{json, Value};
 
@@ -98,9 +98,7 @@ sdk_fn!(url_uds_target, |ctx| {
 sdk_fn!(url_uds_htu, |ctx| {
     let c = uds_client(ctx, None).await?;
     ctx.ok(json!({"cmd": "connect", "client": c})).await?;
-    let _ = ctx
-        .cmd(json!({"cmd": "execute", "client": c, "action_id": ACTION, "params": params()}))
-        .await?;
+    let _ = ctx.cmd(execute_cmd(&c)).await?;
     let what = "htu over a socket without public_base_url";
     first_exec_htu(ctx, what, "http://localhost:3000")
 });
