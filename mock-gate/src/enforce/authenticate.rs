@@ -38,13 +38,18 @@ pub enum AuthFailure {
     KeyBindingFailed,
 }
 
-/// An authenticated agent.
+/// An authenticated agent: its verified lease claims, shared with the verified-lease cache.
 #[derive(Debug, Clone)]
 pub struct AgentAuth {
-    /// Who holds the lease.
-    pub caller: Caller,
-    /// The verified lease claims, shared with the verified-lease cache (scopes, budgets).
+    /// The lease's claims (`sub`, `session_id`, scopes, budgets, …).
     pub lease: Arc<LeaseClaims>,
+}
+
+impl AgentAuth {
+    /// Who holds the lease, as the records of the call carry it.
+    pub fn caller(&self) -> Caller {
+        Caller::of_lease(&self.lease)
+    }
 }
 
 /// An authenticated operator.
@@ -143,10 +148,7 @@ pub fn authenticate_agent(
             state.metrics.dpop_reject("replay");
         }
     })?;
-    Ok(AgentAuth {
-        caller: Caller::of_lease(&claims),
-        lease: claims,
-    })
+    Ok(AgentAuth { lease: claims })
 }
 
 /// Authenticates an operator request bound to `htm` and `public_base + path`.

@@ -31,8 +31,8 @@ pub fn evaluate(
     let spec = &action.spec;
     let egress = spec.egress_profile().unwrap_or(EgressProfile::None);
     let input = PolicyInput {
-        principal: &auth.caller.principal,
-        session_id: &auth.caller.session_id,
+        principal: &auth.lease.sub,
+        session_id: &auth.lease.session_id,
         scopes: &auth.lease.scope,
         required_scopes: &spec.required_scopes,
         action_id: &spec.action_id,
@@ -75,6 +75,6 @@ fn evaluate_granting(
         .iter()
         .map(String::as_str)
         .collect();
-    data.grant(&auth.caller.principal, &[spec.action_id.as_str()], &sinks);
+    data.grant(&auth.lease.sub, &[spec.action_id.as_str()], &sinks);
     state.policy.evaluate_over(&data, input)
 }

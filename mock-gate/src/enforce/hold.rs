@@ -50,7 +50,7 @@ pub fn approval_record(
         action_id: action.spec.action_id.clone(),
         action_version: action.spec.version.clone(),
         risk_level: action.spec.risk_level,
-        caller: auth.caller.clone(),
+        caller: auth.caller(),
         request_hash: p.request_hash,
         request_body: p.params,
         policy_version: g.policy_version,

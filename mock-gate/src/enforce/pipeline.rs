@@ -96,7 +96,7 @@ pub async fn execute(
     let dispatch = Dispatch {
         entry,
         params,
-        session_id: auth.caller.session_id.clone(),
+        session_id: auth.lease.session_id.clone(),
         debit: budgets_on,
         trace_id,
         approval: None,
@@ -191,11 +191,11 @@ fn budget_snapshot(
     }
     state
         .budgets
-        .snapshot(&auth.caller.session_id, state.now_ms())
+        .snapshot(&auth.lease.session_id, state.now_ms())
         .map_err(|_| {
             let reason = format!(
                 "budget: session budget not initialised: {}",
-                auth.caller.session_id
+                auth.lease.session_id
             );
             audit.deny(state, reason, PipelineError::BudgetSessionNotFound)
         })
@@ -251,7 +251,7 @@ fn policy_denied(
     );
     PipelineError::PolicyDenied {
         reason,
-        principal: auth.caller.principal.clone(),
+        principal: auth.lease.sub.clone(),
         action_id: action_id.to_string(),
     }
 }

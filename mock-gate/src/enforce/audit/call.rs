@@ -88,7 +88,7 @@ impl CallAudit {
 
     /// After authentication.
     pub fn set_principal(&mut self, auth: &AgentAuth) {
-        self.ev.caller = auth.caller.clone();
+        self.ev.caller = auth.caller();
     }
 
     /// After the registry lookup (the mock's registry always verifies the digest).

@@ -183,7 +183,7 @@ pub async fn poll(
     let Some(rec) = st.approvals.get(&id) else {
         return empty(StatusCode::NOT_FOUND);
     };
-    if auth.caller.session_id != rec.caller.session_id
+    if auth.lease.session_id != rec.caller.session_id
         && !st.settings.switches.has(Mutant::SkipPollSessionScope)
     {
         return empty(StatusCode::NOT_FOUND);
