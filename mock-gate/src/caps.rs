@@ -71,6 +71,14 @@ impl<S: Default> Bounded<S> {
 }
 
 impl<S> Bounded<S> {
+    /// `records` as they start, at most `capacity` of them.
+    pub fn holding(records: S, capacity: usize) -> Self {
+        Self {
+            records: Mutex::new(records),
+            capacity,
+        }
+    }
+
     /// The records, locked; a panic of another holder of the lock leaves them usable, as every
     /// change to them is made whole under it.
     pub fn lock(&self) -> MutexGuard<'_, S> {

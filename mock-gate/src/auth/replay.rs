@@ -8,9 +8,10 @@
 //! time, as the gate sweeps its in-memory store.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
 
 use sha2::{Digest, Sha256};
+
+use crate::caps::Bounded;
 
 /// Seconds a jti is remembered.
 pub const REPLAY_TTL_SECS: i64 = 180;
@@ -56,26 +57,26 @@ struct Inner {
 /// jti → expiry, bounded.
 #[derive(Debug)]
 pub struct ReplayCache {
-    inner: Mutex<Inner>,
-    capacity: usize,
+    inner: Bounded<Inner>,
 }
 
 impl ReplayCache {
     /// An empty cache holding at most `capacity` live jtis.
     pub fn new(capacity: usize) -> Self {
+        let empty = Inner {
+            entries: HashMap::with_capacity(capacity.min(DEFAULT_CAPACITY)),
+            next_sweep_ms: i64::MIN,
+        };
         Self {
-            inner: Mutex::new(Inner {
-                entries: HashMap::with_capacity(capacity.min(DEFAULT_CAPACITY)),
-                next_sweep_ms: i64::MIN,
-            }),
-            capacity,
+            inner: Bounded::holding(empty, capacity),
         }
     }
 
     /// Checks and stores `jti` at virtual time `now_ms`.
     pub fn check_and_store(&self, jti: &str, now_ms: i64) -> ReplayCheck {
         let k = key(jti);
-        let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let capacity = self.inner.capacity();
+        let mut g = self.inner.lock();
         if now_ms >= g.next_sweep_ms {
             g.entries.retain(|_, exp| *exp > now_ms);
             g.next_sweep_ms = now_ms.saturating_add(SWEEP_EVERY_MS);
@@ -88,9 +89,9 @@ impl ReplayCache {
             *exp = now_ms + REPLAY_TTL_SECS * 1000;
             return ReplayCheck::Fresh;
         }
-        if map.len() >= self.capacity {
+        if map.len() >= capacity {
             map.retain(|_, exp| *exp > now_ms);
-            if map.len() >= self.capacity {
+            if map.len() >= capacity {
                 return ReplayCheck::Unavailable;
             }
         }
@@ -100,7 +101,7 @@ impl ReplayCache {
 
     /// Forgets everything (the table keeps its size).
     pub fn clear(&self) {
-        let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let mut g = self.inner.lock();
         g.entries.clear();
         g.next_sweep_ms = i64::MIN;
     }
@@ -108,11 +109,7 @@ impl ReplayCache {
     /// Number of stored jtis (expired ones count until the next sweep).
     #[cfg(test)]
     pub fn len(&self) -> usize {
-        self.inner
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .entries
-            .len()
+        self.inner.lock().entries.len()
     }
 }
 

@@ -5,9 +5,10 @@
 //! token is forgotten first (it is then simply verified again).
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use crate::auth::lease::LeaseClaims;
+use crate::caps::Bounded;
 
 #[derive(Debug, Default)]
 struct Inner {
@@ -19,35 +20,33 @@ struct Inner {
 /// Bounded map token → verified claims.
 #[derive(Debug)]
 pub struct VerifiedLeases {
-    inner: Mutex<Inner>,
-    capacity: usize,
+    inner: Bounded<Inner>,
 }
 
 impl VerifiedLeases {
     /// A cache of at most `capacity` tokens (0 = no caching).
     pub fn new(capacity: usize) -> Self {
         Self {
-            inner: Mutex::default(),
-            capacity,
+            inner: Bounded::new(capacity),
         }
     }
 
     /// The claims of a token whose signature was verified before.
     pub fn get(&self, token: &str) -> Option<Arc<LeaseClaims>> {
-        let g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let g = self.inner.lock();
         g.by_token.get(token).cloned()
     }
 
     /// Remembers a token whose signature and claims verified.
     pub fn insert(&self, token: &str, claims: Arc<LeaseClaims>) {
-        if self.capacity == 0 {
+        if self.inner.capacity() == 0 {
             return;
         }
-        let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let mut g = self.inner.lock();
         if g.by_token.contains_key(token) {
             return;
         }
-        while g.order.len() >= self.capacity {
+        while g.order.len() >= self.inner.capacity() {
             if let Some(old) = g.order.pop_front() {
                 g.by_token.remove(&old);
             }
@@ -60,11 +59,7 @@ impl VerifiedLeases {
     /// Number of tokens remembered.
     #[cfg(test)]
     pub fn len(&self) -> usize {
-        self.inner
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .order
-            .len()
+        self.inner.lock().order.len()
     }
 }
 

@@ -11,9 +11,10 @@ mod kinds;
 mod record;
 
 use std::collections::{HashSet, VecDeque};
-use std::sync::Mutex;
 
 use serde_json::Value;
+
+use crate::caps::Bounded;
 
 pub use chain::{event_hash, ChainReport};
 pub use event::{Attribution, AuditEvent, RuntimeRecord};
@@ -89,8 +90,7 @@ struct Inner {
 /// In-memory, bounded, hash-chained ledger.
 #[derive(Debug)]
 pub struct AuditLedger {
-    inner: Mutex<Inner>,
-    capacity: usize,
+    inner: Bounded<Inner>,
 }
 
 impl Default for AuditLedger {
@@ -111,15 +111,14 @@ impl AuditLedger {
     /// A ledger keeping the newest `capacity` events (at least one: the chain head).
     pub fn new(capacity: usize) -> Self {
         Self {
-            inner: Mutex::default(),
-            capacity: capacity.max(1),
+            inner: Bounded::new(capacity.max(1)),
         }
     }
 
     /// Chains and stores an event stamped at `now_ms`. A trace id already in the ledger is
     /// refused (the gate's unique column) and leaves the chain untouched.
     pub fn append(&self, ev: &AuditEvent, now_ms: i64) -> bool {
-        let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let mut g = self.inner.lock();
         if g.trace_ids.contains(&ev.trace_id) {
             return false;
         }
@@ -127,7 +126,7 @@ impl AuditLedger {
         let Some(hash) = event_hash(&value) else {
             return false;
         };
-        while g.events.len() >= self.capacity {
+        while g.events.len() >= self.inner.capacity() {
             if let Some(old) = g.events.pop_front() {
                 g.trace_ids.remove(&*old.trace_id);
                 g.anchor = Some(old.hash.into());
@@ -141,7 +140,7 @@ impl AuditLedger {
 
     /// Matching events, newest timestamp first (same timestamp: newest written first).
     pub fn query(&self, f: &EventFilter) -> Vec<Value> {
-        let g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let g = self.inner.lock();
         let mut hits: Vec<&Stored> = g
             .events
             .iter()
@@ -158,23 +157,19 @@ impl AuditLedger {
 
     /// Walks the chain oldest first (each event re-hashed from its stored text).
     pub fn verify_chain(&self) -> ChainReport {
-        let g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let g = self.inner.lock();
         chain::walk(g.anchor.as_deref(), g.events.iter().map(Stored::value))
     }
 
     /// Number of events held.
     #[cfg(test)]
     pub fn len(&self) -> usize {
-        self.inner
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .events
-            .len()
+        self.inner.lock().events.len()
     }
 
     /// Forgets everything (control API reset).
     pub fn clear(&self) {
-        *self.inner.lock().unwrap_or_else(|e| e.into_inner()) = Inner::default();
+        *self.inner.lock() = Inner::default();
     }
 }
 
